@@ -1,0 +1,22 @@
+# flexmlff: regenerate "Challenges for machine learning force fields in reproducing
+# potential energy surfaces of flexible molecules" (J. Chem. Phys. 154, 094119, 2021).
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/paths.smk"
+include: "workflow/rules/sampling.smk"
+include: "workflow/rules/datasets.smk"
+include: "workflow/rules/training.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,145 @@
+"""Internal coordinates found from the bond graph, never from hard-coded indices.
+
+Glycine (paper Fig. 1): τ1 = N–C–C–O(H) and τ2 = N–C–C=O, about the C–C bond;
+they are 180°/0° in conformer Ip and 0°/180° in IIIp.
+
+All angles are in degrees; dihedrals are wrapped to (-180°, 180°].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from ase import Atoms
+from ase.geometry import get_angles, get_dihedrals
+from ase.neighborlist import natural_cutoffs, neighbor_list
+
+#: Bonds are atom pairs closer than this multiple of the sum of covalent radii.
+BOND_TOLERANCE = 1.2
+
+
+def wrap_degrees(angle):
+    """Wrap angles in degrees to the interval (-180, 180]."""
+    wrapped = np.mod(np.asarray(angle, dtype=float) + 180.0, 360.0) - 180.0
+    return np.where(wrapped == -180.0, 180.0, wrapped)
+
+
+def _frames(positions) -> np.ndarray:
+    positions = np.asarray(positions, dtype=float)
+    return positions[None] if positions.ndim == 2 else positions
+
+
+def dihedral(positions, quadruple: Sequence[int]):
+    """Dihedral angle i–j–k–l in degrees for one geometry (N, 3) or many (M, N, 3).
+
+    Returns a float for one geometry and an array of M values otherwise.
+    """
+    frames = _frames(positions)
+    i, j, k, l = quadruple
+    values = wrap_degrees(
+        get_dihedrals(
+            frames[:, j] - frames[:, i],
+            frames[:, k] - frames[:, j],
+            frames[:, l] - frames[:, k],
+        )
+    )
+    return float(values[0]) if np.ndim(positions) == 2 else values
+
+
+def angle(positions, triple: Sequence[int]):
+    """Bond angle i–j–k in degrees for one geometry (N, 3) or many (M, N, 3)."""
+    frames = _frames(positions)
+    i, j, k = triple
+    values = get_angles(frames[:, i] - frames[:, j], frames[:, k] - frames[:, j])
+    return float(values[0]) if np.ndim(positions) == 2 else values
+
+
+def bond_graph(atoms: Atoms, tolerance: float = BOND_TOLERANCE) -> list[set[int]]:
+    """Neighbours of every atom: pairs closer than `tolerance` × (r_cov,i + r_cov,j)."""
+    molecule = atoms.copy()
+    molecule.pbc = False
+    cutoffs = natural_cutoffs(molecule, mult=tolerance)
+    first, second = neighbor_list("ij", molecule, cutoffs)
+    neighbours: list[set[int]] = [set() for _ in range(len(atoms))]
+    for a, b in zip(first, second):
+        neighbours[a].add(int(b))
+    return neighbours
+
+
+def bonded_paths(atoms: Atoms, elements: Sequence[str]) -> list[tuple[int, ...]]:
+    """Every chain of bonded atoms whose chemical symbols read `elements` in order.
+
+    Each chain is reported once (a palindromic pattern is not reported twice).
+    """
+    symbols = atoms.get_chemical_symbols()
+    neighbours = bond_graph(atoms)
+    chains = [(i,) for i, s in enumerate(symbols) if s == elements[0]]
+    for element in elements[1:]:
+        chains = [
+            chain + (n,)
+            for chain in chains
+            for n in sorted(neighbours[chain[-1]])
+            if symbols[n] == element and n not in chain
+        ]
+    unique = {min(chain, chain[::-1]) for chain in chains}
+    return sorted(unique)
+
+
+def glycine_torsions(atoms: Atoms) -> dict[str, tuple[int, int, int, int]]:
+    """Indices of τ1 = N–C–C–O(H) and τ2 = N–C–C=O of a glycine molecule.
+
+    The hydroxyl oxygen is the one of the carboxyl group bonded to a hydrogen.
+    Raises ValueError when the structure is not glycine-like.
+    """
+    chains = bonded_paths(atoms, ("N", "C", "C", "O"))
+    if len(chains) != 2:
+        raise ValueError(
+            f"expected two N-C-C-O chains in glycine, found {len(chains)}: {chains}"
+        )
+    neighbours = bond_graph(atoms)
+    symbols = atoms.get_chemical_symbols()
+
+    def is_hydroxyl(chain):
+        return any(symbols[n] == "H" for n in neighbours[chain[3]])
+
+    hydroxyl = [c for c in chains if is_hydroxyl(c)]
+    carbonyl = [c for c in chains if not is_hydroxyl(c)]
+    if len(hydroxyl) != 1 or len(carbonyl) != 1:
+        raise ValueError("cannot tell the hydroxyl from the carbonyl oxygen of glycine")
+    return {"tau1": hydroxyl[0], "tau2": carbonyl[0]}
+
+
+#: Named internal coordinates reported along paths and in datasets, per molecule.
+MONITORED_TORSIONS = {"glycine": glycine_torsions}
+
+
+def monitored_torsions(molecule: str, atoms: Atoms) -> dict[str, tuple[int, ...]]:
+    """The named torsions of `molecule` (empty for molecules without a definition)."""
+    finder = MONITORED_TORSIONS.get(molecule)
+    return finder(atoms) if finder else {}
+
+
+def moving_fragment(atoms: Atoms, bond: tuple[int, int]) -> list[int]:
+    """Atoms on the `bond[1]` side of a bond: what turns when the bond is twisted."""
+    fixed, pivot = bond
+    neighbours = bond_graph(atoms)
+    seen, stack = {pivot}, [pivot]
+    while stack:
+        for n in neighbours[stack.pop()]:
+            if n not in seen and n != fixed:
+                seen.add(n)
+                stack.append(n)
+    if fixed in seen:
+        raise ValueError(f"bond {bond} is in a ring: twisting it moves the whole molecule")
+    return sorted(seen)
+
+
+def check_same_atoms(atoms: Atoms, reference: Atoms, source: str) -> None:
+    """Raise a ValueError naming `source` if `atoms` differs in elements or their order."""
+    got, want = atoms.get_chemical_symbols(), reference.get_chemical_symbols()
+    if got != want:
+        raise ValueError(
+            f"{source}: atoms {''.join(got)} do not match the reference "
+            f"{''.join(want)} (same elements in the same order are required)"
+        )

@@ -1,0 +1,71 @@
+"""Figures in the paper's style and units; each is saved as PDF and PNG."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+ENERGY_LABEL = r"$\Delta E$ (kcal mol$^{-1}$)"
+MODEL_LABELS = {"sgdml": "sGDML [1/r]"}
+
+
+def _style():
+    sns.set_theme(context="paper", style="ticks", font_scale=1.2)
+
+
+def save_figure(fig, paths) -> None:
+    """Save `fig` to every path given (format from the suffix) and close it."""
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
+        fig.savefig(path, dpi=200, bbox_inches="tight")
+    plt.close(fig)
+
+
+def mep_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
+    """Energy along each path (kcal/mol relative to the first minimum) vs the
+    normalised path coordinate, one line per method."""
+    _style()
+    fig, ax = plt.subplots(figsize=(5.0, 3.6))
+    for method, profile in profiles.items():
+        s = profile["path_coordinate_A"] / profile["path_coordinate_A"].iloc[-1]
+        top = profile["energy_kcal_mol"].max()
+        ax.plot(s, profile["energy_kcal_mol"], marker="o", ms=4,
+                label=f"{method} (max {top:.2f} kcal/mol)")
+    ax.set_xlabel("normalised path coordinate")
+    ax.set_ylabel(ENERGY_LABEL)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    sns.despine(fig)
+    return fig
+
+
+def learning_curves(curve: pd.DataFrame, title: str):
+    """Energy and force RMSE vs training size: best fold (solid) and fold mean ± std (dashed)."""
+    _style()
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6))
+    panels = [("energy_rmse", r"energy RMSE (kcal mol$^{-1}$)"),
+              ("force_rmse", r"force RMSE (kcal mol$^{-1}$ Å$^{-1}$)")]
+    palette = sns.color_palette("colorblind")
+    for ax, (metric, label) in zip(axes, panels):
+        for colour, (model, rows) in zip(palette, curve.groupby("model")):
+            rows = rows.sort_values("n_train")
+            name = MODEL_LABELS.get(model, model)
+            ax.plot(rows["n_train"], rows[f"best_{metric}"], "o-", color=colour, label=f"{name}, best")
+            ax.errorbar(rows["n_train"], rows[f"mean_{metric}"], yerr=rows[f"std_{metric}"],
+                        fmt="s--", color=colour, alpha=0.7, capsize=3, label=f"{name}, mean ± std")
+        ax.axhline(1.0, color="grey", lw=0.8, ls=":")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("training points")
+        ax.set_ylabel(label)
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(title)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig

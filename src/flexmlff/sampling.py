@@ -1,0 +1,254 @@
+"""Molecular dynamics with i-PI as the engine and an ASE calculator as its client.
+
+i-PI runs as a server process (``i-pi input.xml``); the reference calculator
+answers its force requests through ASE's :class:`~ase.calculators.socketio.SocketClient`
+over a UNIX socket, in this process. Each run gets its own socket name, so any
+number of runs can share a machine.
+
+Failure handling, because a half-dead pair otherwise waits forever:
+
+* i-PI missing, or dying before it opens its socket: readable error with the
+  tail of its log;
+* i-PI hanging mid-run: the client's socket times out after ``stall_timeout_s``;
+* the client failing (calculator error, timeout): i-PI is terminated;
+* this process being killed: i-PI gets SIGTERM from the kernel (Linux
+  ``PR_SET_PDEATHSIG``), so it never outlives its client;
+* i-PI exiting early or with an error: detected from its exit status and from
+  the number of frames it wrote.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.calculators.calculator import Calculator
+from ase.calculators.singlepoint import SinglePointCalculator
+from ase.calculators.socketio import SocketClient
+from ase.io import read, write
+
+from flexmlff.units import hartree_to_kcal_mol, kcal_mol_to_ev
+
+log = logging.getLogger(__name__)
+
+#: i-PI output prefix; its files are ``md.out``, ``md.pos_0.extxyz``, ``md.frc_0.extxyz``.
+PREFIX = "md"
+PROPERTIES = ["step", "time{picosecond}", "conserved", "temperature{kelvin}", "potential"]
+#: Edge of the (non-periodic) box i-PI is given for a molecule, Å.
+BOX_A = 50.0
+
+
+@dataclass
+class MDSettings:
+    """One constant-temperature MD run (the paper's units: K, fs)."""
+
+    temperature_K: float
+    timestep_fs: float
+    steps: int
+    stride: int = 1
+    seed: int = 12345
+    thermostat: str = "langevin"
+    thermostat_tau_fs: float = 100.0
+    checkpoint_stride: int = 1000
+
+    def __post_init__(self):
+        if self.steps < 1 or self.stride < 1 or self.steps % self.stride:
+            raise ValueError(f"steps ({self.steps}) must be a positive multiple of stride ({self.stride})")
+        if self.temperature_K <= 0 or self.timestep_fs <= 0:
+            raise ValueError("temperature_K and timestep_fs must be positive")
+
+    @property
+    def n_frames(self) -> int:
+        """Frames i-PI writes: every `stride`-th step, step 0 included."""
+        return self.steps // self.stride + 1
+
+
+def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str:
+    """The i-PI input for an NVT run driven by one UNIX-socket force field.
+
+    Positions and forces are written in ASE's units (Å, eV/Å, extended XYZ,
+    full precision); the potential energy in i-PI's atomic units (Hartree).
+    """
+    sim = ET.Element("simulation", verbosity="low")
+    output = ET.SubElement(sim, "output", prefix=PREFIX)
+    # Flushing every step costs an fsync per step; flush in blocks instead.
+    flush = str(max(1, min(100, settings.steps // settings.stride)))
+    ET.SubElement(output, "properties", stride=str(settings.stride), filename="out",
+                  flush=flush).text = f" [ {', '.join(PROPERTIES)} ] "
+    for name, quantity in (("pos", "positions"), ("frc", "forces")):
+        ET.SubElement(output, "trajectory", filename=name, stride=str(settings.stride),
+                      format="ase", flush=flush).text = f" {quantity} "
+    ET.SubElement(output, "checkpoint", stride=str(settings.checkpoint_stride))
+    ET.SubElement(sim, "total_steps").text = str(settings.steps)
+    ET.SubElement(ET.SubElement(sim, "prng"), "seed").text = str(settings.seed)
+    ffsocket = ET.SubElement(sim, "ffsocket", name="reference", mode="unix", pbc="false")
+    ET.SubElement(ffsocket, "address").text = socket_name
+    system = ET.SubElement(sim, "system")
+    init = ET.SubElement(system, "initialize", nbeads="1")
+    ET.SubElement(init, "file", mode="ase").text = init_file
+    ET.SubElement(init, "velocities", mode="thermal", units="kelvin").text = str(settings.temperature_K)
+    ET.SubElement(ET.SubElement(system, "forces"), "force", forcefield="reference")
+    dynamics = ET.SubElement(ET.SubElement(system, "motion", mode="dynamics"), "dynamics", mode="nvt")
+    ET.SubElement(dynamics, "timestep", units="femtosecond").text = str(settings.timestep_fs)
+    thermostat = ET.SubElement(dynamics, "thermostat", mode=settings.thermostat)
+    ET.SubElement(thermostat, "tau", units="femtosecond").text = str(settings.thermostat_tau_fs)
+    ensemble = ET.SubElement(system, "ensemble")
+    ET.SubElement(ensemble, "temperature", units="kelvin").text = str(settings.temperature_K)
+    ET.indent(sim)
+    return ET.tostring(sim, encoding="unicode") + "\n"
+
+
+def find_ipi() -> str:
+    """Path of the ``i-pi`` program (PATH first, then beside this Python)."""
+    found = shutil.which("i-pi") or shutil.which("i-pi", path=os.path.dirname(sys.executable))
+    if not found:
+        raise RuntimeError(
+            "the i-PI server program 'i-pi' was not found on PATH: install it with "
+            "'pip install ipi' (or conda install -c conda-forge i-pi)"
+        )
+    return found
+
+
+def socket_path(socket_name: str) -> Path:
+    """File of a UNIX socket as both i-PI and ASE name it."""
+    return Path(f"/tmp/ipi_{socket_name}")
+
+
+def _die_with_parent():  # pragma: no cover - runs in the child process
+    """Linux: have the kernel send SIGTERM to i-PI when its client process dies."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no i-PI log)"
+
+
+def _stop(process: subprocess.Popen, grace_s: float = 10.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_socket(process: subprocess.Popen, path: Path, timeout_s: float, log_file: Path) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"i-PI exited (status {process.returncode}) before opening its socket; "
+                f"last lines of {log_file}:\n{_log_tail(log_file)}"
+            )
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"i-PI did not open its socket {path} within {timeout_s:.0f} s; see {log_file}")
+        time.sleep(0.05)
+
+
+def run_ipi_md(
+    atoms: Atoms,
+    calculator: Calculator,
+    settings: MDSettings,
+    workdir: str | Path,
+    startup_timeout_s: float = 120.0,
+    stall_timeout_s: float = 600.0,
+) -> Path:
+    """Run NVT MD of `atoms` with i-PI, `calculator` answering over a UNIX socket.
+
+    `workdir` is emptied and receives the i-PI input, log, trajectories,
+    properties and checkpoint. Returns `workdir`; read the frames with
+    :func:`read_ipi_frames`. Raises RuntimeError on any failure, never hangs
+    for longer than `stall_timeout_s` without a force request.
+    """
+    workdir = Path(workdir)
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    ipi = find_ipi()
+    socket_name = f"flexmlff-{uuid.uuid4().hex[:16]}"
+    init = atoms.copy()
+    init.cell, init.pbc = np.eye(3) * BOX_A, False
+    write(workdir / "init.extxyz", init, format="extxyz")
+    (workdir / "input.xml").write_text(ipi_input_xml(settings, socket_name, "init.extxyz"))
+    log_file = workdir / "ipi.log"
+    path = socket_path(socket_name)
+    path.unlink(missing_ok=True)
+
+    client_atoms = init.copy()
+    client_atoms.calc = calculator
+    report_every = max(1, settings.steps // 20)
+    with open(log_file, "w") as ipi_log:
+        process = subprocess.Popen([ipi, "input.xml"], cwd=workdir, stdout=ipi_log,
+                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    try:
+        _wait_for_socket(process, path, startup_timeout_s, log_file)
+        client = SocketClient(unixsocket=socket_name, timeout=stall_timeout_s)
+        start = time.perf_counter()
+        # One force evaluation per MD step, plus one for the initial geometry.
+        for n_calls, _ in enumerate(client.irun(client_atoms, use_stress=False), start=1):
+            step = n_calls - 1
+            if step and step % report_every == 0:
+                elapsed = time.perf_counter() - start
+                log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / step)
+        elapsed = time.perf_counter() - start
+        try:
+            status = process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"i-PI did not exit after the run; see {log_file}") from None
+        if status != 0:
+            raise RuntimeError(f"i-PI failed (status {status}); last lines of {log_file}:\n{_log_tail(log_file)}")
+        log.info("MD finished: %d force calls in %.1f s (%.2f ms/step)",
+                 n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1))
+    except Exception:
+        _stop(process)
+        raise
+    finally:
+        path.unlink(missing_ok=True)
+    frames = read_ipi_frames(workdir)
+    if len(frames) != settings.n_frames:
+        raise RuntimeError(
+            f"i-PI wrote {len(frames)} frames, expected {settings.n_frames}; see {log_file}"
+        )
+    return workdir
+
+
+def read_ipi_frames(workdir: str | Path) -> list[Atoms]:
+    """Frames of an i-PI run with their energies and forces (ASE units, eV and eV/Å).
+
+    Each frame carries ``info['step']`` and ``info['time_ps']``. Only frames
+    present in all three outputs (positions, forces, properties) are returned,
+    so a run cut short yields its complete frames.
+    """
+    workdir = Path(workdir)
+    positions = read(workdir / f"{PREFIX}.pos_0.extxyz", index=":", format="extxyz")
+    forces = read(workdir / f"{PREFIX}.frc_0.extxyz", index=":", format="extxyz")
+    properties = np.atleast_2d(np.loadtxt(workdir / f"{PREFIX}.out"))
+    n = min(len(positions), len(forces), len(properties))
+    frames = []
+    for geometry, force_frame, row in zip(positions[:n], forces[:n], properties[:n]):
+        frame = Atoms(geometry.get_chemical_symbols(), positions=geometry.positions)
+        energy_ev = kcal_mol_to_ev(hartree_to_kcal_mol(row[PROPERTIES.index("potential")]))
+        frame.calc = SinglePointCalculator(frame, energy=energy_ev, forces=force_frame.get_forces())
+        frame.info["step"] = int(row[0])
+        frame.info["time_ps"] = float(row[1])
+        frames.append(frame)
+    return frames

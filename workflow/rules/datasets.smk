@@ -1,0 +1,21 @@
+# Datasets assembled from MD frames, or read from a user's file (paper Sec. II).
+
+
+rule assemble_dataset:
+    input:
+        dataset_sources,
+    output:
+        extxyz=f"{RESULTS}/datasets/{{dataset}}.extxyz",
+        npz=f"{RESULTS}/datasets/{{dataset}}.npz",
+        manifest=f"{RESULTS}/datasets/{{dataset}}.json",
+    params:
+        sources=lambda wc: config["datasets"][wc.dataset].get("md_runs")
+        if not config["datasets"][wc.dataset].get("file")
+        else ["file"],
+        level=lambda wc: reference_options(),
+    log:
+        f"{LOGS}/assemble_dataset/{{dataset}}.log",
+    conda:
+        f"{ENVS}/sampling.yaml"
+    script:
+        "../scripts/assemble_dataset.py"

@@ -1,0 +1,26 @@
+"""Errors of one trained model on the held-out folds (rule test_model)."""
+
+import pandas as pd
+
+from flexmlff.data import read_dataset
+from flexmlff.evaluate import error_metrics, mean_baseline
+from flexmlff.models import family
+from flexmlff.runlog import logged_step
+from flexmlff.splits import Split
+
+with logged_step(snakemake.log[0], "test_model") as log:
+    wc = snakemake.wildcards
+    dataset = read_dataset(snakemake.input.dataset)
+    split = Split.load(snakemake.input.split)
+    fold = int(wc.fold)
+    models = family(wc.model)
+    test = dataset.subset(split.test_indices(fold))
+    energies, forces = models.predict(models.load(snakemake.input.model), test.R)
+    errors = error_metrics(energies, test.E, forces, test.F)
+    baseline = mean_baseline(dataset.E[split.train_indices(fold)], test.E, test.F)
+    row = {"dataset": wc.dataset, "model": wc.model, "n_train": int(wc.n_train), "fold": fold,
+           "n_test": len(test), **errors,
+           "baseline_energy_rmse": baseline["energy_rmse"],
+           "baseline_force_rmse": baseline["force_rmse"]}
+    log.info("%s", row)
+    pd.DataFrame([row]).to_csv(snakemake.output[0], index=False)
