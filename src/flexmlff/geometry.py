@@ -82,8 +82,10 @@ def bonded_paths(atoms: Atoms, elements: Sequence[str]) -> list[tuple[int, ...]]
             for n in sorted(neighbours[chain[-1]])
             if symbols[n] == element and n not in chain
         ]
-    unique = {min(chain, chain[::-1]) for chain in chains}
-    return sorted(unique)
+    if tuple(elements) == tuple(elements[::-1]):
+        # a palindromic pattern finds every chain in both directions
+        chains = {min(chain, chain[::-1]) for chain in chains}
+    return sorted(chains)
 
 
 def glycine_torsions(atoms: Atoms) -> dict[str, tuple[int, int, int, int]]:

@@ -3,13 +3,7 @@ import os
 
 from snakemake.utils import validate
 
-
 validate(config, schema="../schemas/config.schema.yaml")
-
-# The scripts import the workflow's own library, also inside per-rule conda envs.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")])
-)
 
 ENVS = "../../envs"
 RESULTS = "results"
@@ -40,15 +34,11 @@ def check_cross_references():
                     f"unknown minimum {settings['start']!r}",
                 )
             if settings["steps"] % settings.get("stride", 1):
-                _config_error(
-                    f"molecules.{name}.md.{run}.stride", "must divide steps"
-                )
+                _config_error(f"molecules.{name}.md.{run}.stride", "must divide steps")
     for name, dataset in config["datasets"].items():
         molecule = dataset["molecule"]
         if molecule not in config["molecules"]:
-            _config_error(
-                f"datasets.{name}.molecule", f"unknown molecule {molecule!r}"
-            )
+            _config_error(f"datasets.{name}.molecule", f"unknown molecule {molecule!r}")
         runs = config["molecules"][molecule].get("md", {})
         for run in dataset.get("md_runs", []):
             if run not in runs:
@@ -187,5 +177,13 @@ def all_targets():
         targets += [
             f"{RESULTS}/tables/{dataset}_learning_curve.csv",
             *figure(f"{dataset}_learning_curve"),
+        ]
+        # Models are wanted in their own right: a deleted one is retrained (and
+        # only what depends on it recomputed) by the next plain `snakemake`.
+        targets += [
+            f"{model_dir(dataset, model, n, k)}/model.npz"
+            for model in TRAINING["models"]
+            for n in TRAINING["sizes"]
+            for k in range(N_FOLDS)
         ]
     return targets

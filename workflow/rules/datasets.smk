@@ -8,14 +8,16 @@ rule assemble_dataset:
         extxyz=f"{RESULTS}/datasets/{{dataset}}.extxyz",
         npz=f"{RESULTS}/datasets/{{dataset}}.npz",
         manifest=f"{RESULTS}/datasets/{{dataset}}.json",
-    params:
-        sources=lambda wc: config["datasets"][wc.dataset].get("md_runs")
-        if not config["datasets"][wc.dataset].get("file")
-        else ["file"],
-        level=lambda wc: reference_options(),
     log:
         f"{LOGS}/assemble_dataset/{{dataset}}.log",
     conda:
         f"{ENVS}/sampling.yaml"
+    params:
+        sources=lambda wc: (
+            config["datasets"][wc.dataset].get("md_runs")
+            if not config["datasets"][wc.dataset].get("file")
+            else ["file"]
+        ),
+        level=lambda wc: reference_options(),
     script:
         "../scripts/assemble_dataset.py"

@@ -6,12 +6,12 @@ rule learning_curve_table:
         model_errors,
     output:
         f"{RESULTS}/tables/{{dataset}}_learning_curve.csv",
-    params:
-        force_tolerance=model_settings("sgdml").get("selection_force_tolerance", 0.1),
     log:
         f"{LOGS}/learning_curve_table/{{dataset}}.log",
     conda:
         f"{ENVS}/analysis.yaml"
+    params:
+        force_tolerance=model_settings("sgdml").get("selection_force_tolerance", 0.1),
     script:
         "../scripts/learning_curve_table.py"
 

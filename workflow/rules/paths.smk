@@ -7,15 +7,15 @@ rule relax_minimum:
         reference=first_minimum_file,
     output:
         f"{RESULTS}/{{molecule}}/minima/{{minimum}}.extxyz",
-    params:
-        level=lambda wc: reference_options(),
-        relax=lambda wc: molecule_config(wc).get("relax", {}),
     log:
         f"{LOGS}/relax_minimum/{{molecule}}_{{minimum}}.log",
     benchmark:
         f"{BENCHMARKS}/relax_minimum/{{molecule}}_{{minimum}}.tsv"
     conda:
         f"{ENVS}/sampling.yaml"
+    params:
+        level=lambda wc: reference_options(),
+        relax=lambda wc: molecule_config(wc).get("relax", {}),
     script:
         "../scripts/relax_minimum.py"
 
@@ -27,15 +27,15 @@ rule minimum_energy_path:
         path=f"{RESULTS}/{{molecule}}/mep/{{method}}.extxyz",
         profile=f"{RESULTS}/{{molecule}}/mep/{{method}}.csv",
         summary=f"{RESULTS}/{{molecule}}/mep/{{method}}.json",
-    params:
-        level=lambda wc: reference_options(),
-        mep=lambda wc: molecule_config(wc)["mep"],
     log:
         f"{LOGS}/minimum_energy_path/{{molecule}}_{{method}}.log",
     benchmark:
         f"{BENCHMARKS}/minimum_energy_path/{{molecule}}_{{method}}.tsv"
     conda:
         f"{ENVS}/sampling.yaml"
+    params:
+        level=lambda wc: reference_options(),
+        mep=lambda wc: molecule_config(wc)["mep"],
     script:
         "../scripts/minimum_energy_path.py"
 
@@ -55,16 +55,16 @@ rule mep_barrier_table:
     output:
         csv=f"{RESULTS}/tables/{{molecule}}_mep_barriers.csv",
         markdown=f"{RESULTS}/tables/{{molecule}}_mep_barriers.md",
+    log:
+        f"{LOGS}/mep_barrier_table/{{molecule}}.log",
+    conda:
+        f"{ENVS}/analysis.yaml"
     params:
         methods=lambda wc: mep_methods(wc.molecule),
         reference=lambda wc: molecule_config(wc)["mep"].get(
             "reference_barrier_kcal_mol"
         ),
         level=lambda wc: reference_options(),
-    log:
-        f"{LOGS}/mep_barrier_table/{{molecule}}.log",
-    conda:
-        f"{ENVS}/analysis.yaml"
     script:
         "../scripts/mep_barrier_table.py"
 
@@ -82,12 +82,12 @@ rule plot_mep_profiles:
             caption="../report/mep_profiles.rst",
             category="Paths",
         ),
-    params:
-        methods=lambda wc: mep_methods(wc.molecule),
-        level=lambda wc: reference_options(),
     log:
         f"{LOGS}/plot_mep_profiles/{{molecule}}.log",
     conda:
         f"{ENVS}/analysis.yaml"
+    params:
+        methods=lambda wc: mep_methods(wc.molecule),
+        level=lambda wc: reference_options(),
     script:
         "../scripts/plot_mep_profiles.py"

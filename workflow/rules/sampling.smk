@@ -7,16 +7,16 @@ rule md_run:
         start=md_start,
     output:
         frames=f"{RESULTS}/{{molecule}}/md/{{run}}/frames.extxyz",
-    params:
-        settings=lambda wc: molecule_config(wc)["md"][wc.run],
-        level=lambda wc: reference_options(),
-        ipi_dir=lambda wc: f"{RESULTS}/{wc.molecule}/md/{wc.run}/ipi",
     log:
         f"{LOGS}/md_run/{{molecule}}_{{run}}.log",
     benchmark:
         f"{BENCHMARKS}/md_run/{{molecule}}_{{run}}.tsv"
-    threads: 1
     conda:
         f"{ENVS}/sampling.yaml"
+    threads: 1
+    params:
+        settings=lambda wc: molecule_config(wc)["md"][wc.run],
+        level=lambda wc: reference_options(),
+        ipi_dir=lambda wc: f"{RESULTS}/{wc.molecule}/md/{wc.run}/ipi",
     script:
         "../scripts/md_run.py"

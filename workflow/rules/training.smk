@@ -7,14 +7,14 @@ rule make_split:
         dataset=lambda wc: dataset_npz(wc.dataset),
     output:
         f"{RESULTS}/{{dataset}}/splits/n{{n_train}}.npz",
-    params:
-        n_folds=N_FOLDS,
-        n_valid=TRAINING["n_valid"],
-        seed=lambda wc: config["seed"] + int(wc.n_train),
     log:
         f"{LOGS}/make_split/{{dataset}}_n{{n_train}}.log",
     conda:
         f"{ENVS}/sgdml.yaml"
+    params:
+        n_folds=N_FOLDS,
+        n_valid=TRAINING["n_valid"],
+        seed=lambda wc: config["seed"] + int(wc.n_train),
     script:
         "../scripts/make_split.py"
 
@@ -25,18 +25,18 @@ rule train_sgdml:
         split=lambda wc: split_file(wc.dataset, wc.n_train),
     output:
         model=f"{RESULTS}/{{dataset}}/models/sgdml/n{{n_train}}/fold{{fold}}/model.npz",
-    params:
-        family="sgdml",
-        settings=model_settings("sgdml"),
     log:
         f"{LOGS}/train_sgdml/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
     benchmark:
         f"{BENCHMARKS}/train_sgdml/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+    conda:
+        f"{ENVS}/sgdml.yaml"
     threads: 1
     resources:
         mem_mb=4000,
-    conda:
-        f"{ENVS}/sgdml.yaml"
+    params:
+        family="sgdml",
+        settings=model_settings("sgdml"),
     script:
         "../scripts/train_model.py"
 

@@ -1,5 +1,11 @@
 """One dataset from MD frames or a user's file, as extxyz + sGDML npz (rule assemble_dataset)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import json
 
 import numpy as np

@@ -1,5 +1,11 @@
 """Best model and fold mean per training size for every family (rule learning_curve_table)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import pandas as pd
 
 from flexmlff.evaluate import learning_curve

@@ -1,5 +1,11 @@
 """Energy-stratified subset of n_folds x n frames, its folds and a validation set (rule make_split)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import numpy as np
 
 from flexmlff.data import read_dataset

@@ -1,5 +1,11 @@
 """One i-PI MD run with the reference level as socket client (rule md_run)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 from ase.io import read
 
 from flexmlff.calculators import make_calculator

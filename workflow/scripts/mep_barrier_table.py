@@ -1,5 +1,11 @@
 """Highest point of each path above the start minimum (rule mep_barrier_table)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import json
 
 import pandas as pd

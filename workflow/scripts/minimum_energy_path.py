@@ -1,5 +1,11 @@
 """NEB or string-method path between two relaxed minima (rule minimum_energy_path)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import json
 from dataclasses import asdict
 

@@ -1,5 +1,11 @@
 """Learning-curve figure of one dataset (rule plot_learning_curve)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import pandas as pd
 
 from flexmlff.plots import learning_curves, save_figure

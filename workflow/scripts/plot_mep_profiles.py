@@ -1,5 +1,11 @@
 """Energy profiles of the minimum-energy paths (rule plot_mep_profiles)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import pandas as pd
 
 from flexmlff.plots import mep_profiles, save_figure

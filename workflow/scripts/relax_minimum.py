@@ -1,5 +1,11 @@
 """Relax one starting geometry at the reference level (rule relax_minimum)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 from ase.io import read, write
 
 from flexmlff.calculators import make_calculator

@@ -1,5 +1,11 @@
 """Errors of one trained model on the held-out folds (rule test_model)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 import pandas as pd
 
 from flexmlff.data import read_dataset

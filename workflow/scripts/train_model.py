@@ -1,5 +1,11 @@
 """Train one model of a family on one fold of one split (rules train_<family>)."""
 
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
 from flexmlff.data import read_dataset
 from flexmlff.models import family
 from flexmlff.runlog import logged_step

@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+from sgdml.utils.io import dataset_md5
+
+from flexmlff import data
+
+
+@pytest.fixture
+def small(glycine_dataset):
+    subset = glycine_dataset.subset(range(12))
+    subset.info = {"source": np.array(["a"] * 6 + ["b"] * 6), "step": np.arange(12)}
+    return subset
+
+
+def test_npz_round_trip_is_exact_and_sgdml_compatible(small, tmp_path):
+    path = tmp_path / "set.npz"
+    data.write_sgdml_npz(small, path)
+    back = data.read_dataset(path)
+    for key in "zREF":
+        assert np.array_equal(getattr(back, key), getattr(small, key))
+    with np.load(path) as npz:
+        assert str(npz["e_unit"]) == "kcal/mol" and str(npz["r_unit"]) == "Ang"
+        assert npz["E"].shape == (12, 1)
+        assert str(npz["md5"]) == dataset_md5(dict(npz)).decode()
+
+
+def test_extxyz_round_trip_keeps_values_and_sources(small, tmp_path):
+    path = tmp_path / "set.extxyz"
+    data.write_extxyz(small, path)
+    back = data.read_dataset(path)
+    assert np.allclose(back.R, small.R, atol=1e-7)
+    assert np.allclose(back.E, small.E, atol=1e-7)
+    assert np.allclose(back.F, small.F, atol=1e-7)
+    assert list(back.info["source"]) == list(small.info["source"])
+
+
+def write_bare_xyz(dataset, path):
+    with open(path, "w") as handle:
+        for i in range(len(dataset)):
+            handle.write(f"{len(dataset.z)}\n{dataset.E[i]:.8f}\n")
+            for symbol, r, f in zip(dataset.symbols, dataset.R[i], dataset.F[i]):
+                handle.write(f"{symbol} {r[0]:.8f} {r[1]:.8f} {r[2]:.8f} {f[0]:.8f} {f[1]:.8f} {f[2]:.8f}\n")
+
+
+def test_reads_the_papers_bare_xyz(small, tmp_path):
+    path = tmp_path / "paper.xyz"
+    write_bare_xyz(small, path)
+    back = data.read_dataset(path)
+    assert len(back) == 12
+    assert np.array_equal(back.z, small.z)
+    assert np.allclose(back.E, small.E, atol=1e-8)
+    assert np.allclose(back.F, small.F, atol=1e-8)
+
+
+def test_nan_energy_is_reported_with_file_and_frame(small, tmp_path):
+    small.E[4] = np.nan
+    path = tmp_path / "broken.npz"
+    data.write_sgdml_npz(small, path)
+    with pytest.raises(data.DatasetError, match=r"broken\.npz.*E has NaN.*frame 4"):
+        data.read_dataset(path)
+
+
+def test_frame_with_other_atoms_is_rejected(small, tmp_path):
+    path = tmp_path / "mixed.xyz"
+    write_bare_xyz(small.subset([0, 1]), path)
+    text = path.read_text().splitlines()
+    text[-1] = text[-1].replace("H", "C", 1)
+    path.write_text("\n".join(text) + "\n")
+    with pytest.raises(data.DatasetError, match="mixed.xyz.*different atoms"):
+        data.read_dataset(path)
+
+
+def test_missing_and_non_sgdml_files_are_named(tmp_path):
+    with pytest.raises(data.DatasetError, match="nothere.npz: dataset file not found"):
+        data.read_dataset(tmp_path / "nothere.npz")
+    np.savez(tmp_path / "other.npz", x=np.zeros(3))
+    with pytest.raises(data.DatasetError, match="other.npz.*missing keys"):
+        data.read_dataset(tmp_path / "other.npz")
+
+
+def test_concatenate_keeps_order_and_refuses_other_molecules(small):
+    both = data.concatenate([small.subset([0, 1]), small.subset([5])], "both")
+    assert np.array_equal(both.E, small.E[[0, 1, 5]])
+    other = small.subset([0])
+    other.z = other.z[::-1]
+    with pytest.raises(data.DatasetError, match="different atoms"):
+        data.concatenate([small, other], "x")

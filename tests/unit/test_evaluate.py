@@ -1,0 +1,38 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from flexmlff import evaluate
+
+
+def test_error_metrics_on_known_numbers():
+    errors = evaluate.error_metrics([1.0, 3.0], [0.0, 0.0], np.array([[0.0, 2.0]]), np.zeros((1, 2)))
+    assert errors["energy_rmse"] == pytest.approx(np.sqrt(5.0))
+    assert errors["energy_mae"] == pytest.approx(2.0)
+    assert errors["force_rmse"] == pytest.approx(np.sqrt(2.0))
+    assert errors["force_mae"] == pytest.approx(1.0)
+
+
+def folds_table(force, energy):
+    return pd.DataFrame({"dataset": "d", "model": "sgdml", "n_train": 100, "fold": range(len(force)),
+                         "energy_rmse": energy, "force_rmse": force,
+                         "energy_mae": energy, "force_mae": force})
+
+
+def test_sgdml_rule_prefers_lower_energy_among_force_ties():
+    table = folds_table(force=[1.00, 1.08, 1.30, 1.05], energy=[1.5, 0.6, 0.1, 0.9])
+    best = evaluate.best_sgdml(table, force_tolerance=0.1)
+    assert int(best["fold"]) == 1  # fold 2 has the lowest energy error but is 0.3 worse in forces
+    assert int(evaluate.best_sgdml(table, force_tolerance=0.0)["fold"]) == 0
+
+
+def test_energy_rule_and_learning_curve_summary():
+    table = folds_table(force=[1.0, 2.0, 3.0], energy=[0.9, 0.3, 0.6])
+    assert int(evaluate.best_by_energy(table)["fold"]) == 1
+    schnet = table.assign(model="schnet")
+    curve = evaluate.learning_curve(pd.concat([table, schnet]))
+    by_model = curve.set_index("model")
+    assert by_model.loc["sgdml", "best_fold"] == 0
+    assert by_model.loc["schnet", "best_fold"] == 1
+    assert by_model.loc["schnet", "mean_energy_rmse"] == pytest.approx(0.6)
+    assert by_model.loc["schnet", "std_force_rmse"] == pytest.approx(np.std([1.0, 2.0, 3.0]))

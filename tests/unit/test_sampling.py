@@ -1,0 +1,107 @@
+import time
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import psutil
+import pytest
+from ase.calculators.calculator import CalculationFailed, Calculator, all_changes
+
+from flexmlff import sampling
+from flexmlff.calculators import make_calculator
+
+SETTINGS = sampling.MDSettings(temperature_K=500, timestep_fs=0.5, steps=20, stride=2, seed=42)
+
+
+def test_input_writer_has_units_thermostat_seed_and_stride():
+    root = ET.fromstring(sampling.ipi_input_xml(SETTINGS, "sock-1", "init.extxyz"))
+    assert root.find("total_steps").text == "20"
+    assert root.find("prng/seed").text == "42"
+    assert root.find("ffsocket/address").text == "sock-1"
+    assert root.find("ffsocket").get("mode") == "unix"
+    dynamics = root.find("system/motion/dynamics")
+    assert dynamics.get("mode") == "nvt"
+    assert dynamics.find("timestep").get("units") == "femtosecond"
+    assert float(dynamics.find("timestep").text) == 0.5
+    assert dynamics.find("thermostat").get("mode") == "langevin"
+    assert float(root.find("system/ensemble/temperature").text) == 500
+    assert root.find("system/ensemble/temperature").get("units") == "kelvin"
+    assert {e.get("stride") for e in root.iter() if e.tag in ("properties", "trajectory")} == {"2"}
+
+
+def test_input_is_accepted_by_ipis_own_parser():
+    from ipi.inputs.simulation import InputSimulation
+    from ipi.utils.io.inputs.io_xml import xml_parse_string
+
+    parsed = xml_parse_string(sampling.ipi_input_xml(SETTINGS, "sock-1", "init.extxyz"))
+    simulation = InputSimulation()
+    simulation.parse(parsed.fields[0][1])
+    assert simulation.total_steps.fetch() == 20
+
+
+def test_settings_reject_a_stride_that_does_not_divide_the_steps():
+    with pytest.raises(ValueError, match="multiple of stride"):
+        sampling.MDSettings(temperature_K=300, timestep_fs=1, steps=10, stride=3)
+
+
+def ipi_children():
+    return [p for p in psutil.Process().children(recursive=True) if "i-pi" in " ".join(p.cmdline())]
+
+
+def test_md_through_ipi_matches_the_calculator(glycine_ip, tmp_path):
+    workdir = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
+    frames = sampling.read_ipi_frames(workdir)
+    assert len(frames) == SETTINGS.n_frames == 11
+    assert [f.info["step"] for f in frames] == list(range(0, 21, 2))
+    assert frames[-1].info["time_ps"] == pytest.approx(0.010)
+    assert np.allclose(frames[0].positions, glycine_ip.positions, atol=1e-6)
+    assert not np.allclose(frames[-1].positions, frames[0].positions, atol=1e-3)
+    # energies and forces that went through i-PI (Hartree, atomic units) are the calculator's,
+    # to the SCF tolerance (MD restarts each SCF from the previous step's density)
+    check = frames[7].copy()
+    check.calc = make_calculator("xtb")
+    assert frames[7].get_potential_energy() == pytest.approx(check.get_potential_energy(), abs=1e-5)
+    assert np.allclose(frames[7].get_forces(), check.get_forces(), atol=1e-3)
+    socket_name = ET.parse(workdir / "input.xml").find("ffsocket/address").text
+    assert not sampling.socket_path(socket_name).exists()
+    assert not ipi_children()
+
+
+class FailingCalculator(Calculator):
+    """GFN2-xTB that fails on its seventh call, as a crashing electronic-structure code would."""
+
+    implemented_properties = ["energy", "forces"]
+
+    def __init__(self):
+        super().__init__()
+        self.inner, self.calls = make_calculator("xtb"), 0
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        super().calculate(atoms, properties, system_changes)
+        self.calls += 1
+        if self.calls > 6:
+            raise CalculationFailed("SCF exploded")
+        copy = self.atoms.copy()
+        copy.calc = self.inner
+        self.results = {"energy": copy.get_potential_energy(), "forces": copy.get_forces()}
+
+
+def test_a_dead_client_stops_ipi_instead_of_hanging(glycine_ip, tmp_path):
+    start = time.monotonic()
+    with pytest.raises(CalculationFailed, match="SCF exploded"):
+        sampling.run_ipi_md(glycine_ip, FailingCalculator(), SETTINGS, tmp_path / "run")
+    assert time.monotonic() - start < 60
+    assert not ipi_children()
+
+
+def test_missing_ipi_is_a_readable_error(glycine_ip, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sampling.sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(RuntimeError, match="'i-pi' was not found.*pip install ipi"):
+        sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
+
+
+def test_ipi_failing_at_start_is_reported_with_its_log(glycine_ip, tmp_path):
+    broken = sampling.MDSettings(temperature_K=300, timestep_fs=1, steps=10, thermostat="no-such-thermostat")
+    with pytest.raises(RuntimeError, match="i-PI exited .* before opening its socket"):
+        sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), broken, tmp_path / "run")
+    assert "no-such-thermostat" in (tmp_path / "run" / "ipi.log").read_text()

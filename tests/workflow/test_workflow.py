@@ -1,0 +1,197 @@
+"""The whole DAG on the smoke config (tests/config.yaml), run once; one test per rule's outputs."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from ase.io import read
+
+from flexmlff.calculators import make_calculator
+from flexmlff.data import read_dataset
+from flexmlff.geometry import dihedral, glycine_torsions
+from flexmlff.splits import Split
+from flexmlff.units import ev_to_kcal_mol
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "tests" / "config.yaml"
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir, *args, config=CONFIG, check=True):
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(config), "--cores", "2", *args]
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+    return result
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """Job counts per rule from the 'Job stats' table of a dry run."""
+    assert "Job stats:" in output, output[-2000:]
+    table = output.split("Job stats:")[1].split("total")[0]
+    jobs = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+    total = re.search(r"^total\s+(\d+)$", output, re.M)
+    return {**jobs, "total": int(total.group(1))}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("smoke")
+    snakemake(workdir)
+    return workdir / "results"
+
+
+def test_relax_minimum(run):
+    ip, iiip = read(run / "glycine/minima/Ip.extxyz"), read(run / "glycine/minima/IIIp.extxyz")
+    torsions = glycine_torsions(ip)
+    assert abs(dihedral(ip.positions, torsions["tau1"])) > 175
+    assert abs(dihedral(iiip.positions, torsions["tau1"])) < 5
+    assert np.abs(ip.get_forces()).max() < 0.01
+    assert 0.3 < ev_to_kcal_mol(iiip.get_potential_energy() - ip.get_potential_energy()) < 3.0
+
+
+def test_minimum_energy_path(run):
+    for method in ("neb", "string"):
+        images = read(run / f"glycine/mep/{method}.extxyz", index=":")
+        profile = pd.read_csv(run / f"glycine/mep/{method}.csv")
+        summary = json.loads((run / f"glycine/mep/{method}.json").read_text())
+        assert len(images) == len(profile) == 9 and summary["n_images"] == 7
+        assert summary["converged"]
+        assert profile["energy_kcal_mol"].iloc[0] == 0.0
+        assert np.isclose(abs(profile["tau1_deg"].iloc[0]), 180, atol=5)
+        assert np.isclose(profile["tau1_deg"].iloc[-1], 0, atol=5)
+
+
+def test_mep_barrier_table(run):
+    table = pd.read_csv(run / "tables/glycine_mep_barriers.csv").set_index("method")
+    assert set(table.index) == {"neb", "string"}
+    assert ((table["barrier_kcal_mol"] > 0.5) & (table["barrier_kcal_mol"] < 10)).all()
+    assert abs(table.loc["neb", "barrier_kcal_mol"] - table.loc["string", "barrier_kcal_mol"]) < 0.3
+    assert (table["paper_PBE_TS_kcal_mol"] == 2.4).all()
+    assert "| neb" in (run / "tables/glycine_mep_barriers.md").read_text()
+
+
+def test_plots_are_real_images(run):
+    for name in ("glycine_mep_profiles", "glycine_learning_curve"):
+        assert (run / f"figures/{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (run / f"figures/{name}.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_md_run(run):
+    frames = read(run / "glycine/md/Ip_500K/frames.extxyz", index=":")
+    assert len(frames) == 301
+    assert [f.info["step"] for f in frames[:3]] == [0, 1, 2]
+    assert frames[0].info["energy_unit"] == "kcal/mol"
+    assert (run / "glycine/md/Ip_500K/ipi/input.xml").exists()
+    # the stored label is GFN2-xTB's energy of the stored geometry, in kcal/mol
+    check = frames[150].copy()
+    check.calc = make_calculator("xtb")
+    assert frames[150].get_potential_energy() == pytest.approx(ev_to_kcal_mol(check.get_potential_energy()), abs=1e-3)
+
+
+def test_assemble_dataset(run):
+    dataset = read_dataset(run / "datasets/glycine.npz")
+    as_extxyz = read_dataset(run / "datasets/glycine.extxyz")
+    manifest = json.loads((run / "datasets/glycine.json").read_text())
+    assert len(dataset) == len(as_extxyz) == manifest["n_frames"] == 602
+    assert manifest["frames_per_source"] == {"Ip_500K": 301, "IIIp_500K": 301}
+    assert np.allclose(dataset.E, as_extxyz.E, atol=1e-6)
+    assert manifest["md5"] == dataset.md5()
+    # 500 K glycine: energies span a few to tens of kcal/mol, forces tens of kcal/(mol Å)
+    assert 5 < np.ptp(dataset.E) < 60
+    assert 10 < np.abs(dataset.F).max() < 400
+
+
+def test_make_split(run):
+    energies = read_dataset(run / "datasets/glycine.npz").E
+    for n in (10, 40):
+        split = Split.load(run / f"glycine/splits/n{n}.npz")
+        assert len(split.subset) == 5 * n and np.bincount(split.folds).tolist() == [n] * 5
+        assert len(split.validation) == 50 and not np.intersect1d(split.subset, split.validation).size
+    assert energies[split.subset].mean() == pytest.approx(energies.mean(), abs=1.0)
+
+
+def test_train_and_test_sgdml(run):
+    errors = pd.read_csv(run / "glycine/models/sgdml/n40/fold0/test_errors.csv").iloc[0]
+    assert errors["n_test"] == 160
+    assert errors["energy_rmse"] < 0.3 * errors["baseline_energy_rmse"]
+    assert errors["force_rmse"] < 0.3 * errors["baseline_force_rmse"]
+
+
+def test_collect_errors_and_learning_curve(run):
+    errors = pd.read_csv(run / "glycine/errors/sgdml.csv")
+    assert len(errors) == 10 and set(errors["n_train"]) == {10, 40}
+    curve = pd.read_csv(run / "tables/glycine_learning_curve.csv").set_index("n_train")
+    # more data, smaller errors
+    assert curve.loc[40, "mean_force_rmse"] < curve.loc[10, "mean_force_rmse"]
+    for n, row in curve.iterrows():
+        folds = errors[errors["n_train"] == n]
+        best = folds[folds["fold"] == row["best_fold"]].iloc[0]
+        assert best["force_rmse"] <= folds["force_rmse"].min() + 0.1
+        assert row["mean_energy_rmse"] == pytest.approx(folds["energy_rmse"].mean())
+
+
+def test_nothing_left_to_do_and_one_model_reruns_alone(run):
+    workdir = run.parent
+    assert "Nothing to be done" in snakemake(workdir, "-n").stdout
+    (run / "glycine/models/sgdml/n40/fold3/model.npz").unlink()
+    jobs = planned_jobs(snakemake(workdir, "-n").stdout)
+    assert jobs == {"train_sgdml": 1, "test_model": 1, "collect_errors": 1, "learning_curve_table": 1,
+                    "plot_learning_curve": 1, "all": 1, "total": 6}
+    snakemake(workdir)
+    assert (run / "glycine/models/sgdml/n40/fold3/model.npz").exists()
+    assert "Nothing to be done" in snakemake(workdir, "-n").stdout
+
+
+def test_figure_target_plans_only_its_inputs(tmp_path):
+    jobs = planned_jobs(snakemake(tmp_path, "-n", "results/figures/glycine_learning_curve.pdf").stdout)
+    assert "minimum_energy_path" not in jobs and "plot_mep_profiles" not in jobs
+    assert jobs["train_sgdml"] == 10 and jobs["md_run"] == 2
+
+
+def write_config(tmp_path, edit):
+    config = yaml.safe_load(CONFIG.read_text())
+    edit(config)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_malformed_config_key_is_named(tmp_path):
+    config = write_config(tmp_path, lambda c: c["training"].update(n_fold=5))
+    result = snakemake(tmp_path, "-n", config=config, check=False)
+    assert result.returncode != 0 and "n_fold" in result.stderr + result.stdout
+    config = write_config(tmp_path, lambda c: c["molecules"]["glycine"]["md"]["Ip_500K"].update(steps="many"))
+    result = snakemake(tmp_path, "-n", config=config, check=False)
+    assert result.returncode != 0 and "'many' is not of type 'integer'" in result.stderr + result.stdout
+
+
+def test_dangling_reference_is_named(tmp_path):
+    config = write_config(tmp_path, lambda c: c["datasets"]["glycine"].update(md_runs=["Ip_900K"]))
+    result = snakemake(tmp_path, "-n", config=config, check=False)
+    assert result.returncode != 0
+    assert "config key 'datasets.glycine.md_runs': unknown MD run 'Ip_900K'" in result.stderr + result.stdout
+
+
+def test_an_existing_dataset_file_replaces_sampling(run, tmp_path):
+    source = read_dataset(run / "datasets/glycine.npz")
+    paper_file = tmp_path / "glycine_paper_format.xyz"
+    with open(paper_file, "w") as handle:
+        for i in range(100):
+            handle.write(f"{len(source.z)}\n{source.E[i]:.8f}\n")
+            for s, r, f in zip(source.symbols, source.R[i], source.F[i]):
+                handle.write(f"{s} {' '.join(f'{x:.8f}' for x in (*r, *f))}\n")
+    config = write_config(tmp_path, lambda c: c["datasets"]["glycine"].update(file=str(paper_file)))
+    jobs = planned_jobs(snakemake(tmp_path, "-n", "results/datasets/glycine.npz", config=config).stdout)
+    assert "md_run" not in jobs and jobs["assemble_dataset"] == 1
+    snakemake(tmp_path, "results/datasets/glycine.npz", config=config)
+    dataset = read_dataset(tmp_path / "results/datasets/glycine.npz")
+    assert len(dataset) == 100 and np.allclose(dataset.E, source.E[:100], atol=1e-7)
