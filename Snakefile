@@ -16,6 +16,16 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 
 
+# Cheap table and figure steps run on the submitting node, not as cluster jobs.
+localrules:
+    all,
+    mep_barrier_table,
+    plot_mep_profiles,
+    collect_errors,
+    learning_curve_table,
+    plot_learning_curve,
+
+
 rule all:
     default_target: True
     input:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -32,11 +33,11 @@ def mep_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
     normalised path coordinate, one line per method."""
     _style()
     fig, ax = plt.subplots(figsize=(5.0, 3.6))
-    for method, profile in profiles.items():
+    styles = [dict(marker="o", ls="-", ms=6), dict(marker="s", ls="--", ms=4, mfc="none")]
+    for (method, profile), style in zip(profiles.items(), styles * len(profiles)):
         s = profile["path_coordinate_A"] / profile["path_coordinate_A"].iloc[-1]
         top = profile["energy_kcal_mol"].max()
-        ax.plot(s, profile["energy_kcal_mol"], marker="o", ms=4,
-                label=f"{method} (max {top:.2f} kcal/mol)")
+        ax.plot(s, profile["energy_kcal_mol"], **style, label=f"{method} (max {top:.2f} kcal/mol)")
     ax.set_xlabel("normalised path coordinate")
     ax.set_ylabel(ENERGY_LABEL)
     ax.set_title(title)
@@ -62,6 +63,12 @@ def learning_curves(curve: pd.DataFrame, title: str):
         ax.axhline(1.0, color="grey", lw=0.8, ls=":")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        sizes = sorted(curve["n_train"].unique())
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel("training points")
         ax.set_ylabel(label)
     axes[0].legend(frameon=False, fontsize=8)
