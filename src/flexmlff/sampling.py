@@ -5,6 +5,14 @@ answers its force requests through ASE's :class:`~ase.calculators.socketio.Socke
 over a UNIX socket, in this process. Each run gets its own socket name, so any
 number of runs can share a machine.
 
+Where the frames come from: the client keeps every ``stride``-th geometry with
+the energy and forces it has just computed (full precision, no extra work), and
+checks them against the potential energy i-PI logs for the same steps. i-PI's
+own trajectory writers cost more per step than a GFN2-xTB call on a small
+molecule, so i-PI writes its position trajectory only every
+``trajectory_stride`` steps (for viewing and restarts), its properties every
+``stride`` steps.
+
 Failure handling, because a half-dead pair otherwise waits forever:
 
 * i-PI missing, or dying before it opens its socket: readable error with the
@@ -37,15 +45,19 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.calculators.socketio import SocketClient
-from ase.io import read, write
+from ase.io import write
 
 from flexmlff.units import hartree_to_kcal_mol, kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
 
-#: i-PI output prefix; its files are ``md.out``, ``md.pos_0.extxyz``, ``md.frc_0.extxyz``.
+#: i-PI output prefix; its files are ``md.out`` (properties), ``md.energy`` (conserved
+#: quantity) and ``md.pos_0.extxyz`` (positions).
 PREFIX = "md"
-PROPERTIES = ["step", "time{picosecond}", "conserved", "temperature{kelvin}", "potential"]
+PROPERTIES = ["step", "time{picosecond}", "temperature{kelvin}", "potential"]
+#: Written every `trajectory_stride` steps only: the conserved quantity alone costs
+#: i-PI about a tenth of its per-step time.
+DIAGNOSTICS = ["step", "time{picosecond}", "conserved", "kinetic_md", "potential"]
 #: Edge of the (non-periodic) box i-PI is given for a molecule, Å.
 BOX_A = 50.0
 
@@ -62,10 +74,13 @@ class MDSettings:
     thermostat: str = "langevin"
     thermostat_tau_fs: float = 100.0
     checkpoint_stride: int = 1000
+    trajectory_stride: int | None = None  # i-PI's position trajectory; default ~100 steps
 
     def __post_init__(self):
         if self.steps < 1 or self.stride < 1 or self.steps % self.stride:
             raise ValueError(f"steps ({self.steps}) must be a positive multiple of stride ({self.stride})")
+        if self.trajectory_stride is None:
+            self.trajectory_stride = self.stride * max(1, 100 // self.stride)
         if self.temperature_K <= 0 or self.timestep_fs <= 0:
             raise ValueError("temperature_K and timestep_fs must be positive")
 
@@ -78,18 +93,24 @@ class MDSettings:
 def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str:
     """The i-PI input for an NVT run driven by one UNIX-socket force field.
 
-    Positions and forces are written in ASE's units (Å, eV/Å, extended XYZ,
-    full precision); the potential energy in i-PI's atomic units (Hartree).
+    Positions are written in ASE's units (Å, extended XYZ, full precision); the
+    potential energy in i-PI's atomic units (Hartree).
     """
-    sim = ET.Element("simulation", verbosity="low")
+    # i-PI snapshots its whole state every `safe_stride` steps (default 1) so that a
+    # soft exit can roll back; per step that costs more than a GFN2-xTB call. Its
+    # thread pool (threading) only helps multi-system runs, costs a thread handoff
+    # per step and output, and makes the random numbers non-reproducible.
+    sim = ET.Element("simulation", verbosity="low", threading="false",
+                     safe_stride=str(settings.checkpoint_stride))
     output = ET.SubElement(sim, "output", prefix=PREFIX)
     # Flushing every step costs an fsync per step; flush in blocks instead.
     flush = str(max(1, min(100, settings.steps // settings.stride)))
     ET.SubElement(output, "properties", stride=str(settings.stride), filename="out",
                   flush=flush).text = f" [ {', '.join(PROPERTIES)} ] "
-    for name, quantity in (("pos", "positions"), ("frc", "forces")):
-        ET.SubElement(output, "trajectory", filename=name, stride=str(settings.stride),
-                      format="ase", flush=flush).text = f" {quantity} "
+    ET.SubElement(output, "properties", stride=str(settings.trajectory_stride), filename="energy",
+                  flush=flush).text = f" [ {', '.join(DIAGNOSTICS)} ] "
+    ET.SubElement(output, "trajectory", filename="pos", stride=str(settings.trajectory_stride),
+                  format="ase", flush=flush).text = " positions "
     ET.SubElement(output, "checkpoint", stride=str(settings.checkpoint_stride))
     ET.SubElement(sim, "total_steps").text = str(settings.steps)
     ET.SubElement(ET.SubElement(sim, "prng"), "seed").text = str(settings.seed)
@@ -171,13 +192,14 @@ def run_ipi_md(
     workdir: str | Path,
     startup_timeout_s: float = 120.0,
     stall_timeout_s: float = 600.0,
-) -> Path:
+) -> list[Atoms]:
     """Run NVT MD of `atoms` with i-PI, `calculator` answering over a UNIX socket.
 
-    `workdir` is emptied and receives the i-PI input, log, trajectories,
-    properties and checkpoint. Returns `workdir`; read the frames with
-    :func:`read_ipi_frames`. Raises RuntimeError on any failure, never hangs
-    for longer than `stall_timeout_s` without a force request.
+    `workdir` is emptied and receives the i-PI input, log, trajectory,
+    properties and checkpoint. Returns every ``stride``-th frame (step 0
+    included) with its energy and forces (eV, eV/Å) and ``info['step']``,
+    ``info['time_ps']``. Raises RuntimeError on any failure, never hangs for
+    longer than `stall_timeout_s` without a force request.
     """
     workdir = Path(workdir)
     if workdir.exists():
@@ -196,6 +218,7 @@ def run_ipi_md(
     client_atoms = init.copy()
     client_atoms.calc = calculator
     report_every = max(1, settings.steps // 20)
+    frames = []
     with open(log_file, "w") as ipi_log:
         process = subprocess.Popen([ipi, "input.xml"], cwd=workdir, stdout=ipi_log,
                                    stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
@@ -206,6 +229,8 @@ def run_ipi_md(
         # One force evaluation per MD step, plus one for the initial geometry.
         for n_calls, _ in enumerate(client.irun(client_atoms, use_stress=False), start=1):
             step = n_calls - 1
+            if step % settings.stride == 0:
+                frames.append(_snapshot(client_atoms, step, settings.timestep_fs))
             if step and step % report_every == 0:
                 elapsed = time.perf_counter() - start
                 log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / step)
@@ -223,32 +248,40 @@ def run_ipi_md(
         raise
     finally:
         path.unlink(missing_ok=True)
-    frames = read_ipi_frames(workdir)
+    check_against_properties(frames, workdir)
     if len(frames) != settings.n_frames:
         raise RuntimeError(
-            f"i-PI wrote {len(frames)} frames, expected {settings.n_frames}; see {log_file}"
+            f"the run produced {len(frames)} frames, expected {settings.n_frames}; see {log_file}"
         )
-    return workdir
-
-
-def read_ipi_frames(workdir: str | Path) -> list[Atoms]:
-    """Frames of an i-PI run with their energies and forces (ASE units, eV and eV/Å).
-
-    Each frame carries ``info['step']`` and ``info['time_ps']``. Only frames
-    present in all three outputs (positions, forces, properties) are returned,
-    so a run cut short yields its complete frames.
-    """
-    workdir = Path(workdir)
-    positions = read(workdir / f"{PREFIX}.pos_0.extxyz", index=":", format="extxyz")
-    forces = read(workdir / f"{PREFIX}.frc_0.extxyz", index=":", format="extxyz")
-    properties = np.atleast_2d(np.loadtxt(workdir / f"{PREFIX}.out"))
-    n = min(len(positions), len(forces), len(properties))
-    frames = []
-    for geometry, force_frame, row in zip(positions[:n], forces[:n], properties[:n]):
-        frame = Atoms(geometry.get_chemical_symbols(), positions=geometry.positions)
-        energy_ev = kcal_mol_to_ev(hartree_to_kcal_mol(row[PROPERTIES.index("potential")]))
-        frame.calc = SinglePointCalculator(frame, energy=energy_ev, forces=force_frame.get_forces())
-        frame.info["step"] = int(row[0])
-        frame.info["time_ps"] = float(row[1])
-        frames.append(frame)
     return frames
+
+
+def _snapshot(atoms: Atoms, step: int, timestep_fs: float) -> Atoms:
+    """A frame of the client's current geometry with the results just computed."""
+    frame = Atoms(atoms.get_chemical_symbols(), positions=atoms.positions.copy())
+    frame.calc = SinglePointCalculator(frame, energy=atoms.get_potential_energy(),
+                                       forces=atoms.get_forces().copy())
+    frame.info["step"] = step
+    frame.info["time_ps"] = round(step * timestep_fs * 1e-3, 9)
+    return frame
+
+
+def read_properties(workdir: str | Path) -> np.ndarray:
+    """i-PI's properties table (columns as in :data:`PROPERTIES`; energies in Hartree)."""
+    return np.atleast_2d(np.loadtxt(Path(workdir) / f"{PREFIX}.out"))
+
+
+def check_against_properties(frames: list[Atoms], workdir: str | Path, tolerance_ev: float = 1e-4) -> None:
+    """Raise unless each frame's energy is i-PI's logged potential energy at its step."""
+    properties = read_properties(workdir)
+    logged = dict(zip(properties[:, 0].astype(int), properties[:, PROPERTIES.index("potential")]))
+    for frame in frames:
+        step = frame.info["step"]
+        if step not in logged:
+            raise RuntimeError(f"step {step} is missing from i-PI's properties in {workdir}")
+        ipi_ev = kcal_mol_to_ev(hartree_to_kcal_mol(logged[step]))
+        if abs(ipi_ev - frame.get_potential_energy()) > tolerance_ev:
+            raise RuntimeError(
+                f"step {step}: client energy {frame.get_potential_energy():.6f} eV differs from "
+                f"i-PI's {ipi_ev:.6f} eV; frames and i-PI steps are out of step"
+            )

@@ -4,12 +4,15 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import psutil
 import pytest
+from ase.io import read
 from ase.calculators.calculator import CalculationFailed, Calculator, all_changes
 
 from flexmlff import sampling
 from flexmlff.calculators import make_calculator
+from flexmlff.units import ev_to_kcal_mol, hartree_to_kcal_mol
 
-SETTINGS = sampling.MDSettings(temperature_K=500, timestep_fs=0.5, steps=20, stride=2, seed=42)
+SETTINGS = sampling.MDSettings(temperature_K=500, timestep_fs=0.5, steps=20, stride=2, seed=42,
+                               trajectory_stride=10)
 
 
 def test_input_writer_has_units_thermostat_seed_and_stride():
@@ -25,7 +28,15 @@ def test_input_writer_has_units_thermostat_seed_and_stride():
     assert dynamics.find("thermostat").get("mode") == "langevin"
     assert float(root.find("system/ensemble/temperature").text) == 500
     assert root.find("system/ensemble/temperature").get("units") == "kelvin"
-    assert {e.get("stride") for e in root.iter() if e.tag in ("properties", "trajectory")} == {"2"}
+    assert [p.get("stride") for p in root.findall("output/properties")] == ["2", "10"]
+    assert root.find("output/trajectory").get("stride") == "10"
+    assert root.get("safe_stride") == str(SETTINGS.checkpoint_stride)
+
+
+def test_default_trajectory_stride_is_a_multiple_of_the_stride():
+    settings = sampling.MDSettings(temperature_K=300, timestep_fs=1, steps=3000, stride=25)
+    assert settings.trajectory_stride == 100
+    assert sampling.MDSettings(300, 1, 3000, stride=300).trajectory_stride == 300
 
 
 def test_input_is_accepted_by_ipis_own_parser():
@@ -48,22 +59,40 @@ def ipi_children():
 
 
 def test_md_through_ipi_matches_the_calculator(glycine_ip, tmp_path):
-    workdir = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
-    frames = sampling.read_ipi_frames(workdir)
+    frames = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
     assert len(frames) == SETTINGS.n_frames == 11
     assert [f.info["step"] for f in frames] == list(range(0, 21, 2))
     assert frames[-1].info["time_ps"] == pytest.approx(0.010)
     assert np.allclose(frames[0].positions, glycine_ip.positions, atol=1e-6)
     assert not np.allclose(frames[-1].positions, frames[0].positions, atol=1e-3)
-    # energies and forces that went through i-PI (Hartree, atomic units) are the calculator's,
-    # to the SCF tolerance (MD restarts each SCF from the previous step's density)
+    # the recorded frames are i-PI's steps: its own trajectory (every 10 steps) has the same geometries
+    trajectory = read(tmp_path / "run" / "md.pos_0.extxyz", index=":")
+    assert len(trajectory) == 3
+    for ipi_frame, frame in zip(trajectory, frames[::5]):
+        assert np.allclose(ipi_frame.positions, frame.positions, atol=1e-6)
+    # and i-PI's potential energies (Hartree) are the client's (eV)
+    properties = sampling.read_properties(tmp_path / "run")
+    assert properties[:, 0].tolist() == list(range(0, 21, 2))
+    assert np.allclose(hartree_to_kcal_mol(properties[:, -1]),
+                       [ev_to_kcal_mol(f.get_potential_energy()) for f in frames], atol=1e-4)
+    # the stored labels are the calculator's, to the SCF tolerance (MD restarts each SCF
+    # from the previous step's density)
     check = frames[7].copy()
     check.calc = make_calculator("xtb")
     assert frames[7].get_potential_energy() == pytest.approx(check.get_potential_energy(), abs=1e-5)
     assert np.allclose(frames[7].get_forces(), check.get_forces(), atol=1e-3)
-    socket_name = ET.parse(workdir / "input.xml").find("ffsocket/address").text
+    socket_name = ET.parse(tmp_path / "run" / "input.xml").find("ffsocket/address").text
     assert not sampling.socket_path(socket_name).exists()
     assert not ipi_children()
+
+
+def test_frames_out_of_step_with_ipi_are_detected(glycine_ip, tmp_path):
+    frames = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
+    shifted = frames[1:]
+    for frame, step in zip(shifted, range(0, 21, 2)):
+        frame.info["step"] = step
+    with pytest.raises(RuntimeError, match="out of step"):
+        sampling.check_against_properties(shifted, tmp_path / "run")
 
 
 class FailingCalculator(Calculator):

@@ -11,16 +11,15 @@ from ase.io import read
 from flexmlff.calculators import make_calculator
 from flexmlff.data import from_atoms, write_extxyz
 from flexmlff.runlog import logged_step
-from flexmlff.sampling import MDSettings, read_ipi_frames, run_ipi_md
+from flexmlff.sampling import MDSettings, run_ipi_md
 
 with logged_step(snakemake.log[0], "md_run") as log:
     run_settings = {k: v for k, v in snakemake.params.settings.items() if k != "start"}
     settings = MDSettings(**run_settings)
     level, options = snakemake.params.level
     log.info("%s: %s", snakemake.wildcards.run, settings)
-    workdir = run_ipi_md(read(snakemake.input.start), make_calculator(level, options),
-                         settings, snakemake.params.ipi_dir)
-    frames = read_ipi_frames(workdir)
+    frames = run_ipi_md(read(snakemake.input.start), make_calculator(level, options),
+                        settings, snakemake.params.ipi_dir)
     for frame in frames:
         frame.info["source"] = snakemake.wildcards.run
     write_extxyz(from_atoms(frames, snakemake.wildcards.run, level), snakemake.output.frames)
