@@ -3,12 +3,16 @@
 Glycine (paper Fig. 1): τ1 = N–C–C–O(H) and τ2 = N–C–C=O, about the C–C bond;
 they are 180°/0° in conformer Ip and 0°/180° in IIIp.
 
+Azobenzene (paper Fig. 1): φ = C1–N2=N3–C4 (dihedral), θ = C1–N2=N3 and
+θ' = N2=N3–C4 (angles), a = C1–N2 and a' = N3–C4 (bonds), b = N2=N3 (bond).
+
 All angles are in degrees; dihedrals are wrapped to (-180°, 180°].
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from ase import Atoms
@@ -112,8 +116,67 @@ def glycine_torsions(atoms: Atoms) -> dict[str, tuple[int, int, int, int]]:
     return {"tau1": hydroxyl[0], "tau2": carbonyl[0]}
 
 
+@dataclass(frozen=True)
+class AzobenzeneAtoms:
+    """Indices of the atoms that define azobenzene's degrees of freedom (paper Fig. 1).
+
+    θ is on the C1–N2 side, the side of the lower-indexed nitrogen.
+    """
+
+    c1: int
+    n2: int
+    n3: int
+    c4: int
+
+    @property
+    def phi(self) -> tuple[int, int, int, int]:
+        return (self.c1, self.n2, self.n3, self.c4)
+
+    @property
+    def theta(self) -> tuple[int, int, int]:
+        return (self.c1, self.n2, self.n3)
+
+    @property
+    def theta_prime(self) -> tuple[int, int, int]:
+        return (self.n2, self.n3, self.c4)
+
+
+def azobenzene_atoms(atoms: Atoms) -> AzobenzeneAtoms:
+    """Find C1–N2=N3–C4 of azobenzene from the bond graph (ValueError if absent)."""
+    chains = bonded_paths(atoms, ("C", "N", "N", "C"))
+    if len(chains) != 1:
+        raise ValueError(f"expected one C-N=N-C chain in azobenzene, found {len(chains)}")
+    c1, n2, n3, c4 = chains[0]
+    if n3 < n2:
+        c1, n2, n3, c4 = c4, n3, n2, c1
+    return AzobenzeneAtoms(c1, n2, n3, c4)
+
+
+def azobenzene_coordinates(positions, atoms: AzobenzeneAtoms) -> dict:
+    """φ, θ, θ' (degrees) and a, a', b (Å) for one geometry or an (M, N, 3) stack."""
+    frames = _frames(positions)
+
+    def bond(i, j):
+        values = np.linalg.norm(frames[:, i] - frames[:, j], axis=-1)
+        return float(values[0]) if np.ndim(positions) == 2 else values
+
+    return {
+        "phi": dihedral(positions, atoms.phi),
+        "theta": angle(positions, atoms.theta),
+        "theta_prime": angle(positions, atoms.theta_prime),
+        "a": bond(atoms.c1, atoms.n2),
+        "a_prime": bond(atoms.n3, atoms.c4),
+        "b": bond(atoms.n2, atoms.n3),
+    }
+
+
+def azobenzene_torsions(atoms: Atoms) -> dict[str, tuple[int, ...]]:
+    """The named torsion of azobenzene: φ = C1–N2=N3–C4."""
+    return {"phi": azobenzene_atoms(atoms).phi}
+
+
 #: Named internal coordinates reported along paths and in datasets, per molecule.
-MONITORED_TORSIONS = {"glycine": glycine_torsions}
+MONITORED_TORSIONS = {"glycine": glycine_torsions, "azobenzene": azobenzene_torsions}
 
 
 def monitored_torsions(molecule: str, atoms: Atoms) -> dict[str, tuple[int, ...]]:

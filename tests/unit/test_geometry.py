@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 from ase import Atoms
 from ase.build import molecule
+from ase.io import read
 
 from flexmlff import geometry
 
@@ -72,3 +75,18 @@ def test_check_same_atoms_names_the_file(glycine_ip):
     with pytest.raises(ValueError, match="bad.xyz"):
         geometry.check_same_atoms(wrong, glycine_ip, "bad.xyz")
     geometry.check_same_atoms(glycine_ip.copy(), glycine_ip, "good.xyz")
+
+
+@pytest.mark.parametrize("name, phi", [("cis", 8.0), ("trans", 180.0)])
+def test_azobenzene_degrees_of_freedom_from_the_bond_graph(name, phi):
+    atoms = read(Path(__file__).parents[2] / "resources" / "geometries" / f"azobenzene_{name}.xyz")
+    order = np.random.default_rng(2).permutation(len(atoms))
+    for structure in (atoms, atoms[order]):
+        found = geometry.azobenzene_atoms(structure)
+        symbols = structure.get_chemical_symbols()
+        assert [symbols[i] for i in found.phi] == ["C", "N", "N", "C"]
+        assert found.n2 < found.n3
+        values = geometry.azobenzene_coordinates(structure.positions, found)
+        assert abs(geometry.wrap_degrees(values["phi"] - phi)) < 1e-6
+        assert values["theta"] == pytest.approx(114.0) and values["theta_prime"] == pytest.approx(114.0)
+        assert values["a"] == pytest.approx(1.42) and values["b"] == pytest.approx(1.25)

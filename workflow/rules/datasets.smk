@@ -10,6 +10,8 @@ rule assemble_dataset:
         manifest=f"{RESULTS}/datasets/{{dataset}}.json",
     log:
         f"{LOGS}/assemble_dataset/{{dataset}}.log",
+    benchmark:
+        f"{BENCHMARKS}/assemble_dataset/{{dataset}}.tsv"
     conda:
         f"{ENVS}/sampling.yaml"
     params:

@@ -9,6 +9,8 @@ rule make_split:
         f"{RESULTS}/{{dataset}}/splits/n{{n_train}}.npz",
     log:
         f"{LOGS}/make_split/{{dataset}}_n{{n_train}}.log",
+    benchmark:
+        f"{BENCHMARKS}/make_split/{{dataset}}_n{{n_train}}.tsv"
     conda:
         f"{ENVS}/sgdml.yaml"
     params:
