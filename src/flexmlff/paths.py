@@ -172,3 +172,166 @@ def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int
         frames.append(frame)
     frames.append(end)
     return frames
+
+
+# --- azobenzene cis -> trans by driven internal coordinates (paper Sec. II.B.1) ----------
+
+#: Mechanisms and the coordinates each one drives.
+MECHANISMS = ("rotation", "inversion", "rotation_inversion")
+
+
+def _rotate(positions: np.ndarray, indices, origin, axis, angle_deg: float) -> np.ndarray:
+    """Rotate the atoms `indices` by `angle_deg` about `axis` through `origin` (right hand)."""
+    from scipy.spatial.transform import Rotation
+
+    axis = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
+    rotation = Rotation.from_rotvec(np.radians(angle_deg) * axis)
+    out = positions.copy()
+    out[indices] = rotation.apply(positions[indices] - origin) + origin
+    return out
+
+
+def _swing_c1(atoms: Atoms, ids, degrees: float) -> Atoms:
+    """Open θ = C1–N2=N3 by `degrees` in its own plane, through 180° if asked:
+    the C1 phenyl turns about N2 around the normal of the C1–N2–N3 plane."""
+    from flexmlff.geometry import moving_fragment
+
+    pos = atoms.positions
+    axis = np.cross(pos[ids.n3] - pos[ids.n2], pos[ids.c1] - pos[ids.n2])
+    swung = atoms.copy()
+    # rotating C1 about n = (N3-N2) x (C1-N2) moves it away from N3: θ grows
+    swung.positions = _rotate(pos, moving_fragment(atoms, (ids.n2, ids.c1)), pos[ids.n2], axis, degrees)
+    return swung
+
+
+def phenyl_twists(atoms: Atoms, ids) -> dict[str, tuple[int, int, int, int]]:
+    """Torsions that orient each phenyl ring against the molecular plane:
+    C4···N2–C1–C(ortho) and C1···N3–C4–C(ortho), with the lower-indexed ortho carbon.
+    Referencing the far carbon rather than the other nitrogen keeps them defined
+    when N=N–C turns linear during inversion."""
+    from flexmlff.geometry import bond_graph
+
+    neighbours, symbols = bond_graph(atoms), atoms.get_chemical_symbols()
+
+    def ortho(ipso, nitrogen):
+        return min(n for n in neighbours[ipso] if n != nitrogen and symbols[n] == "C")
+
+    return {"ring1": (ids.c4, ids.n2, ids.c1, ortho(ids.c1, ids.n2)),
+            "ring4": (ids.c1, ids.n3, ids.c4, ortho(ids.c4, ids.n3))}
+
+
+def _drive(atoms: Atoms, ids, mechanism: str, values: dict, swing: float) -> Atoms:
+    """`atoms` with its driven coordinates set: φ (rotation, rotation_inversion),
+    θ (rotation_inversion) or an in-plane swing of C1 by `swing` degrees
+    (inversion), then the two phenyl twists (all mechanisms)."""
+    from flexmlff.geometry import moving_fragment
+
+    driven = atoms.copy()
+    c1_side = moving_fragment(driven, (ids.n2, ids.c1))
+    c4_side = moving_fragment(driven, (ids.n3, ids.c4))
+    if mechanism in ("rotation", "rotation_inversion"):
+        driven.set_dihedral(*ids.phi, values["phi"], indices=moving_fragment(driven, (ids.n2, ids.n3)))
+    if mechanism == "rotation_inversion":
+        # ASE turns the third atom's side: name C1 last
+        driven.set_angle(ids.n3, ids.n2, ids.c1, values["theta"], indices=c1_side)
+    if mechanism == "inversion":
+        if swing:
+            driven = _swing_c1(driven, ids, swing)
+        # the small twist about N=N left from the minima, on the side C1 is on now
+        side = 0.0 if values["psi"] < 180.0 else 180.0
+        driven.set_dihedral(*ids.phi, side + values["phi_offset"],
+                            indices=moving_fragment(driven, (ids.n2, ids.n3)))
+    twists = phenyl_twists(driven, ids)
+    driven.set_dihedral(*twists["ring1"], values["ring1"], indices=[i for i in c1_side if i != ids.c1])
+    driven.set_dihedral(*twists["ring4"], values["ring4"], indices=[i for i in c4_side if i != ids.c4])
+    return driven
+
+
+def azobenzene_path(cis: Atoms, trans: Atoms, mechanism: str, n_images: int = 15,
+                    theta_top_deg: float = 155.0) -> list[Atoms]:
+    """cis → trans azobenzene along one mechanism, by linear interpolation of the driving
+    coordinates over ``n_images + 2`` frames (t = 0 … 1).
+
+    Driving coordinates, per mechanism:
+
+    * ``rotation``: φ = C1–N2=N3–C4 from φ_cis to φ_trans (shortest way), the C4
+      phenyl turning about N2=N3;
+    * ``inversion``: θ = C1–N2=N3 opened in its plane from θ_cis through the linear
+      N2=N3–C1 arrangement (180°) to θ_trans on the other side, the C1 phenyl
+      swinging about N2; φ jumps from cis to trans at the linear point;
+    * ``rotation_inversion``: φ as for rotation, and θ from θ_cis up to
+      `theta_top_deg` at t = ½ and back down to θ_trans.
+
+    In all three the twist of each phenyl ring against the molecular plane
+    (:func:`phenyl_twists`) goes linearly from its cis to its trans value.
+    Every other coordinate (θ' and θ where not driven, the bonds a, a', b and
+    the ring geometries) is interpolated linearly in Cartesian space: frame t is
+    the blend (1 − t)·A + t·B of the cis minimum A and the trans minimum B, each
+    first given the driven values of frame t and then optimally superimposed.
+    The driven values (except the inversion swing) are imposed again on the
+    blend. Frame 0 is the cis minimum and the last frame the trans minimum
+    (superimposed on cis); no frame is relaxed.
+    """
+    from ase.build import minimize_rotation_and_translation
+
+    from flexmlff.geometry import (azobenzene_atoms, azobenzene_coordinates, check_same_atoms,
+                                   wrap_degrees)
+
+    if mechanism not in MECHANISMS:
+        raise ValueError(f"unknown mechanism {mechanism!r}; known: {', '.join(MECHANISMS)}")
+    check_same_atoms(trans, cis, "trans minimum")
+    ids = azobenzene_atoms(cis)
+    start, end = azobenzene_coordinates(cis.positions, ids), azobenzene_coordinates(trans.positions, ids)
+    twists = phenyl_twists(cis, ids)
+    for name, quadruple in twists.items():
+        start[name], end[name] = dihedral(cis.positions, quadruple), dihedral(trans.positions, quadruple)
+    delta = {k: float(wrap_degrees(end[k] - start[k])) for k in ("phi", "ring1", "ring4")}
+    total_swing = (360.0 - end["theta"]) - start["theta"]
+    end_frame = trans.copy()
+    minimize_rotation_and_translation(cis, end_frame)
+    frames = [cis.copy()]
+    for t in np.linspace(0.0, 1.0, n_images + 2)[1:-1]:
+        values = {k: start[k] + t * delta[k] for k in delta}
+        values["psi"] = start["theta"] + t * total_swing
+        values["phi_offset"] = (1 - t) * start["phi"] + t * float(wrap_degrees(end["phi"] - 180.0))
+        if t <= 0.5:
+            values["theta"] = start["theta"] + 2 * t * (theta_top_deg - start["theta"])
+        else:
+            values["theta"] = theta_top_deg + (2 * t - 1) * (end["theta"] - theta_top_deg)
+        forward = _drive(cis, ids, mechanism, values, t * total_swing)
+        backward = _drive(end_frame, ids, mechanism, values, (1.0 - t) * total_swing)
+        minimize_rotation_and_translation(forward, backward)
+        frame = cis.copy()
+        frame.positions = (1.0 - t) * forward.positions + t * backward.positions
+        frames.append(_drive(frame, ids, mechanism, values, 0.0))
+    frames.append(end_frame)
+    return frames
+
+
+def optimise_at_fixed_torsion(atoms: Atoms, calc: Calculator, quadruple, fmax: float,
+                              max_steps: int) -> tuple[Atoms, OptimisationResult]:
+    """Relax every coordinate but the torsion `quadruple`, held at its current value."""
+    from ase.constraints import FixInternals
+
+    from flexmlff.geometry import dihedral
+
+    work = atoms.copy()
+    work.set_constraint(FixInternals(dihedrals_deg=[[dihedral(work.positions, quadruple) % 360.0,
+                                                     list(quadruple)]]))
+    work.calc = calc
+    optimiser = BFGS(work, logfile=None)
+    converged = bool(optimiser.run(fmax=fmax, steps=max_steps))
+    result = OptimisationResult(converged, optimiser.get_number_of_steps(), _max_force(work.get_forces()))
+    relaxed = freeze_results(work)
+    relaxed.set_constraint()
+    return relaxed, result
+
+
+def single_points(frames: list[Atoms], calc: Calculator) -> list[Atoms]:
+    """Each frame with the energy and forces of `calc`, as fixed results."""
+    out = []
+    for frame in frames:
+        work = frame.copy()
+        work.calc = calc
+        out.append(freeze_results(work))
+    return out

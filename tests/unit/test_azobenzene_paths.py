@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+from ase.build import minimize_rotation_and_translation
+from ase.io import read
+
+from flexmlff import geometry, paths
+from flexmlff.calculators import make_calculator
+from flexmlff.units import ev_to_kcal_mol
+
+from conftest import GEOMETRIES
+
+
+@pytest.fixture(scope="module")
+def minima():
+    calc = make_calculator("xtb")
+    cis, _ = paths.relax(read(GEOMETRIES / "azobenzene_cis.xyz"), calc, fmax=0.01, max_steps=500)
+    trans, _ = paths.relax(read(GEOMETRIES / "azobenzene_trans.xyz"), calc, fmax=0.01, max_steps=500)
+    return cis, trans
+
+
+@pytest.fixture(scope="module")
+def mechanisms(minima):
+    cis, trans = minima
+    calc = make_calculator("xtb")
+    return {m: paths.single_points(paths.azobenzene_path(cis, trans, m, n_images=15), calc)
+            for m in paths.MECHANISMS}
+
+
+def coordinates(frames):
+    ids = geometry.azobenzene_atoms(frames[0])
+    return geometry.azobenzene_coordinates(np.array([f.positions for f in frames]), ids)
+
+
+@pytest.mark.parametrize("mechanism", paths.MECHANISMS)
+def test_every_path_runs_from_cis_to_trans_in_17_frames(minima, mechanisms, mechanism):
+    cis, trans = minima
+    frames = mechanisms[mechanism]
+    assert len(frames) == 17
+    assert np.allclose(frames[0].positions, cis.positions)
+    aligned = trans.copy()
+    minimize_rotation_and_translation(cis, aligned)
+    assert np.allclose(frames[-1].positions, aligned.positions, atol=1e-8)
+    # no atoms pushed through each other, bonds kept
+    for frame in frames:
+        distances = frame.get_all_distances()[np.triu_indices(len(frame), 1)]
+        assert distances.min() > 0.95
+    energies = ev_to_kcal_mol(np.array([f.get_potential_energy() for f in frames]))
+    barrier = energies.max() - energies[0]
+    assert 10.0 < barrier < 60.0, barrier
+
+
+def test_rotation_drives_phi_evenly_and_keeps_theta(mechanisms):
+    c = coordinates(mechanisms["rotation"])
+    steps = np.diff(np.unwrap(np.radians(c["phi"])))
+    assert np.allclose(np.degrees(steps), np.degrees(steps).mean(), atol=0.5)
+    assert abs(np.degrees(steps).sum()) > 160
+    assert c["theta"].max() < 130
+
+
+def test_inversion_passes_through_linear_nnc_at_constant_phi(mechanisms):
+    c = coordinates(mechanisms["inversion"])
+    assert c["theta"].max() > 174
+    assert int(np.argmax(c["theta"])) in (7, 8, 9)
+    # φ does not turn: it only changes label (cis ~0°, trans ~180°) at the linear point
+    assert np.all(np.abs(geometry.wrap_degrees(c["phi"][:7])) < 20)
+    assert np.all(np.abs(geometry.wrap_degrees(c["phi"][10:] - 180)) < 20)
+
+
+def test_rotation_inversion_drives_both(mechanisms):
+    c = coordinates(mechanisms["rotation_inversion"])
+    assert c["theta"][8] == pytest.approx(155.0, abs=1.0)
+    assert abs(np.degrees(np.diff(np.unwrap(np.radians(c["phi"])))).sum()) > 160
+
+
+def test_fixed_torsion_optimisation_keeps_phi_and_lowers_energy(mechanisms):
+    frame = mechanisms["rotation"][8]
+    ids = geometry.azobenzene_atoms(frame)
+    relaxed, result = paths.optimise_at_fixed_torsion(frame, make_calculator("xtb"), ids.phi,
+                                                      fmax=0.05, max_steps=300)
+    assert result.converged
+    assert geometry.dihedral(relaxed.positions, ids.phi) == pytest.approx(
+        geometry.dihedral(frame.positions, ids.phi), abs=0.01)
+    assert relaxed.get_potential_energy() < frame.get_potential_energy()
