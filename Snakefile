@@ -10,6 +10,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/paths.smk"
+include: "workflow/rules/isomerisation.smk"
 include: "workflow/rules/sampling.smk"
 include: "workflow/rules/datasets.smk"
 include: "workflow/rules/training.smk"
@@ -21,6 +22,8 @@ localrules:
     all,
     mep_barrier_table,
     plot_mep_profiles,
+    isomerisation_table,
+    plot_isomerisation_profiles,
     collect_errors,
     learning_curve_table,
     plot_learning_curve,

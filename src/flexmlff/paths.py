@@ -335,3 +335,20 @@ def single_points(frames: list[Atoms], calc: Calculator) -> list[Atoms]:
         work.calc = calc
         out.append(freeze_results(work))
     return out
+
+
+def isomerisation_profile(images: list[Atoms]) -> pd.DataFrame:
+    """:func:`path_profile` of an azobenzene path with φ, θ, θ' (degrees) and a, a', b (Å)."""
+    from flexmlff.geometry import azobenzene_atoms, azobenzene_coordinates
+
+    table = path_profile(images)
+    values = azobenzene_coordinates(np.array([i.positions for i in images]), azobenzene_atoms(images[0]))
+    for name, column in values.items():
+        table[f"{name}_{'A' if name in ('a', 'a_prime', 'b') else 'deg'}"] = column
+    return table
+
+
+#: Paper Table I and Sec. II.B.1: highest point above cis-azobenzene at PBE+TS, kcal/mol
+#: (rotation+inversion has two peaks, 27.5 and 27.6).
+PAPER_BARRIERS_KCAL_MOL = {"rotation": 30.2, "inversion": 27.4, "rotation_inversion": 27.6,
+                           "optimised_rotation": 26.1}

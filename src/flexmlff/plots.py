@@ -76,3 +76,24 @@ def learning_curves(curve: pd.DataFrame, title: str):
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+PATH_LABELS = {"rotation": "rotation", "inversion": "inversion",
+               "rotation_inversion": "rotation + inversion", "optimised_rotation": "optimised rotation"}
+
+
+def isomerisation_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
+    """Energy relative to cis (kcal/mol) along every path, by frame (paper Fig. S1)."""
+    _style()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    markers = ["o", "s", "^", "D"]
+    for (name, profile), marker in zip(profiles.items(), markers * len(profiles)):
+        top = profile["energy_kcal_mol"].max()
+        ax.plot(profile["image"], profile["energy_kcal_mol"], marker=marker, ms=4,
+                label=f"{PATH_LABELS.get(name, name)} (max {top:.1f})")
+    ax.set_xlabel("frame (0 = cis, last = trans)")
+    ax.set_ylabel(ENERGY_LABEL)
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=9)
+    sns.despine(fig)
+    return fig

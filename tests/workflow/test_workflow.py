@@ -15,7 +15,7 @@ from ase.io import read
 
 from flexmlff.calculators import make_calculator
 from flexmlff.data import read_dataset
-from flexmlff.geometry import dihedral, glycine_torsions
+from flexmlff.geometry import azobenzene_atoms, dihedral, glycine_torsions
 from flexmlff.splits import Split
 from flexmlff.units import ev_to_kcal_mol
 
@@ -79,8 +79,46 @@ def test_mep_barrier_table(run):
     assert "| neb" in (run / "tables/glycine_mep_barriers.md").read_text()
 
 
+def test_azobenzene_minima(run):
+    cis, trans = read(run / "azobenzene/minima/cis.extxyz"), read(run / "azobenzene/minima/trans.extxyz")
+    ids = azobenzene_atoms(cis)
+    assert abs(dihedral(cis.positions, ids.phi)) < 20 and abs(dihedral(trans.positions, ids.phi)) > 175
+    # GFN2-xTB's known error: cis below trans (PBE-D3 and experiment: ~12 kcal/mol above)
+    assert ev_to_kcal_mol(trans.get_potential_energy() - cis.get_potential_energy()) == pytest.approx(2.8, abs=0.5)
+
+
+def test_isomerisation_path(run):
+    for mechanism in ("rotation", "inversion", "rotation_inversion"):
+        profile = pd.read_csv(run / f"azobenzene/paths/{mechanism}.csv")
+        frames = read(run / f"azobenzene/paths/{mechanism}.extxyz", index=":")
+        assert len(frames) == len(profile) == 7
+        assert profile["energy_kcal_mol"].iloc[0] == 0.0
+        assert profile["energy_kcal_mol"].iloc[-1] == pytest.approx(2.8, abs=0.5)
+        assert 10 < profile["energy_kcal_mol"].max() < 60
+    inversion = pd.read_csv(run / "azobenzene/paths/inversion.csv")
+    assert inversion["theta_deg"].max() > 170
+
+
+def test_optimised_rotation_path(run):
+    rotation = pd.read_csv(run / "azobenzene/paths/rotation.csv")
+    optimised = pd.read_csv(run / "azobenzene/paths/optimised_rotation.csv")
+    assert optimised["converged"].all()
+    assert np.allclose(optimised["phi_deg"], rotation["phi_deg"], atol=0.01)
+    inner = slice(1, -1)
+    assert (optimised["energy_kcal_mol"][inner] < rotation["energy_kcal_mol"][inner]).all()
+
+
+def test_isomerisation_table(run):
+    table = pd.read_csv(run / "tables/azobenzene_isomerisation_barriers.csv").set_index("path")
+    assert list(table.index[:4]) == ["rotation", "inversion", "rotation_inversion", "optimised_rotation"]
+    assert table.loc["rotation", "dE_paper_PBE_TS_kcal_mol"] == 30.2
+    assert table.loc["optimised_rotation", "dE_GFN2-xTB_kcal_mol"] < table.loc["rotation", "dE_GFN2-xTB_kcal_mol"]
+    assert {"neb (cis to trans)", "string (cis to trans)"} <= set(table.index)
+    assert "nan" not in (run / "tables/azobenzene_isomerisation_barriers.md").read_text()
+
+
 def test_plots_are_real_images(run):
-    for name in ("glycine_mep_profiles", "glycine_learning_curve"):
+    for name in ("glycine_mep_profiles", "glycine_learning_curve", "azobenzene_isomerisation_profiles"):
         assert (run / f"figures/{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (run / f"figures/{name}.pdf").read_bytes()[:5] == b"%PDF-"
 
@@ -154,6 +192,7 @@ def test_nothing_left_to_do_and_one_model_reruns_alone(run):
 def test_figure_target_plans_only_its_inputs(tmp_path):
     jobs = planned_jobs(snakemake(tmp_path, "-n", "results/figures/glycine_learning_curve.pdf").stdout)
     assert "minimum_energy_path" not in jobs and "plot_mep_profiles" not in jobs
+    assert "isomerisation_path" not in jobs and jobs["relax_minimum"] == 2
     assert jobs["train_sgdml"] == 10 and jobs["md_run"] == 2
 
 

@@ -6,6 +6,7 @@ from snakemake.utils import validate
 validate(config, schema="../schemas/config.schema.yaml")
 
 ENVS = "../../envs"
+MECHANISMS = ["rotation", "inversion", "rotation_inversion"]
 RESULTS = "results"
 LOGS = f"{RESULTS}/logs"
 BENCHMARKS = f"{RESULTS}/benchmarks"
@@ -26,6 +27,14 @@ def check_cross_references():
                     _config_error(
                         f"molecules.{name}.mep.{end}",
                         f"unknown minimum {mep[end]!r} (known: {', '.join(minima)})",
+                    )
+        isomerisation = molecule.get("isomerisation")
+        if isomerisation:
+            for end in ("start", "end"):
+                if isomerisation[end] not in minima:
+                    _config_error(
+                        f"molecules.{name}.isomerisation.{end}",
+                        f"unknown minimum {isomerisation[end]!r} (known: {', '.join(minima)})",
                     )
         for run, settings in molecule.get("md", {}).items():
             if settings["start"] not in minima:
@@ -64,6 +73,7 @@ wildcard_constraints:
     minimum=r"[A-Za-z0-9_\-]+",
     run=r"[A-Za-z0-9_\-]+",
     method="neb|string",
+    mechanism="rotation|inversion|rotation_inversion",
     model=r"[a-z0-9_]+",
     n_train=r"\d+",
     fold=r"\d+",
@@ -107,6 +117,33 @@ def mep_endpoints(wildcards):
         "start": relaxed(wildcards.molecule, mep["start"]),
         "end": relaxed(wildcards.molecule, mep["end"]),
     }
+
+
+def isomerisation_endpoints(wildcards):
+    settings = molecule_config(wildcards)["isomerisation"]
+    return {
+        "start": relaxed(wildcards.molecule, settings["start"]),
+        "end": relaxed(wildcards.molecule, settings["end"]),
+    }
+
+
+def isomerisation_paths(molecule):
+    """The driven mechanisms, then the optimised rotation path when asked for."""
+    settings = config["molecules"][molecule]["isomerisation"]
+    names = list(settings.get("mechanisms", MECHANISMS))
+    if (
+        settings.get("optimised_rotation", {}).get("enabled", True)
+        and "rotation" in names
+    ):
+        names.append("optimised_rotation")
+    return names
+
+
+def isomerisation_profiles(wildcards):
+    return [
+        f"{RESULTS}/{wildcards.molecule}/paths/{name}.csv"
+        for name in isomerisation_paths(wildcards.molecule)
+    ]
 
 
 def mep_methods(molecule):
@@ -172,6 +209,11 @@ def all_targets():
             targets += [
                 f"{RESULTS}/tables/{molecule}_mep_barriers.csv",
                 *figure(f"{molecule}_mep_profiles"),
+            ]
+        if settings.get("isomerisation"):
+            targets += [
+                f"{RESULTS}/tables/{molecule}_isomerisation_barriers.csv",
+                *figure(f"{molecule}_isomerisation_profiles"),
             ]
     for dataset in TRAINING["datasets"]:
         targets += [

@@ -44,4 +44,4 @@ with logged_step(snakemake.log[0], "mep_barrier_table") as log:
             f"Highest point on the {snakemake.wildcards.molecule} minimum-energy path "
             "above the start minimum (kcal/mol); torsions of that image in degrees.\n\n"
         )
-        handle.write(table.to_markdown(index=False) + "\n")
+        handle.write(table.astype(object).fillna("").to_markdown(index=False) + "\n")
