@@ -115,6 +115,10 @@ def test_isomerisation_table(run):
     assert table.loc["optimised_rotation", "dE_GFN2-xTB_kcal_mol"] < table.loc["rotation", "dE_GFN2-xTB_kcal_mol"]
     assert {"neb (cis to trans)", "string (cis to trans)"} <= set(table.index)
     assert "nan" not in (run / "tables/azobenzene_isomerisation_barriers.md").read_text()
+    # single points at a second level (here the reference level again) land in their own column
+    driven = table.loc[["rotation", "inversion", "rotation_inversion", "optimised_rotation"]]
+    assert np.allclose(driven["dE_xtb_kcal_mol"], driven["dE_GFN2-xTB_kcal_mol"], atol=0.11)
+    assert driven["trans_minus_cis_xtb_kcal_mol"].iloc[0] == pytest.approx(2.8, abs=0.5)
 
 
 def test_plots_are_real_images(run):

@@ -74,6 +74,7 @@ wildcard_constraints:
     run=r"[A-Za-z0-9_\-]+",
     method="neb|string",
     mechanism="rotation|inversion|rotation_inversion",
+    level="xtb|pyscf|aims",
     model=r"[a-z0-9_]+",
     n_train=r"\d+",
     fold=r"\d+",

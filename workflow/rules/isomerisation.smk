@@ -42,9 +42,36 @@ rule optimised_rotation_path:
         "../scripts/optimised_rotation_path.py"
 
 
+rule isomerisation_single_points:
+    input:
+        paths=lambda wc: [
+            f"{RESULTS}/{wc.molecule}/paths/{name}.extxyz"
+            for name in isomerisation_paths(wc.molecule)
+        ],
+    output:
+        f"{RESULTS}/{{molecule}}/paths/single_points_{{level}}.csv",
+    log:
+        f"{LOGS}/isomerisation_single_points/{{molecule}}_{{level}}.log",
+    benchmark:
+        f"{BENCHMARKS}/isomerisation_single_points/{{molecule}}_{{level}}.tsv"
+    conda:
+        f"{ENVS}/sampling.yaml"
+    threads: 2
+    params:
+        names=lambda wc: isomerisation_paths(wc.molecule),
+        options=lambda wc: config["reference"].get(wc.level, {}),
+    script:
+        "../scripts/isomerisation_single_points.py"
+
+
 rule isomerisation_table:
     input:
         profiles=isomerisation_profiles,
+        single_points=lambda wc: expand(
+            f"{RESULTS}/{{molecule}}/paths/single_points_{{level}}.csv",
+            molecule=wc.molecule,
+            level=molecule_config(wc)["isomerisation"].get("single_point_levels", []),
+        ),
         mep_profiles=lambda wc: expand(
             f"{RESULTS}/{{molecule}}/mep/{{method}}.csv",
             molecule=wc.molecule,

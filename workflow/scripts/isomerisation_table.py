@@ -42,6 +42,12 @@ with logged_step(snakemake.log[0], "isomerisation_table") as log:
             "note": f"{summary['steps']} steps, final max force {summary['max_force_eV_per_A']:.3f} eV/A",
         })
     table = pd.DataFrame(rows)
+    for other, path in zip(snakemake.params.single_point_levels, snakemake.input.single_points):
+        points = pd.read_csv(path)
+        highest = points[points["kind"] == "highest"].set_index("path")["relative_to_cis_kcal_mol"]
+        table[f"dE_{other}_kcal_mol"] = table["path"].map(highest.round(1))
+        trans = points.loc[points["path"] == "trans", "relative_to_cis_kcal_mol"].iloc[0]
+        table[f"trans_minus_cis_{other}_kcal_mol"] = round(float(trans), 1)
     log.info("\n%s", table.to_string(index=False))
     table.to_csv(snakemake.output.csv, index=False)
     with open(snakemake.output.markdown, "w") as handle:
