@@ -92,6 +92,9 @@ rule isomerisation_table:
     params:
         paths=lambda wc: isomerisation_paths(wc.molecule),
         level=lambda wc: reference_options(),
+        single_point_levels=lambda wc: molecule_config(wc)["isomerisation"].get(
+            "single_point_levels", []
+        ),
     script:
         "../scripts/isomerisation_table.py"
 
