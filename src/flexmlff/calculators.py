@@ -56,7 +56,8 @@ class PySCFCalculator(Calculator):
 
     def __init__(self, xc: str = "pbe", dispersion: str | None = "d3bj", basis: str = "def2-svp",
                  density_fit: bool = True, charge: int = 0, spin: int = 0,
-                 conv_tol: float = 1e-9, max_memory_mb: int = 4000, gpu: str = "auto", **kwargs):
+                 conv_tol: float = 1e-9, max_cycle: int = 100, max_memory_mb: int = 4000,
+                 gpu: str = "auto", **kwargs):
         super().__init__(**kwargs)
         try:
             import pyscf  # noqa: F401
@@ -65,7 +66,8 @@ class PySCFCalculator(Calculator):
                 "reference level 'pyscf' needs PySCF: pip install pyscf pyscf-dispersion"
             ) from err
         self.settings = dict(xc=xc, dispersion=dispersion, basis=basis, density_fit=density_fit,
-                             charge=charge, spin=spin, conv_tol=conv_tol, max_memory_mb=max_memory_mb)
+                             charge=charge, spin=spin, conv_tol=conv_tol, max_cycle=max_cycle,
+                             max_memory_mb=max_memory_mb)
         self.use_gpu = _gpu4pyscf_available() if gpu == "auto" else gpu in (True, "true", "yes")
         self._density = None
 
@@ -83,11 +85,15 @@ class PySCFCalculator(Calculator):
             mf.disp = s["dispersion"]
         if s["density_fit"]:
             mf = mf.density_fit()
-        mf.conv_tol = s["conv_tol"]
+        mf.conv_tol, mf.max_cycle = s["conv_tol"], s["max_cycle"]
         if self.use_gpu:
             mf = mf.to_gpu()
         guess = self._density if "numbers" not in system_changes else None
         energy = mf.kernel(dm0=guess)
+        if not mf.converged:
+            # e.g. a half-broken N=N bond: finish with the second-order (Newton) solver
+            mf = mf.newton()
+            energy = mf.kernel(dm0=mf.make_rdm1())
         if not mf.converged:
             raise CalculationFailed(f"PySCF SCF did not converge (energy {energy} Ha)")
         gradient = mf.nuc_grad_method().kernel()
