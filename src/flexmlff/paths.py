@@ -139,6 +139,21 @@ def highest_point(profile: pd.DataFrame) -> pd.Series:
     return profile.loc[profile["energy_kcal_mol"].idxmax()]
 
 
+def blend(forward: Atoms, backward: Atoms, t: float) -> Atoms:
+    """(1 − t)·forward + t·backward, after superimposing backward on forward.
+
+    Both geometries already carry the driven coordinates of frame t; the blend
+    interpolates everything else linearly between the two minima they came from.
+    """
+    from ase.build import minimize_rotation_and_translation
+
+    backward = backward.copy()
+    minimize_rotation_and_translation(forward, backward)
+    frame = forward.copy()
+    frame.positions = (1.0 - t) * forward.positions + t * backward.positions
+    return frame
+
+
 def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int, int],
                         n_images: int) -> list[Atoms]:
     """Initial path that turns one torsion from its start to its end value.
@@ -166,10 +181,7 @@ def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int
         forward, backward = start.copy(), end.copy()
         forward.set_dihedral(i, j, k, l, tau_start + t * delta, indices=group)
         backward.set_dihedral(i, j, k, l, tau_start + t * delta, indices=group)
-        minimize_rotation_and_translation(forward, backward)
-        frame = start.copy()
-        frame.positions = (1.0 - t) * forward.positions + t * backward.positions
-        frames.append(frame)
+        frames.append(blend(forward, backward, t))
     frames.append(end)
     return frames
 
@@ -300,10 +312,7 @@ def azobenzene_path(cis: Atoms, trans: Atoms, mechanism: str, n_images: int = 15
             values["theta"] = theta_top_deg + (2 * t - 1) * (end["theta"] - theta_top_deg)
         forward = _drive(cis, ids, mechanism, values, t * total_swing)
         backward = _drive(end_frame, ids, mechanism, values, (1.0 - t) * total_swing)
-        minimize_rotation_and_translation(forward, backward)
-        frame = cis.copy()
-        frame.positions = (1.0 - t) * forward.positions + t * backward.positions
-        frames.append(_drive(frame, ids, mechanism, values, 0.0))
+        frames.append(_drive(blend(forward, backward, t), ids, mechanism, values, 0.0))
     frames.append(end_frame)
     return frames
 
