@@ -17,6 +17,7 @@ import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import numpy as np  # noqa: E402
 from ase import units  # noqa: E402
 from ase.io import read  # noqa: E402
 from ase.md.langevin import Langevin  # noqa: E402
@@ -30,9 +31,9 @@ def ase_md(atoms, level, method, steps, temperature):
     """Seconds per step of ASE's own Langevin MD; also returns the geometries it visited."""
     atoms = atoms.copy()
     atoms.calc = make_calculator(level, {"method": method})
-    MaxwellBoltzmannDistribution(atoms, temperature_K=temperature, rng=__import__("numpy").random.default_rng(1))
+    MaxwellBoltzmannDistribution(atoms, temperature_K=temperature, rng=np.random.default_rng(1))
     dyn = Langevin(atoms, 1.0 * units.fs, temperature_K=temperature, friction=0.01 / units.fs,
-                   fixcm=False, rng=__import__("numpy").random.default_rng(2))
+                   fixcm=False, rng=np.random.default_rng(2))
     visited = []
     dyn.attach(lambda: visited.append(atoms.positions.copy()), interval=1)
     start = time.perf_counter()

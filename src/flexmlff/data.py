@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 from ase import Atoms
-from ase.calculators.singlepoint import SinglePointCalculator
 from ase.data import atomic_numbers, chemical_symbols
 from ase.io import read, write
 
@@ -268,13 +267,3 @@ def _read_extxyz(path: Path, name: str) -> Dataset:
     info_keys = [k for k in frames[0].info if k in ("step", "time_ps", "source")]
     info = {k: np.array([f.info.get(k) for f in frames]) for k in info_keys}
     return Dataset(z, R, E, F, name, str(frames[0].info.get("theory", "unknown")), info)
-
-
-def to_atoms(dataset: Dataset, index: int) -> Atoms:
-    """Frame `index` as ASE atoms with its energy and forces converted to eV."""
-    from flexmlff.units import kcal_mol_to_ev
-
-    atoms = Atoms(numbers=dataset.z, positions=dataset.R[index])
-    atoms.calc = SinglePointCalculator(atoms, energy=kcal_mol_to_ev(dataset.E[index]),
-                                       forces=kcal_mol_to_ev(dataset.F[index]))
-    return atoms
