@@ -3,8 +3,9 @@
 Levels
 ------
 ``xtb``
-    GFN2-xTB (or GFN1-xTB) through the ``tblite`` Python package; needs no
-    external program. This is the default surrogate for the paper's PBE+TS.
+    GFN2-xTB or GFN1-xTB through the ``tblite`` Python package; needs no
+    external program. The default surrogates for the paper's PBE+TS: GFN2-xTB
+    for glycine, GFN1-xTB for azobenzene (GFN2-xTB puts cis below trans).
 ``pyscf``
     Kohn–Sham DFT through PySCF (default PBE with D3(BJ) dispersion from
     ``pyscf-dispersion``, def2-SVP, density fitting); runs on a GPU through
@@ -13,6 +14,10 @@ Levels
 ``aims``
     FHI-aims through ASE's calculator, for users who have the program
     (``command`` and ``species_dir`` options).
+
+The workflow's config names levels (``levels.<name>: {calculator: xtb, method:
+GFN1-xTB}``); :func:`level_label` gives the name a table column or a plot title
+shows for one.
 
 The calculators are plain ASE calculators, so the same object drives
 optimisations, NEB and i-PI's socket client.
@@ -146,3 +151,19 @@ def make_calculator(level: str, options: dict | None = None) -> Calculator:
         return LEVELS[level](**(options or {}))
     except TypeError as err:
         raise ValueError(f"bad options for reference level {level!r}: {err}") from err
+
+
+def level_label(calculator: str, options: dict | None = None) -> str:
+    """A short human-readable name of a level, e.g. ``GFN1-xTB`` or ``PBE-D3BJ/def2-SVP``."""
+    options = options or {}
+    if calculator == "xtb":
+        return options.get("method", "GFN2-xTB")
+    if calculator == "pyscf":
+        xc = options.get("xc", "pbe").upper()
+        dispersion = options.get("dispersion", "d3bj")
+        basis = options.get("basis", "def2-svp").replace("svp", "SVP").replace("tzvp", "TZVP")
+        return f"{xc}-{dispersion.upper()}/{basis}" if dispersion else f"{xc}/{basis}"
+    if calculator == "aims":
+        xc = options.get("xc", "pbe").upper()
+        return f"FHI-aims {xc}+TS" if options.get("vdw_ts", True) else f"FHI-aims {xc}"
+    return calculator

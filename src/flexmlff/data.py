@@ -26,6 +26,10 @@ from ase.io import read, write
 
 from flexmlff.units import ENERGY_UNIT, FORCE_UNIT, LENGTH_UNIT, ev_to_kcal_mol
 
+#: Per-frame provenance kept through the extended XYZ files: MD step and time,
+#: campaign (``source``), run and starting structure.
+FRAME_INFO = ("step", "time_ps", "source", "run", "start")
+
 
 class DatasetError(ValueError):
     """A dataset file is malformed; the message names the file."""
@@ -138,6 +142,35 @@ def from_atoms(frames: Sequence[Atoms], name: str, theory: str) -> Dataset:
     )
 
 
+def drop_duplicates(dataset: Dataset) -> tuple[Dataset, int]:
+    """The dataset without repeated geometries (first kept, order kept), and how many went.
+
+    Runs that start from the same structure share their step-0 frame; a frame in
+    both a training and a test fold would flatter every model.
+    """
+    flat = np.ascontiguousarray(dataset.R.reshape(len(dataset), -1))
+    _, first = np.unique(flat, axis=0, return_index=True)
+    keep = np.sort(first)
+    return dataset.subset(keep), len(dataset) - len(keep)
+
+
+def relabel(dataset: Dataset, calculator, theory: str, progress=None) -> Dataset:
+    """The same frames with the energies and forces of an ASE `calculator`, in kcal/mol.
+
+    `progress(i)` is called after each frame (for logging long relabelling jobs).
+    """
+    energies, forces = np.empty(len(dataset)), np.empty_like(dataset.F)
+    atoms = Atoms(numbers=dataset.z, positions=dataset.R[0])
+    atoms.calc = calculator
+    for i, positions in enumerate(dataset.R):
+        atoms.positions = positions
+        energies[i], forces[i] = atoms.get_potential_energy(), atoms.get_forces()
+        if progress:
+            progress(i)
+    return Dataset(dataset.z, dataset.R.copy(), ev_to_kcal_mol(energies), ev_to_kcal_mol(forces),
+                   dataset.name, theory, dict(dataset.info))
+
+
 # --- writers -----------------------------------------------------------------
 
 def write_sgdml_npz(dataset: Dataset, path: str | Path) -> None:
@@ -152,7 +185,7 @@ def write_extxyz(dataset: Dataset, path: str | Path) -> None:
     for i in range(len(dataset)):
         atoms = Atoms(numbers=dataset.z, positions=dataset.R[i])
         atoms.info.update({k: _plain(v[i]) for k, v in dataset.info.items()})
-        atoms.info.update(energy=float(dataset.E[i]), energy_unit=ENERGY_UNIT,
+        atoms.info.update(energy=float(dataset.E[i]), theory=dataset.theory, energy_unit=ENERGY_UNIT,
                           force_unit=FORCE_UNIT, length_unit=LENGTH_UNIT)
         atoms.arrays["forces"] = dataset.F[i].copy()
         frames.append(atoms)
@@ -264,6 +297,6 @@ def _read_extxyz(path: Path, name: str) -> Dataset:
         R.append(frame.positions)
         E.append(energy)
         F.append(forces)
-    info_keys = [k for k in frames[0].info if k in ("step", "time_ps", "source")]
+    info_keys = [k for k in frames[0].info if k in FRAME_INFO]
     info = {k: np.array([f.info.get(k) for f in frames]) for k in info_keys}
     return Dataset(z, R, E, F, name, str(frames[0].info.get("theory", "unknown")), info)

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 from ase import Atoms
-from ase.calculators.calculator import Calculator
+from ase.calculators.calculator import CalculationFailed, Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.mep import NEB, idpp_interpolate
 from ase.optimize import BFGS, FIRE
@@ -41,6 +41,7 @@ class OptimisationResult:
     converged: bool
     steps: int
     max_force_eV_per_A: float
+    failure: str | None = None  # why it stopped early (e.g. the SCF failed on an image)
 
 
 def _max_force(forces: np.ndarray) -> float:
@@ -101,14 +102,25 @@ def minimum_energy_path(
         band.interpolate()
     idpp_interpolate(band, traj=None, log=None)
     optimiser = FIRE(band, logfile=None)
-    step = 0
-    for step, _ in enumerate(optimiser.irun(fmax=fmax, steps=max_steps), start=1):
-        if step % 50 == 0:
-            log.info("%s step %d: max NEB force %.4f eV/A", method, step,
-                     _max_force(band.get_forces()))
+    last_good = [image.positions.copy() for image in images]
+    failure = None
+    try:
+        for step, _ in enumerate(optimiser.irun(fmax=fmax, steps=max_steps), start=1):
+            last_good = [image.positions.copy() for image in images]
+            if step % 50 == 0:
+                log.info("%s step %d: max NEB force %.4f eV/A", method, step,
+                         _max_force(band.get_forces()))
+    except CalculationFailed as err:
+        # a band driven into nonsense (the paper's azobenzene case) makes the
+        # electronic structure fail: report it, keep the last band that had results
+        failure = f"calculation failed after {optimiser.get_number_of_steps()} steps: {err}"
+        log.warning("%s: %s", method, failure)
+        for image, positions in zip(images, last_good):
+            image.positions = positions
+            image.calc = calculator_factory()  # a failed SCF may leave its state behind
     max_force = _max_force(band.get_forces())
-    converged = max_force < fmax
-    result = OptimisationResult(converged, optimiser.get_number_of_steps(), max_force)
+    converged = failure is None and max_force < fmax
+    result = OptimisationResult(converged, optimiser.get_number_of_steps(), max_force, failure)
     log.info("%s finished: %s", method, asdict(result))
     return [freeze_results(image) for image in images], result
 
@@ -286,8 +298,12 @@ def azobenzene_path(cis: Atoms, trans: Atoms, mechanism: str, n_images: int = 15
     """
     from ase.build import minimize_rotation_and_translation
 
-    from flexmlff.geometry import (azobenzene_atoms, azobenzene_coordinates, check_same_atoms,
-                                   wrap_degrees)
+    from flexmlff.geometry import (
+        azobenzene_atoms,
+        azobenzene_coordinates,
+        check_same_atoms,
+        wrap_degrees,
+    )
 
     if mechanism not in MECHANISMS:
         raise ValueError(f"unknown mechanism {mechanism!r}; known: {', '.join(MECHANISMS)}")

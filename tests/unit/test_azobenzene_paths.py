@@ -2,12 +2,11 @@ import numpy as np
 import pytest
 from ase.build import minimize_rotation_and_translation
 from ase.io import read
+from conftest import GEOMETRIES
 
 from flexmlff import geometry, paths
 from flexmlff.calculators import make_calculator
 from flexmlff.units import ev_to_kcal_mol
-
-from conftest import GEOMETRIES
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import pytest
 from ase.build import molecule
 
-from flexmlff.calculators import make_calculator
+from flexmlff.calculators import level_label, make_calculator
 from flexmlff.units import ev_to_kcal_mol
 
 
@@ -47,3 +47,11 @@ def test_pyscf_forces_are_the_energy_gradient_and_d3_is_applied():
     plain.calc = make_calculator("pyscf", {**options, "dispersion": None})
     d3 = ev_to_kcal_mol(atoms.get_potential_energy() - plain.get_potential_energy())
     assert -1.0 < d3 < 0.0  # D3(BJ) of one water molecule: a small attraction
+
+
+def test_level_labels_name_the_method():
+    assert level_label("xtb", {"method": "GFN1-xTB"}) == "GFN1-xTB"
+    assert level_label("xtb", {}) == "GFN2-xTB"
+    assert level_label("pyscf", {}) == "PBE-D3BJ/def2-SVP"
+    assert level_label("pyscf", {"dispersion": None, "basis": "def2-tzvp"}) == "PBE/def2-TZVP"
+    assert level_label("aims", {"command": "aims.x"}) == "FHI-aims PBE+TS"

@@ -85,3 +85,28 @@ def test_concatenate_keeps_order_and_refuses_other_molecules(small):
     other.z = other.z[::-1]
     with pytest.raises(data.DatasetError, match="different atoms"):
         data.concatenate([small, other], "x")
+
+
+def test_drop_duplicates_keeps_first_occurrences_in_order(small):
+    repeated = data.concatenate([small.subset([0, 1, 2]), small.subset([1, 3, 0])], "rep")
+    unique, dropped = data.drop_duplicates(repeated)
+    assert dropped == 2
+    assert np.array_equal(unique.E, small.E[[0, 1, 2, 3]])
+    assert list(unique.info["step"]) == [0, 1, 2, 3]
+
+
+def test_relabel_replaces_labels_in_kcal_mol_and_keeps_geometries(small):
+    from ase import Atoms
+    from ase.calculators.emt import (
+        EMT,  # any ASE calculator: EMT is quick and deterministic
+    )
+
+    from flexmlff.units import ev_to_kcal_mol
+
+    calls = []
+    again = data.relabel(small.subset(range(3)), EMT(), "EMT", progress=calls.append)
+    assert again.theory == "EMT" and calls == [0, 1, 2]
+    assert np.array_equal(again.R, small.R[:3]) and list(again.info["step"]) == [0, 1, 2]
+    atoms = Atoms(numbers=small.z, positions=small.R[2], calculator=EMT())
+    assert again.E[2] == pytest.approx(ev_to_kcal_mol(atoms.get_potential_energy()))
+    assert np.allclose(again.F[2], ev_to_kcal_mol(atoms.get_forces()))

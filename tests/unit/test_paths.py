@@ -57,3 +57,25 @@ def test_neb_and_string_agree_on_the_glycine_barrier(minima):
         barriers[method] = paths.highest_point(profile)["energy_kcal_mol"]
     assert 0.5 < barriers["neb"] < 10.0
     assert barriers["neb"] == pytest.approx(barriers["string"], abs=0.3)
+
+
+def test_a_failing_calculation_ends_the_band_with_a_report(minima):
+    """A band driven into nonsense makes the SCF fail (azobenzene): not a crash but a report."""
+    from ase.calculators.calculator import CalculationFailed
+
+    ip, iiip = minima
+    budget = {"calls": 0}
+
+    class Flaky(type(make_calculator("xtb"))):
+        def calculate(self, *args, **kwargs):
+            budget["calls"] += 1
+            if budget["calls"] == 60:  # one image of a band update fails, as the SCF can
+                raise CalculationFailed("SCF not converged in 250 cycles")
+            super().calculate(*args, **kwargs)
+
+    images, result = paths.minimum_energy_path(
+        ip, iiip, lambda: Flaky(method="GFN2-xTB", verbosity=0), "neb", n_images=7, fmax=0.001,
+        max_steps=400, driving_torsion=geometry.glycine_torsions(ip)["tau1"])
+    assert not result.converged and "SCF not converged" in result.failure
+    assert 0 < result.steps < 20 and len(images) == 9
+    assert np.isfinite([image.get_potential_energy() for image in images]).all()

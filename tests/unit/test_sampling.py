@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import psutil
 import pytest
-from ase.io import read
 from ase.calculators.calculator import CalculationFailed, Calculator, all_changes
+from ase.io import read
 
 from flexmlff import sampling
 from flexmlff.calculators import make_calculator

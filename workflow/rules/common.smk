@@ -1,7 +1,13 @@
 # Config validation, output paths and input functions shared by the rules (no rules here).
+import math
 import os
+import sys
+from dataclasses import asdict
 
 from snakemake.utils import validate
+
+sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+from flexmlff.campaigns import expand_starts
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -18,7 +24,13 @@ def _config_error(key, message):
 
 def check_cross_references():
     """Names that point at other config entries must exist (the schema cannot check this)."""
+    levels = config["levels"]
     for name, molecule in config["molecules"].items():
+        if molecule["level"] not in levels:
+            _config_error(
+                f"molecules.{name}.level",
+                f"unknown level {molecule['level']!r} (known: {', '.join(levels)})",
+            )
         minima = molecule["minima"]
         mep = molecule.get("mep")
         if mep:
@@ -36,32 +48,42 @@ def check_cross_references():
                         f"molecules.{name}.isomerisation.{end}",
                         f"unknown minimum {isomerisation[end]!r} (known: {', '.join(minima)})",
                     )
-        for run, settings in molecule.get("md", {}).items():
-            if settings["start"] not in minima:
-                _config_error(
-                    f"molecules.{name}.md.{run}.start",
-                    f"unknown minimum {settings['start']!r}",
-                )
+            for level in isomerisation.get("single_point_levels", []):
+                if level not in levels:
+                    _config_error(
+                        f"molecules.{name}.isomerisation.single_point_levels",
+                        f"unknown level {level!r} (known: {', '.join(levels)})",
+                    )
+        if molecule.get("md_level") and molecule["md_level"] not in levels:
+            _config_error(
+                f"molecules.{name}.md_level", f"unknown level {molecule['md_level']!r}"
+            )
+        for campaign, settings in molecule.get("md", {}).items():
+            try:
+                campaign_runs(name, campaign)
+            except ValueError as err:
+                _config_error(f"molecules.{name}.md.{campaign}.starts", str(err))
             if settings["steps"] % settings.get("stride", 1):
-                _config_error(f"molecules.{name}.md.{run}.stride", "must divide steps")
+                _config_error(
+                    f"molecules.{name}.md.{campaign}.stride", "must divide steps"
+                )
     for name, dataset in config["datasets"].items():
         molecule = dataset["molecule"]
         if molecule not in config["molecules"]:
             _config_error(f"datasets.{name}.molecule", f"unknown molecule {molecule!r}")
-        runs = config["molecules"][molecule].get("md", {})
-        for run in dataset.get("md_runs", []):
-            if run not in runs:
+        campaigns = config["molecules"][molecule].get("md", {})
+        for campaign in dataset.get("campaigns", []):
+            if campaign not in campaigns:
                 _config_error(
-                    f"datasets.{name}.md_runs", f"unknown MD run {run!r} of {molecule}"
+                    f"datasets.{name}.campaigns",
+                    f"unknown MD campaign {campaign!r} of {molecule}",
                 )
-        if not dataset.get("file") and not dataset.get("md_runs"):
-            _config_error(f"datasets.{name}", "needs either md_runs or file")
+        if not dataset.get("file") and not dataset.get("campaigns"):
+            _config_error(f"datasets.{name}", "needs either campaigns or file")
     for name in config["training"]["datasets"]:
         if name not in config["datasets"]:
             _config_error("training.datasets", f"unknown dataset {name!r}")
 
-
-check_cross_references()
 
 TRAINING = config["training"]
 N_FOLDS = TRAINING["n_folds"]
@@ -73,21 +95,29 @@ wildcard_constraints:
     minimum=r"[A-Za-z0-9_\-]+",
     run=r"[A-Za-z0-9_\-]+",
     method="neb|string",
+    path="rotation|inversion|rotation_inversion|optimised_rotation",
     mechanism="rotation|inversion|rotation_inversion",
-    level="xtb|pyscf|aims",
+    level=r"[A-Za-z0-9_\-]+",
+    campaign=r"[A-Za-z0-9_\-]+",
+    chunk=r"\d+",
     model=r"[a-z0-9_]+",
     n_train=r"\d+",
     fold=r"\d+",
 
 
-def reference_options():
-    """(level, options) of the reference calculator."""
-    level = config["reference"]["level"]
-    return level, config["reference"].get(level, {})
+def level_spec(name):
+    """(calculator, options) of the named level in `levels`."""
+    options = dict(config["levels"][name])
+    return options.pop("calculator"), options
 
 
 def molecule_config(wildcards):
     return config["molecules"][wildcards.molecule]
+
+
+def molecule_level(wildcards):
+    """(calculator, options) of the molecule's reference level."""
+    return level_spec(molecule_config(wildcards)["level"])
 
 
 def input_path(path):
@@ -147,25 +177,130 @@ def isomerisation_profiles(wildcards):
     ]
 
 
+def isomerisation_single_points(wildcards):
+    """Per level: the cis and trans minima, then the highest frame of every path."""
+    settings = molecule_config(wildcards)["isomerisation"]
+    where = f"{RESULTS}/{wildcards.molecule}/single_points"
+    return [
+        f"{where}/{level}/{name}.json"
+        for level in settings.get("single_point_levels", [])
+        for name in (
+            f"minimum_{settings['start']}",
+            f"minimum_{settings['end']}",
+            *(f"{path}_highest" for path in isomerisation_paths(wildcards.molecule)),
+        )
+    ]
+
+
+def dataset_level(wildcards):
+    """(calculator, options) of the level of the dataset's molecule."""
+    molecule = config["datasets"][wildcards.dataset]["molecule"]
+    return level_spec(config["molecules"][molecule]["level"])
+
+
 def mep_methods(molecule):
     return config["molecules"][molecule]["mep"].get("methods", ["neb", "string"])
 
 
+def path_file(molecule, name):
+    """Frames of a path: an isomerisation path or an MEP method."""
+    if name in mep_methods(molecule):
+        return f"{RESULTS}/{molecule}/mep/{name}.extxyz"
+    return f"{RESULTS}/{molecule}/paths/{name}.extxyz"
+
+
+def path_frame_counts(molecule):
+    """Frames (end points included) of every path an MD start may name."""
+    settings = config["molecules"][molecule]
+    counts = {}
+    if settings.get("isomerisation"):
+        n_frames = settings["isomerisation"].get("n_images", 15) + 2
+        counts.update({name: n_frames for name in isomerisation_paths(molecule)})
+    if settings.get("mep"):
+        n_frames = settings["mep"].get("n_images", 15) + 2
+        counts.update({name: n_frames for name in mep_methods(molecule)})
+    return counts
+
+
+def campaign_runs(molecule, campaign):
+    """The runs (flexmlff.campaigns.MDStart) of an MD campaign."""
+    settings = config["molecules"][molecule]
+    md = settings["md"][campaign]
+    return expand_starts(
+        md["starts"],
+        list(settings["minima"]),
+        path_frame_counts(molecule),
+        md.get("seed", 12345),
+    )
+
+
+def md_run_start(wildcards):
+    runs = campaign_runs(wildcards.molecule, wildcards.campaign)
+    return next(run for run in runs if run.run == wildcards.run)
+
+
 def md_start(wildcards):
-    start = molecule_config(wildcards)["md"][wildcards.run]["start"]
-    return relaxed(wildcards.molecule, start)
+    start = md_run_start(wildcards)
+    if start.frame is None:
+        return relaxed(wildcards.molecule, start.source)
+    return path_file(wildcards.molecule, start.source)
 
 
-def md_frames(molecule, run):
-    return f"{RESULTS}/{molecule}/md/{run}/frames.extxyz"
+def md_level(wildcards):
+    """(calculator, options) of the level that drives the molecule's MD."""
+    molecule = molecule_config(wildcards)
+    return level_spec(molecule.get("md_level") or molecule["level"])
+
+
+def relabelled(molecule):
+    """Whether MD frames of the molecule are relabelled at another level."""
+    settings = config["molecules"][molecule]
+    return settings.get("md_level") not in (None, settings["level"])
+
+
+def md_frames(molecule, campaign, run):
+    return f"{RESULTS}/{molecule}/md/{campaign}/{run}/frames.extxyz"
+
+
+def labelled_frames(molecule, campaign, run):
+    """Frames of a run labelled at the molecule's level (after relabelling, if any)."""
+    if relabelled(molecule):
+        return f"{RESULTS}/{molecule}/md/{campaign}/{run}/labelled.extxyz"
+    return md_frames(molecule, campaign, run)
+
+
+def relabel_chunks(wildcards):
+    """The chunk files a run's frames are relabelled in."""
+    molecule = molecule_config(wildcards)
+    md = molecule["md"][wildcards.campaign]
+    n_frames = md["steps"] // md.get("stride", 1) + 1
+    chunk = molecule.get("relabel_chunk_frames", 200)
+    where = f"{RESULTS}/{wildcards.molecule}/md/{wildcards.campaign}/{wildcards.run}"
+    return [
+        f"{where}/relabel/chunk{k:03d}.extxyz"
+        for k in range(math.ceil(n_frames / chunk))
+    ]
+
+
+def dataset_campaign_runs(dataset):
+    """(campaign, run) of every MD run of a dataset, in order."""
+    settings = config["datasets"][dataset]
+    return [
+        (campaign, run.run)
+        for campaign in settings.get("campaigns", [])
+        for run in campaign_runs(settings["molecule"], campaign)
+    ]
 
 
 def dataset_sources(wildcards):
-    """An external dataset file, or the frames of the dataset's MD runs."""
+    """An external dataset file, or the labelled frames of the dataset's MD runs."""
     dataset = config["datasets"][wildcards.dataset]
     if dataset.get("file"):
         return [input_path(dataset["file"])]
-    return [md_frames(dataset["molecule"], run) for run in dataset["md_runs"]]
+    return [
+        labelled_frames(dataset["molecule"], campaign, run)
+        for campaign, run in dataset_campaign_runs(wildcards.dataset)
+    ]
 
 
 def dataset_npz(dataset):
@@ -204,7 +339,7 @@ def figure(name):
 
 
 def all_targets():
-    targets = []
+    targets = [dataset_npz(dataset) for dataset in config["datasets"]]
     for molecule, settings in config["molecules"].items():
         if settings.get("mep"):
             targets += [
@@ -230,3 +365,6 @@ def all_targets():
             for k in range(N_FOLDS)
         ]
     return targets
+
+
+check_cross_references()

@@ -16,10 +16,10 @@ rule assemble_dataset:
         f"{ENVS}/sampling.yaml"
     params:
         sources=lambda wc: (
-            config["datasets"][wc.dataset].get("md_runs")
+            [campaign for campaign, _ in dataset_campaign_runs(wc.dataset)]
             if not config["datasets"][wc.dataset].get("file")
             else ["file"]
         ),
-        level=lambda wc: reference_options(),
+        level=dataset_level,
     script:
         "../scripts/assemble_dataset.py"

@@ -15,7 +15,7 @@ rule isomerisation_path:
     conda:
         f"{ENVS}/sampling.yaml"
     params:
-        level=lambda wc: reference_options(),
+        level=molecule_level,
         settings=lambda wc: molecule_config(wc)["isomerisation"],
     script:
         "../scripts/isomerisation_path.py"
@@ -34,7 +34,7 @@ rule optimised_rotation_path:
     conda:
         f"{ENVS}/sampling.yaml"
     params:
-        level=lambda wc: reference_options(),
+        level=molecule_level,
         settings=lambda wc: molecule_config(wc)["isomerisation"].get(
             "optimised_rotation", {}
         ),
@@ -42,36 +42,48 @@ rule optimised_rotation_path:
         "../scripts/optimised_rotation_path.py"
 
 
-rule isomerisation_single_points:
+# Single points at a further level: one job per frame, so a killed DFT run keeps
+# the frames it finished and `--cores N` computes N frames at once.
+rule single_point_minimum:
     input:
-        paths=lambda wc: [
-            f"{RESULTS}/{wc.molecule}/paths/{name}.extxyz"
-            for name in isomerisation_paths(wc.molecule)
-        ],
+        lambda wc: relaxed(wc.molecule, wc.minimum),
     output:
-        f"{RESULTS}/{{molecule}}/paths/single_points_{{level}}.csv",
+        f"{RESULTS}/{{molecule}}/single_points/{{level}}/minimum_{{minimum}}.json",
     log:
-        f"{LOGS}/isomerisation_single_points/{{molecule}}_{{level}}.log",
+        f"{LOGS}/single_point/{{molecule}}_{{level}}_minimum_{{minimum}}.log",
     benchmark:
-        f"{BENCHMARKS}/isomerisation_single_points/{{molecule}}_{{level}}.tsv"
+        f"{BENCHMARKS}/single_point/{{molecule}}_{{level}}_minimum_{{minimum}}.tsv"
     conda:
         f"{ENVS}/sampling.yaml"
     threads: 2
     params:
-        names=lambda wc: isomerisation_paths(wc.molecule),
-        options=lambda wc: config["reference"].get(wc.level, {}),
+        level=lambda wc: level_spec(wc.level),
     script:
-        "../scripts/isomerisation_single_points.py"
+        "../scripts/highest_frame_single_point.py"
+
+
+rule single_point_path_top:
+    input:
+        f"{RESULTS}/{{molecule}}/paths/{{path}}.extxyz",
+    output:
+        f"{RESULTS}/{{molecule}}/single_points/{{level}}/{{path}}_highest.json",
+    log:
+        f"{LOGS}/single_point/{{molecule}}_{{level}}_{{path}}_highest.log",
+    benchmark:
+        f"{BENCHMARKS}/single_point/{{molecule}}_{{level}}_{{path}}_highest.tsv"
+    conda:
+        f"{ENVS}/sampling.yaml"
+    threads: 2
+    params:
+        level=lambda wc: level_spec(wc.level),
+    script:
+        "../scripts/highest_frame_single_point.py"
 
 
 rule isomerisation_table:
     input:
         profiles=isomerisation_profiles,
-        single_points=lambda wc: expand(
-            f"{RESULTS}/{{molecule}}/paths/single_points_{{level}}.csv",
-            molecule=wc.molecule,
-            level=molecule_config(wc)["isomerisation"].get("single_point_levels", []),
-        ),
+        single_points=isomerisation_single_points,
         mep_profiles=lambda wc: expand(
             f"{RESULTS}/{{molecule}}/mep/{{method}}.csv",
             molecule=wc.molecule,
@@ -91,10 +103,16 @@ rule isomerisation_table:
         f"{ENVS}/analysis.yaml"
     params:
         paths=lambda wc: isomerisation_paths(wc.molecule),
-        level=lambda wc: reference_options(),
-        single_point_levels=lambda wc: molecule_config(wc)["isomerisation"].get(
-            "single_point_levels", []
-        ),
+        ends=lambda wc: [
+            molecule_config(wc)["isomerisation"][end] for end in ("start", "end")
+        ],
+        level=molecule_level,
+        single_point_levels=lambda wc: {
+            name: level_spec(name)
+            for name in molecule_config(wc)["isomerisation"].get(
+                "single_point_levels", []
+            )
+        },
     script:
         "../scripts/isomerisation_table.py"
 
@@ -118,6 +136,6 @@ rule plot_isomerisation_profiles:
         f"{ENVS}/analysis.yaml"
     params:
         paths=lambda wc: isomerisation_paths(wc.molecule),
-        level=lambda wc: reference_options(),
+        level=molecule_level,
     script:
         "../scripts/plot_isomerisation_profiles.py"

@@ -14,7 +14,7 @@ rule relax_minimum:
     conda:
         f"{ENVS}/sampling.yaml"
     params:
-        level=lambda wc: reference_options(),
+        level=molecule_level,
         relax=lambda wc: molecule_config(wc).get("relax", {}),
     script:
         "../scripts/relax_minimum.py"
@@ -34,7 +34,7 @@ rule minimum_energy_path:
     conda:
         f"{ENVS}/sampling.yaml"
     params:
-        level=lambda wc: reference_options(),
+        level=molecule_level,
         mep=lambda wc: molecule_config(wc)["mep"],
     script:
         "../scripts/minimum_energy_path.py"
@@ -64,7 +64,7 @@ rule mep_barrier_table:
         reference=lambda wc: molecule_config(wc)["mep"].get(
             "reference_barrier_kcal_mol"
         ),
-        level=lambda wc: reference_options(),
+        level=molecule_level,
     script:
         "../scripts/mep_barrier_table.py"
 
@@ -88,6 +88,6 @@ rule plot_mep_profiles:
         f"{ENVS}/analysis.yaml"
     params:
         methods=lambda wc: mep_methods(wc.molecule),
-        level=lambda wc: reference_options(),
+        level=molecule_level,
     script:
         "../scripts/plot_mep_profiles.py"

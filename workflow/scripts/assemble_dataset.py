@@ -10,7 +10,14 @@ import json
 
 import numpy as np
 
-from flexmlff.data import concatenate, read_dataset, write_extxyz, write_sgdml_npz
+from flexmlff.calculators import level_label
+from flexmlff.data import (
+    concatenate,
+    drop_duplicates,
+    read_dataset,
+    write_extxyz,
+    write_sgdml_npz,
+)
 from flexmlff.runlog import logged_step
 
 with logged_step(snakemake.log[0], "assemble_dataset") as log:
@@ -18,17 +25,27 @@ with logged_step(snakemake.log[0], "assemble_dataset") as log:
     level, options = snakemake.params.level
     parts = [read_dataset(path, name=source)
              for path, source in zip(snakemake.input, snakemake.params.sources)]
-    dataset = concatenate(parts, name)
-    if dataset.theory == "unknown" and snakemake.params.sources != ["file"]:
-        dataset.theory = f"{level} {options.get('method', '')}".strip()
+    if snakemake.params.sources != ["file"]:
+        # MD frames must carry the molecule's level: never driving-level labels
+        for path, part in zip(snakemake.input, parts):
+            if part.theory != level_label(level, options):
+                raise ValueError(f"{path}: frames labelled at {part.theory}, "
+                                 f"dataset {name} needs {level_label(level, options)}")
+    dataset, n_duplicates = drop_duplicates(concatenate(parts, name))
+    if n_duplicates:
+        log.info("dropped %d repeated geometries (runs sharing a start)", n_duplicates)
     write_sgdml_npz(dataset, snakemake.output.npz)
     write_extxyz(dataset, snakemake.output.extxyz)
+    frames_per_source = {}  # per MD campaign (or "file")
+    for source, part in zip(snakemake.params.sources, parts):
+        frames_per_source[source] = frames_per_source.get(source, 0) + len(part)
     manifest = {
         "name": name,
         "theory": dataset.theory,
         "n_frames": len(dataset),
         "n_atoms": len(dataset.z),
-        "frames_per_source": {s: len(p) for s, p in zip(snakemake.params.sources, parts)},
+        "frames_per_source": frames_per_source,
+        "duplicates_dropped": n_duplicates,
         "sources": [str(p) for p in snakemake.input],
         "energy_kcal_mol": {"min": float(dataset.E.min()), "max": float(dataset.E.max()),
                             "mean": float(dataset.E.mean())},

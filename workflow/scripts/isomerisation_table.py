@@ -10,12 +10,23 @@ import json
 
 import pandas as pd
 
+from flexmlff.calculators import level_label
 from flexmlff.paths import PAPER_BARRIERS_KCAL_MOL, highest_point
 from flexmlff.runlog import logged_step
 
+
+def single_point_energies(files):
+    """{level: {name: kcal/mol}} from the single-point files, named `minimum_<m>` or `<path>_highest`."""
+    energies = {}
+    for file in files:
+        point = json.loads(Path(file).read_text())
+        name = Path(file).stem.removesuffix("_highest")
+        energies.setdefault(point["level"], {})[name] = point["energy_kcal_mol"]
+    return energies
+
+
 with logged_step(snakemake.log[0], "isomerisation_table") as log:
-    level, options = snakemake.params.level
-    level_name = options.get("method", level)
+    level_name = level_label(*snakemake.params.level)
     rows = []
     for name, path in zip(snakemake.params.paths, snakemake.input.profiles):
         profile = pd.read_csv(path)
@@ -39,15 +50,18 @@ with logged_step(snakemake.log[0], "isomerisation_table") as log:
             "highest_image": int(top["image"]),
             f"dE_{level_name}_kcal_mol": round(float(top["energy_kcal_mol"]), 1),
             "converged": summary["converged"],
-            "note": f"{summary['steps']} steps, final max force {summary['max_force_eV_per_A']:.3f} eV/A",
+            "note": summary.get("failure") or (
+                f"{summary['steps']} steps, final max force {summary['max_force_eV_per_A']:.3f} eV/A"),
         })
     table = pd.DataFrame(rows)
-    for other, path in zip(snakemake.params.single_point_levels, snakemake.input.single_points):
-        points = pd.read_csv(path)
-        highest = points[points["kind"] == "highest"].set_index("path")["relative_to_cis_kcal_mol"]
-        table[f"dE_{other}_kcal_mol"] = table["path"].map(highest.round(1))
-        trans = points.loc[points["path"] == "trans", "relative_to_cis_kcal_mol"].iloc[0]
-        table[f"trans_minus_cis_{other}_kcal_mol"] = round(float(trans), 1)
+    start, end = snakemake.params.ends
+    for level, energies in single_point_energies(snakemake.input.single_points).items():
+        # "A//B": level A at the geometries of level B
+        column = f"{level_label(*snakemake.params.single_point_levels[level])}//{level_name}"
+        cis = energies[f"minimum_{start}"]
+        table[f"dE_{column}_kcal_mol"] = table["path"].map(
+            {name: round(energy - cis, 1) for name, energy in energies.items()})
+        table[f"trans_minus_cis_{column}_kcal_mol"] = round(energies[f"minimum_{end}"] - cis, 1)
     log.info("\n%s", table.to_string(index=False))
     table.to_csv(snakemake.output.csv, index=False)
     with open(snakemake.output.markdown, "w") as handle:
@@ -56,6 +70,7 @@ with logged_step(snakemake.log[0], "isomerisation_table") as log:
             f"energy above the cis minimum at {level_name} (kcal/mol) beside the paper's PBE+TS "
             "values (Table I; rotation+inversion has two peaks, 27.5 and 27.6; optimised rotation "
             "26.1), and its phi, theta, theta' in degrees. NEB and string rows report whether the "
-            "band converged (the paper states they fail for azobenzene).\n\n"
+            "band converged (the paper states they fail for azobenzene). A column 'A//B' holds "
+            "single points at level A on the structures of level B.\n\n"
         )
         handle.write(table.astype(object).fillna("").to_markdown(index=False) + "\n")

@@ -1,4 +1,4 @@
-"""One i-PI MD run with the reference level as socket client (rule md_run)."""
+"""One i-PI MD run of a campaign with the driving level as socket client (rule md_run)."""
 
 import sys
 from pathlib import Path
@@ -8,19 +8,25 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 from ase.io import read
 
-from flexmlff.calculators import make_calculator
+from flexmlff.calculators import level_label, make_calculator
 from flexmlff.data import from_atoms, write_extxyz
 from flexmlff.runlog import logged_step
 from flexmlff.sampling import MDSettings, run_ipi_md
 
 with logged_step(snakemake.log[0], "md_run") as log:
-    run_settings = {k: v for k, v in snakemake.params.settings.items() if k != "start"}
-    settings = MDSettings(**run_settings)
+    start = snakemake.params.start
+    protocol = {k: v for k, v in snakemake.params.settings.items() if k != "starts"}
+    settings = MDSettings(**{**protocol, "seed": start["seed"]})
     level, options = snakemake.params.level
-    log.info("%s: %s", snakemake.wildcards.run, settings)
-    frames = run_ipi_md(read(snakemake.input.start), make_calculator(level, options),
-                        settings, snakemake.params.ipi_dir)
+    # a minimum file holds one frame; a path, all of its frames
+    atoms = read(snakemake.input.start, index=start["frame"] or 0)
+    where = start["source"] if start["frame"] is None else f"{start['source']}:{start['frame']}"
+    log.info("%s/%s from %s at %s: %s", snakemake.wildcards.campaign, snakemake.wildcards.run,
+             where, level_label(level, options), settings)
+    frames = run_ipi_md(atoms, make_calculator(level, options), settings, snakemake.params.ipi_dir)
     for frame in frames:
-        frame.info["source"] = snakemake.wildcards.run
-    write_extxyz(from_atoms(frames, snakemake.wildcards.run, level), snakemake.output.frames)
+        frame.info.update(source=snakemake.wildcards.campaign, run=snakemake.wildcards.run, start=where)
+    dataset = from_atoms(frames, f"{snakemake.wildcards.campaign}/{snakemake.wildcards.run}",
+                         level_label(level, options))
+    write_extxyz(dataset, snakemake.output.frames)
     log.info("wrote %d frames", len(frames))

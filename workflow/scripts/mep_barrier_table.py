@@ -10,6 +10,7 @@ import json
 
 import pandas as pd
 
+from flexmlff.calculators import level_label
 from flexmlff.paths import highest_point
 from flexmlff.runlog import logged_step
 
@@ -25,7 +26,7 @@ with logged_step(snakemake.log[0], "mep_barrier_table") as log:
         top = highest_point(profile)
         row = {
             "method": method,
-            "level": f"{level} ({options.get('method', '')})".replace(" ()", ""),
+            "level": level_label(level, options),
             "converged": summary["converged"],
             "optimiser_steps": summary["steps"],
             "final_max_force_eV_per_A": round(summary["max_force_eV_per_A"], 4),

@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 from ase.io import read, write
 
-from flexmlff.calculators import make_calculator
+from flexmlff.calculators import level_label, make_calculator
 from flexmlff.geometry import check_same_atoms
 from flexmlff.paths import relax
 from flexmlff.runlog import logged_step
@@ -29,6 +29,6 @@ with logged_step(snakemake.log[0], "relax_minimum") as log:
             f"{snakemake.input.geometry}: relaxation did not reach fmax={fmax} eV/A in "
             f"{max_steps} steps (largest force {result.max_force_eV_per_A:.4f} eV/A)"
         )
-    relaxed.info.update(level=level, relax_steps=result.steps, minimum=snakemake.wildcards.minimum)
+    relaxed.info.update(level=level_label(level, options), relax_steps=result.steps, minimum=snakemake.wildcards.minimum)
     log.info("energy %.6f eV after %d steps", relaxed.get_potential_energy(), result.steps)
     write(snakemake.output[0], relaxed, format="extxyz")
