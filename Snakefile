@@ -13,6 +13,7 @@ include: "workflow/rules/paths.smk"
 include: "workflow/rules/isomerisation.smk"
 include: "workflow/rules/sampling.smk"
 include: "workflow/rules/datasets.smk"
+include: "workflow/rules/sampled_data.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 
@@ -27,6 +28,7 @@ localrules:
     collect_errors,
     learning_curve_table,
     plot_learning_curve,
+    gather_labels,
 
 
 rule all:

@@ -59,6 +59,13 @@ def angle(positions, triple: Sequence[int]):
     return float(values[0]) if np.ndim(positions) == 2 else values
 
 
+def pairwise_distances(positions) -> np.ndarray:
+    """All interatomic distances (Å) of each frame: shape (frames, n(n-1)/2), pairs i < j."""
+    frames = _frames(positions)
+    i, j = np.triu_indices(frames.shape[1], 1)
+    return np.linalg.norm(frames[:, i] - frames[:, j], axis=-1)
+
+
 def bond_graph(atoms: Atoms, tolerance: float = BOND_TOLERANCE) -> list[set[int]]:
     """Neighbours of every atom: pairs closer than `tolerance` × (r_cov,i + r_cov,j)."""
     molecule = atoms.copy()

@@ -90,3 +90,9 @@ def test_azobenzene_degrees_of_freedom_from_the_bond_graph(name, phi):
         assert abs(geometry.wrap_degrees(values["phi"] - phi)) < 1e-6
         assert values["theta"] == pytest.approx(114.0) and values["theta_prime"] == pytest.approx(114.0)
         assert values["a"] == pytest.approx(1.42) and values["b"] == pytest.approx(1.25)
+
+
+def test_pairwise_distances_of_a_right_triangle():
+    triangle = np.array([[0.0, 0, 0], [3, 0, 0], [0, 4, 0]])
+    assert np.allclose(geometry.pairwise_distances(triangle), [[3, 4, 5]])
+    assert geometry.pairwise_distances(np.stack([triangle, 2 * triangle])).shape == (2, 3)

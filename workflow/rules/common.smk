@@ -80,6 +80,26 @@ def check_cross_references():
                 )
         if not dataset.get("file") and not dataset.get("campaigns"):
             _config_error(f"datasets.{name}", "needs either campaigns or file")
+    figures = config.get("figures", {})
+    for key in ("energy_distributions", "distance_distributions"):
+        for name in figures.get(key, {}).get("datasets", []):
+            if name not in config["datasets"]:
+                _config_error(f"figures.{key}.datasets", f"unknown dataset {name!r}")
+    if figures.get("energy_distributions"):
+        molecules = {
+            config["datasets"][name]["molecule"]
+            for name in figures["energy_distributions"]["datasets"]
+        }
+        if len(molecules) != 1:
+            _config_error(
+                "figures.energy_distributions.datasets", "must all be of one molecule"
+            )
+        minimum = figures["energy_distributions"]["reference_minimum"]
+        if minimum not in config["molecules"][molecules.pop()]["minima"]:
+            _config_error(
+                "figures.energy_distributions.reference_minimum",
+                f"unknown minimum {minimum!r}",
+            )
     for name in config["training"]["datasets"]:
         if name not in config["datasets"]:
             _config_error("training.datasets", f"unknown dataset {name!r}")
@@ -307,6 +327,19 @@ def dataset_npz(dataset):
     return f"{RESULTS}/datasets/{dataset}.npz"
 
 
+def dataset_extxyz(dataset):
+    return f"{RESULTS}/datasets/{dataset}.extxyz"
+
+
+def energy_distribution_inputs(wildcards):
+    settings = config["figures"]["energy_distributions"]
+    molecule = config["datasets"][settings["datasets"][0]]["molecule"]
+    return {
+        "datasets": [dataset_extxyz(name) for name in settings["datasets"]],
+        "reference": relaxed(molecule, settings["reference_minimum"]),
+    }
+
+
 def split_file(dataset, n_train):
     return f"{RESULTS}/{dataset}/splits/n{n_train}.npz"
 
@@ -351,6 +384,10 @@ def all_targets():
                 f"{RESULTS}/tables/{molecule}_isomerisation_barriers.csv",
                 *figure(f"{molecule}_isomerisation_profiles"),
             ]
+    if config.get("figures", {}).get("energy_distributions"):
+        targets += figure("fig2_energy_distributions")
+    if config.get("figures", {}).get("distance_distributions"):
+        targets += figure("fig3_distance_distributions")
     for dataset in TRAINING["datasets"]:
         targets += [
             f"{RESULTS}/tables/{dataset}_learning_curve.csv",
