@@ -192,6 +192,17 @@ def monitored_torsions(molecule: str, atoms: Atoms) -> dict[str, tuple[int, ...]
     return finder(atoms) if finder else {}
 
 
+def named_coordinates(molecule: str, atoms: Atoms) -> dict[str, tuple[int, ...]]:
+    """Named internal coordinates of `molecule` as atom tuples (4 atoms: torsion,
+    3: angle): the monitored torsions, plus θ and θ' for azobenzene. These are
+    the names a metadynamics collective variable may take."""
+    named = dict(monitored_torsions(molecule, atoms))
+    if molecule == "azobenzene":
+        ids = azobenzene_atoms(atoms)
+        named.update(theta=ids.theta, theta_prime=ids.theta_prime)
+    return named
+
+
 def moving_fragment(atoms: Atoms, bond: tuple[int, int]) -> list[int]:
     """Atoms on the `bond[1]` side of a bond: what turns when the bond is twisted."""
     fixed, pivot = bond

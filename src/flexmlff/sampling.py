@@ -58,8 +58,52 @@ PROPERTIES = ["step", "time{picosecond}", "temperature{kelvin}", "potential"]
 #: Written every `trajectory_stride` steps only: the conserved quantity alone costs
 #: i-PI about a tenth of its per-step time.
 DIAGNOSTICS = ["step", "time{picosecond}", "conserved", "kinetic_md", "potential"]
+#: PLUMED input file in the i-PI working directory (metadynamics runs).
+PLUMED_FILE = "plumed.dat"
 #: Edge of the (non-periodic) box i-PI is given for a molecule, Å.
 BOX_A = 50.0
+
+
+@dataclass
+class Metadynamics:
+    """Well-tempered metadynamics through PLUMED (i-PI's ``ffplumed`` bias and
+    ``smotion mode='metad'``), in PLUMED's units: kJ/mol, radians for angles.
+
+    `cvs` maps a name to its atoms (0-based): four atoms make a torsion, three
+    an angle, two a distance (nm).
+    """
+
+    cvs: dict[str, tuple[int, ...]]
+    sigma: list[float]
+    height_kJ_mol: float = 1.2
+    pace: int = 100
+    biasfactor: float = 10.0
+
+    def __post_init__(self):
+        if len(self.sigma) != len(self.cvs):
+            raise ValueError(f"metadynamics: {len(self.cvs)} collective variables but {len(self.sigma)} sigmas")
+        for name, atoms in self.cvs.items():
+            if len(atoms) not in PLUMED_CV_KINDS:
+                raise ValueError(f"metadynamics: CV {name!r} has {len(atoms)} atoms (2, 3 or 4 allowed)")
+
+
+#: PLUMED action of a collective variable, by its number of atoms.
+PLUMED_CV_KINDS = {2: "DISTANCE", 3: "ANGLE", 4: "TORSION"}
+
+
+def plumed_input(meta: Metadynamics, temperature_K: float) -> str:
+    """PLUMED input: the CVs, well-tempered METAD (hills in ``HILLS``) and the CVs
+    with the bias in ``COLVAR`` every `pace` steps."""
+    lines = [f"{name}: {PLUMED_CV_KINDS[len(atoms)]} ATOMS={','.join(str(i + 1) for i in atoms)}"
+             for name, atoms in meta.cvs.items()]
+    names = ",".join(meta.cvs)
+    lines.append(
+        f"metad: METAD ARG={names} SIGMA={','.join(f'{s:g}' for s in meta.sigma)} "
+        f"HEIGHT={meta.height_kJ_mol:g} PACE={meta.pace} BIASFACTOR={meta.biasfactor:g} "
+        f"TEMP={temperature_K:g} FILE=HILLS"
+    )
+    lines.append(f"PRINT ARG={names},metad.bias STRIDE={meta.pace} FILE=COLVAR")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -75,6 +119,7 @@ class MDSettings:
     thermostat_tau_fs: float = 100.0
     checkpoint_stride: int = 1000
     trajectory_stride: int | None = None  # i-PI's position trajectory; default ~100 steps
+    metadynamics: Metadynamics | None = None
 
     def __post_init__(self):
         if self.steps < 1 or self.stride < 1 or self.steps % self.stride:
@@ -88,6 +133,11 @@ class MDSettings:
     def n_frames(self) -> int:
         """Frames i-PI writes: every `stride`-th step, step 0 included."""
         return self.steps // self.stride + 1
+
+
+def _properties(settings: "MDSettings") -> list[str]:
+    """i-PI's properties columns: :data:`PROPERTIES`, then the bias energy of a metadynamics run."""
+    return PROPERTIES + (["ensemble_bias"] if settings.metadynamics else [])
 
 
 def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str:
@@ -106,7 +156,7 @@ def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str
     # Flushing every step costs an fsync per step; flush in blocks instead.
     flush = str(max(1, min(100, settings.steps // settings.stride)))
     ET.SubElement(output, "properties", stride=str(settings.stride), filename="out",
-                  flush=flush).text = f" [ {', '.join(PROPERTIES)} ] "
+                  flush=flush).text = f" [ {', '.join(_properties(settings))} ] "
     ET.SubElement(output, "properties", stride=str(settings.trajectory_stride), filename="energy",
                   flush=flush).text = f" [ {', '.join(DIAGNOSTICS)} ] "
     ET.SubElement(output, "trajectory", filename="pos", stride=str(settings.trajectory_stride),
@@ -127,6 +177,16 @@ def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str
     ET.SubElement(thermostat, "tau", units="femtosecond").text = str(settings.thermostat_tau_fs)
     ensemble = ET.SubElement(system, "ensemble")
     ET.SubElement(ensemble, "temperature", units="kelvin").text = str(settings.temperature_K)
+    if settings.metadynamics:
+        # PLUMED's bias acts on the system; the smotion step deposits the hills
+        plumed = ET.SubElement(sim, "ffplumed", name="plumed")
+        ET.SubElement(plumed, "file", mode="ase").text = init_file
+        ET.SubElement(plumed, "plumed_dat").text = PLUMED_FILE
+        sim.remove(plumed)
+        sim.insert(list(sim).index(ffsocket) + 1, plumed)
+        ET.SubElement(ET.SubElement(ensemble, "bias"), "force", forcefield="plumed", nbeads="1")
+        metad = ET.SubElement(ET.SubElement(sim, "smotion", mode="metad"), "metad")
+        ET.SubElement(metad, "metaff").text = " [ plumed ] "
     ET.indent(sim)
     return ET.tostring(sim, encoding="unicode") + "\n"
 
@@ -140,6 +200,20 @@ def find_ipi() -> str:
             "'pip install ipi' (or conda install -c conda-forge i-pi)"
         )
     return found
+
+
+def check_plumed() -> None:
+    """Raise a readable error unless PLUMED's Python module and a kernel are available."""
+    try:
+        import plumed
+
+        plumed.Plumed()  # loads the kernel (PLUMED_KERNEL, or the one a wheel bundles)
+    except Exception as err:
+        raise RuntimeError(
+            "metadynamics needs PLUMED (Python module and kernel library): "
+            "pip install --no-deps hillclimber==0.1.8 (bundles libplumedKernel.so), or "
+            f"conda install -c conda-forge plumed py-plumed ({type(err).__name__}: {err})"
+        ) from err
 
 
 def socket_path(socket_name: str) -> Path:
@@ -206,11 +280,15 @@ def run_ipi_md(
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     ipi = find_ipi()
+    if settings.metadynamics:
+        check_plumed()
     socket_name = f"flexmlff-{uuid.uuid4().hex[:16]}"
     init = atoms.copy()
     init.cell, init.pbc = np.eye(3) * BOX_A, False
     write(workdir / "init.extxyz", init, format="extxyz")
     (workdir / "input.xml").write_text(ipi_input_xml(settings, socket_name, "init.extxyz"))
+    if settings.metadynamics:
+        (workdir / PLUMED_FILE).write_text(plumed_input(settings.metadynamics, settings.temperature_K))
     log_file = workdir / "ipi.log"
     path = socket_path(socket_name)
     path.unlink(missing_ok=True)

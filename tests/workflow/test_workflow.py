@@ -144,7 +144,8 @@ def test_isomerisation_table(run):
 
 
 def test_plots_are_real_images(run):
-    for name in ("glycine_mep_profiles", "glycine_learning_curve", "azobenzene_isomerisation_profiles"):
+    for name in ("glycine_mep_profiles", "glycine_learning_curve", "azobenzene_isomerisation_profiles",
+                 "fig2_energy_distributions", "fig3_distance_distributions"):
         assert (run / f"figures/{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (run / f"figures/{name}.pdf").read_bytes()[:5] == b"%PDF-"
 
@@ -278,15 +279,26 @@ def test_md_campaign_runs_start_where_configured(run):
 
 
 def test_relabelled_frames_carry_the_labelling_level(run):
-    where = run / "azobenzene/md/equilibrium/00_cis"
+    where = run / "azobenzene/md/metadynamics/00_cis"
     driven, labelled = read_dataset(where / "frames.extxyz"), read_dataset(where / "labelled.extxyz")
     assert driven.theory == "GFN2-xTB" and labelled.theory == "GFN1-xTB"
-    assert len(labelled) == len(driven) == 11 and np.array_equal(labelled.R, driven.R)
-    assert np.array_equal(labelled.info["step"], driven.info["step"])  # chunks joined in order
-    check = read(where / "labelled.extxyz", index=9)  # second chunk (8 frames each)
+    assert len(labelled) == len(driven) == 101 and np.array_equal(labelled.R, driven.R)
+    assert np.array_equal(labelled.info["step"], driven.info["step"])  # 3 chunks of 40, joined in order
+    check = read(where / "labelled.extxyz", index=95)  # in the third chunk
     check.calc = make_calculator("xtb", {"method": "GFN1-xTB"})
-    assert labelled.E[9] == pytest.approx(ev_to_kcal_mol(check.get_potential_energy()), abs=1e-4)
-    assert abs(labelled.E[9] - driven.E[9]) > 100  # GFN1 and GFN2 have different zero points
+    assert labelled.E[95] == pytest.approx(ev_to_kcal_mol(check.get_potential_energy()), abs=1e-4)
+    assert abs(labelled.E[95] - driven.E[95]) > 100  # GFN1 and GFN2 have different zero points
+
+
+def test_metadynamics_bias_grows(run):
+    ipi = run / "azobenzene/md/metadynamics/00_cis/ipi"
+    hills = np.loadtxt(ipi / "HILLS", comments="#")
+    colvar = np.loadtxt(ipi / "COLVAR", comments="#")  # time, phi, theta, bias (kJ/mol)
+    assert len(hills) == 200 // 10  # one hill every `pace` steps
+    assert colvar[0, -1] == pytest.approx(0.0, abs=1e-6) and colvar[-1, -1] > 5.0
+    assert "PLUMED" in (ipi / "ipi.log").read_text() or (ipi / "plumed.dat").exists()
+    meta = json.loads((run / "datasets/metadynamics.json").read_text())
+    assert meta["n_frames"] == json.loads((run / "datasets/rotation.json").read_text())["n_frames"]
 
 
 def test_azobenzene_datasets_hold_every_run_once(run):
@@ -309,6 +321,17 @@ def test_azobenzene_datasets_hold_every_run_once(run):
         (run / "datasets/rotation.json").read_text())["frames_per_source"]["high_T"] == 22
     # kcal/mol: 24 atoms at <= 750 K stay within ~60 kcal/mol of each other
     assert 10 < np.ptp(rotation.E) < 100
+
+
+def test_energy_distributions_table(run):
+    table = pd.read_csv(run / "tables/fig2_energy_distributions.csv").set_index(["group", "name"])
+    manifests = {n: json.loads((run / f"datasets/{n}.json").read_text()) for n in ("rotation", "inversion")}
+    for name, manifest in manifests.items():
+        assert table.loc[("dataset", name), "n_frames"] == manifest["n_frames"]
+    # energies above the relaxed trans minimum: nothing sampled lies below it
+    assert table["min_kcal_mol"].min() > -0.5
+    # the 50 K runs near the top of each path sit far above the 300 K equilibrium runs
+    assert table.loc[("campaign", "low_T_inversion"), "median_kcal_mol"] > table.loc[("campaign", "equilibrium"), "median_kcal_mol"] + 5
 
 
 def test_unknown_level_is_named(tmp_path):

@@ -78,6 +78,9 @@ def check_cross_references():
                     f"datasets.{name}.campaigns",
                     f"unknown MD campaign {campaign!r} of {molecule}",
                 )
+        other = dataset.get("same_size_as")
+        if other and (other not in config["datasets"] or other == name):
+            _config_error(f"datasets.{name}.same_size_as", f"unknown dataset {other!r}")
         if not dataset.get("file") and not dataset.get("campaigns"):
             _config_error(f"datasets.{name}", "needs either campaigns or file")
     figures = config.get("figures", {})
@@ -325,6 +328,16 @@ def dataset_sources(wildcards):
 
 def dataset_npz(dataset):
     return f"{RESULTS}/datasets/{dataset}.npz"
+
+
+def dataset_manifest(dataset):
+    return f"{RESULTS}/datasets/{dataset}.json"
+
+
+def same_size_manifest(wildcards):
+    """The manifest of the dataset whose size this one must match, if any."""
+    other = config["datasets"][wildcards.dataset].get("same_size_as")
+    return dataset_manifest(other) if other else []
 
 
 def dataset_extxyz(dataset):

@@ -3,7 +3,8 @@
 
 rule assemble_dataset:
     input:
-        dataset_sources,
+        sources=dataset_sources,
+        same_size_as=same_size_manifest,
     output:
         extxyz=f"{RESULTS}/datasets/{{dataset}}.extxyz",
         npz=f"{RESULTS}/datasets/{{dataset}}.npz",
@@ -21,5 +22,6 @@ rule assemble_dataset:
             else ["file"]
         ),
         level=dataset_level,
+        seed=config.get("seed", 2021),
     script:
         "../scripts/assemble_dataset.py"

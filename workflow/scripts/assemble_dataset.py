@@ -23,17 +23,26 @@ from flexmlff.runlog import logged_step
 with logged_step(snakemake.log[0], "assemble_dataset") as log:
     name = snakemake.wildcards.dataset
     level, options = snakemake.params.level
-    parts = [read_dataset(path, name=source)
-             for path, source in zip(snakemake.input, snakemake.params.sources)]
+    sources = snakemake.input.sources
+    parts = [read_dataset(path, name=source) for path, source in zip(sources, snakemake.params.sources)]
     if snakemake.params.sources != ["file"]:
         # MD frames must carry the molecule's level: never driving-level labels
-        for path, part in zip(snakemake.input, parts):
+        for path, part in zip(sources, parts):
             if part.theory != level_label(level, options):
                 raise ValueError(f"{path}: frames labelled at {part.theory}, "
                                  f"dataset {name} needs {level_label(level, options)}")
     dataset, n_duplicates = drop_duplicates(concatenate(parts, name))
     if n_duplicates:
         log.info("dropped %d repeated geometries (runs sharing a start)", n_duplicates)
+    if snakemake.input.get("same_size_as"):
+        target = json.loads(Path(snakemake.input.same_size_as).read_text())
+        if target["n_frames"] > len(dataset):
+            raise ValueError(f"dataset {name}: {len(dataset)} frames, fewer than the {target['n_frames']} "
+                             f"of {target['name']} it must match; sample more")
+        keep = np.sort(np.random.default_rng(snakemake.params.seed).choice(
+            len(dataset), target["n_frames"], replace=False))
+        log.info("drew %d of %d frames to match %s", len(keep), len(dataset), target["name"])
+        dataset = dataset.subset(keep)
     write_sgdml_npz(dataset, snakemake.output.npz)
     write_extxyz(dataset, snakemake.output.extxyz)
     frames_per_source = {}  # per MD campaign (or "file")
@@ -46,7 +55,7 @@ with logged_step(snakemake.log[0], "assemble_dataset") as log:
         "n_atoms": len(dataset.z),
         "frames_per_source": frames_per_source,
         "duplicates_dropped": n_duplicates,
-        "sources": [str(p) for p in snakemake.input],
+        "sources": [str(p) for p in sources],
         "energy_kcal_mol": {"min": float(dataset.E.min()), "max": float(dataset.E.max()),
                             "mean": float(dataset.E.mean())},
         "max_abs_force_kcal_mol_A": float(np.abs(dataset.F).max()),
