@@ -36,8 +36,12 @@ from ase.calculators.calculator import CalculationFailed, Calculator, all_change
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+#: D3(BJ) parameters of GFN1-xTB's dispersion (Grimme et al., JCTC 13, 1989 (2017)).
+GFN1_D3BJ = {"s6": 1.0, "s8": 2.4, "a1": 0.63, "a2": 5.0, "s9": 0.0}
+
+
 def _xtb(method: str = "GFN2-xTB", accuracy: float = 1.0,
-         electronic_temperature: float = 300.0) -> Calculator:
+         electronic_temperature: float = 300.0, dispersion: bool = True) -> Calculator:
     try:
         from tblite.ase import TBLite
     except ImportError as err:  # pragma: no cover - depends on the environment
@@ -45,8 +49,22 @@ def _xtb(method: str = "GFN2-xTB", accuracy: float = 1.0,
             "reference level 'xtb' needs the 'tblite' Python package "
             "(pip install tblite, or conda install -c conda-forge tblite-python)"
         ) from err
-    return TBLite(method=method, accuracy=accuracy,
+    calc = TBLite(method=method, accuracy=accuracy,
                   electronic_temperature=electronic_temperature, verbosity=0)
+    if dispersion:
+        return calc
+    # the paper's PBE vs PBE+TS test at the tight-binding level: take GFN1-xTB's
+    # additive D3(BJ) term back out (GFN2-xTB's D4 is inside its SCF: not separable)
+    if method != "GFN1-xTB":
+        raise ValueError("dispersion: false is available for GFN1-xTB only (its D3 term is "
+                         "additive; GFN2-xTB's D4 enters the SCF)")
+    try:
+        from dftd3.ase import DFTD3
+    except ImportError as err:
+        raise RuntimeError("GFN1-xTB without dispersion needs simple-dftd3: pip install dftd3") from err
+    from ase.calculators.mixing import LinearCombinationCalculator
+
+    return LinearCombinationCalculator([calc, DFTD3(damping="d3bj", params_tweaks=GFN1_D3BJ)], [1.0, -1.0])
 
 
 class PySCFCalculator(Calculator):
@@ -157,7 +175,8 @@ def level_label(calculator: str, options: dict | None = None) -> str:
     """A short human-readable name of a level, e.g. ``GFN1-xTB`` or ``PBE-D3BJ/def2-SVP``."""
     options = options or {}
     if calculator == "xtb":
-        return options.get("method", "GFN2-xTB")
+        method = options.get("method", "GFN2-xTB")
+        return method if options.get("dispersion", True) else f"{method} without D3"
     if calculator == "pyscf":
         xc = options.get("xc", "pbe").upper()
         dispersion = options.get("dispersion", "d3bj")

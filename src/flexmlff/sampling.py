@@ -259,6 +259,23 @@ def _wait_for_socket(process: subprocess.Popen, path: Path, timeout_s: float, lo
         time.sleep(0.05)
 
 
+def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, startup_timeout_s: float,
+             log_file: Path) -> SocketClient:
+    """The client's connection. i-PI creates the socket file (bind) a moment before it
+    listens: on a busy machine a first connect can be refused, so try again."""
+    deadline = time.monotonic() + startup_timeout_s
+    while True:
+        try:
+            return SocketClient(unixsocket=socket_name, timeout=timeout_s)
+        except ConnectionRefusedError:
+            if process.poll() is not None:
+                raise RuntimeError(f"i-PI exited (status {process.returncode}) before accepting its client; "
+                                   f"last lines of {log_file}:\n{_log_tail(log_file)}") from None
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def run_ipi_md(
     atoms: Atoms,
     calculator: Calculator,
@@ -302,7 +319,7 @@ def run_ipi_md(
                                    stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     try:
         _wait_for_socket(process, path, startup_timeout_s, log_file)
-        client = SocketClient(unixsocket=socket_name, timeout=stall_timeout_s)
+        client = _connect(process, socket_name, stall_timeout_s, startup_timeout_s, log_file)
         start = time.perf_counter()
         # One force evaluation per MD step, plus one for the initial geometry.
         for n_calls, _ in enumerate(client.irun(client_atoms, use_stress=False), start=1):

@@ -55,3 +55,22 @@ def test_level_labels_name_the_method():
     assert level_label("pyscf", {}) == "PBE-D3BJ/def2-SVP"
     assert level_label("pyscf", {"dispersion": None, "basis": "def2-tzvp"}) == "PBE/def2-TZVP"
     assert level_label("aims", {"command": "aims.x"}) == "FHI-aims PBE+TS"
+
+
+def test_gfn1_without_d3_loses_the_dispersion_binding_of_stacked_benzenes():
+    benzene = molecule("C6H6")
+    stacked = benzene + benzene.copy()
+    stacked.positions[12:, 2] += 3.8  # Å, parallel stacking: bound by dispersion alone
+
+    def binding_kcal_mol(options):
+        energies = []
+        for atoms in (stacked.copy(), benzene.copy()):
+            atoms.calc = make_calculator("xtb", options)
+            energies.append(atoms.get_potential_energy())
+        return ev_to_kcal_mol(energies[0] - 2 * energies[1])
+
+    assert binding_kcal_mol({"method": "GFN1-xTB"}) < -2.0
+    assert abs(binding_kcal_mol({"method": "GFN1-xTB", "dispersion": False})) < 0.3
+    assert level_label("xtb", {"method": "GFN1-xTB", "dispersion": False}) == "GFN1-xTB without D3"
+    with pytest.raises(ValueError, match="GFN1-xTB only"):
+        make_calculator("xtb", {"method": "GFN2-xTB", "dispersion": False})

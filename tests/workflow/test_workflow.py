@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from ase import Atoms
 from ase.io import read
 
 from flexmlff.calculators import make_calculator
@@ -288,6 +289,21 @@ def test_relabelled_frames_carry_the_labelling_level(run):
     check.calc = make_calculator("xtb", {"method": "GFN1-xTB"})
     assert labelled.E[95] == pytest.approx(ev_to_kcal_mol(check.get_potential_energy()), abs=1e-4)
     assert abs(labelled.E[95] - driven.E[95]) > 100  # GFN1 and GFN2 have different zero points
+
+
+def test_dispersion_ablation_relabels_the_rotation_frames(run):
+    from dftd3.ase import DFTD3
+
+    from flexmlff.calculators import GFN1_D3BJ
+
+    rotation = read_dataset(run / "datasets/rotation.npz")
+    ablated = read_dataset(run / "datasets/rotation_no_dispersion.npz")
+    assert ablated.theory == "GFN1-xTB without D3" and np.array_equal(ablated.R, rotation.R)
+    # the labels differ by exactly GFN1-xTB's D3(BJ) energy, frame by frame
+    for i in (0, len(rotation) // 2, len(rotation) - 1):
+        atoms = Atoms(numbers=rotation.z, positions=rotation.R[i],
+                      calculator=DFTD3(damping="d3bj", params_tweaks=GFN1_D3BJ))
+        assert rotation.E[i] - ablated.E[i] == pytest.approx(ev_to_kcal_mol(atoms.get_potential_energy()), abs=1e-4)
 
 
 def test_metadynamics_bias_grows(run):

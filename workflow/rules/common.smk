@@ -78,11 +78,20 @@ def check_cross_references():
                     f"datasets.{name}.campaigns",
                     f"unknown MD campaign {campaign!r} of {molecule}",
                 )
-        other = dataset.get("same_size_as")
-        if other and (other not in config["datasets"] or other == name):
-            _config_error(f"datasets.{name}.same_size_as", f"unknown dataset {other!r}")
-        if not dataset.get("file") and not dataset.get("campaigns"):
-            _config_error(f"datasets.{name}", "needs either campaigns or file")
+        for key in ("same_size_as", "relabel_of"):
+            other = dataset.get(key)
+            if other and (other not in config["datasets"] or other == name):
+                _config_error(f"datasets.{name}.{key}", f"unknown dataset {other!r}")
+            if other and config["datasets"][other]["molecule"] != molecule:
+                _config_error(
+                    f"datasets.{name}.{key}", f"{other!r} is of another molecule"
+                )
+        if dataset.get("level") and dataset["level"] not in levels:
+            _config_error(
+                f"datasets.{name}.level", f"unknown level {dataset['level']!r}"
+            )
+        if not any(dataset.get(key) for key in ("file", "campaigns", "relabel_of")):
+            _config_error(f"datasets.{name}", "needs campaigns, file or relabel_of")
     figures = config.get("figures", {})
     for key in ("energy_distributions", "distance_distributions"):
         for name in figures.get(key, {}).get("datasets", []):
@@ -216,9 +225,11 @@ def isomerisation_single_points(wildcards):
 
 
 def dataset_level(wildcards):
-    """(calculator, options) of the level of the dataset's molecule."""
-    molecule = config["datasets"][wildcards.dataset]["molecule"]
-    return level_spec(config["molecules"][molecule]["level"])
+    """(calculator, options) of the dataset's labels: its own `level`, else its molecule's."""
+    dataset = config["datasets"][wildcards.dataset]
+    return level_spec(
+        dataset.get("level") or config["molecules"][dataset["molecule"]]["level"]
+    )
 
 
 def mep_methods(molecule):
@@ -292,16 +303,20 @@ def labelled_frames(molecule, campaign, run):
     return md_frames(molecule, campaign, run)
 
 
-def relabel_chunks(wildcards):
-    """The chunk files a run's frames are relabelled in."""
+def n_relabel_chunks(wildcards):
+    """Relabelling jobs of one MD run: its kept frames in chunks of `relabel_chunk_frames`."""
     molecule = molecule_config(wildcards)
     md = molecule["md"][wildcards.campaign]
     n_frames = md["steps"] // md.get("stride", 1) + 1
-    chunk = molecule.get("relabel_chunk_frames", 200)
+    return math.ceil(n_frames / molecule.get("relabel_chunk_frames", 200))
+
+
+def relabel_chunks(wildcards):
+    """The chunk files a run's frames are relabelled in."""
     where = f"{RESULTS}/{wildcards.molecule}/md/{wildcards.campaign}/{wildcards.run}"
     return [
         f"{where}/relabel/chunk{k:03d}.extxyz"
-        for k in range(math.ceil(n_frames / chunk))
+        for k in range(n_relabel_chunks(wildcards))
     ]
 
 
@@ -320,6 +335,11 @@ def dataset_sources(wildcards):
     dataset = config["datasets"][wildcards.dataset]
     if dataset.get("file"):
         return [input_path(dataset["file"])]
+    if dataset.get("relabel_of"):
+        return [
+            f"{RESULTS}/datasets/{wildcards.dataset}_relabel/chunk{k:03d}.extxyz"
+            for k in range(dataset.get("relabel_jobs", 4))
+        ]
     return [
         labelled_frames(dataset["molecule"], campaign, run)
         for campaign, run in dataset_campaign_runs(wildcards.dataset)
@@ -328,6 +348,16 @@ def dataset_sources(wildcards):
 
 def dataset_npz(dataset):
     return f"{RESULTS}/datasets/{dataset}.npz"
+
+
+def dataset_source_names(wildcards):
+    """What each input of assemble_dataset is: an MD campaign, "file" or "relabelled"."""
+    dataset = config["datasets"][wildcards.dataset]
+    if dataset.get("file"):
+        return ["file"]
+    if dataset.get("relabel_of"):
+        return ["relabelled"] * dataset.get("relabel_jobs", 4)
+    return [campaign for campaign, _ in dataset_campaign_runs(wildcards.dataset)]
 
 
 def dataset_manifest(dataset):

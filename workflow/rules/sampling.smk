@@ -41,7 +41,7 @@ rule relabel_chunk:
     threads: 1
     params:
         level=molecule_level,
-        chunk_frames=lambda wc: molecule_config(wc).get("relabel_chunk_frames", 200),
+        part=lambda wc: (int(wc.chunk), n_relabel_chunks(wc)),
     script:
         "../scripts/relabel_chunk.py"
 

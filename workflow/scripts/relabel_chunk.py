@@ -1,10 +1,12 @@
-"""Relabel one chunk of an MD run's frames at the molecule's level (rule relabel_chunk)."""
+"""Relabel one part of a set of frames at another level (rules relabel_chunk, relabel_dataset_chunk)."""
 
 import sys
 from pathlib import Path
 
 # The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
+import numpy as np
 
 from flexmlff.calculators import level_label, make_calculator
 from flexmlff.data import read_dataset, relabel, write_extxyz
@@ -13,10 +15,16 @@ from flexmlff.runlog import logged_step
 with logged_step(snakemake.log[0], "relabel_chunk") as log:
     level, options = snakemake.params.level
     frames = read_dataset(snakemake.input[0])
-    size, chunk = snakemake.params.chunk_frames, int(snakemake.wildcards.chunk)
-    part = frames.subset(range(chunk * size, min(len(frames), (chunk + 1) * size)))
-    log.info("frames %d-%d of %s (driven at %s) at %s", chunk * size, chunk * size + len(part) - 1,
-             snakemake.input[0], frames.theory, level_label(level, options))
+    k, n = snakemake.params.part
+    # part k of n near-equal parts, in order
+    indices = np.array_split(np.arange(len(frames)), n)[k]
+    if not len(indices):
+        raise ValueError(f"{snakemake.input[0]}: {len(frames)} frames cannot fill {n} relabelling jobs; "
+                         "lower relabel_jobs")
+    part = frames.subset(indices)
+    log.info("frames %s of %s (labelled at %s) at %s",
+             f"{indices[0]}-{indices[-1]}", snakemake.input[0],
+             frames.theory, level_label(level, options))
     every = max(1, len(part) // 10)
 
     def progress(i):
