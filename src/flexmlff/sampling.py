@@ -13,6 +13,12 @@ molecule, so i-PI writes its position trajectory only every
 ``trajectory_stride`` steps (for viewing and restarts), its properties every
 ``stride`` steps.
 
+Interrupted runs: i-PI writes a checkpoint every ``checkpoint_stride`` steps
+and the client keeps its frames on disk up to each one; a run started again
+with the same atoms, settings and calculator continues from the last
+checkpoint (the thermostat's random state included, so the trajectory is the
+one an unbroken run gives) instead of starting over.
+
 Failure handling, because a half-dead pair otherwise waits forever:
 
 * i-PI missing, or dying before it opens its socket: readable error with the
@@ -28,6 +34,7 @@ Failure handling, because a half-dead pair otherwise waits forever:
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import shutil
@@ -37,7 +44,7 @@ import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +52,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.calculators.socketio import SocketClient
-from ase.io import write
+from ase.io import read, write
 
 from flexmlff.units import hartree_to_kcal_mol, kcal_mol_to_ev
 
@@ -58,6 +65,9 @@ PROPERTIES = ["step", "time{picosecond}", "temperature{kelvin}", "potential"]
 #: Written every `trajectory_stride` steps only: the conserved quantity alone costs
 #: i-PI about a tenth of its per-step time.
 DIAGNOSTICS = ["step", "time{picosecond}", "conserved", "kinetic_md", "potential"]
+#: The run's identity and the frames recorded so far, kept beside i-PI's checkpoints.
+RUN_RECORD = "run.json"
+PARTIAL_FRAMES = "frames.partial.extxyz"
 #: PLUMED input file in the i-PI working directory (metadynamics runs).
 PLUMED_FILE = "plumed.dat"
 #: Edge of the (non-periodic) box i-PI is given for a molecule, Å.
@@ -154,7 +164,9 @@ def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str
                      safe_stride=str(settings.checkpoint_stride))
     output = ET.SubElement(sim, "output", prefix=PREFIX)
     # Flushing every step costs an fsync per step; flush in blocks instead.
-    flush = str(max(1, min(100, settings.steps // settings.stride)))
+    # (and at least at every checkpoint, so that a resumed run can still be checked)
+    flush = str(max(1, min(100, settings.steps // settings.stride,
+                           settings.checkpoint_stride // settings.stride)))
     ET.SubElement(output, "properties", stride=str(settings.stride), filename="out",
                   flush=flush).text = f" [ {', '.join(_properties(settings))} ] "
     ET.SubElement(output, "properties", stride=str(settings.trajectory_stride), filename="energy",
@@ -276,6 +288,42 @@ def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, star
             time.sleep(0.05)
 
 
+def _fingerprint(atoms: Atoms, settings: MDSettings, calculator: Calculator) -> str:
+    """What a run is: a checkpoint is resumed only by the very same run."""
+    return json.dumps({
+        "settings": asdict(settings),
+        "numbers": atoms.numbers.tolist(),
+        "positions": np.round(atoms.positions, 6).tolist(),
+        "calculator": f"{type(calculator).__name__} {getattr(calculator, 'parameters', '')}",
+    }, sort_keys=True, default=str)
+
+
+def _latest_checkpoint(workdir: Path) -> tuple[int, Path]:
+    """(step, file) of i-PI's most advanced checkpoint; earlier segments' are in its backups."""
+    files = [workdir / f"{PREFIX}.restart", *workdir.glob(f"#{PREFIX}.restart#*#")]
+    steps = [(int(ET.parse(f).getroot().findtext("step")), f) for f in files if f.exists()]
+    if not steps:
+        raise FileNotFoundError(f"no i-PI checkpoint in {workdir}")
+    return max(steps)
+
+
+def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tuple[int, list[Atoms]] | None:
+    """(step, frames before it) to continue an interrupted run from i-PI's last checkpoint,
+    or None when there is nothing consistent to continue."""
+    record, partial = workdir / RUN_RECORD, workdir / PARTIAL_FRAMES
+    if not (record.exists() and partial.exists()) or record.read_text() != fingerprint:
+        return None
+    try:
+        step, _ = _latest_checkpoint(workdir)
+        frames = [f for f in read(partial, index=":", format="extxyz") if f.info["step"] < step]
+    except Exception as err:  # a checkpoint cut short by the kill: start again
+        log.warning("cannot resume from %s (%s); starting afresh", workdir, err)
+        return None
+    if [f.info["step"] for f in frames] != list(range(0, step, settings.stride)):
+        return None
+    return step, frames
+
+
 def run_ipi_md(
     atoms: Atoms,
     calculator: Calculator,
@@ -283,29 +331,47 @@ def run_ipi_md(
     workdir: str | Path,
     startup_timeout_s: float = 120.0,
     stall_timeout_s: float = 600.0,
+    resume: bool = True,
 ) -> list[Atoms]:
     """Run NVT MD of `atoms` with i-PI, `calculator` answering over a UNIX socket.
 
-    `workdir` is emptied and receives the i-PI input, log, trajectory,
-    properties and checkpoint. Returns every ``stride``-th frame (step 0
-    included) with its energy and forces (eV, eV/Å) and ``info['step']``,
-    ``info['time_ps']``. Raises RuntimeError on any failure, never hangs for
-    longer than `stall_timeout_s` without a force request.
+    `workdir` receives the i-PI input, log, trajectory, properties and
+    checkpoints. With `resume`, an interrupted run of the same atoms, settings
+    and calculator continues from i-PI's last checkpoint (every
+    ``checkpoint_stride`` steps) and keeps the frames recorded before it;
+    otherwise `workdir` is emptied first. Returns every ``stride``-th frame
+    (step 0 included) with its energy and forces (eV, eV/Å) and
+    ``info['step']``, ``info['time_ps']``. Raises RuntimeError on any failure,
+    never hangs for longer than `stall_timeout_s` without a force request.
     """
     workdir = Path(workdir)
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
     ipi = find_ipi()
     if settings.metadynamics:
         check_plumed()
+    fingerprint = _fingerprint(atoms, settings, calculator)
+    resumed = _resume_point(workdir, fingerprint, settings) if resume and workdir.exists() else None
     socket_name = f"flexmlff-{uuid.uuid4().hex[:16]}"
     init = atoms.copy()
     init.cell, init.pbc = np.eye(3) * BOX_A, False
-    write(workdir / "init.extxyz", init, format="extxyz")
-    (workdir / "input.xml").write_text(ipi_input_xml(settings, socket_name, "init.extxyz"))
-    if settings.metadynamics:
-        (workdir / PLUMED_FILE).write_text(plumed_input(settings.metadynamics, settings.temperature_K))
+    if resumed:
+        first_step, frames = resumed
+        log.info("resuming %s from i-PI's checkpoint at step %d (%d frames kept)", workdir, first_step, len(frames))
+        checkpoint = ET.parse(_latest_checkpoint(workdir)[1])
+        checkpoint.getroot().find(".//ffsocket/address").text = socket_name  # a fresh socket
+        checkpoint.write(workdir / "restart.xml")
+        ipi_input = "restart.xml"
+    else:
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        workdir.mkdir(parents=True)
+        (workdir / RUN_RECORD).write_text(fingerprint)
+        first_step, frames = 0, []
+        write(workdir / "init.extxyz", init, format="extxyz")
+        (workdir / "input.xml").write_text(ipi_input_xml(settings, socket_name, "init.extxyz"))
+        if settings.metadynamics:
+            (workdir / PLUMED_FILE).write_text(plumed_input(settings.metadynamics, settings.temperature_K))
+        (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
+        ipi_input = "input.xml"
     log_file = workdir / "ipi.log"
     path = socket_path(socket_name)
     path.unlink(missing_ok=True)
@@ -313,22 +379,30 @@ def run_ipi_md(
     client_atoms = init.copy()
     client_atoms.calc = calculator
     report_every = max(1, settings.steps // 20)
-    frames = []
-    with open(log_file, "w") as ipi_log:
-        process = subprocess.Popen([ipi, "input.xml"], cwd=workdir, stdout=ipi_log,
+    unsaved: list[Atoms] = []
+    with open(log_file, "a" if resumed else "w") as ipi_log:
+        process = subprocess.Popen([ipi, ipi_input], cwd=workdir, stdout=ipi_log,
                                    stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     try:
         _wait_for_socket(process, path, startup_timeout_s, log_file)
         client = _connect(process, socket_name, stall_timeout_s, startup_timeout_s, log_file)
         start = time.perf_counter()
-        # One force evaluation per MD step, plus one for the initial geometry.
+        # One force evaluation per MD step, plus one for the initial (or restart) geometry.
+        n_calls, ckpt = 0, settings.checkpoint_stride
         for n_calls, _ in enumerate(client.irun(client_atoms, use_stress=False), start=1):
-            step = n_calls - 1
+            step = first_step + n_calls - 1
             if step % settings.stride == 0:
-                frames.append(_snapshot(client_atoms, step, settings.timestep_fs))
-            if step and step % report_every == 0:
+                unsaved.append(_snapshot(client_atoms, step, settings.timestep_fs))
+            # keep the frames on disk up to each i-PI checkpoint, which it writes
+            # only after this step's forces reach it
+            if step % ckpt in (0, ckpt - 1) and unsaved:
+                write(workdir / PARTIAL_FRAMES, unsaved, format="extxyz", append=True)
+                frames += unsaved
+                unsaved = []
+            if n_calls > 1 and step % report_every == 0:
                 elapsed = time.perf_counter() - start
-                log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / step)
+                log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / (n_calls - 1))
+        frames += unsaved
         elapsed = time.perf_counter() - start
         try:
             status = process.wait(timeout=120)
@@ -338,12 +412,13 @@ def run_ipi_md(
             raise RuntimeError(f"i-PI failed (status {status}); last lines of {log_file}:\n{_log_tail(log_file)}")
         log.info("MD finished: %d force calls in %.1f s (%.2f ms/step)",
                  n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1))
+        (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
     except Exception:
         _stop(process)
         raise
     finally:
         path.unlink(missing_ok=True)
-    check_against_properties(frames, workdir)
+    check_against_properties(frames, workdir, first_step)
     if len(frames) != settings.n_frames:
         raise RuntimeError(
             f"the run produced {len(frames)} frames, expected {settings.n_frames}; see {log_file}"
@@ -362,17 +437,41 @@ def _snapshot(atoms: Atoms, step: int, timestep_fs: float) -> Atoms:
 
 
 def read_properties(workdir: str | Path) -> np.ndarray:
-    """i-PI's properties table (columns as in :data:`PROPERTIES`; energies in Hartree)."""
-    return np.atleast_2d(np.loadtxt(Path(workdir) / f"{PREFIX}.out"))
+    """i-PI's properties table (columns as in :data:`PROPERTIES`; energies in Hartree).
+
+    After a restart the earlier segments are in i-PI's backups (``#md.out#0#``, …):
+    all are read, oldest first, a later segment's row replacing an earlier one's.
+    """
+    workdir = Path(workdir)
+    segments = sorted(workdir.glob(f"#{PREFIX}.out#*#"), key=lambda p: int(p.name.split("#")[2]))
+    rows = {}
+    for segment in [*segments, workdir / f"{PREFIX}.out"]:
+        for line in segment.read_text().splitlines():
+            values = line.split()
+            if values and not line.startswith("#"):
+                try:
+                    row = np.array(values, dtype=float)
+                except ValueError:  # a line cut short when the run was killed
+                    continue
+                rows[int(row[0])] = row
+    return np.array([rows[step] for step in sorted(rows)])
 
 
-def check_against_properties(frames: list[Atoms], workdir: str | Path, tolerance_ev: float = 1e-4) -> None:
-    """Raise unless each frame's energy is i-PI's logged potential energy at its step."""
+def check_against_properties(frames: list[Atoms], workdir: str | Path, first_step: int = 0,
+                             tolerance_ev: float = 1e-4) -> None:
+    """Raise unless each frame's energy is i-PI's logged potential energy at its step.
+
+    Every frame from `first_step` on must be in i-PI's properties; frames of an
+    earlier, interrupted segment are checked where i-PI flushed them before it died.
+    """
     properties = read_properties(workdir)
     logged = dict(zip(properties[:, 0].astype(int), properties[:, PROPERTIES.index("potential")]))
     for frame in frames:
         step = frame.info["step"]
         if step not in logged:
+            # a restarted i-PI logs from the step after its checkpoint
+            if step < first_step or step == first_step > 0:
+                continue
             raise RuntimeError(f"step {step} is missing from i-PI's properties in {workdir}")
         ipi_ev = kcal_mol_to_ev(hartree_to_kcal_mol(logged[step]))
         if abs(ipi_ev - frame.get_potential_energy()) > tolerance_ev:

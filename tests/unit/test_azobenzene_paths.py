@@ -9,9 +9,12 @@ from flexmlff.calculators import make_calculator
 from flexmlff.units import ev_to_kcal_mol
 
 
+AZOBENZENE_LEVEL = {"method": "GFN1-xTB"}  # the workflow's default for azobenzene
+
+
 @pytest.fixture(scope="module")
 def minima():
-    calc = make_calculator("xtb")
+    calc = make_calculator("xtb", AZOBENZENE_LEVEL)
     cis, _ = paths.relax(read(GEOMETRIES / "azobenzene_cis.xyz"), calc, fmax=0.01, max_steps=500)
     trans, _ = paths.relax(read(GEOMETRIES / "azobenzene_trans.xyz"), calc, fmax=0.01, max_steps=500)
     return cis, trans
@@ -20,7 +23,7 @@ def minima():
 @pytest.fixture(scope="module")
 def mechanisms(minima):
     cis, trans = minima
-    calc = make_calculator("xtb")
+    calc = make_calculator("xtb", AZOBENZENE_LEVEL)
     return {m: paths.single_points(paths.azobenzene_path(cis, trans, m, n_images=15), calc)
             for m in paths.MECHANISMS}
 
@@ -37,8 +40,11 @@ def test_every_path_runs_from_cis_to_trans_in_17_frames(minima, mechanisms, mech
     assert len(frames) == 17
     assert np.allclose(frames[0].positions, cis.positions)
     aligned = trans.copy()
-    minimize_rotation_and_translation(cis, aligned)
+    minimize_rotation_and_translation(frames[-1], aligned)
     assert np.allclose(frames[-1].positions, aligned.positions, atol=1e-8)
+    # a continuous path: no atom jumps between neighbouring frames (a flipped ring would)
+    for before, after in zip(frames, frames[1:]):
+        assert np.linalg.norm(after.positions - before.positions, axis=1).max() < 1.5
     # no atoms pushed through each other, bonds kept
     for frame in frames:
         distances = frame.get_all_distances()[np.triu_indices(len(frame), 1)]
@@ -46,6 +52,9 @@ def test_every_path_runs_from_cis_to_trans_in_17_frames(minima, mechanisms, mech
     energies = ev_to_kcal_mol(np.array([f.get_potential_energy() for f in frames]))
     barrier = energies.max() - energies[0]
     assert 10.0 < barrier < 60.0, barrier
+    # one barrier: energy rises to the top and falls from it (a glitched frame makes a spike)
+    top = int(np.argmax(energies))
+    assert (np.diff(energies[:top + 1]) > -0.5).all() and (np.diff(energies[top:]) < 0.5).all()
 
 
 def test_rotation_drives_phi_evenly_and_keeps_theta(mechanisms):
@@ -74,7 +83,7 @@ def test_rotation_inversion_drives_both(mechanisms):
 def test_fixed_torsion_optimisation_keeps_phi_and_lowers_energy(mechanisms):
     frame = mechanisms["rotation"][8]
     ids = geometry.azobenzene_atoms(frame)
-    relaxed, result = paths.optimise_at_fixed_torsion(frame, make_calculator("xtb"), ids.phi,
+    relaxed, result = paths.optimise_at_fixed_torsion(frame, make_calculator("xtb", AZOBENZENE_LEVEL), ids.phi,
                                                       fmax=0.05, max_steps=300)
     assert result.converged
     assert geometry.dihedral(relaxed.positions, ids.phi) == pytest.approx(

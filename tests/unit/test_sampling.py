@@ -1,3 +1,4 @@
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -134,3 +135,47 @@ def test_ipi_failing_at_start_is_reported_with_its_log(glycine_ip, tmp_path):
     with pytest.raises(RuntimeError, match="i-PI exited .* before opening its socket"):
         sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), broken, tmp_path / "run")
     assert "no-such-thermostat" in (tmp_path / "run" / "ipi.log").read_text()
+
+
+RESUMABLE = sampling.MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9,
+                                checkpoint_stride=100)
+RUN_IN_CHILD = """
+import sys
+from ase.io import read
+from flexmlff import sampling
+from flexmlff.calculators import make_calculator
+settings = sampling.MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9,
+                               checkpoint_stride=100)
+sampling.run_ipi_md(read(sys.argv[1]), make_calculator("xtb"), settings, sys.argv[2])
+"""
+
+
+def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(glycine_ip, tmp_path, caplog):
+    import subprocess
+    import sys
+
+    from ase.io import write
+
+    start = tmp_path / "start.extxyz"
+    write(start, glycine_ip)
+    workdir = tmp_path / "broken"
+    child = subprocess.Popen([sys.executable, "-c", RUN_IN_CHILD, str(start), str(workdir)])
+    checkpoint = workdir / "md.restart"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if checkpoint.exists() and "<step>200</step>" in checkpoint.read_text(errors="replace"):
+            break
+        time.sleep(0.05)
+    child.kill()  # as a cluster scheduler or an OOM killer would
+    child.wait()
+    assert child.returncode != 0, "the run ended before it could be interrupted"
+    time.sleep(0.5)  # i-PI follows its client (PDEATHSIG)
+    caplog.set_level("INFO", logger="flexmlff.sampling")
+    resumed = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
+    assert re.search(r"resuming .* from i-PI's checkpoint at step [2-5]00", caplog.text)
+    unbroken = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, tmp_path / "unbroken")
+    assert [f.info["step"] for f in resumed] == [f.info["step"] for f in unbroken] == list(range(0, 601, 5))
+    # i-PI's checkpoint holds the thermostat's random state: the same trajectory
+    assert np.allclose([f.get_potential_energy() for f in resumed],
+                       [f.get_potential_energy() for f in unbroken], atol=1e-5)
+    assert not (workdir / sampling.PARTIAL_FRAMES).exists()
