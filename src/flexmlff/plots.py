@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 ENERGY_LABEL = r"$\Delta E$ (kcal mol$^{-1}$)"
-MODEL_LABELS = {"sgdml": "sGDML [1/r]"}
+MODEL_LABELS = {"sgdml": "sGDML [1/r]", "gap": "GAP/SOAP"}
 
 
 def _style():

@@ -8,7 +8,6 @@ from flexmlff import geometry, paths
 from flexmlff.calculators import make_calculator
 from flexmlff.units import ev_to_kcal_mol
 
-
 AZOBENZENE_LEVEL = {"method": "GFN1-xTB"}  # the workflow's default for azobenzene
 
 

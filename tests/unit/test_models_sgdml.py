@@ -38,3 +38,16 @@ def test_sgdml_save_load_round_trip(trained, tmp_path):
 def test_unknown_family_is_named():
     with pytest.raises(ValueError, match="unknown model family 'schnett'"):
         family("schnett")
+
+
+def test_sgdml_ase_calculator_answers_in_ev(trained):
+    from ase import Atoms
+
+    from flexmlff.units import ev_to_kcal_mol
+
+    sgdml, model, _, test = trained
+    energies, forces = sgdml.predict(model, test.R[:1])
+    atoms = Atoms(numbers=test.z, positions=test.R[0])
+    atoms.calc = sgdml.calculator(model)
+    assert ev_to_kcal_mol(atoms.get_potential_energy()) == pytest.approx(energies[0], abs=1e-6)
+    assert np.allclose(ev_to_kcal_mol(atoms.get_forces()), forces[0], atol=1e-6)

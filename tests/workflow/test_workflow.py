@@ -192,10 +192,23 @@ def test_train_and_test_sgdml(run):
     assert errors["force_rmse"] < 0.3 * errors["baseline_force_rmse"]
 
 
+def test_train_and_test_gap(run):
+    errors = pd.read_csv(run / "glycine/models/gap/n40/fold0/test_errors.csv").iloc[0]
+    assert errors["model"] == "gap" and errors["n_test"] == 160
+    assert errors["energy_rmse"] < 0.5 * errors["baseline_energy_rmse"]
+    assert errors["force_rmse"] < 0.5 * errors["baseline_force_rmse"]
+    # GAP's best model is the fold with the lowest energy RMSE
+    folds = pd.read_csv(run / "glycine/errors/gap.csv")
+    curve = pd.read_csv(run / "tables/glycine_learning_curve.csv").set_index(["model", "n_train"])
+    best = folds[folds["n_train"] == 40]["energy_rmse"].min()
+    assert curve.loc[("gap", 40), "best_energy_rmse"] == pytest.approx(best)
+
+
 def test_collect_errors_and_learning_curve(run):
     errors = pd.read_csv(run / "glycine/errors/sgdml.csv")
     assert len(errors) == 10 and set(errors["n_train"]) == {10, 40}
-    curve = pd.read_csv(run / "tables/glycine_learning_curve.csv").set_index("n_train")
+    curve = pd.read_csv(run / "tables/glycine_learning_curve.csv")
+    curve = curve[curve["model"] == "sgdml"].set_index("n_train")
     # more data, smaller errors
     assert curve.loc[40, "mean_force_rmse"] < curve.loc[10, "mean_force_rmse"]
     for n, row in curve.iterrows():

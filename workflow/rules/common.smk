@@ -8,6 +8,7 @@ from snakemake.utils import validate
 
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from flexmlff.campaigns import expand_starts
+from flexmlff.models import FAMILIES, MODEL_FILES
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -111,6 +112,12 @@ def check_cross_references():
             _config_error(
                 "figures.energy_distributions.reference_minimum",
                 f"unknown minimum {minimum!r}",
+            )
+    for name in config["training"]["models"]:
+        if name not in FAMILIES:
+            _config_error(
+                "training.models",
+                f"unknown model {name!r} (known: {', '.join(FAMILIES)})",
             )
     for name in config["training"]["datasets"]:
         if name not in config["datasets"]:
@@ -391,6 +398,16 @@ def model_dir(dataset, model, n_train, fold):
     return f"{RESULTS}/{dataset}/models/{model}/n{n_train}/fold{fold}"
 
 
+def model_file(dataset, model, n_train, fold):
+    return f"{model_dir(dataset, model, n_train, fold)}/{MODEL_FILES[model]}"
+
+
+def trained_model(wildcards):
+    return model_file(
+        wildcards.dataset, wildcards.model, wildcards.n_train, wildcards.fold
+    )
+
+
 def fold_errors(wildcards):
     return [
         f"{model_dir(wildcards.dataset, wildcards.model, n, k)}/test_errors.csv"
@@ -439,7 +456,7 @@ def all_targets():
         # Models are wanted in their own right: a deleted one is retrained (and
         # only what depends on it recomputed) by the next plain `snakemake`.
         targets += [
-            f"{model_dir(dataset, model, n, k)}/model.npz"
+            model_file(dataset, model, n, k)
             for model in TRAINING["models"]
             for n in TRAINING["sizes"]
             for k in range(N_FOLDS)

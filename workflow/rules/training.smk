@@ -43,11 +43,34 @@ rule train_sgdml:
         "../scripts/train_model.py"
 
 
+rule train_gap:
+    input:
+        dataset=lambda wc: dataset_npz(wc.dataset),
+        split=lambda wc: split_file(wc.dataset, wc.n_train),
+    output:
+        model=f"{RESULTS}/{{dataset}}/models/gap/n{{n_train}}/fold{{fold}}/model.tar.gz",
+    log:
+        f"{LOGS}/train_gap/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_gap/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+    conda:
+        f"{ENVS}/gap.yaml"
+    threads: 1
+    resources:
+        # gap_fit's covariance matrices: ~5 GB for 200 glycine frames, ~9 GB for azobenzene
+        mem_mb=10000,
+    params:
+        family="gap",
+        settings=model_settings("gap"),
+    script:
+        "../scripts/train_model.py"
+
+
 rule test_model:
     input:
         dataset=lambda wc: dataset_npz(wc.dataset),
         split=lambda wc: split_file(wc.dataset, wc.n_train),
-        model=f"{RESULTS}/{{dataset}}/models/{{model}}/n{{n_train}}/fold{{fold}}/model.npz",
+        model=trained_model,
     output:
         f"{RESULTS}/{{dataset}}/models/{{model}}/n{{n_train}}/fold{{fold}}/test_errors.csv",
     log:
@@ -55,7 +78,7 @@ rule test_model:
     benchmark:
         f"{BENCHMARKS}/test_model/{{dataset}}_{{model}}_n{{n_train}}_fold{{fold}}.tsv"
     conda:
-        f"{ENVS}/sgdml.yaml"
+        lambda wc: f"{ENVS}/{wc.model}.yaml"
     script:
         "../scripts/test_model.py"
 

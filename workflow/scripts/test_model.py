@@ -21,7 +21,7 @@ with logged_step(snakemake.log[0], "test_model") as log:
     fold = int(wc.fold)
     models = family(wc.model)
     test = dataset.subset(split.test_indices(fold))
-    energies, forces = models.predict(models.load(snakemake.input.model), test.R)
+    energies, forces = models.predict(models.load(snakemake.input.model), test.R, test.z)
     errors = error_metrics(energies, test.E, forces, test.F)
     baseline = mean_baseline(dataset.E[split.train_indices(fold)], test.E, test.F)
     row = {"dataset": wc.dataset, "model": wc.model, "n_train": int(wc.n_train), "fold": fold,

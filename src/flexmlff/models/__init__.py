@@ -1,14 +1,18 @@
 """Model families behind one small interface.
 
 Each family module provides ``train(train, validation, settings, threads)``
-returning a model object, ``save(model, path)``, ``load(path)`` and
-``predict(model, R) -> (E, F)`` in the dataset units (kcal/mol, kcal/(mol Å)).
-:func:`family` returns the module of a family by its config name.
+returning a model object, ``save(model, path)``, ``load(path)``,
+``predict(model, R, z) -> (E, F)`` in the dataset units (kcal/mol,
+kcal/(mol Å)) and ``calculator(model)``, an ASE calculator (eV, eV/Å) that can
+drive MD. :func:`family` returns the module of a family by its config name and
+:data:`MODEL_FILES` the name of its saved file.
 """
 
 from importlib import import_module
 
-FAMILIES = {"sgdml": "flexmlff.models.sgdml"}
+FAMILIES = {"sgdml": "flexmlff.models.sgdml", "gap": "flexmlff.models.gap"}
+#: One file per trained model: sgdml's own npz; gap_fit's XML + sparseX files in a tar archive.
+MODEL_FILES = {"sgdml": "model.npz", "gap": "model.tar.gz"}
 
 
 def family(name: str):

@@ -9,11 +9,13 @@ constant fitted to the training energies.
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from flexmlff.data import Dataset
+from flexmlff.units import kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,9 @@ def _trainer(threads: int, max_memory_gb: float | None):
     return _TRAINER
 
 
-def predict(model: dict, R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)."""
+def predict(model: dict, R: np.ndarray, z: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)
+    (the atoms `z` are part of the model)."""
     from sgdml.predict import GDMLPredict
 
     R = np.asarray(R, dtype=float)
@@ -80,3 +83,12 @@ def save(model: dict, path: str | Path) -> None:
 def load(path: str | Path) -> dict:
     with np.load(path, allow_pickle=True) as npz:
         return dict(npz)
+
+
+def calculator(model: dict):
+    """An ASE calculator (eV, eV/Å) from sgdml's own ASE interface."""
+    from sgdml.intf.ase_calc import SGDMLCalculator
+
+    with tempfile.NamedTemporaryFile(suffix=".npz", delete=False) as handle:
+        np.savez_compressed(handle, **model)
+    return SGDMLCalculator(handle.name, E_to_eV=kcal_mol_to_ev(1.0), F_to_eV_Ang=kcal_mol_to_ev(1.0))

@@ -1,0 +1,136 @@
+"""GAP with a SOAP descriptor, trained by ``gap_fit`` and evaluated through quippy.
+
+Settings follow the paper group's GAP/SOAP models: SOAP with a 5 Å cutoff,
+n_max 12, l_max 6, atom_sigma 0.3; dot-product covariance with zeta 2 and
+delta 0.25; sparse points chosen by CUR; default_sigma {0.001 0.2 0 0} (eV,
+eV/Å: the regulariser of energies and forces); e0 the average energy per atom.
+``gap_fit`` works in eV, so frames are written in eV and predictions converted
+back to kcal/mol. A trained model is ``gap_fit``'s XML and its sparseX files,
+kept together in one tar archive.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.io import write
+
+from flexmlff.data import Dataset
+from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
+
+log = logging.getLogger(__name__)
+
+#: Settings understood by :func:`train` (config section ``models.gap``).
+DEFAULTS = {"cutoff_A": 5.0, "n_max": 12, "l_max": 6, "atom_sigma": 0.3, "zeta": 2,
+            "delta": 0.25, "n_sparse": 200, "default_sigma": [0.001, 0.2, 0.0, 0.0],
+            "cutoff_transition_width_A": 0.5}
+#: Edge of the box a molecule is written in: gap_fit ignores the energies of frames without a lattice.
+BOX_A = 50.0
+XML = "gap.xml"
+
+
+@dataclass
+class GAPModel:
+    """A trained GAP: the folder holding gap_fit's XML and sparseX files."""
+
+    folder: Path
+
+    @property
+    def xml(self) -> Path:
+        return self.folder / XML
+
+
+def find_gap_fit() -> str:
+    found = shutil.which("gap_fit")
+    if not found:
+        import sys
+
+        found = shutil.which("gap_fit", path=os.path.dirname(sys.executable))
+    if not found:
+        raise RuntimeError("the 'gap_fit' program was not found: pip install quippy-ase (it ships gap_fit)")
+    return found
+
+
+def gap_command(settings: dict, n_train: int, at_file: str) -> list[str]:
+    """The gap_fit command line for a SOAP GAP fitted to energies and forces."""
+    s = {**DEFAULTS, **settings}
+    soap = (f"soap cutoff={s['cutoff_A']} cutoff_transition_width={s['cutoff_transition_width_A']} "
+            f"n_max={s['n_max']} l_max={s['l_max']} atom_sigma={s['atom_sigma']} zeta={s['zeta']} "
+            f"delta={s['delta']} covariance_type=dot_product "
+            f"n_sparse={min(s['n_sparse'], 10 * n_train)} sparse_method=cur_points add_species=T")
+    sigma = " ".join(f"{v:g}" for v in s["default_sigma"])
+    return [find_gap_fit(), f"at_file={at_file}", f"gap={{{soap}}}", f"default_sigma={{{sigma}}}",
+            "e0_method=average", "energy_parameter_name=energy", "force_parameter_name=forces",
+            "sparse_jitter=1.0e-8", f"gp_file={XML}"]
+
+
+def _frames_in_ev(data: Dataset) -> list[Atoms]:
+    frames = []
+    for R, E, F in zip(data.R, data.E, data.F):
+        atoms = Atoms(numbers=data.z, positions=R, cell=np.eye(3) * BOX_A, pbc=False)
+        atoms.info["energy"] = float(kcal_mol_to_ev(E))
+        atoms.arrays["forces"] = kcal_mol_to_ev(F)
+        frames.append(atoms)
+    return frames
+
+
+def train(train_set: Dataset, validation: Dataset | None = None, settings: dict | None = None,
+          threads: int = 1) -> GAPModel:
+    """Fit a GAP to `train_set` with gap_fit (its settings are fixed: no validation set needed)."""
+    folder = Path(tempfile.mkdtemp(prefix="flexmlff-gap-"))
+    write(folder / "train.xyz", _frames_in_ev(train_set), format="extxyz")
+    command = gap_command(settings or {}, len(train_set), "train.xyz")
+    log.info("gap_fit on %d frames: %s", len(train_set), " ".join(command[1:]))
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
+    if result.returncode != 0 or not (folder / XML).exists():
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
+        raise RuntimeError(f"gap_fit failed (status {result.returncode}):\n{tail}")
+    (folder / "train.xyz").unlink()
+    return GAPModel(folder)
+
+
+def save(model: GAPModel, path: str | Path) -> None:
+    """One archive with the XML and every sparseX file it refers to."""
+    with tarfile.open(path, "w:gz") as archive:
+        for file in sorted(model.folder.iterdir()):
+            if file.name.startswith(XML):
+                archive.add(file, arcname=file.name)
+
+
+def load(path: str | Path) -> GAPModel:
+    folder = Path(tempfile.mkdtemp(prefix="flexmlff-gap-"))
+    with tarfile.open(path) as archive:
+        archive.extractall(folder, filter="data")
+    if not (folder / XML).exists():
+        raise ValueError(f"{path}: not a GAP archive (no {XML})")
+    return GAPModel(folder)
+
+
+def calculator(model: GAPModel):
+    """An ASE calculator (quippy's Potential) answering in eV and eV/Å."""
+    from quippy.potential import Potential
+
+    return Potential(param_filename=str(model.xml))
+
+
+def predict(model: GAPModel, R: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)."""
+    calc = calculator(model)
+    energies, forces = [], []
+    atoms = Atoms(numbers=z, positions=R[0], cell=np.eye(3) * BOX_A, pbc=False)
+    for positions in R:
+        atoms.positions = positions
+        atoms.calc = calc
+        energies.append(atoms.get_potential_energy())
+        forces.append(atoms.get_forces().copy())
+    return ev_to_kcal_mol(np.array(energies)), ev_to_kcal_mol(np.array(forces))
