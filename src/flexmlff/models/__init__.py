@@ -10,9 +10,10 @@ drive MD. :func:`family` returns the module of a family by its config name and
 
 from importlib import import_module
 
-FAMILIES = {"sgdml": "flexmlff.models.sgdml", "gap": "flexmlff.models.gap"}
+FAMILIES = {"sgdml": "flexmlff.models.sgdml", "gap": "flexmlff.models.gap",
+            "schnet": "flexmlff.models.schnet"}
 #: One file per trained model: sgdml's own npz; gap_fit's XML + sparseX files in a tar archive.
-MODEL_FILES = {"sgdml": "model.npz", "gap": "model.tar.gz"}
+MODEL_FILES = {"sgdml": "model.npz", "gap": "model.tar.gz", "schnet": "model.pt"}
 
 
 def family(name: str):

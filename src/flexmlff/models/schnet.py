@@ -1,0 +1,170 @@
+"""SchNet through schnetpack 2: 6 interaction blocks and a 5 Å cutoff (paper Sec. III).
+
+Trained on energies and forces with schnetpack's own data module (an ASE
+database of the training and validation frames, in the dataset units kcal/mol
+and Å), its weighted energy + force loss, Adam with learning-rate decay on
+plateaus and Lightning's early stopping on the validation loss; the weights of
+the best validation epoch are kept. CPU here, GPU when one is present.
+
+schnetpack 2.0.4 predates torch 2.13 in three places, mended here and only
+here: the ``T_co`` type alias it imports was renamed, ``torch.load`` now loads
+weights only (a saved model is a whole module), and its own plateau scheduler
+passes an argument torch removed (torch's scheduler is used directly).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from flexmlff.data import Dataset
+
+log = logging.getLogger(__name__)
+
+#: Settings understood by :func:`train` (config section ``models.schnet``).
+DEFAULTS = {"n_interactions": 6, "cutoff_A": 5.0, "n_atom_basis": 128, "n_rbf": 20,
+            "batch_size": 32, "learning_rate": 5e-4, "energy_weight": 0.01, "force_weight": 0.99,
+            "max_epochs": 1000, "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0}
+
+
+def _schnetpack():
+    """schnetpack, importable under torch 2.13."""
+    import torch.utils.data.dataloader as loader
+
+    if not hasattr(loader, "T_co"):  # renamed _T_co in torch 2.x
+        loader.T_co = loader._T_co
+    import schnetpack
+
+    return schnetpack
+
+
+def _database(frames: Dataset, path: Path):
+    spk = _schnetpack()
+    from ase import Atoms
+
+    data = spk.data.ASEAtomsData.create(str(path), distance_unit="Ang",
+                                        property_unit_dict={"energy": "kcal/mol", "forces": "kcal/mol/Ang"})
+    data.add_systems([{"energy": np.array([e]), "forces": f} for e, f in zip(frames.E, frames.F)],
+                     [Atoms(numbers=frames.z, positions=r) for r in frames.R])
+    return data
+
+
+def _network(settings: dict):
+    spk = _schnetpack()
+    import schnetpack.transform as trn
+
+    cutoff = settings["cutoff_A"]
+    representation = spk.representation.SchNet(
+        n_atom_basis=settings["n_atom_basis"], n_interactions=settings["n_interactions"],
+        radial_basis=spk.nn.GaussianRBF(n_rbf=settings["n_rbf"], cutoff=cutoff),
+        cutoff_fn=spk.nn.CosineCutoff(cutoff))
+    return spk.model.NeuralNetworkPotential(
+        representation=representation,
+        input_modules=[spk.atomistic.PairwiseDistances()],
+        output_modules=[spk.atomistic.Atomwise(n_in=settings["n_atom_basis"], output_key="energy"),
+                        spk.atomistic.Forces(energy_key="energy", force_key="forces")],
+        postprocessors=[trn.CastTo64(), trn.AddOffsets("energy", add_mean=True)])
+
+
+def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1):
+    """Train SchNet on `train_set`, stopping early on the loss over `validation`."""
+    import pytorch_lightning as pl
+    import torch
+    import torchmetrics
+
+    spk = _schnetpack()
+    import schnetpack.transform as trn
+
+    s = {**DEFAULTS, **(settings or {})}
+    torch.set_num_threads(threads)  # jobs side by side: one thread each, or 25-60x slower
+    pl.seed_everything(s["seed"], workers=True)
+    work = Path(tempfile.mkdtemp(prefix="flexmlff-schnet-"))
+    from flexmlff.data import concatenate
+
+    _database(concatenate([train_set, validation], "train+valid"), work / "frames.db")
+    n_train = len(train_set)
+    np.savez(work / "split.npz", train_idx=np.arange(n_train),
+             val_idx=np.arange(n_train, n_train + len(validation)), test_idx=np.array([], dtype=int))
+    data = spk.data.AtomsDataModule(
+        str(work / "frames.db"), batch_size=min(s["batch_size"], n_train), split_file=str(work / "split.npz"),
+        transforms=[trn.ASENeighborList(cutoff=s["cutoff_A"]),
+                    trn.RemoveOffsets("energy", remove_mean=True, remove_atomrefs=False),
+                    trn.CastTo32()],
+        num_workers=0, pin_memory=False, property_units={"energy": "kcal/mol", "forces": "kcal/mol/Ang"},
+        distance_unit="Ang", load_properties=["energy", "forces"])
+    outputs = [spk.task.ModelOutput(name=name, loss_fn=torch.nn.MSELoss(), loss_weight=weight,
+                                    metrics={"MAE": torchmetrics.MeanAbsoluteError()})
+               for name, weight in (("energy", s["energy_weight"]), ("forces", s["force_weight"]))]
+    task = spk.task.AtomisticTask(
+        model=_network(s), outputs=outputs, optimizer_cls=torch.optim.Adam,
+        optimizer_args={"lr": s["learning_rate"]},
+        scheduler_cls=torch.optim.lr_scheduler.ReduceLROnPlateau,
+        scheduler_args={"factor": s["lr_factor"], "patience": s["lr_patience"]}, scheduler_monitor="val_loss")
+    best = pl.callbacks.ModelCheckpoint(dirpath=str(work), filename="best", monitor="val_loss", mode="min")
+    trainer = pl.Trainer(
+        max_epochs=s["max_epochs"], accelerator="auto", devices=1, default_root_dir=str(work),
+        callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), best],
+        logger=False, enable_progress_bar=False, enable_model_summary=False, deterministic=False)
+    trainer.fit(task, datamodule=data)
+    log.info("SchNet: %d epochs, best validation loss %.4f", trainer.current_epoch, float(best.best_model_score))
+    state = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["state_dict"]
+    task.load_state_dict(state)
+    return task.model.cpu().eval()
+
+
+def save(model, path: str | Path) -> None:
+    """The whole network (architecture and weights) with torch.save, as schnetpack does."""
+    import torch
+
+    torch.save(model, path)
+
+
+def load(path: str | Path):
+    import torch
+
+    _schnetpack()
+    return torch.load(path, map_location="cpu", weights_only=False).eval()
+
+
+def _converter(model):
+    spk = _schnetpack()
+    import schnetpack.transform as trn
+    import torch
+
+    cutoff = float(model.representation.cutoff)
+    return spk.interfaces.AtomsConverter(neighbor_list=trn.ASENeighborList(cutoff=cutoff), dtype=torch.float32)
+
+
+def predict(model, R: np.ndarray, z: np.ndarray, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)."""
+    from ase import Atoms
+
+    converter = _converter(model)
+    energies, forces = [], []
+    for start in range(0, len(R), batch_size):
+        batch = [Atoms(numbers=z, positions=r) for r in R[start:start + batch_size]]
+        results = model(converter(batch))
+        energies.append(results["energy"].detach().numpy())
+        forces.append(results["forces"].detach().numpy().reshape(len(batch), len(z), 3))
+    return np.concatenate(energies), np.concatenate(forces)
+
+
+def calculator(model):
+    """An ASE calculator (eV, eV/Å): schnetpack's, given the model in a temporary file."""
+    spk = _schnetpack()
+    import schnetpack.transform as trn
+    import torch
+
+    class _Calculator(spk.interfaces.SpkCalculator):
+        def _load_model(self, model_file):  # torch >= 2.6 loads weights only by default
+            return torch.load(model_file, map_location="cpu", weights_only=False).to(torch.float64).eval()
+
+    handle, name = tempfile.mkstemp(suffix=".pt")
+    os.close(handle)
+    torch.save(model, name)
+    return _Calculator(name, neighbor_list=trn.ASENeighborList(cutoff=float(model.representation.cutoff)),
+                       energy_unit="kcal/mol", position_unit="Ang", dtype=torch.float64)
