@@ -53,7 +53,7 @@ def best_sgdml(folds: pd.DataFrame, force_tolerance: float = 0.1) -> pd.Series:
 
 
 #: Selection rule of each model family.
-SELECTION_RULES = {"sgdml": best_sgdml}
+SELECTION_RULES = {"sgdml": best_sgdml, "sgdml_ang": best_sgdml}
 
 
 def learning_curve(errors: pd.DataFrame, force_tolerance: float = 0.1) -> pd.DataFrame:

@@ -10,10 +10,16 @@ drive MD. :func:`family` returns the module of a family by its config name and
 
 from importlib import import_module
 
-FAMILIES = {"sgdml": "flexmlff.models.sgdml", "gap": "flexmlff.models.gap",
-            "schnet": "flexmlff.models.schnet"}
+FAMILIES = {
+    "sgdml": "flexmlff.models.sgdml",  # sGDML [1/r], the sgdml package
+    "sgdml_ang": "flexmlff.models.sgdml_ang",  # GDML with the [1/r + ang] descriptor
+    "schnet": "flexmlff.models.schnet",
+    "gap": "flexmlff.models.gap",
+    "bpnn": "flexmlff.models.bpnn",
+}
 #: One file per trained model: sgdml's own npz; gap_fit's XML + sparseX files in a tar archive.
-MODEL_FILES = {"sgdml": "model.npz", "gap": "model.tar.gz", "schnet": "model.pt"}
+MODEL_FILES = {"sgdml": "model.npz", "sgdml_ang": "model.npz", "schnet": "model.pt",
+               "gap": "model.tar.gz", "bpnn": "model.pt"}
 
 
 def family(name: str):
