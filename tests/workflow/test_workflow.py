@@ -219,13 +219,40 @@ def test_collect_errors_and_learning_curve(run):
         assert row["mean_energy_rmse"] == pytest.approx(folds["energy_rmse"].mean())
 
 
+def test_every_family_in_one_tidy_table(run):
+    from flexmlff.evaluate import ERROR_COLUMNS
+
+    errors = pd.read_csv(run / "tables/model_errors.csv")
+    families = ["bpnn", "gap", "schnet", "sgdml", "sgdml_ang"]
+    assert list(errors.columns[:len(ERROR_COLUMNS)]) == ERROR_COLUMNS
+    assert sorted(errors["model"].unique()) == families
+    # every family on exactly the same folds: 2 sizes x 5 folds, the same test-set sizes
+    counts = errors.groupby(["model", "n_train"])["fold"].apply(sorted)
+    assert all(folds == [0, 1, 2, 3, 4] for folds in counts)
+    assert errors.groupby(["n_train", "fold"])["n_test"].nunique().eq(1).all()
+    assert np.isfinite(errors[["energy_rmse", "force_rmse", "energy_mae", "force_mae"]]).all().all()
+    # the extended-descriptor GDML learns glycine from 40 points
+    ext = errors[(errors["model"] == "sgdml_ang") & (errors["n_train"] == 40)]
+    assert (ext["force_rmse"] < 0.3 * ext["baseline_force_rmse"]).all()
+    curves = pd.read_csv(run / "tables/learning_curves.csv").set_index(["model", "n_train"])
+    assert len(curves) == len(families) * 2
+    for model in families:
+        folds = errors[(errors["model"] == model) & (errors["n_train"] == 40)].set_index("fold")
+        best = curves.loc[(model, 40), "best_fold"]
+        if model.startswith("sgdml"):  # force RMSE first, energy among near-ties
+            assert folds.loc[best, "force_rmse"] <= folds["force_rmse"].min() + 0.1
+        else:  # lowest energy RMSE
+            assert best == folds["energy_rmse"].idxmin()
+        assert curves.loc[(model, 40), "mean_force_rmse"] == pytest.approx(folds["force_rmse"].mean())
+
+
 def test_nothing_left_to_do_and_one_model_reruns_alone(run):
     workdir = run.parent
     assert "Nothing to be done" in snakemake(workdir, "-n").stdout
     (run / "glycine/models/sgdml/n40/fold3/model.npz").unlink()
     jobs = planned_jobs(snakemake(workdir, "-n").stdout)
     assert jobs == {"train_sgdml": 1, "test_model": 1, "collect_errors": 1, "learning_curve_table": 1,
-                    "plot_learning_curve": 1, "all": 1, "total": 6}
+                    "plot_learning_curve": 1, "model_errors_table": 1, "all": 1, "total": 7}
     snakemake(workdir)
     assert (run / "glycine/models/sgdml/n40/fold3/model.npz").exists()
     assert "Nothing to be done" in snakemake(workdir, "-n").stdout

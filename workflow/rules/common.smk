@@ -423,6 +423,15 @@ def model_errors(wildcards):
     ]
 
 
+def all_model_errors(wildcards):
+    """Every family's fold errors on every training dataset."""
+    return [
+        f"{RESULTS}/{dataset}/errors/{model}.csv"
+        for dataset in TRAINING["datasets"]
+        for model in TRAINING["models"]
+    ]
+
+
 def model_settings(model):
     return config.get("models", {}).get(model, {})
 
@@ -448,6 +457,11 @@ def all_targets():
         targets += figure("fig2_energy_distributions")
     if config.get("figures", {}).get("distance_distributions"):
         targets += figure("fig3_distance_distributions")
+    if TRAINING["datasets"]:
+        targets += [
+            f"{RESULTS}/tables/model_errors.csv",
+            f"{RESULTS}/tables/learning_curves.csv",
+        ]
     for dataset in TRAINING["datasets"]:
         targets += [
             f"{RESULTS}/tables/{dataset}_learning_curve.csv",

@@ -66,6 +66,54 @@ rule train_gap:
         "../scripts/train_model.py"
 
 
+# The other families: the same inputs and script, their own env, resources and settings.
+use rule train_sgdml as train_sgdml_ang with:
+    output:
+        model=f"{RESULTS}/{{dataset}}/models/sgdml_ang/n{{n_train}}/fold{{fold}}/model.npz",
+    log:
+        f"{LOGS}/train_sgdml_ang/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_sgdml_ang/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+    resources:
+        # the closed-form solve holds (n*3N)^2 doubles about twice: 200 azobenzene frames ~ 3.5 GB
+        mem_mb=6000,
+    params:
+        family="sgdml_ang",
+        settings=model_settings("sgdml_ang"),
+
+
+use rule train_sgdml as train_schnet with:
+    output:
+        model=f"{RESULTS}/{{dataset}}/models/schnet/n{{n_train}}/fold{{fold}}/model.pt",
+    log:
+        f"{LOGS}/train_schnet/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_schnet/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+    conda:
+        f"{ENVS}/schnet.yaml"
+    resources:
+        mem_mb=3000,
+    params:
+        family="schnet",
+        settings=model_settings("schnet"),
+
+
+use rule train_sgdml as train_bpnn with:
+    output:
+        model=f"{RESULTS}/{{dataset}}/models/bpnn/n{{n_train}}/fold{{fold}}/model.pt",
+    log:
+        f"{LOGS}/train_bpnn/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train_bpnn/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+    conda:
+        f"{ENVS}/bpnn.yaml"
+    resources:
+        mem_mb=3000,
+    params:
+        family="bpnn",
+        settings=model_settings("bpnn"),
+
+
 rule test_model:
     input:
         dataset=lambda wc: dataset_npz(wc.dataset),
@@ -94,3 +142,19 @@ rule collect_errors:
         f"{ENVS}/analysis.yaml"
     script:
         "../scripts/collect_errors.py"
+
+
+rule model_errors_table:
+    input:
+        all_model_errors,
+    output:
+        errors=f"{RESULTS}/tables/model_errors.csv",
+        curves=f"{RESULTS}/tables/learning_curves.csv",
+    log:
+        f"{LOGS}/model_errors_table.log",
+    conda:
+        f"{ENVS}/analysis.yaml"
+    params:
+        force_tolerance=model_settings("sgdml").get("selection_force_tolerance", 0.1),
+    script:
+        "../scripts/model_errors_table.py"
