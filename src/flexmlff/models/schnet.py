@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     log.info("SchNet: %d epochs, best validation loss %.4f", trainer.current_epoch, float(best.best_model_score))
     state = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["state_dict"]
     task.load_state_dict(state)
+    shutil.rmtree(work, ignore_errors=True)  # the frame database and checkpoints
     return task.model.cpu().eval()
 
 
