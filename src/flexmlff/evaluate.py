@@ -70,3 +70,37 @@ def learning_curve(errors: pd.DataFrame, force_tolerance: float = 0.1) -> pd.Dat
             row[f"std_{metric}"] = float(folds[metric].std(ddof=0))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def phi_clusters(phi_deg, width_deg: float = 10.0) -> np.ndarray:
+    """Cluster index of each dihedral φ (degrees) by |φ| (paper Figs. 7 and 8).
+
+    φ is wrapped to (−180°, 180°] and binned by its magnitude: index 0 holds
+    0° ≤ |φ| < 10°, … the last (17 for 10° bins) 170° ≤ |φ| ≤ 180°.
+    """
+    from flexmlff.geometry import wrap_degrees
+
+    n_clusters = int(round(180.0 / width_deg))
+    magnitude = np.abs(wrap_degrees(np.asarray(phi_deg, dtype=float)))
+    return np.minimum((magnitude // width_deg).astype(int), n_clusters - 1)
+
+
+def cluster_errors(phi_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 10.0) -> pd.DataFrame:
+    """Energy and force errors per φ cluster, with each cluster's share of the frames.
+
+    One row per cluster (empty clusters included, with NaN errors): ``cluster``,
+    ``phi_from_deg``, ``phi_to_deg``, ``n_frames``, ``population`` (fraction of all
+    frames) and the :func:`error_metrics` of its frames.
+    """
+    clusters = phi_clusters(phi_deg, width_deg)
+    n_clusters = int(round(180.0 / width_deg))
+    E_pred, E_ref = np.asarray(E_pred, dtype=float), np.asarray(E_ref, dtype=float)
+    F_pred, F_ref = np.asarray(F_pred, dtype=float), np.asarray(F_ref, dtype=float)
+    rows = []
+    for k in range(n_clusters):
+        members = clusters == k
+        metrics = (error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
+                   if members.any() else dict.fromkeys(METRICS, np.nan))
+        rows.append({"cluster": k, "phi_from_deg": k * width_deg, "phi_to_deg": (k + 1) * width_deg,
+                     "n_frames": int(members.sum()), "population": float(members.mean()), **metrics})
+    return pd.DataFrame(rows)

@@ -36,3 +36,28 @@ def test_energy_rule_and_learning_curve_summary():
     assert by_model.loc["schnet", "best_fold"] == 1
     assert by_model.loc["schnet", "mean_energy_rmse"] == pytest.approx(0.6)
     assert by_model.loc["schnet", "std_force_rmse"] == pytest.approx(np.std([1.0, 2.0, 3.0]))
+
+
+def test_phi_clusters_bin_edges_and_wrap_around():
+    phi = np.array([0.0, 9.99, 10.0, -5.0, 95.0, -95.0, 169.9, 170.0, 180.0, -179.0, 190.0, 360.0])
+    assert evaluate.phi_clusters(phi).tolist() == [0, 0, 1, 0, 9, 9, 16, 17, 17, 17, 17, 0]
+
+
+def test_cluster_errors_populations_sum_to_the_dataset():
+    rng = np.random.default_rng(1)
+    phi = rng.uniform(-180, 180, size=500)
+    E_ref, F_ref = rng.normal(size=500), rng.normal(size=(500, 4, 3))
+    # error grows with |phi|: 0.1 kcal/mol in cluster 0 ... 1.8 in cluster 17
+    error = 0.1 * (evaluate.phi_clusters(phi) + 1)
+    table = evaluate.cluster_errors(phi, E_ref + error, E_ref, F_ref, F_ref)
+    assert len(table) == 18 and table["cluster"].tolist() == list(range(18))
+    assert table["n_frames"].sum() == 500 and table["population"].sum() == pytest.approx(1.0)
+    assert np.allclose(table["energy_rmse"], 0.1 * np.arange(1, 19))
+    assert np.allclose(table["force_rmse"], 0.0)
+    assert table.loc[17, "phi_from_deg"] == 170.0 and table.loc[17, "phi_to_deg"] == 180.0
+
+
+def test_empty_clusters_have_no_errors():
+    table = evaluate.cluster_errors([5.0, 175.0], [1.0, 2.0], [1.0, 1.0], np.zeros((2, 1, 3)), np.zeros((2, 1, 3)))
+    assert table["n_frames"].tolist() == [1] + [0] * 16 + [1]
+    assert table["energy_rmse"].iloc[1:17].isna().all() and table.loc[17, "energy_rmse"] == pytest.approx(1.0)
