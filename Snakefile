@@ -16,6 +16,7 @@ include: "workflow/rules/datasets.smk"
 include: "workflow/rules/sampled_data.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/evaluation.smk"
 
 
 # Cheap table and figure steps run on the submitting node, not as cluster jobs.
@@ -29,6 +30,11 @@ localrules:
     learning_curve_table,
     plot_learning_curve,
     gather_labels,
+    model_errors_table,
+    plot_fig4_learning_curves,
+    plot_fig5_fold_means,
+    plot_fig6b_descriptors,
+    plot_dispersion_ablation,
 
 
 rule all:

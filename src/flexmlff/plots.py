@@ -48,14 +48,26 @@ def mep_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
     return fig
 
 
+RMSE_PANELS = [("energy_rmse", r"energy RMSE (kcal mol$^{-1}$)"),
+               ("force_rmse", r"force RMSE (kcal mol$^{-1}$ Å$^{-1}$)")]
+
+
+def _log_axes(ax, sizes) -> None:
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
 def learning_curves(curve: pd.DataFrame, title: str):
     """Energy and force RMSE vs training size: best fold (solid) and fold mean ± std (dashed)."""
     _style()
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6))
-    panels = [("energy_rmse", r"energy RMSE (kcal mol$^{-1}$)"),
-              ("force_rmse", r"force RMSE (kcal mol$^{-1}$ Å$^{-1}$)")]
     palette = sns.color_palette("colorblind")
-    for ax, (metric, label) in zip(axes, panels):
+    for ax, (metric, label) in zip(axes, RMSE_PANELS):
         for colour, (model, rows) in zip(palette, curve.groupby("model")):
             rows = rows.sort_values("n_train")
             name = MODEL_LABELS.get(model, model)
@@ -63,14 +75,7 @@ def learning_curves(curve: pd.DataFrame, title: str):
             ax.errorbar(rows["n_train"], rows[f"mean_{metric}"], yerr=rows[f"std_{metric}"],
                         fmt="s--", color=colour, alpha=0.7, capsize=3, label=f"{name}, mean ± std")
         ax.axhline(1.0, color="grey", lw=0.8, ls=":")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        sizes = sorted(curve["n_train"].unique())
-        ax.set_xticks(sizes, [str(n) for n in sizes])
-        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        _log_axes(ax, sorted(curve["n_train"].unique()))
         ax.set_xlabel("training points")
         ax.set_ylabel(label)
     axes[0].legend(frameon=False, fontsize=8)
@@ -135,3 +140,42 @@ def distance_distributions(distances: Mapping[str, np.ndarray]):
     ax.legend(frameon=False)
     sns.despine(fig)
     return fig
+
+
+def learning_curve_panels(rows: Mapping[str, Mapping[str, pd.DataFrame]], statistic: str = "best"):
+    """Energy (left) and force (right) RMSE vs training points: one row of panels per
+    entry of `rows`, one line per entry of its mapping (label -> learning-curve rows).
+
+    `statistic` "best" plots the best fold by the paper's rules; "mean" the mean over
+    folds with a ± one standard deviation band. Used for paper Figs. 4, 5, 6b and the
+    dispersion ablation.
+    """
+    _style()
+    fig, axes = plt.subplots(len(rows), 2, figsize=(9.0, 3.0 * len(rows)), squeeze=False)
+    palette = sns.color_palette("colorblind")
+    for panels, (title, lines) in zip(axes, rows.items()):
+        sizes = sorted({n for line in lines.values() for n in line["n_train"]}) or [1]
+        for ax, (metric, label) in zip(panels, RMSE_PANELS):
+            for colour, (name, line) in zip(palette, lines.items()):
+                line = line.sort_values("n_train")
+                values = line[f"{statistic}_{metric}"]
+                ax.plot(line["n_train"], values, "o-", color=colour, label=name)
+                if statistic == "mean":
+                    spread = line[f"std_{metric}"]
+                    ax.fill_between(line["n_train"], (values - spread).clip(lower=0.05 * values),
+                                    values + spread, color=colour, alpha=0.2, lw=0)
+            ax.axhline(1.0, color="grey", lw=0.8, ls=":")
+            _log_axes(ax, sizes)
+            ax.set_xlabel("training points")
+            ax.set_ylabel(label)
+        panels[0].set_title(title, loc="left")
+        panels[0].legend(frameon=False, fontsize=8)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def family_lines(curves: pd.DataFrame, dataset: str, models: list[str]) -> dict[str, pd.DataFrame]:
+    """{family label: its learning-curve rows on `dataset`} for the families that have any."""
+    rows = curves[curves["dataset"] == dataset]
+    return {MODEL_LABELS.get(m, m): rows[rows["model"] == m] for m in models if (rows["model"] == m).any()}

@@ -258,6 +258,20 @@ def test_nothing_left_to_do_and_one_model_reruns_alone(run):
     assert "Nothing to be done" in snakemake(workdir, "-n").stdout
 
 
+def test_dispersion_ablation_reuses_the_cv_tasks_of_its_source(tmp_path):
+    def ablation(c):
+        c["figures"]["dispersion_ablation"] = {"dataset": "rotation", "without_dispersion": "rotation_no_dispersion",
+                                               "model": "sgdml"}
+    config = write_config(tmp_path, ablation)
+    result = snakemake(tmp_path, "-n", "results/figures/dispersion_ablation.pdf", config=config)
+    jobs = planned_jobs(result.stdout)
+    # the relabelled frames are split with the rotation set's own split files: one per size
+    assert jobs["make_split"] == 2 and "results/rotation/splits/n40.npz" in result.stdout
+    assert "rotation_no_dispersion/splits" not in result.stdout
+    assert jobs["train_sgdml"] == jobs["test_model"] == 2 * 2 * 5 and jobs["collect_errors"] == 2
+    assert jobs["plot_dispersion_ablation"] == 1 and "train_gap" not in jobs
+
+
 def test_figure_target_plans_only_its_inputs(tmp_path):
     jobs = planned_jobs(snakemake(tmp_path, "-n", "results/figures/glycine_learning_curve.pdf").stdout)
     assert "minimum_energy_path" not in jobs and "plot_mep_profiles" not in jobs

@@ -113,6 +113,7 @@ def check_cross_references():
                 "figures.energy_distributions.reference_minimum",
                 f"unknown minimum {minimum!r}",
             )
+    check_evaluation_references(figures)
     for name in config["training"]["models"]:
         if name not in FAMILIES:
             _config_error(
@@ -122,6 +123,50 @@ def check_cross_references():
     for name in config["training"]["datasets"]:
         if name not in config["datasets"]:
             _config_error("training.datasets", f"unknown dataset {name!r}")
+
+
+def check_evaluation_references(figures):
+    """Datasets and families named by the evaluation figures must be trained."""
+    trained, families = config["training"]["datasets"], config["training"]["models"]
+    for key in ("learning_curves", "fold_means", "descriptor_comparison"):
+        for name in figures.get(key, {}).get("datasets", []):
+            if name not in trained:
+                _config_error(
+                    f"figures.{key}.datasets", f"{name!r} is not in training.datasets"
+                )
+        for name in figures.get(key, {}).get("models", []):
+            if name not in families:
+                _config_error(
+                    f"figures.{key}.models", f"{name!r} is not in training.models"
+                )
+    if figures.get("descriptor_comparison") and not {"sgdml", "sgdml_ang"} <= set(
+        families
+    ):
+        _config_error(
+            "figures.descriptor_comparison",
+            "needs sgdml and sgdml_ang in training.models",
+        )
+    ablation = figures.get("dispersion_ablation")
+    if ablation:
+        for key in ("dataset", "without_dispersion"):
+            if ablation[key] not in config["datasets"]:
+                _config_error(
+                    f"figures.dispersion_ablation.{key}",
+                    f"unknown dataset {ablation[key]!r}",
+                )
+        if (
+            config["datasets"][ablation["without_dispersion"]].get("relabel_of")
+            != ablation["dataset"]
+        ):
+            _config_error(
+                "figures.dispersion_ablation.without_dispersion",
+                f"must be a relabel_of {ablation['dataset']!r} (the same frames)",
+            )
+        if ablation["model"] not in FAMILIES:
+            _config_error(
+                "figures.dispersion_ablation.model",
+                f"unknown model {ablation['model']!r}",
+            )
 
 
 TRAINING = config["training"]
@@ -391,7 +436,11 @@ def energy_distribution_inputs(wildcards):
 
 
 def split_file(dataset, n_train):
-    return f"{RESULTS}/{dataset}/splits/n{n_train}.npz"
+    """The CV split of a dataset; a relabelled dataset (same frames, other level) shares
+    its source's split, so both are trained and tested on the same tasks (paper Sec. V).
+    """
+    source = config["datasets"][dataset].get("relabel_of") or dataset
+    return f"{RESULTS}/{source}/splits/n{n_train}.npz"
 
 
 def model_dir(dataset, model, n_train, fold):
@@ -432,6 +481,28 @@ def all_model_errors(wildcards):
     ]
 
 
+def learning_curve_rows(key, statistic_models):
+    """(row title, dataset, families) of a learning-curve figure from `figures.<key>`."""
+    settings = config["figures"][key]
+    models = settings.get("models") or statistic_models
+    return [(dataset, dataset, models) for dataset in settings["datasets"]]
+
+
+def dispersion_ablation_errors(key):
+    """Fold errors of the ablation's family on `figures.dispersion_ablation.<key>`."""
+    settings = config["figures"]["dispersion_ablation"]
+    return f"{RESULTS}/{settings[key]}/errors/{settings['model']}.csv"
+
+
+#: Figure files of the evaluation figures, by their `figures` config key.
+EVALUATION_FIGURES = {
+    "learning_curves": "fig4_learning_curves",
+    "fold_means": "fig5_fold_means",
+    "descriptor_comparison": "fig6b_sgdml_descriptors",
+    "dispersion_ablation": "dispersion_ablation",
+}
+
+
 def model_settings(model):
     return config.get("models", {}).get(model, {})
 
@@ -457,6 +528,9 @@ def all_targets():
         targets += figure("fig2_energy_distributions")
     if config.get("figures", {}).get("distance_distributions"):
         targets += figure("fig3_distance_distributions")
+    for key, name in EVALUATION_FIGURES.items():
+        if config.get("figures", {}).get(key):
+            targets += figure(name)
     if TRAINING["datasets"]:
         targets += [
             f"{RESULTS}/tables/model_errors.csv",

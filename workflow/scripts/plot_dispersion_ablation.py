@@ -1,0 +1,26 @@
+"""One family's learning curves with and without dispersion, same CV tasks (rule plot_dispersion_ablation)."""
+
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
+import pandas as pd
+
+from flexmlff.evaluate import learning_curve
+from flexmlff.plots import MODEL_LABELS, learning_curve_panels, save_figure
+from flexmlff.runlog import logged_step
+
+with logged_step(snakemake.log[0], "plot_dispersion_ablation") as log:
+    settings = snakemake.params.settings
+    curves = {
+        label: learning_curve(pd.read_csv(file), snakemake.params.force_tolerance)
+        for label, file in ((f"{settings['dataset']} (with dispersion)", snakemake.input.with_dispersion),
+                            (f"{settings['without_dispersion']} (without)", snakemake.input.without_dispersion))
+    }
+    table = pd.concat(curves.values(), ignore_index=True)
+    log.info("\n%s", table.round(3).to_string(index=False))
+    table.to_csv(snakemake.output.table, index=False)
+    title = f"{MODEL_LABELS.get(settings['model'], settings['model'])}, {settings['dataset']}"
+    save_figure(learning_curve_panels({title: curves}, "mean"), snakemake.output[:2])
