@@ -33,8 +33,13 @@ localrules:
     model_errors_table,
     plot_fig4_learning_curves,
     plot_fig5_fold_means,
+    plot_fig6a_gap_cutoff,
     plot_fig6b_descriptors,
     plot_dispersion_ablation,
+    plot_fig7_phi_clusters,
+    plot_fig8_metadynamics_clusters,
+    plot_fig9_ml_md,
+    summary_table,
 
 
 rule all:

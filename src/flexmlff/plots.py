@@ -179,3 +179,83 @@ def family_lines(curves: pd.DataFrame, dataset: str, models: list[str]) -> dict[
     """{family label: its learning-curve rows on `dataset`} for the families that have any."""
     rows = curves[curves["dataset"] == dataset]
     return {MODEL_LABELS.get(m, m): rows[rows["model"] == m] for m in models if (rows["model"] == m).any()}
+
+
+def phi_cluster_panels(tables: list[pd.DataFrame]):
+    """Energy and force RMSE per φ cluster (bars) with each cluster's relative population
+    (orange line, right axis), one row per model (paper Figs. 7 and 8)."""
+    _style()
+    fig, axes = plt.subplots(len(tables), 2, figsize=(10.0, 3.2 * len(tables)), squeeze=False)
+    for row, (panels, table) in enumerate(zip(axes, tables)):
+        first = table.iloc[0]
+        title = (f"({chr(97 + row)}) {MODEL_LABELS.get(first['model'], first['model'])} trained on "
+                 f"{first['trained_on']} (n = {first['n_train']}, fold {first['best_fold']}): overall "
+                 f"{first['overall_energy_rmse']:.2f} kcal/mol, {first['overall_force_rmse']:.2f} kcal/(mol Å)")
+        for ax, (metric, label) in zip(panels, RMSE_PANELS):
+            ax.bar(table["cluster"], table[metric], color=sns.color_palette("colorblind")[0], width=0.8)
+            twin = ax.twinx()
+            twin.plot(table["cluster"], table["population"], color="tab:orange", lw=1.5)
+            twin.set_ylim(0, None)
+            twin.set_yticks([])
+            ax.set_xticks(table["cluster"][::2])
+            ax.set_xlabel(r"$\phi$ cluster (index k: $10k° \leq |\phi| < 10(k+1)°$)")
+            ax.set_ylabel(label)
+        panels[0].set_title(title, loc="left", fontsize=9)
+    sns.despine(fig, right=False)
+    fig.tight_layout()
+    return fig
+
+
+COORDINATE_SYMBOLS = {"phi": r"$\phi$", "theta": r"$\theta$", "theta_prime": r"$\theta'$",
+                      "tau1": r"$\tau_1$", "tau2": r"$\tau_2$"}
+
+
+def ml_md_traces(outcomes: list[dict]):
+    """The monitored coordinate (degrees) vs time (fs) of ML-driven MD runs, one panel per
+    start and one line per model, the two minima's values marked (paper Fig. 9)."""
+    _style()
+    starts = list(dict.fromkeys(o["start"] for o in outcomes))
+    fig, axes = plt.subplots(1, len(starts), figsize=(4.0 * len(starts), 3.4), squeeze=False)
+    colours = dict(zip(MODEL_LABELS, sns.color_palette("colorblind")))
+    for ax, start in zip(axes[0], starts):
+        runs = [o for o in outcomes if o["start"] == start]
+        periodic = runs[0]["periodic"]  # a dihedral: plot its magnitude, as the minima differ by it
+        for run in runs:
+            values = np.abs(run["values_deg"]) if periodic else run["values_deg"]
+            ax.plot(run["time_fs"], values, color=colours.get(run["model"]), lw=1,
+                    label=f"{MODEL_LABELS.get(run['model'], run['model'])} → {run['ends_in']}")
+        right = ax.secondary_yaxis("right")
+        ends = {name: abs(v) if periodic else v for name, v in runs[0]["ends_deg"].items()}
+        right.set_yticks(list(ends.values()), list(ends))
+        for value in ends.values():
+            ax.axhline(value, color="grey", lw=0.6, ls=":")
+        symbol = COORDINATE_SYMBOLS.get(runs[0]["coordinate"], runs[0]["coordinate"])
+        ax.set_ylabel(f"|{symbol}| (°)" if periodic else f"{symbol} (°)")
+        ax.set_xlabel("time (fs)")
+        ax.set_title(f"from {start}", loc="left")
+        ax.legend(frameon=False, fontsize=7)
+    sns.despine(fig, right=False)
+    fig.tight_layout()
+    return fig
+
+
+def cutoff_scan(table: pd.DataFrame, title: str):
+    """Energy and force RMSE vs the SOAP cutoff radius: best fold (solid) and fold mean
+    ± std (band) (paper Fig. 6a)."""
+    _style()
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4))
+    table = table.sort_values("cutoff_A")
+    colour = sns.color_palette("colorblind")[0]
+    for ax, (metric, label) in zip(axes, RMSE_PANELS):
+        ax.plot(table["cutoff_A"], table[f"best_{metric}"], "o-", color=colour, label="best fold")
+        mean, spread = table[f"mean_{metric}"], table[f"std_{metric}"]
+        ax.plot(table["cutoff_A"], mean, "s--", color=colour, alpha=0.6, label="mean ± std")
+        ax.fill_between(table["cutoff_A"], mean - spread, mean + spread, color=colour, alpha=0.15, lw=0)
+        ax.set_xticks(table["cutoff_A"])
+        ax.set_xlabel("SOAP cutoff radius (Å)")
+        ax.set_ylabel(label)
+    axes[0].legend(frameon=False, fontsize=8)
+    axes[0].set_title(title, loc="left")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig

@@ -61,3 +61,55 @@ def test_empty_clusters_have_no_errors():
     table = evaluate.cluster_errors([5.0, 175.0], [1.0, 2.0], [1.0, 1.0], np.zeros((2, 1, 3)), np.zeros((2, 1, 3)))
     assert table["n_frames"].tolist() == [1] + [0] * 16 + [1]
     assert table["energy_rmse"].iloc[1:17].isna().all() and table.loc[17, "energy_rmse"] == pytest.approx(1.0)
+
+
+def test_equilibrium_to_transition_ratio_weighs_clusters_by_frames():
+    table = pd.DataFrame({"cluster": range(18), "n_frames": [10] * 18, "energy_rmse": [2.0] * 18})
+    table.loc[list(evaluate.TRANSITION_CLUSTERS), "energy_rmse"] = 0.5
+    table.loc[3, "energy_rmse"] = 100.0  # cluster 3 is in neither region
+    assert evaluate.equilibrium_to_transition_ratio(table) == pytest.approx(4.0)
+
+
+def test_md_outcome_finds_the_end_minimum_and_broken_molecules():
+    rng = np.random.default_rng(0)
+    frames = np.zeros((20, 3, 3))
+    frames[:, 1, 0], frames[:, 2, 0] = 1.0, 2.0
+    frames += rng.normal(scale=0.01, size=frames.shape)
+    # phi drifts from 90 to -175: the trans end (180), compared by magnitude on the circle
+    phi = np.linspace(90.0, -175.0, 20)
+    outcome = evaluate.md_outcome(frames, [(0, 1), (1, 2)], phi, {"cis": 8.0, "trans": 179.0}, periodic=True)
+    assert outcome["ends_in"] == "trans" and outcome["physical"]
+    assert outcome["max_bond_stretch"] < 1.1
+    # an angle is not periodic: 120 is closer to 117 than to 180
+    assert evaluate.md_outcome(frames, [(0, 1)], np.full(20, 120.0), {"cis": 117.0, "trans": 180.0},
+                               periodic=False)["ends_in"] == "cis"
+    broken = frames.copy()
+    broken[-1, 2, 0] = 5.0  # the 1-2 bond triples
+    outcome = evaluate.md_outcome(broken, [(0, 1), (1, 2)], phi, {"cis": 8.0, "trans": 179.0}, periodic=True)
+    assert not outcome["physical"] and outcome["max_bond_stretch"] > 2.5
+
+
+def test_cutoff_scan_takes_the_lowest_energy_fold_per_cutoff():
+    rows = []
+    for cutoff, scale in ((5.0, 1.0), (7.0, 2.0)):
+        for fold, energy in enumerate([0.9, 0.5, 0.7]):
+            rows.append({"cutoff_A": cutoff, "n_train": 50, "fold": fold, "energy_rmse": scale * energy,
+                         "energy_mae": 0.1, "force_rmse": 3.0 - fold, "force_mae": 0.1})
+    table = evaluate.cutoff_scan(pd.DataFrame(rows)).set_index("cutoff_A")
+    assert table.loc[5.0, "best_fold"] == 1 and table.loc[7.0, "best_energy_rmse"] == pytest.approx(1.0)
+    assert table.loc[5.0, "best_force_rmse"] == pytest.approx(2.0)  # the best fold's, not the lowest
+    assert table.loc[7.0, "mean_energy_rmse"] == pytest.approx(1.4)
+
+
+def test_headline_table_counts_points_to_one_kcal_mol():
+    curves = pd.DataFrame({
+        "dataset": ["rotation"] * 3 + ["glycine"] * 3, "model": ["gap"] * 3 + ["bpnn"] * 3,
+        "n_train": [25, 50, 100] * 2,
+        "best_energy_rmse": [1.5, 0.8, 1.1, 3.0, 2.5, 2.0],  # not monotone: the first size below counts
+        "best_force_rmse": [4.0, 3.0, 2.5, 9.0, 8.0, 7.0],
+    })
+    table = evaluate.headline_table(curves).set_index(["dataset", "model"])
+    assert table.loc[("rotation", "gap"), "points_to_1_kcal_mol"] == "50"
+    assert table.loc[("glycine", "bpnn"), "points_to_1_kcal_mol"] == "> 100"
+    assert table.loc[("rotation", "gap"), "force_rmse_at_largest"] == pytest.approx(2.5)
+    assert table.loc[("rotation", "gap"), "paper_points_to_1_kcal_mol"] == "400"

@@ -251,8 +251,12 @@ def test_nothing_left_to_do_and_one_model_reruns_alone(run):
     assert "Nothing to be done" in snakemake(workdir, "-n").stdout
     (run / "glycine/models/sgdml/n40/fold3/model.npz").unlink()
     jobs = planned_jobs(snakemake(workdir, "-n").stdout)
-    assert jobs == {"train_sgdml": 1, "test_model": 1, "collect_errors": 1, "learning_curve_table": 1,
-                    "plot_learning_curve": 1, "model_errors_table": 1, "all": 1, "total": 7}
+    assert jobs["train_sgdml"] == 1 and jobs["test_model"] == 1
+    # nothing upstream of the model, no other model, and each downstream table or figure once
+    assert not {"md_run", "assemble_dataset", "make_split", "relax_minimum"} & set(jobs)
+    assert not [rule for rule in jobs if rule.startswith("train_") and rule != "train_sgdml"]
+    assert {"collect_errors", "model_errors_table", "phi_cluster_errors", "ml_md"} <= set(jobs)
+    assert all(count == 1 for rule, count in jobs.items() if rule != "total")
     snakemake(workdir)
     assert (run / "glycine/models/sgdml/n40/fold3/model.npz").exists()
     assert "Nothing to be done" in snakemake(workdir, "-n").stdout
@@ -430,3 +434,60 @@ def test_an_existing_dataset_file_replaces_sampling(run, tmp_path):
     snakemake(tmp_path, "results/datasets/glycine.npz", config=config)
     dataset = read_dataset(tmp_path / "results/datasets/glycine.npz")
     assert len(dataset) == 100 and np.allclose(dataset.E, source.E[:100], atol=1e-7)
+
+
+def test_phi_cluster_errors_cover_the_whole_dataset(run):
+    data = read_dataset(run / "datasets/glycine.npz")
+    table = pd.read_csv(run / "glycine/phi_clusters/glycine/sgdml/n40.csv")
+    assert table["cluster"].tolist() == list(range(18))
+    assert table["n_frames"].sum() == len(data) and table["population"].sum() == pytest.approx(1.0)
+    # glycine's tau1 runs from ~180 (Ip) to ~0 (IIIp): both ends are populated
+    assert table.loc[17, "n_frames"] > 0 and table.loc[0, "n_frames"] > 0
+    filled = table[table["n_frames"] > 0]
+    pooled = np.sqrt((filled["energy_rmse"] ** 2 * filled["n_frames"]).sum() / len(data))
+    assert pooled == pytest.approx(table["overall_energy_rmse"].iloc[0], rel=1e-6)
+    folds = pd.read_csv(run / "tables/learning_curves.csv").set_index(["dataset", "model", "n_train"])
+    assert table["best_fold"].iloc[0] == folds.loc[("glycine", "sgdml", 40), "best_fold"]
+    for name in ("fig7_phi_cluster_errors", "fig8_metadynamics_phi_cluster_errors"):
+        assert (run / f"figures/{name}.png").stat().st_size > 10_000
+
+
+def test_gap_cutoff_scan(run):
+    table = pd.read_csv(run / "tables/fig6a_gap_cutoff.csv").set_index("cutoff_A")
+    assert table.index.tolist() == [3.0, 5.0] and (table["n_folds"] == 5).all()
+    for cutoff in (3, 5):
+        folds = pd.concat(pd.read_csv(run / f"glycine/cutoff_scan/gap/r{cutoff}/n10/fold{k}/test_errors.csv")
+                          for k in range(5))
+        assert (folds["cutoff_A"] == cutoff).all() and (folds["model"] == "gap").all()
+        assert table.loc[float(cutoff), "best_energy_rmse"] == pytest.approx(folds["energy_rmse"].min())
+        # 10 frames are too few for GAP energies; its forces must still beat zero forces
+        assert (folds["force_rmse"] < folds["baseline_force_rmse"]).all()
+    # the 5 A scan point is the learning curve's GAP at that size: same split, settings and seed
+    same = pd.read_csv(run / "glycine/models/gap/n10/fold2/test_errors.csv").iloc[0]
+    scanned = pd.read_csv(run / "glycine/cutoff_scan/gap/r5/n10/fold2/test_errors.csv").iloc[0]
+    assert scanned["energy_rmse"] == pytest.approx(same["energy_rmse"], rel=1e-6)
+
+
+def test_ml_md_runs_a_trained_model_through_ipi(run):
+    for model in ("sgdml", "gap"):
+        outcome = json.loads((run / f"ml_md/{model}/neb/frame4/outcome.json").read_text())
+        frames = read(run / f"ml_md/{model}/neb/frame4/frames.extxyz", index=":")
+        assert len(frames) == 40 // 4 + 1 and len(outcome["values_deg"]) == len(frames)
+        assert np.diff(outcome["time_fs"]).tolist() == [2.0] * 10  # stride 4 x 0.5 fs
+        # a short run from the middle of the path stays a molecule and ends at a named minimum
+        assert outcome["physical"] and outcome["max_bond_stretch"] < 1.3
+        assert outcome["ends_in"] in ("Ip", "IIIp")
+        assert np.isfinite([f.get_potential_energy() for f in frames]).all()
+    table = pd.read_csv(run / "tables/ml_md_outcomes.csv")
+    assert len(table) == 2 and set(table["start"]) == {"neb:4"}
+
+
+def test_summary_table_sets_ours_beside_the_paper(run):
+    table = pd.read_csv(run / "tables/summary.csv").set_index(["dataset", "model"])
+    curves = pd.read_csv(run / "tables/learning_curves.csv").set_index(["dataset", "model", "n_train"])
+    assert len(table) == 5
+    assert table.loc[("glycine", "sgdml"), "paper_points_to_1_kcal_mol"] == "300"
+    assert table.loc[("glycine", "gap"), "force_rmse_at_largest"] == pytest.approx(
+        curves.loc[("glycine", "gap", 40), "best_force_rmse"])
+    markdown = (run / "tables/summary.md").read_text()
+    assert "errors near the minima" in markdown and markdown.count("| sGDML [1/r] | glycine |") == 2

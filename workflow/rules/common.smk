@@ -146,6 +146,52 @@ def check_evaluation_references(figures):
             "figures.descriptor_comparison",
             "needs sgdml and sgdml_ang in training.models",
         )
+    clusters = figures.get("phi_cluster_errors")
+    if clusters:
+        key = "figures.phi_cluster_errors"
+        for name in (
+            clusters["evaluate_on"],
+            clusters["combined"]["dataset"],
+            clusters["metadynamics"]["dataset"],
+        ):
+            if name not in config["datasets"]:
+                _config_error(key, f"unknown dataset {name!r}")
+        if clusters["evaluate_on"] not in trained:
+            _config_error(
+                f"{key}.evaluate_on",
+                f"{clusters['evaluate_on']!r} is not in training.datasets",
+            )
+        if clusters["model"] not in FAMILIES:
+            _config_error(f"{key}.model", f"unknown model {clusters['model']!r}")
+    ml_md = figures.get("ml_md")
+    if ml_md:
+        for name in ml_md["models"]:
+            if name not in families:
+                _config_error(
+                    "figures.ml_md.models", f"{name!r} is not in training.models"
+                )
+        for path, start in ml_md["paths"].items():
+            if start["dataset"] not in trained:
+                _config_error(
+                    f"figures.ml_md.paths.{path}.dataset",
+                    f"{start['dataset']!r} is not in training.datasets",
+                )
+            frames = path_frame_counts(config["datasets"][start["dataset"]]["molecule"])
+            if path not in frames:
+                _config_error(
+                    "figures.ml_md.paths",
+                    f"unknown path {path!r} (known: {', '.join(frames)})",
+                )
+            if max(start["frames"]) >= frames[path]:
+                _config_error(
+                    f"figures.ml_md.paths.{path}.frames",
+                    f"the path has frames 0-{frames[path] - 1}",
+                )
+    scan = figures.get("gap_cutoff_scan")
+    if scan and scan["dataset"] not in config["datasets"]:
+        _config_error(
+            "figures.gap_cutoff_scan.dataset", f"unknown dataset {scan['dataset']!r}"
+        )
     ablation = figures.get("dispersion_ablation")
     if ablation:
         for key in ("dataset", "without_dispersion"):
@@ -187,6 +233,10 @@ wildcard_constraints:
     model=r"[a-z0-9_]+",
     n_train=r"\d+",
     fold=r"\d+",
+    evaluated=r"[A-Za-z0-9_\-]+",
+    start_path=r"[A-Za-z0-9_\-]+",
+    frame=r"\d+",
+    cutoff=r"\d+(\.\d+)?",
 
 
 def level_spec(name):
@@ -494,13 +544,139 @@ def dispersion_ablation_errors(key):
     return f"{RESULTS}/{settings[key]}/errors/{settings['model']}.csv"
 
 
+def fold_models(wildcards):
+    """The model of every fold at one training size, in fold order."""
+    return [
+        model_file(wildcards.dataset, wildcards.model, wildcards.n_train, k)
+        for k in range(N_FOLDS)
+    ]
+
+
+def fold_test_errors(wildcards):
+    return [
+        f"{model_dir(wildcards.dataset, wildcards.model, wildcards.n_train, k)}/test_errors.csv"
+        for k in range(N_FOLDS)
+    ]
+
+
+def phi_cluster_tables(figure_name):
+    """Per-cluster error tables of Fig. 7 (own largest size, combined set) or Fig. 8
+    (metadynamics sizes), all evaluated on `evaluate_on`."""
+    settings = config["figures"]["phi_cluster_errors"]
+    where = f"{RESULTS}/{settings['evaluate_on']}/phi_clusters"
+    if figure_name == "fig7":
+        trained = [
+            (settings["evaluate_on"], max(TRAINING["sizes"])),
+            (settings["combined"]["dataset"], settings["combined"]["n_train"]),
+        ]
+    else:
+        meta = settings["metadynamics"]
+        trained = [(meta["dataset"], n) for n in meta["sizes"]]
+    return [f"{where}/{dataset}/{settings['model']}/n{n}.csv" for dataset, n in trained]
+
+
+def ml_md_molecule(wildcards):
+    path = config["figures"]["ml_md"]["paths"][wildcards.start_path]
+    return config["datasets"][path["dataset"]]["molecule"]
+
+
+def _ml_md_model_dirs(wildcards):
+    dataset = config["figures"]["ml_md"]["paths"][wildcards.start_path]["dataset"]
+    n_train = max(TRAINING["sizes"])
+    return [model_dir(dataset, wildcards.model, n_train, k) for k in range(N_FOLDS)]
+
+
+def ml_md_fold_models(wildcards):
+    """The largest size's models of every fold (the best is chosen from their errors)."""
+    return [f"{d}/{MODEL_FILES[wildcards.model]}" for d in _ml_md_model_dirs(wildcards)]
+
+
+def ml_md_fold_errors(wildcards):
+    return [f"{d}/test_errors.csv" for d in _ml_md_model_dirs(wildcards)]
+
+
+def molecule_ends(molecule):
+    """The two minima a transition connects: the isomerisation's, else the MEP's."""
+    settings = config["molecules"][molecule]
+    ends = settings.get("isomerisation") or settings.get("mep")
+    return ends["start"], ends["end"]
+
+
+def ml_md_end_minima(wildcards):
+    """The relaxed end minima, in the order of molecule_ends."""
+    molecule = ml_md_molecule(wildcards)
+    return [relaxed(molecule, name) for name in molecule_ends(molecule)]
+
+
+def ml_md_runs():
+    """(model, path, frame) of every ML-driven MD run, in order."""
+    settings = config["figures"]["ml_md"]
+    return [
+        (model, path, frame)
+        for model in settings["models"]
+        for path, start in settings["paths"].items()
+        for frame in start["frames"]
+    ]
+
+
+def ml_md_seed(wildcards):
+    """Each (path, frame) start has its own seed, the same for every model."""
+    settings = config["figures"]["ml_md"]
+    starts = [(p, f) for p, s in settings["paths"].items() for f in s["frames"]]
+    return settings.get("seed", 901) + starts.index(
+        (wildcards.start_path, int(wildcards.frame))
+    )
+
+
+def ml_md_outputs(name):
+    return [
+        f"{RESULTS}/ml_md/{model}/{path}/frame{frame}/{name}"
+        for model, path, frame in ml_md_runs()
+    ]
+
+
+def cutoff_scan_dir(wildcards):
+    scan = f"{RESULTS}/{wildcards.dataset}/cutoff_scan/gap/r{wildcards.cutoff}"
+    return f"{scan}/n{wildcards.n_train}/fold{wildcards.fold}"
+
+
+def gap_cutoff_settings(wildcards):
+    """The configured GAP settings with the scanned SOAP cutoff."""
+    return {**model_settings("gap"), "cutoff_A": float(wildcards.cutoff)}
+
+
+def gap_cutoff_errors(wildcards):
+    """Test errors of every cutoff and fold of the Fig. 6a scan."""
+    scan = config["figures"]["gap_cutoff_scan"]
+    where = f"{RESULTS}/{scan['dataset']}/cutoff_scan/gap"
+    return [
+        f"{where}/r{cutoff:g}/n{scan['n_train']}/fold{k}/test_errors.csv"
+        for cutoff in scan["cutoffs_A"]
+        for k in range(N_FOLDS)
+    ]
+
+
 #: Figure files of the evaluation figures, by their `figures` config key.
 EVALUATION_FIGURES = {
     "learning_curves": "fig4_learning_curves",
     "fold_means": "fig5_fold_means",
+    "gap_cutoff_scan": "fig6a_gap_cutoff",
     "descriptor_comparison": "fig6b_sgdml_descriptors",
     "dispersion_ablation": "dispersion_ablation",
+    "phi_cluster_errors": [
+        "fig7_phi_cluster_errors",
+        "fig8_metadynamics_phi_cluster_errors",
+    ],
+    "ml_md": "fig9_ml_md",
 }
+
+
+#: Conda env of each family; GDML [1/r + ang] shares sGDML's.
+FAMILY_ENVS = {"sgdml_ang": "sgdml"}
+
+
+def model_env(wildcards):
+    return f"{ENVS}/{FAMILY_ENVS.get(wildcards.model, wildcards.model)}.yaml"
 
 
 def model_settings(model):
@@ -528,9 +704,14 @@ def all_targets():
         targets += figure("fig2_energy_distributions")
     if config.get("figures", {}).get("distance_distributions"):
         targets += figure("fig3_distance_distributions")
-    for key, name in EVALUATION_FIGURES.items():
+    for key, names in EVALUATION_FIGURES.items():
         if config.get("figures", {}).get(key):
-            targets += figure(name)
+            for name in [names] if isinstance(names, str) else names:
+                targets += figure(name)
+    if config.get("figures", {}).get("ml_md"):
+        targets.append(f"{RESULTS}/tables/ml_md_outcomes.csv")
+    if TRAINING["datasets"]:
+        targets.append(f"{RESULTS}/tables/summary.md")
     if TRAINING["datasets"]:
         targets += [
             f"{RESULTS}/tables/model_errors.csv",

@@ -126,7 +126,7 @@ rule test_model:
     benchmark:
         f"{BENCHMARKS}/test_model/{{dataset}}_{{model}}_n{{n_train}}_fold{{fold}}.tsv"
     conda:
-        lambda wc: f"{ENVS}/{wc.model}.yaml"
+        model_env
     script:
         "../scripts/test_model.py"
 

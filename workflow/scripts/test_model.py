@@ -19,14 +19,17 @@ with logged_step(snakemake.log[0], "test_model") as log:
     dataset = read_dataset(snakemake.input.dataset)
     split = Split.load(snakemake.input.split)
     fold = int(wc.fold)
-    models = family(wc.model)
+    name = getattr(snakemake.params, "family", None) or wc.model
+    models = family(name)
     test = dataset.subset(split.test_indices(fold))
     energies, forces = models.predict(models.load(snakemake.input.model), test.R, test.z)
     errors = error_metrics(energies, test.E, forces, test.F)
     baseline = mean_baseline(dataset.E[split.train_indices(fold)], test.E, test.F)
-    row = {"dataset": wc.dataset, "model": wc.model, "n_train": int(wc.n_train), "fold": fold,
+    row = {"dataset": wc.dataset, "model": name, "n_train": int(wc.n_train), "fold": fold,
            "n_test": len(test), **errors,
            "baseline_energy_rmse": baseline["energy_rmse"],
            "baseline_force_rmse": baseline["force_rmse"]}
+    if "cutoff" in wc.keys():  # a model of the GAP cutoff scan (Fig. 6a)
+        row["cutoff_A"] = float(wc.cutoff)
     log.info("%s", row)
     pd.DataFrame([row]).to_csv(snakemake.output[0], index=False)

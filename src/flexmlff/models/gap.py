@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 #: Settings understood by :func:`train` (config section ``models.gap``).
 DEFAULTS = {"cutoff_A": 5.0, "n_max": 12, "l_max": 6, "atom_sigma": 0.3, "zeta": 2,
             "delta": 0.25, "n_sparse": 200, "default_sigma": [0.001, 0.2, 0.0, 0.0],
-            "cutoff_transition_width_A": 0.5}
+            "cutoff_transition_width_A": 0.5, "seed": 1}
 #: Edge of the box a molecule is written in: gap_fit ignores the energies of frames without a lattice.
 BOX_A = 50.0
 XML = "gap.xml"
@@ -70,7 +70,8 @@ def gap_command(settings: dict, n_train: int, at_file: str) -> list[str]:
     sigma = " ".join(f"{v:g}" for v in s["default_sigma"])
     return [find_gap_fit(), f"at_file={at_file}", f"gap={{{soap}}}", f"default_sigma={{{sigma}}}",
             "e0_method=average", "energy_parameter_name=energy", "force_parameter_name=forces",
-            "sparse_jitter=1.0e-8", f"gp_file={XML}"]
+            # a fixed seed: CUR picks the same sparse points on every run
+            "sparse_jitter=1.0e-8", f"rnd_seed={s['seed']}", f"gp_file={XML}"]
 
 
 def _frames_in_ev(data: Dataset) -> list[Atoms]:

@@ -1,0 +1,40 @@
+"""Per-cluster errors of a family's best fold on a whole dataset (rule phi_cluster_errors)."""
+
+import sys
+from pathlib import Path
+
+# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
+import pandas as pd
+from ase import Atoms
+
+from flexmlff.data import read_dataset
+from flexmlff.evaluate import best_fold, cluster_errors, coordinate_degrees, error_metrics
+from flexmlff.geometry import named_coordinates
+from flexmlff.models import family
+from flexmlff.runlog import logged_step
+
+with logged_step(snakemake.log[0], "phi_cluster_errors") as log:
+    wc = snakemake.wildcards
+    folds = pd.concat([pd.read_csv(f) for f in snakemake.input.errors], ignore_index=True)
+    fold = int(best_fold(folds, wc.model, snakemake.params.force_tolerance)["fold"])
+    models = family(wc.model)
+    model = models.load(snakemake.input.models[fold])
+    data = read_dataset(snakemake.input.dataset)
+    named = named_coordinates(snakemake.params.molecule, Atoms(numbers=data.z, positions=data.R[0]))
+    name = snakemake.params.coordinate
+    if name not in named or len(named[name]) != 4:
+        raise ValueError(f"config key 'figures.phi_cluster_errors.coordinate': {name!r} is not a dihedral of "
+                         f"{snakemake.params.molecule} (known: {', '.join(named)})")
+    log.info("%s trained on %s (n=%s, best fold %d) on all %d frames of %s", wc.model, wc.dataset,
+             wc.n_train, fold, len(data), wc.evaluated)
+    energies, forces = models.predict(model, data.R, data.z)
+    table = cluster_errors(coordinate_degrees(data.R, named[name]), energies, data.E, forces, data.F)
+    overall = error_metrics(energies, data.E, forces, data.F)
+    log.info("overall: %s\n%s", overall, table.round(3).to_string(index=False))
+    for key, value in {"model": wc.model, "trained_on": wc.dataset, "n_train": int(wc.n_train),
+                       "best_fold": fold, "evaluated_on": wc.evaluated,
+                       **{f"overall_{k}": v for k, v in overall.items()}}.items():
+        table[key] = value
+    table.to_csv(snakemake.output[0], index=False)
