@@ -110,7 +110,12 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         max_epochs=s["max_epochs"], accelerator="auto", devices=1, default_root_dir=str(work),
         callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), best],
         logger=False, enable_progress_bar=False, enable_model_summary=False, deterministic=False)
-    trainer.fit(task, datamodule=data)
+    cwd = os.getcwd()
+    os.chdir(work)  # schnetpack's data module writes its "splitting.lock" into the working directory
+    try:
+        trainer.fit(task, datamodule=data)
+    finally:
+        os.chdir(cwd)
     log.info("SchNet: %d epochs, best validation loss %.4f", trainer.current_epoch, float(best.best_model_score))
     state = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["state_dict"]
     task.load_state_dict(state)
