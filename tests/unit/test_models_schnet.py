@@ -41,3 +41,18 @@ def test_schnet_save_load_predict_and_ase_calculator_agree(trained, tmp_path):
     atoms = Atoms(numbers=test.z, positions=test.R[0])
     atoms.calc = schnet.calculator(again)
     assert ev_to_kcal_mol(atoms.get_potential_energy()) == pytest.approx(energies[0], abs=1e-2)
+
+
+def test_schnet_beats_the_mean_energy_baseline_by_far(glycine_dataset):
+    from flexmlff.evaluate import error_metrics, mean_baseline
+
+    schnet = family("schnet")
+    train, valid, test = (glycine_dataset.subset(range(0, 100)), glycine_dataset.subset(range(100, 140)),
+                          glycine_dataset.subset(range(140, 300)))
+    model = schnet.train(train, valid, {"max_epochs": 60, "n_interactions": 2, "n_atom_basis": 32,
+                                        "batch_size": 10, "learning_rate": 1e-3})
+    energies, forces = schnet.predict(model, test.R, test.z)
+    errors = error_metrics(energies, test.E, forces, test.F)
+    baseline = mean_baseline(train.E, test.E, test.F)
+    assert errors["energy_rmse"] < 0.5 * baseline["energy_rmse"]
+    assert errors["force_rmse"] < 0.5 * baseline["force_rmse"]
