@@ -491,3 +491,12 @@ def test_summary_table_sets_ours_beside_the_paper(run):
         curves.loc[("glycine", "gap", 40), "best_force_rmse"])
     markdown = (run / "tables/summary.md").read_text()
     assert "errors near the minima" in markdown and markdown.count("| sGDML [1/r] | glycine |") == 2
+
+
+def test_report_holds_every_figure_with_its_caption(run):
+    result = snakemake(run.parent, "--report", str(run.parent / "report.html"))
+    assert "ERROR" not in result.stderr, result.stderr[-2000:]
+    html = (run.parent / "report.html").read_text(errors="ignore")
+    for name in ("fig4_learning_curves", "fig6a_gap_cutoff", "fig7_phi_cluster_errors", "fig9_ml_md",
+                 "summary.md", "Paper Fig. 9 analogue"):
+        assert name in html
