@@ -500,3 +500,12 @@ def test_report_holds_every_figure_with_its_caption(run):
     for name in ("fig4_learning_curves", "fig6a_gap_cutoff", "fig7_phi_cluster_errors", "fig9_ml_md",
                  "summary.md", "Paper Fig. 9 analogue"):
         assert name in html
+
+
+def test_slurm_profile_sets_resources_of_real_rules(tmp_path):
+    rules = set(snakemake(tmp_path, "--list-rules").stdout.split())
+    profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
+    assert profile["executor"] == "slurm"
+    assert set(profile["set-resources"]) <= rules and set(profile["set-threads"]) <= rules
+    # every training rule has its own resources
+    assert {rule for rule in rules if rule.startswith("train_")} <= set(profile["set-resources"])
