@@ -16,11 +16,12 @@ from ase.io import read
 from flexmlff.data import from_atoms, write_extxyz
 from flexmlff.evaluate import best_fold, coordinate_degrees, md_outcome
 from flexmlff.geometry import bond_graph, named_coordinates
-from flexmlff.models import family
+from flexmlff.models import family, limit_threads
 from flexmlff.runlog import logged_step
 from flexmlff.sampling import MDSettings, run_ipi_md
 
 with logged_step(snakemake.log[0], "ml_md") as log:
+    limit_threads(snakemake.threads)
     wc, params = snakemake.wildcards, snakemake.params
     folds = pd.concat([pd.read_csv(f) for f in snakemake.input.errors], ignore_index=True)
     fold = int(best_fold(folds, wc.model, params.force_tolerance)["fold"])

@@ -12,10 +12,11 @@ from ase import Atoms
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import best_fold, cluster_errors, coordinate_degrees, error_metrics
 from flexmlff.geometry import named_coordinates
-from flexmlff.models import family
+from flexmlff.models import family, limit_threads
 from flexmlff.runlog import logged_step
 
 with logged_step(snakemake.log[0], "phi_cluster_errors") as log:
+    limit_threads(snakemake.threads)
     wc = snakemake.wildcards
     folds = pd.concat([pd.read_csv(f) for f in snakemake.input.errors], ignore_index=True)
     fold = int(best_fold(folds, wc.model, snakemake.params.force_tolerance)["fold"])

@@ -10,11 +10,12 @@ import pandas as pd
 
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import error_metrics, mean_baseline
-from flexmlff.models import family
+from flexmlff.models import family, limit_threads
 from flexmlff.runlog import logged_step
 from flexmlff.splits import Split
 
 with logged_step(snakemake.log[0], "test_model") as log:
+    limit_threads(snakemake.threads)
     wc = snakemake.wildcards
     dataset = read_dataset(snakemake.input.dataset)
     split = Split.load(snakemake.input.split)

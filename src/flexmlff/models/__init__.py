@@ -8,6 +8,7 @@ drive MD. :func:`family` returns the module of a family by its config name and
 :data:`MODEL_FILES` the name of its saved file.
 """
 
+import os
 from importlib import import_module
 
 FAMILIES = {
@@ -27,3 +28,17 @@ def family(name: str):
     if name not in FAMILIES:
         raise ValueError(f"unknown model family {name!r}; known: {', '.join(FAMILIES)}")
     return import_module(FAMILIES[name])
+
+
+def limit_threads(n: int) -> None:
+    """Let this process use `n` threads for model evaluation.
+
+    Jobs run side by side, one core each: torch's default pool (one thread per core)
+    then spins against the other jobs and a SchNet step gets ~25x slower.
+    """
+    os.environ["OMP_NUM_THREADS"] = str(n)
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(n)
