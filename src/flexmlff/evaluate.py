@@ -62,6 +62,12 @@ def best_fold(folds: pd.DataFrame, model: str, force_tolerance: float = 0.1) -> 
     return rule(folds, force_tolerance) if rule else best_by_energy(folds)
 
 
+def best_fold_index(error_files, model: str, force_tolerance: float = 0.1) -> int:
+    """The best fold among the per-fold test-error CSVs of one family and size."""
+    folds = pd.concat([pd.read_csv(f) for f in error_files], ignore_index=True)
+    return int(best_fold(folds, model, force_tolerance)["fold"])
+
+
 def learning_curve(errors: pd.DataFrame, force_tolerance: float = 0.1) -> pd.DataFrame:
     """Per dataset, model and training size: the best fold and the mean ± std over folds."""
     rows = []

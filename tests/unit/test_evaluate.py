@@ -113,3 +113,12 @@ def test_headline_table_counts_points_to_one_kcal_mol():
     assert table.loc[("glycine", "bpnn"), "points_to_1_kcal_mol"] == "> 100"
     assert table.loc[("rotation", "gap"), "force_rmse_at_largest"] == pytest.approx(2.5)
     assert table.loc[("rotation", "gap"), "paper_points_to_1_kcal_mol"] == "400"
+
+
+def test_best_fold_index_reads_the_fold_files_and_applies_the_family_rule(tmp_path):
+    files = []
+    for fold, (energy, force) in enumerate([(0.9, 2.00), (0.4, 2.05), (0.2, 3.0)]):
+        files.append(tmp_path / f"fold{fold}.csv")
+        pd.DataFrame([{"fold": fold, "energy_rmse": energy, "force_rmse": force}]).to_csv(files[-1], index=False)
+    assert evaluate.best_fold_index(files, "gap") == 2  # lowest energy
+    assert evaluate.best_fold_index(files, "sgdml", force_tolerance=0.1) == 1  # forces first, then energy

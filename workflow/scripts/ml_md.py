@@ -10,11 +10,10 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 import json
 
 import numpy as np
-import pandas as pd
 from ase.io import read
 
 from flexmlff.data import from_atoms, write_extxyz
-from flexmlff.evaluate import best_fold, coordinate_degrees, md_outcome
+from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome
 from flexmlff.geometry import bond_graph, named_coordinates
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import logged_step
@@ -23,8 +22,7 @@ from flexmlff.sampling import MDSettings, run_ipi_md
 with logged_step(snakemake.log[0], "ml_md") as log:
     limit_threads(snakemake.threads)
     wc, params = snakemake.wildcards, snakemake.params
-    folds = pd.concat([pd.read_csv(f) for f in snakemake.input.errors], ignore_index=True)
-    fold = int(best_fold(folds, wc.model, params.force_tolerance)["fold"])
+    fold = best_fold_index(snakemake.input.errors, wc.model, params.force_tolerance)
     models = family(wc.model)
     model = models.load(snakemake.input.models[fold])
     atoms = read(snakemake.input.start, index=int(wc.frame))
@@ -37,7 +35,7 @@ with logged_step(snakemake.log[0], "ml_md") as log:
     settings = MDSettings(temperature_K=s.get("temperature_K", 300.0), timestep_fs=s.get("timestep_fs", 0.5),
                           steps=s["steps"], stride=s.get("stride", 10), seed=params.seed,
                           thermostat="langevin", thermostat_tau_fs=s.get("thermostat_tau_fs", 2.0))
-    log.info("%s (best fold %d of n=%s) from %s frame %s: %s", wc.model, fold, len(folds), wc.start_path,
+    log.info("%s (best of %d folds: %d) from %s frame %s: %s", wc.model, len(snakemake.input.errors), fold, wc.start_path,
              wc.frame, settings)
     began = time.perf_counter()
     frames = run_ipi_md(atoms, models.calculator(model), settings, params.ipi_dir)

@@ -6,11 +6,10 @@ from pathlib import Path
 # The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
-import pandas as pd
 from ase import Atoms
 
 from flexmlff.data import read_dataset
-from flexmlff.evaluate import best_fold, cluster_errors, coordinate_degrees, error_metrics
+from flexmlff.evaluate import best_fold_index, cluster_errors, coordinate_degrees, error_metrics
 from flexmlff.geometry import named_coordinates
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import logged_step
@@ -18,8 +17,7 @@ from flexmlff.runlog import logged_step
 with logged_step(snakemake.log[0], "phi_cluster_errors") as log:
     limit_threads(snakemake.threads)
     wc = snakemake.wildcards
-    folds = pd.concat([pd.read_csv(f) for f in snakemake.input.errors], ignore_index=True)
-    fold = int(best_fold(folds, wc.model, snakemake.params.force_tolerance)["fold"])
+    fold = best_fold_index(snakemake.input.errors, wc.model, snakemake.params.force_tolerance)
     models = family(wc.model)
     model = models.load(snakemake.input.models[fold])
     data = read_dataset(snakemake.input.dataset)
