@@ -68,18 +68,22 @@ def best_fold_index(error_files, model: str, force_tolerance: float = 0.1) -> in
     return int(best_fold(folds, model, force_tolerance)["fold"])
 
 
+def fold_statistics(folds: pd.DataFrame, best: pd.Series) -> dict:
+    """Fold count, the best fold and its metrics, and the mean ± std of every metric over folds."""
+    row = {"n_folds": len(folds), "best_fold": int(best["fold"])}
+    for metric in METRICS:
+        row[f"best_{metric}"] = float(best[metric])
+        row[f"mean_{metric}"] = float(folds[metric].mean())
+        row[f"std_{metric}"] = float(folds[metric].std(ddof=0))
+    return row
+
+
 def learning_curve(errors: pd.DataFrame, force_tolerance: float = 0.1) -> pd.DataFrame:
     """Per dataset, model and training size: the best fold and the mean ± std over folds."""
     rows = []
     for (dataset, model, n_train), folds in errors.groupby(["dataset", "model", "n_train"]):
         best = best_fold(folds, model, force_tolerance)
-        row = {"dataset": dataset, "model": model, "n_train": n_train,
-               "n_folds": len(folds), "best_fold": int(best["fold"])}
-        for metric in METRICS:
-            row[f"best_{metric}"] = float(best[metric])
-            row[f"mean_{metric}"] = float(folds[metric].mean())
-            row[f"std_{metric}"] = float(folds[metric].std(ddof=0))
-        rows.append(row)
+        rows.append({"dataset": dataset, "model": model, "n_train": n_train, **fold_statistics(folds, best)})
     return pd.DataFrame(rows)
 
 
@@ -123,13 +127,8 @@ def cutoff_scan(errors: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for cutoff, folds in errors.groupby("cutoff_A"):
         best = best_by_energy(folds)
-        row = {"cutoff_A": float(cutoff), "n_train": int(folds["n_train"].iloc[0]),
-               "n_folds": len(folds), "best_fold": int(best["fold"])}
-        for metric in METRICS:
-            row[f"best_{metric}"] = best[metric]
-            row[f"mean_{metric}"] = folds[metric].mean()
-            row[f"std_{metric}"] = folds[metric].std(ddof=0)
-        rows.append(row)
+        rows.append({"cutoff_A": float(cutoff), "n_train": int(folds["n_train"].iloc[0]),
+                     **fold_statistics(folds, best)})
     return pd.DataFrame(rows)
 
 
