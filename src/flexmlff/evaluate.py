@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flexmlff.paper import PAPER_HEADLINES
+
 METRICS = ["energy_rmse", "energy_mae", "force_rmse", "force_mae"]
 #: Columns of the tidy error table every model family writes.
 ERROR_COLUMNS = ["dataset", "model", "n_train", "fold", "n_test", *METRICS]
@@ -188,26 +190,6 @@ def md_outcome(positions: np.ndarray, bonds: list[tuple[int, int]], values: np.n
             "min_distance_A": closest, "physical": bool(stretch <= max_stretch and closest >= min_distance_A)}
 
 
-#: The paper's headline numbers (Sec. IV, Figs. 4 and 7; 1000 points at most, PBE+TS):
-#: training points the best model needs for an energy RMSE below 1 kcal/mol ("> 1000" when
-#: never reached, "< 1000" when reached at an unstated size) and the force RMSE
-#: (kcal/(mol Å)) at 1000 points; "" where the paper gives no number.
-PAPER_HEADLINES = {
-    ("glycine", "bpnn"): ("> 1000", "> 6.0"),
-    ("glycine", "gap"): ("100", "~1.5"),
-    ("glycine", "sgdml"): ("300", "< 1.0"),
-    ("glycine", "schnet"): ("400", "< 1.0"),
-    ("inversion", "gap"): ("200", "> 1.8"),
-    ("inversion", "sgdml"): ("100", "< 1.0 (800 points)"),
-    ("inversion", "schnet"): ("< 1000", "~1.4"),
-    ("rotation", "gap"): ("400", "> 2.4"),
-    ("rotation", "sgdml_ang"): ("300", "~1.1"),
-    ("rotation", "schnet"): ("< 1000", "~1.4"),
-}
-#: Fig. 7: SchNet's errors near the minima are four times those in the transition region.
-PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO = 4.0
-
-
 def points_to_accuracy(curve: pd.DataFrame, threshold: float = 1.0,
                        metric: str = "best_energy_rmse") -> int | None:
     """The smallest training size whose `metric` is below `threshold` (None if none is)."""
@@ -216,8 +198,9 @@ def points_to_accuracy(curve: pd.DataFrame, threshold: float = 1.0,
 
 
 def headline_table(curves: pd.DataFrame, threshold: float = 1.0) -> pd.DataFrame:
-    """Per dataset and family, ours next to the paper's: training points for an energy RMSE
-    below `threshold` kcal/mol (best model) and the best force RMSE at the largest size."""
+    """Per dataset and family, ours next to the paper's (:data:`flexmlff.paper.PAPER_HEADLINES`):
+    training points for an energy RMSE below `threshold` kcal/mol (best model) and the best
+    force RMSE at the largest size."""
     rows = []
     for (dataset, model), curve in curves.groupby(["dataset", "model"]):
         largest = curve.loc[curve["n_train"].idxmax()]

@@ -4,7 +4,7 @@ from ase.build import minimize_rotation_and_translation
 from ase.io import read
 from conftest import GEOMETRIES
 
-from flexmlff import geometry, paths
+from flexmlff import azobenzene_paths, geometry, mep
 from flexmlff.calculators import make_calculator
 from flexmlff.units import ev_to_kcal_mol
 
@@ -14,8 +14,8 @@ AZOBENZENE_LEVEL = {"method": "GFN1-xTB"}  # the workflow's default for azobenze
 @pytest.fixture(scope="module")
 def minima():
     calc = make_calculator("xtb", AZOBENZENE_LEVEL)
-    cis, _ = paths.relax(read(GEOMETRIES / "azobenzene_cis.xyz"), calc, fmax=0.01, max_steps=500)
-    trans, _ = paths.relax(read(GEOMETRIES / "azobenzene_trans.xyz"), calc, fmax=0.01, max_steps=500)
+    cis, _ = mep.relax(read(GEOMETRIES / "azobenzene_cis.xyz"), calc, fmax=0.01, max_steps=500)
+    trans, _ = mep.relax(read(GEOMETRIES / "azobenzene_trans.xyz"), calc, fmax=0.01, max_steps=500)
     return cis, trans
 
 
@@ -23,8 +23,8 @@ def minima():
 def mechanisms(minima):
     cis, trans = minima
     calc = make_calculator("xtb", AZOBENZENE_LEVEL)
-    return {m: paths.single_points(paths.azobenzene_path(cis, trans, m, n_images=15), calc)
-            for m in paths.MECHANISMS}
+    return {m: mep.single_points(azobenzene_paths.azobenzene_path(cis, trans, m, n_images=15), calc)
+            for m in azobenzene_paths.MECHANISMS}
 
 
 def coordinates(frames):
@@ -32,7 +32,7 @@ def coordinates(frames):
     return geometry.azobenzene_coordinates(np.array([f.positions for f in frames]), ids)
 
 
-@pytest.mark.parametrize("mechanism", paths.MECHANISMS)
+@pytest.mark.parametrize("mechanism", azobenzene_paths.MECHANISMS)
 def test_every_path_runs_from_cis_to_trans_in_17_frames(minima, mechanisms, mechanism):
     cis, trans = minima
     frames = mechanisms[mechanism]
@@ -82,8 +82,8 @@ def test_rotation_inversion_drives_both(mechanisms):
 def test_fixed_torsion_optimisation_keeps_phi_and_lowers_energy(mechanisms):
     frame = mechanisms["rotation"][8]
     ids = geometry.azobenzene_atoms(frame)
-    relaxed, result = paths.optimise_at_fixed_torsion(frame, make_calculator("xtb", AZOBENZENE_LEVEL), ids.phi,
-                                                      fmax=0.05, max_steps=300)
+    relaxed, result = mep.optimise_at_fixed_torsion(frame, make_calculator("xtb", AZOBENZENE_LEVEL), ids.phi,
+                                                    fmax=0.05, max_steps=300)
     assert result.converged
     assert geometry.dihedral(relaxed.positions, ids.phi) == pytest.approx(
         geometry.dihedral(frame.positions, ids.phi), abs=0.01)

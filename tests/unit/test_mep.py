@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from ase.build import minimize_rotation_and_translation
 
-from flexmlff import geometry, paths
+from flexmlff import geometry, mep
 from flexmlff.calculators import make_calculator
 from flexmlff.units import ev_to_kcal_mol
 
@@ -10,8 +10,8 @@ from flexmlff.units import ev_to_kcal_mol
 @pytest.fixture(scope="module")
 def minima(glycine_ip, glycine_iiip):
     calc = lambda: make_calculator("xtb")  # noqa: E731
-    ip, result_ip = paths.relax(glycine_ip, calc(), fmax=0.01, max_steps=300)
-    iiip, result_iiip = paths.relax(glycine_iiip, calc(), fmax=0.01, max_steps=300)
+    ip, result_ip = mep.relax(glycine_ip, calc(), fmax=0.01, max_steps=300)
+    iiip, result_iiip = mep.relax(glycine_iiip, calc(), fmax=0.01, max_steps=300)
     assert result_ip.converged and result_iiip.converged
     return ip, iiip
 
@@ -30,7 +30,7 @@ def test_relaxed_minima_keep_their_conformation(minima, glycine_ip):
 def test_torsion_interpolation_hits_both_ends_with_even_steps(minima):
     ip, iiip = minima
     quadruple = geometry.glycine_torsions(ip)["tau1"]
-    frames = paths.interpolate_torsion(ip, iiip, quadruple, n_images=5)
+    frames = mep.interpolate_torsion(ip, iiip, quadruple, n_images=5)
     assert len(frames) == 7
     assert np.allclose(frames[0].positions, ip.positions)
     aligned = iiip.copy()
@@ -48,13 +48,13 @@ def test_neb_and_string_agree_on_the_glycine_barrier(minima):
     quadruple = geometry.glycine_torsions(ip)["tau1"]
     barriers = {}
     for method in ("neb", "string"):
-        images, result = paths.minimum_energy_path(
+        images, result = mep.minimum_energy_path(
             ip, iiip, lambda: make_calculator("xtb"), method, n_images=7, fmax=0.05,
             max_steps=400, driving_torsion=quadruple)
         assert result.converged and len(images) == 9
-        profile = paths.path_profile(images, geometry.glycine_torsions(ip))
+        profile = mep.path_profile(images, geometry.glycine_torsions(ip))
         assert profile["energy_kcal_mol"].iloc[0] == 0.0
-        barriers[method] = paths.highest_point(profile)["energy_kcal_mol"]
+        barriers[method] = mep.highest_point(profile)["energy_kcal_mol"]
     assert 0.5 < barriers["neb"] < 10.0
     assert barriers["neb"] == pytest.approx(barriers["string"], abs=0.3)
 
@@ -73,7 +73,7 @@ def test_a_failing_calculation_ends_the_band_with_a_report(minima):
                 raise CalculationFailed("SCF not converged in 250 cycles")
             super().calculate(*args, **kwargs)
 
-    images, result = paths.minimum_energy_path(
+    images, result = mep.minimum_energy_path(
         ip, iiip, lambda: Flaky(method="GFN2-xTB", verbosity=0), "neb", n_images=7, fmax=0.001,
         max_steps=400, driving_torsion=geometry.glycine_torsions(ip)["tau1"])
     assert not result.converged and "SCF not converged" in result.failure

@@ -1,0 +1,231 @@
+"""Minima and minimum-energy paths for any molecule.
+
+* :func:`relax` optimises a geometry at a reference level;
+  :func:`optimise_at_fixed_torsion` does so with one dihedral held.
+* :func:`minimum_energy_path` runs ASE's nudged elastic band (improved tangent,
+  climbing image) or the string method between two minima, with the same number
+  of images for both, and reports whether it converged.
+* :func:`path_profile` tabulates a path in the paper's units (kcal/mol relative
+  to the first frame) with the named torsions of the molecule.
+
+The azobenzene paths driven by internal coordinates are in
+:mod:`flexmlff.azobenzene_paths`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from ase import Atoms
+from ase.calculators.calculator import CalculationFailed, Calculator
+from ase.calculators.singlepoint import SinglePointCalculator
+from ase.mep import NEB, idpp_interpolate
+from ase.optimize import BFGS, FIRE
+
+from flexmlff.geometry import dihedral
+from flexmlff.units import ev_to_kcal_mol
+
+log = logging.getLogger(__name__)
+
+#: MEP methods: ASE NEB keyword arguments for each.
+MEP_METHODS = {
+    "neb": {"method": "improvedtangent", "climb": True},
+    "string": {"method": "string", "climb": False},
+}
+
+
+@dataclass
+class OptimisationResult:
+    """How an optimisation ended (forces in eV/Å, ASE's convention)."""
+
+    converged: bool
+    steps: int
+    max_force_eV_per_A: float
+    failure: str | None = None  # why it stopped early (e.g. the SCF failed on an image)
+
+
+def _max_force(forces: np.ndarray) -> float:
+    return float(np.sqrt((np.asarray(forces) ** 2).sum(axis=-1)).max())
+
+
+def freeze_results(atoms: Atoms) -> Atoms:
+    """A copy of `atoms` carrying its current energy and forces as fixed results."""
+    frozen = atoms.copy()
+    frozen.calc = SinglePointCalculator(
+        frozen, energy=atoms.get_potential_energy(), forces=atoms.get_forces()
+    )
+    return frozen
+
+
+def relax(atoms: Atoms, calc: Calculator, fmax: float, max_steps: int) -> tuple[Atoms, OptimisationResult]:
+    """Minimise `atoms` with BFGS until the largest force is below `fmax` (eV/Å)."""
+    work = atoms.copy()
+    work.calc = calc
+    optimiser = BFGS(work, logfile=None)
+    converged = bool(optimiser.run(fmax=fmax, steps=max_steps))
+    result = OptimisationResult(converged, optimiser.get_number_of_steps(), _max_force(work.get_forces()))
+    log.info("relaxed: %s", asdict(result))
+    return freeze_results(work), result
+
+
+def minimum_energy_path(
+    start: Atoms,
+    end: Atoms,
+    calculator_factory: Callable[[], Calculator],
+    method: str,
+    n_images: int,
+    fmax: float,
+    max_steps: int,
+    spring_constant: float = 0.1,
+    driving_torsion: tuple[int, int, int, int] | None = None,
+) -> tuple[list[Atoms], OptimisationResult]:
+    """Optimise a path of `n_images` intermediate images between two minima.
+
+    The band starts from an IDPP interpolation, refined from a path that turns
+    `driving_torsion` (see :func:`interpolate_torsion`) when one is given: a
+    Cartesian start would push a rotating group through its neighbours. `method` is ``"neb"`` (improved
+    tangent with a climbing image) or ``"string"``; rotation and translation are
+    removed for both, as molecules in vacuum need. Returns all ``n_images + 2``
+    frames with their energies and forces, and how the optimisation ended.
+    """
+    if method not in MEP_METHODS:
+        raise ValueError(f"unknown MEP method {method!r}; known: {', '.join(MEP_METHODS)}")
+    if driving_torsion is None:
+        images = [start.copy()] + [start.copy() for _ in range(n_images)] + [end.copy()]
+    else:
+        images = interpolate_torsion(start, end, driving_torsion, n_images)
+    for image in images:
+        image.calc = calculator_factory()
+    band = NEB(images, k=spring_constant, remove_rotation_and_translation=True,
+               **MEP_METHODS[method])
+    if driving_torsion is None:
+        band.interpolate()
+    idpp_interpolate(band, traj=None, log=None)
+    optimiser = FIRE(band, logfile=None)
+    last_good = [image.positions.copy() for image in images]
+    failure = None
+    try:
+        for step, _ in enumerate(optimiser.irun(fmax=fmax, steps=max_steps), start=1):
+            last_good = [image.positions.copy() for image in images]
+            if step % 50 == 0:
+                log.info("%s step %d: max NEB force %.4f eV/A", method, step,
+                         _max_force(band.get_forces()))
+    except CalculationFailed as err:
+        # a band driven into nonsense (the paper's azobenzene case) makes the
+        # electronic structure fail: report it, keep the last band that had results
+        failure = f"calculation failed after {optimiser.get_number_of_steps()} steps: {err}"
+        log.warning("%s: %s", method, failure)
+        for image, positions in zip(images, last_good):
+            image.positions = positions
+            image.calc = calculator_factory()  # a failed SCF may leave its state behind
+    max_force = _max_force(band.get_forces())
+    converged = failure is None and max_force < fmax
+    result = OptimisationResult(converged, optimiser.get_number_of_steps(), max_force, failure)
+    log.info("%s finished: %s", method, asdict(result))
+    return [freeze_results(image) for image in images], result
+
+
+def path_coordinate(images: list[Atoms]) -> np.ndarray:
+    """Cumulative Cartesian distance along the path (Å), starting at 0."""
+    steps = [np.linalg.norm(b.positions - a.positions) for a, b in zip(images, images[1:])]
+    return np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def path_profile(images: list[Atoms], torsions: dict[str, tuple[int, ...]] | None = None) -> pd.DataFrame:
+    """Per-frame table: image, path coordinate (Å), energy relative to frame 0 (kcal/mol),
+    largest atomic force (kcal/(mol Å)) and every named torsion (degrees)."""
+    energies = ev_to_kcal_mol(np.array([image.get_potential_energy() for image in images]))
+    table = pd.DataFrame({
+        "image": np.arange(len(images)),
+        "path_coordinate_A": path_coordinate(images),
+        "energy_kcal_mol": energies - energies[0],
+        "max_force_kcal_mol_A": [ev_to_kcal_mol(_max_force(i.get_forces())) for i in images],
+    })
+    for name, quadruple in (torsions or {}).items():
+        table[f"{name}_deg"] = [dihedral(i.positions, quadruple) for i in images]
+    return table
+
+
+def highest_point(profile: pd.DataFrame) -> pd.Series:
+    """The row of the highest-energy frame of a path profile."""
+    return profile.loc[profile["energy_kcal_mol"].idxmax()]
+
+
+def blend(forward: Atoms, backward: Atoms, t: float) -> Atoms:
+    """(1 − t)·forward + t·backward, after superimposing backward on forward.
+
+    Both geometries already carry the driven coordinates of frame t; the blend
+    interpolates everything else linearly between the two minima they came from.
+    """
+    from ase.build import minimize_rotation_and_translation
+
+    backward = backward.copy()
+    minimize_rotation_and_translation(forward, backward)
+    frame = forward.copy()
+    frame.positions = (1.0 - t) * forward.positions + t * backward.positions
+    return frame
+
+
+def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int, int],
+                        n_images: int) -> list[Atoms]:
+    """Initial path that turns one torsion from its start to its end value.
+
+    Frame t (0…1) blends two geometries with the torsion at the same
+    intermediate value: the start minimum twisted forward by t·Δτ and the end
+    minimum twisted back by (1−t)·Δτ (aligned onto the first). Δτ is the
+    shortest signed rotation. The rest of the molecule thus moves linearly
+    between the minima, while the twisted group never passes through its
+    neighbours as a Cartesian interpolation would make it. The end frame is
+    the end minimum rigidly aligned onto the start.
+    """
+    from ase.build import minimize_rotation_and_translation
+
+    from flexmlff.geometry import moving_fragment, wrap_degrees
+
+    i, j, k, l = quadruple
+    group = moving_fragment(start, (j, k))
+    tau_start, tau_end = dihedral(start.positions, quadruple), dihedral(end.positions, quadruple)
+    delta = float(wrap_degrees(tau_end - tau_start))
+    end = end.copy()
+    minimize_rotation_and_translation(start, end)
+    frames = [start.copy()]
+    for t in np.linspace(0.0, 1.0, n_images + 2)[1:-1]:
+        forward, backward = start.copy(), end.copy()
+        forward.set_dihedral(i, j, k, l, tau_start + t * delta, indices=group)
+        backward.set_dihedral(i, j, k, l, tau_start + t * delta, indices=group)
+        frames.append(blend(forward, backward, t))
+    frames.append(end)
+    return frames
+
+
+def optimise_at_fixed_torsion(atoms: Atoms, calc: Calculator, quadruple, fmax: float,
+                              max_steps: int) -> tuple[Atoms, OptimisationResult]:
+    """Relax every coordinate but the torsion `quadruple`, held at its current value."""
+    from ase.constraints import FixInternals
+
+    from flexmlff.geometry import dihedral
+
+    work = atoms.copy()
+    work.set_constraint(FixInternals(dihedrals_deg=[[dihedral(work.positions, quadruple) % 360.0,
+                                                     list(quadruple)]]))
+    work.calc = calc
+    optimiser = BFGS(work, logfile=None)
+    converged = bool(optimiser.run(fmax=fmax, steps=max_steps))
+    result = OptimisationResult(converged, optimiser.get_number_of_steps(), _max_force(work.get_forces()))
+    relaxed = freeze_results(work)
+    relaxed.set_constraint()
+    return relaxed, result
+
+
+def single_points(frames: list[Atoms], calc: Calculator) -> list[Atoms]:
+    """Each frame with the energy and forces of `calc`, as fixed results."""
+    out = []
+    for frame in frames:
+        work = frame.copy()
+        work.calc = calc
+        out.append(freeze_results(work))
+    return out
