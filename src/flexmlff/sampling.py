@@ -68,6 +68,8 @@ DIAGNOSTICS = ["step", "time{picosecond}", "conserved", "kinetic_md", "potential
 #: The run's identity and the frames recorded so far, kept beside i-PI's checkpoints.
 RUN_RECORD = "run.json"
 PARTIAL_FRAMES = "frames.partial.extxyz"
+#: i-PI's standard output and error, in the run's directory.
+_IPI_LOG = "ipi.log"
 #: PLUMED input file in the i-PI working directory (metadynamics runs).
 PLUMED_FILE = "plumed.dat"
 #: Edge of the (non-periodic) box i-PI is given for a molecule, Å.
@@ -324,6 +326,144 @@ def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tupl
     return step, frames
 
 
+@dataclass
+class _RunStart:
+    """Where a run begins: afresh at step 0, or at i-PI's last checkpoint."""
+
+    first_step: int  # the step of the first force request
+    frames: list[Atoms]  # the frames recorded before `first_step` (none on a fresh run)
+    resumed: bool  # continuing an interrupted run: i-PI restarts from its checkpoint
+    init: Atoms  # the starting geometry, in i-PI's box
+
+
+def _prepare_run(atoms: Atoms, calculator: Calculator, settings: MDSettings, workdir: Path,
+                 resume: bool) -> _RunStart:
+    """Work out where the run begins and get `workdir` ready for it.
+
+    With `resume`, an interrupted run of the same atoms, settings and calculator
+    (:func:`_fingerprint`) continues from i-PI's last checkpoint with the frames
+    recorded before it (:func:`_resume_point`). Otherwise `workdir` is emptied and
+    receives the run's record, the initial geometry and, for metadynamics, the
+    PLUMED input.
+    """
+    fingerprint = _fingerprint(atoms, settings, calculator)
+    resumed = _resume_point(workdir, fingerprint, settings) if resume and workdir.exists() else None
+    init = atoms.copy()
+    init.cell, init.pbc = np.eye(3) * BOX_A, False
+    if resumed:
+        first_step, frames = resumed
+        log.info("resuming %s from i-PI's checkpoint at step %d (%d frames kept)", workdir, first_step, len(frames))
+        return _RunStart(first_step, frames, True, init)
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    (workdir / RUN_RECORD).write_text(fingerprint)
+    write(workdir / "init.extxyz", init, format="extxyz")
+    if settings.metadynamics:
+        (workdir / PLUMED_FILE).write_text(plumed_input(settings.metadynamics, settings.temperature_K))
+    (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
+    return _RunStart(0, [], False, init)
+
+
+def _write_ipi_input(workdir: Path, settings: MDSettings, start: _RunStart, socket_name: str) -> str:
+    """Write i-PI's input for the run, on socket `socket_name`; returns the file's name.
+
+    A fresh run gets ``input.xml`` (:func:`ipi_input_xml`); a resumed one
+    ``restart.xml``, i-PI's latest checkpoint with its socket address replaced by
+    the fresh one.
+    """
+    if start.resumed:
+        checkpoint = ET.parse(_latest_checkpoint(workdir)[1])
+        checkpoint.getroot().find(".//ffsocket/address").text = socket_name  # a fresh socket
+        checkpoint.write(workdir / "restart.xml")
+        return "restart.xml"
+    (workdir / "input.xml").write_text(ipi_input_xml(settings, socket_name, "init.extxyz"))
+    return "input.xml"
+
+
+def _start_ipi(ipi: str, workdir: Path, settings: MDSettings, start: _RunStart, startup_timeout_s: float,
+               stall_timeout_s: float) -> tuple[subprocess.Popen, SocketClient, Path]:
+    """Start the i-PI server for the run and connect the client to it.
+
+    Writes i-PI's input on a fresh socket name (:func:`_write_ipi_input`),
+    launches i-PI in `workdir` (its output in ``ipi.log``, appended to on a
+    resumed run; it dies with this process), waits up to `startup_timeout_s` for
+    its socket and connects a client whose requests time out after
+    `stall_timeout_s`. Returns (i-PI's process, the client, the socket's file);
+    on failure i-PI is stopped and its socket file removed before the error is raised.
+    """
+    socket_name = f"flexmlff-{uuid.uuid4().hex[:16]}"
+    ipi_input = _write_ipi_input(workdir, settings, start, socket_name)
+    log_file = workdir / _IPI_LOG
+    path = socket_path(socket_name)
+    path.unlink(missing_ok=True)
+    with open(log_file, "a" if start.resumed else "w") as ipi_log:
+        process = subprocess.Popen([ipi, ipi_input], cwd=workdir, stdout=ipi_log,
+                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    try:
+        _wait_for_socket(process, path, startup_timeout_s, log_file)
+        client = _connect(process, socket_name, stall_timeout_s, startup_timeout_s, log_file)
+    except Exception:
+        _stop(process)
+        path.unlink(missing_ok=True)
+        raise
+    return process, client, path
+
+
+def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSettings, workdir: Path,
+                  start: _RunStart) -> tuple[list[Atoms], int, float]:
+    """Answer i-PI's force requests with `calculator` until i-PI ends the run.
+
+    Every ``stride``-th step becomes a frame (:func:`_snapshot`); the frames are
+    appended to ``frames.partial.extxyz`` at each i-PI checkpoint, so that an
+    interrupted run can resume, and progress is logged about 20 times. Returns
+    (the frames, those recorded before `start` included; the number of force
+    calls; the seconds they took).
+    """
+    client_atoms = start.init.copy()
+    client_atoms.calc = calculator
+    report_every = max(1, settings.steps // 20)
+    frames, unsaved = start.frames, []
+    began = time.perf_counter()
+    # One force evaluation per MD step, plus one for the initial (or restart) geometry.
+    n_calls, ckpt = 0, settings.checkpoint_stride
+    for n_calls, _ in enumerate(client.irun(client_atoms, use_stress=False), start=1):
+        step = start.first_step + n_calls - 1
+        if step % settings.stride == 0:
+            unsaved.append(_snapshot(client_atoms, step, settings.timestep_fs))
+        # keep the frames on disk up to each i-PI checkpoint, which it writes
+        # only after this step's forces reach it
+        if step % ckpt in (0, ckpt - 1) and unsaved:
+            write(workdir / PARTIAL_FRAMES, unsaved, format="extxyz", append=True)
+            frames += unsaved
+            unsaved = []
+        if n_calls > 1 and step % report_every == 0:
+            elapsed = time.perf_counter() - began
+            log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / (n_calls - 1))
+    frames += unsaved
+    return frames, n_calls, time.perf_counter() - began
+
+
+def _wait_for_exit(process: subprocess.Popen, log_file: Path, timeout_s: float = 120.0) -> None:
+    """Raise unless i-PI, its run over, exits with status 0 within `timeout_s`."""
+    try:
+        status = process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"i-PI did not exit after the run; see {log_file}") from None
+    if status != 0:
+        raise RuntimeError(f"i-PI failed (status {status}); last lines of {log_file}:\n{_log_tail(log_file)}")
+
+
+def _check_frames(frames: list[Atoms], settings: MDSettings, workdir: Path, first_step: int) -> None:
+    """The final checks: each frame's energy is the one i-PI logged for its step
+    (:func:`check_against_properties`) and the run has all its frames."""
+    check_against_properties(frames, workdir, first_step)
+    if len(frames) != settings.n_frames:
+        raise RuntimeError(
+            f"the run produced {len(frames)} frames, expected {settings.n_frames}; see {workdir / _IPI_LOG}"
+        )
+
+
 def run_ipi_md(
     atoms: Atoms,
     calculator: Calculator,
@@ -348,68 +488,11 @@ def run_ipi_md(
     ipi = find_ipi()
     if settings.metadynamics:
         check_plumed()
-    fingerprint = _fingerprint(atoms, settings, calculator)
-    resumed = _resume_point(workdir, fingerprint, settings) if resume and workdir.exists() else None
-    socket_name = f"flexmlff-{uuid.uuid4().hex[:16]}"
-    init = atoms.copy()
-    init.cell, init.pbc = np.eye(3) * BOX_A, False
-    if resumed:
-        first_step, frames = resumed
-        log.info("resuming %s from i-PI's checkpoint at step %d (%d frames kept)", workdir, first_step, len(frames))
-        checkpoint = ET.parse(_latest_checkpoint(workdir)[1])
-        checkpoint.getroot().find(".//ffsocket/address").text = socket_name  # a fresh socket
-        checkpoint.write(workdir / "restart.xml")
-        ipi_input = "restart.xml"
-    else:
-        if workdir.exists():
-            shutil.rmtree(workdir)
-        workdir.mkdir(parents=True)
-        (workdir / RUN_RECORD).write_text(fingerprint)
-        first_step, frames = 0, []
-        write(workdir / "init.extxyz", init, format="extxyz")
-        (workdir / "input.xml").write_text(ipi_input_xml(settings, socket_name, "init.extxyz"))
-        if settings.metadynamics:
-            (workdir / PLUMED_FILE).write_text(plumed_input(settings.metadynamics, settings.temperature_K))
-        (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
-        ipi_input = "input.xml"
-    log_file = workdir / "ipi.log"
-    path = socket_path(socket_name)
-    path.unlink(missing_ok=True)
-
-    client_atoms = init.copy()
-    client_atoms.calc = calculator
-    report_every = max(1, settings.steps // 20)
-    unsaved: list[Atoms] = []
-    with open(log_file, "a" if resumed else "w") as ipi_log:
-        process = subprocess.Popen([ipi, ipi_input], cwd=workdir, stdout=ipi_log,
-                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    start = _prepare_run(atoms, calculator, settings, workdir, resume)
+    process, client, socket_file = _start_ipi(ipi, workdir, settings, start, startup_timeout_s, stall_timeout_s)
     try:
-        _wait_for_socket(process, path, startup_timeout_s, log_file)
-        client = _connect(process, socket_name, stall_timeout_s, startup_timeout_s, log_file)
-        start = time.perf_counter()
-        # One force evaluation per MD step, plus one for the initial (or restart) geometry.
-        n_calls, ckpt = 0, settings.checkpoint_stride
-        for n_calls, _ in enumerate(client.irun(client_atoms, use_stress=False), start=1):
-            step = first_step + n_calls - 1
-            if step % settings.stride == 0:
-                unsaved.append(_snapshot(client_atoms, step, settings.timestep_fs))
-            # keep the frames on disk up to each i-PI checkpoint, which it writes
-            # only after this step's forces reach it
-            if step % ckpt in (0, ckpt - 1) and unsaved:
-                write(workdir / PARTIAL_FRAMES, unsaved, format="extxyz", append=True)
-                frames += unsaved
-                unsaved = []
-            if n_calls > 1 and step % report_every == 0:
-                elapsed = time.perf_counter() - start
-                log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / (n_calls - 1))
-        frames += unsaved
-        elapsed = time.perf_counter() - start
-        try:
-            status = process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            raise RuntimeError(f"i-PI did not exit after the run; see {log_file}") from None
-        if status != 0:
-            raise RuntimeError(f"i-PI failed (status {status}); last lines of {log_file}:\n{_log_tail(log_file)}")
+        frames, n_calls, elapsed = _drive_client(client, calculator, settings, workdir, start)
+        _wait_for_exit(process, workdir / _IPI_LOG)
         log.info("MD finished: %d force calls in %.1f s (%.2f ms/step)",
                  n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1))
         (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
@@ -417,12 +500,8 @@ def run_ipi_md(
         _stop(process)
         raise
     finally:
-        path.unlink(missing_ok=True)
-    check_against_properties(frames, workdir, first_step)
-    if len(frames) != settings.n_frames:
-        raise RuntimeError(
-            f"the run produced {len(frames)} frames, expected {settings.n_frames}; see {log_file}"
-        )
+        socket_file.unlink(missing_ok=True)
+    _check_frames(frames, settings, workdir, start.first_step)
     return frames
 
 

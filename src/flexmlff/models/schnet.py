@@ -9,7 +9,8 @@ the best validation epoch are kept. CPU here, GPU when one is present.
 schnetpack 2.0.4 predates torch 2.13 in three places, mended here and only
 here: the ``T_co`` type alias it imports was renamed, ``torch.load`` now loads
 weights only (a saved model is a whole module), and its own plateau scheduler
-passes an argument torch removed (torch's scheduler is used directly).
+passes an argument torch removed (torch's scheduler is used directly). Its import
+also calls ``logging.basicConfig`` (schnetpack.md.parsers), which is undone.
 """
 
 from __future__ import annotations
@@ -38,8 +39,14 @@ def _schnetpack():
 
     if not hasattr(loader, "T_co"):  # renamed _T_co in torch 2.x
         loader.T_co = loader._T_co
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     import schnetpack
 
+    # its import configures the root logger (a stderr handler at INFO): keep the caller's
+    for handler in root.handlers[len(handlers):]:
+        root.removeHandler(handler)
+    root.setLevel(level)
     return schnetpack
 
 

@@ -1,0 +1,101 @@
+"""The interface every model family in :mod:`flexmlff.models` promises, checked family by family.
+
+On the shared small glycine set (GFN2-xTB labels, kcal/mol) each family is
+trained with the smallest settings that still learn, saved under its
+:data:`~flexmlff.models.MODEL_FILES` name, loaded back and checked for: energies
+(M,) and forces (M, N, 3) from ``predict``; the loaded model predicting what the
+trained one does; its ASE calculator answering in eV and eV/Å what ``predict``
+gives in kcal/mol; and held-out errors well below the mean-energy/zero-force
+baseline. Family-specific checks stay in the ``test_models_<family>.py`` files.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from ase import Atoms
+
+from flexmlff.evaluate import error_metrics, mean_baseline
+from flexmlff.models import FAMILIES, MODEL_FILES, family
+from flexmlff.units import ev_to_kcal_mol
+
+
+@dataclass(frozen=True)
+class Case:
+    """How one family is trained and held to account on the glycine set."""
+
+    train: range  # frames of the glycine set to train on
+    validation: range  # frames to choose hyperparameters or stop early on
+    test: range  # held-out frames
+    settings: dict = field(default_factory=dict)  # small, fast settings for `train`
+    energy_ratio: float = 0.3  # held-out energy RMSE below this fraction of the baseline's
+    force_ratio: float = 0.3  # held-out force RMSE below this fraction of the baseline's
+    calculator_atol: float = 1e-6  # kcal/mol (Å): ASE calculator against predict
+
+
+#: Splits, settings and bounds, from the per-family tests whose generic checks this took over.
+CASES = {
+    "sgdml": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [5, 10, 20]},
+                  energy_ratio=0.2, force_ratio=0.2),
+    "sgdml_ang": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [10, 20, 40]},
+                      calculator_atol=1e-8),
+    # schnetpack's calculator runs the network in float64, predict in float32
+    "schnet": Case(range(0, 100), range(100, 140), range(140, 300),
+                   {"max_epochs": 60, "n_interactions": 2, "n_atom_basis": 32, "batch_size": 10,
+                    "learning_rate": 1e-3}, energy_ratio=0.5, force_ratio=0.5, calculator_atol=1e-2),
+    # gap_fit is the slowest to train and quippy to predict (~65 ms a frame): few training
+    # frames, sparse points and held-out frames (gap_fit takes no validation set: it is ignored)
+    "gap": Case(range(0, 60), range(60, 100), range(100, 160), {"n_sparse": 60}),
+    # 60 epochs (test_models_bpnn.py trains 150) already stay under a fifth of the baseline's errors;
+    # float32 networks: a batch of one sums in another order than a batch of several
+    "bpnn": Case(range(0, 100), range(100, 140), range(140, 300), {"max_epochs": 60, "learning_rate": 3e-3},
+                 force_ratio=0.5, calculator_atol=1e-4),
+}
+#: Frames checked for the save/load round trip and against the ASE calculator.
+N_CHECK = 3
+
+
+def test_every_registered_family_has_a_model_file_and_a_contract_case():
+    assert set(MODEL_FILES) == set(FAMILIES)
+    assert set(CASES) == set(FAMILIES)
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_model_family_contract(name, glycine_dataset, tmp_path):
+    assert name in CASES, f"model family {name!r} has no contract case: add its small settings to CASES"
+    case, model_family = CASES[name], family(name)
+    assert set(case.settings) <= set(model_family.DEFAULTS), "settings unknown to the family"
+    train, validation, test = (glycine_dataset.subset(case.train), glycine_dataset.subset(case.validation),
+                               glycine_dataset.subset(case.test))
+    n_atoms = len(glycine_dataset.z)
+
+    model = model_family.train(train, validation, case.settings)
+
+    # predict: energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å), well below the
+    # baseline's errors on held-out frames (so in the dataset's units too)
+    energies, forces = model_family.predict(model, test.R, test.z)
+    assert energies.shape == (len(test),) and forces.shape == (len(test), n_atoms, 3)
+    assert np.all(np.isfinite(energies)) and np.all(np.isfinite(forces))
+    errors = error_metrics(energies, test.E, forces, test.F)
+    baseline = mean_baseline(train.E, test.E, test.F)
+    assert errors["energy_rmse"] < case.energy_ratio * baseline["energy_rmse"], (errors, baseline)
+    assert errors["force_rmse"] < case.force_ratio * baseline["force_rmse"], (errors, baseline)
+
+    # save under the family's file name, load back: the same predictions
+    path = tmp_path / MODEL_FILES[name]
+    model_family.save(model, path)
+    assert path.is_file()
+    loaded = model_family.load(path)
+    R = test.R[:N_CHECK]
+    before, after = model_family.predict(model, R, test.z), model_family.predict(loaded, R, test.z)
+    np.testing.assert_array_equal(before[0], after[0])
+    np.testing.assert_array_equal(before[1], after[1])
+
+    # the ASE calculator of the loaded model, as ML-driven MD uses it (one molecule in i-PI's
+    # non-periodic box, moved from geometry to geometry), answers in eV and eV/Å
+    atoms = Atoms(numbers=test.z, positions=R[0], cell=np.eye(3) * 50.0, pbc=False)
+    atoms.calc = model_family.calculator(loaded)
+    for positions, energy, force in zip(R, *after):
+        atoms.positions = positions
+        assert ev_to_kcal_mol(atoms.get_potential_energy()) == pytest.approx(energy, abs=case.calculator_atol)
+        np.testing.assert_allclose(ev_to_kcal_mol(atoms.get_forces()), force, rtol=0, atol=case.calculator_atol)
