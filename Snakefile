@@ -9,14 +9,15 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/paths.smk"
-include: "workflow/rules/isomerisation.smk"
+include: "workflow/rules/minima_and_meps.smk"
+include: "workflow/rules/isomerisation_paths.smk"
 include: "workflow/rules/sampling.smk"
 include: "workflow/rules/datasets.smk"
-include: "workflow/rules/sampled_data.smk"
+include: "workflow/rules/dataset_figures.smk"
 include: "workflow/rules/training.smk"
-include: "workflow/rules/figures.smk"
-include: "workflow/rules/evaluation.smk"
+include: "workflow/rules/learning_curves.smk"
+include: "workflow/rules/evaluation_figures.smk"
+include: "workflow/rules/ml_md.smk"
 
 
 # Cheap table and figure steps run on the submitting node, not as cluster jobs.
@@ -45,4 +46,4 @@ localrules:
 rule all:
     default_target: True
     input:
-        all_targets(),
+        plan.targets(),

@@ -16,8 +16,8 @@ Levels
     (``command`` and ``species_dir`` options).
 
 The workflow's config names levels (``levels.<name>: {calculator: xtb, method:
-GFN1-xTB}``); :func:`level_label` gives the name a table column or a plot title
-shows for one.
+GFN1-xTB}``); :class:`Level` is one such entry, and :func:`level_label` gives the
+name a table column or a plot title shows for one.
 
 The calculators are plain ASE calculators, so the same object drives
 optimisations, NEB and i-PI's socket client.
@@ -25,8 +25,10 @@ optimisations, NEB and i-PI's socket client.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from ase.calculators.calculator import CalculationFailed, Calculator, all_changes
@@ -186,3 +188,34 @@ def level_label(calculator: str, options: dict | None = None) -> str:
         xc = options.get("xc", "pbe").upper()
         return f"FHI-aims {xc}+TS" if options.get("vdw_ts", True) else f"FHI-aims {xc}"
     return calculator
+
+
+@dataclass(frozen=True)
+class Level:
+    """A named level of theory of the config: a calculator kind and its settings.
+
+    `label` is what datasets and tables record (``GFN1-xTB``), `identity` a string
+    that changes whenever any setting does (for provenance and resume checks), and
+    `make()` a fresh ASE calculator.
+    """
+
+    name: str
+    calculator: str
+    options: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, name: str, settings: dict) -> "Level":
+        """The level `name` of the config's `levels` (``{"calculator": ..., **options}``)."""
+        options = dict(settings)
+        return cls(name, options.pop("calculator"), options)
+
+    @property
+    def label(self) -> str:
+        return level_label(self.calculator, self.options)
+
+    @property
+    def identity(self) -> str:
+        return json.dumps({"calculator": self.calculator, **self.options}, sort_keys=True)
+
+    def make(self) -> Calculator:
+        return make_calculator(self.calculator, self.options)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
+from pathlib import Path
 
 
 @contextlib.contextmanager
@@ -34,3 +36,25 @@ def logged_step(log_path: str, name: str):
     finally:
         root.removeHandler(handler)
         handle.close()
+
+
+def snakemake_step(smk):
+    """The log of a workflow script's job: `logged_step` on the job's log file, named by its rule.
+
+    The library itself reaches the script through PYTHONPATH (:func:`share_library_with_jobs`),
+    so scripts carry no import-path code of their own.
+    """
+    return logged_step(smk.log[0], smk.rule)
+
+
+def share_library_with_jobs() -> str:
+    """Put this copy of the library first on PYTHONPATH and return its folder.
+
+    Every job's script inherits the environment of the Snakemake process that starts it,
+    also inside a conda env or on a cluster node, so the jobs import the checkout the
+    workflow was started from rather than whatever flexmlff happens to be installed.
+    """
+    folder = str(Path(__file__).resolve().parents[1])
+    others = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != folder]
+    os.environ["PYTHONPATH"] = os.pathsep.join([folder, *others])
+    return folder

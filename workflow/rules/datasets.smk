@@ -3,22 +3,22 @@
 
 rule assemble_dataset:
     input:
-        sources=dataset_sources,
-        same_size_as=same_size_manifest,
+        sources=lambda wc: plan.dataset_sources(wc.dataset),
+        same_size_as=lambda wc: plan.same_size_manifest(wc.dataset),
     output:
-        extxyz=f"{RESULTS}/datasets/{{dataset}}.extxyz",
-        npz=f"{RESULTS}/datasets/{{dataset}}.npz",
-        manifest=f"{RESULTS}/datasets/{{dataset}}.json",
+        extxyz=layout.dataset("{dataset}", "extxyz"),
+        npz=layout.dataset("{dataset}", "npz"),
+        manifest=layout.dataset("{dataset}", "json"),
     log:
-        f"{LOGS}/assemble_dataset/{{dataset}}.log",
+        log_file("assemble_dataset", "{dataset}"),
     benchmark:
-        f"{BENCHMARKS}/assemble_dataset/{{dataset}}.tsv"
+        benchmark_file("assemble_dataset", "{dataset}")
     conda:
-        f"{ENVS}/sampling.yaml"
+        env("sampling")
     params:
-        sources=dataset_source_names,
-        level=dataset_level,
-        seed=config.get("seed", 2021),
+        sources=lambda wc: plan.dataset_source_names(wc.dataset),
+        level=lambda wc: plan.dataset_level(wc.dataset),
+        seed=plan.seed,
     script:
         "../scripts/assemble_dataset.py"
 
@@ -26,21 +26,23 @@ rule assemble_dataset:
 # A dataset relabelled at another level (the dispersion ablation), in parallel parts.
 rule relabel_dataset_chunk:
     input:
-        lambda wc: dataset_extxyz(config["datasets"][wc.dataset]["relabel_of"]),
+        lambda wc: layout.dataset(
+            plan.dataset_settings(wc.dataset)["relabel_of"], "extxyz"
+        ),
     output:
-        temp(f"{RESULTS}/datasets/{{dataset}}_relabel/chunk{{chunk}}.extxyz"),
+        temp(layout.dataset_relabel_chunk("{dataset}", "{chunk}")),
     log:
-        f"{LOGS}/relabel_dataset_chunk/{{dataset}}_{{chunk}}.log",
+        log_file("relabel_dataset_chunk", "{dataset}_{chunk}"),
     benchmark:
-        f"{BENCHMARKS}/relabel_dataset_chunk/{{dataset}}_{{chunk}}.tsv"
+        benchmark_file("relabel_dataset_chunk", "{dataset}_{chunk}")
     conda:
-        f"{ENVS}/sampling.yaml"
+        env("sampling")
     threads: 1
     params:
-        level=dataset_level,
+        level=lambda wc: plan.dataset_level(wc.dataset),
         part=lambda wc: (
             int(wc.chunk),
-            config["datasets"][wc.dataset].get("relabel_jobs", 4),
+            plan.dataset_settings(wc.dataset)["relabel_jobs"],
         ),
     script:
         "../scripts/relabel_chunk.py"

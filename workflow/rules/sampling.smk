@@ -4,21 +4,21 @@
 
 rule md_run:
     input:
-        start=md_start,
+        start=lambda wc: plan.md_start_file(wc.molecule, wc.campaign, wc.run),
     output:
-        frames=f"{RESULTS}/{{molecule}}/md/{{campaign}}/{{run}}/frames.extxyz",
+        frames=layout.md_frames("{molecule}", "{campaign}", "{run}"),
     log:
-        f"{LOGS}/md_run/{{molecule}}_{{campaign}}_{{run}}.log",
+        log_file("md_run", "{molecule}_{campaign}_{run}"),
     benchmark:
-        f"{BENCHMARKS}/md_run/{{molecule}}_{{campaign}}_{{run}}.tsv"
+        benchmark_file("md_run", "{molecule}_{campaign}_{run}")
     conda:
-        f"{ENVS}/sampling.yaml"
+        env("sampling")
     threads: 1
     params:
-        settings=lambda wc: molecule_config(wc)["md"][wc.campaign],
-        start=lambda wc: asdict(md_run_start(wc)),
-        level=md_level,
-        ipi_dir=lambda wc: f"{RESULTS}/{wc.molecule}/md/{wc.campaign}/{wc.run}/ipi",
+        settings=lambda wc: plan.md_protocol(wc.molecule, wc.campaign),
+        start=lambda wc: plan.md_run_start(wc.molecule, wc.campaign, wc.run),
+        level=lambda wc: plan.md_level(wc.molecule),
+        ipi_dir=lambda wc: layout.md_ipi_dir(wc.molecule, wc.campaign, wc.run),
     script:
         "../scripts/md_run.py"
 
@@ -27,35 +27,33 @@ rule md_run:
 # with `md_level` set, each run's frames are relabelled in chunks, one job each.
 rule relabel_chunk:
     input:
-        f"{RESULTS}/{{molecule}}/md/{{campaign}}/{{run}}/frames.extxyz",
+        layout.md_frames("{molecule}", "{campaign}", "{run}"),
     output:
-        temp(
-            f"{RESULTS}/{{molecule}}/md/{{campaign}}/{{run}}/relabel/chunk{{chunk}}.extxyz"
-        ),
+        temp(layout.md_relabel_chunk("{molecule}", "{campaign}", "{run}", "{chunk}")),
     log:
-        f"{LOGS}/relabel_chunk/{{molecule}}_{{campaign}}_{{run}}_{{chunk}}.log",
+        log_file("relabel_chunk", "{molecule}_{campaign}_{run}_{chunk}"),
     benchmark:
-        f"{BENCHMARKS}/relabel_chunk/{{molecule}}_{{campaign}}_{{run}}_{{chunk}}.tsv"
+        benchmark_file("relabel_chunk", "{molecule}_{campaign}_{run}_{chunk}")
     conda:
-        f"{ENVS}/sampling.yaml"
+        env("sampling")
     threads: 1
     params:
-        level=molecule_level,
-        part=lambda wc: (int(wc.chunk), n_relabel_chunks(wc)),
+        level=lambda wc: plan.molecule_level(wc.molecule),
+        part=lambda wc: (int(wc.chunk), plan.n_relabel_chunks(wc.molecule, wc.campaign)),
     script:
         "../scripts/relabel_chunk.py"
 
 
 rule gather_labels:
     input:
-        relabel_chunks,
+        lambda wc: plan.relabel_chunks(wc.molecule, wc.campaign, wc.run),
     output:
-        f"{RESULTS}/{{molecule}}/md/{{campaign}}/{{run}}/labelled.extxyz",
+        layout.md_labelled("{molecule}", "{campaign}", "{run}"),
     log:
-        f"{LOGS}/gather_labels/{{molecule}}_{{campaign}}_{{run}}.log",
+        log_file("gather_labels", "{molecule}_{campaign}_{run}"),
     conda:
-        f"{ENVS}/sampling.yaml"
+        env("sampling")
     params:
-        level=molecule_level,
+        level=lambda wc: plan.molecule_level(wc.molecule),
     script:
         "../scripts/gather_labels.py"

@@ -4,64 +4,64 @@
 
 rule make_split:
     input:
-        dataset=lambda wc: dataset_npz(wc.dataset),
+        dataset=layout.dataset("{dataset}"),
     output:
-        f"{RESULTS}/{{dataset}}/splits/n{{n_train}}.npz",
+        layout.split("{dataset}", "{n_train}"),
     log:
-        f"{LOGS}/make_split/{{dataset}}_n{{n_train}}.log",
+        log_file("make_split", "{dataset}_n{n_train}"),
     benchmark:
-        f"{BENCHMARKS}/make_split/{{dataset}}_n{{n_train}}.tsv"
+        benchmark_file("make_split", "{dataset}_n{n_train}")
     conda:
-        f"{ENVS}/sgdml.yaml"
+        env("sgdml")
     params:
-        n_folds=N_FOLDS,
-        n_valid=TRAINING["n_valid"],
-        seed=lambda wc: config["seed"] + int(wc.n_train),
+        n_folds=plan.n_folds,
+        n_valid=plan.training["n_valid"],
+        seed=lambda wc: plan.split_seed(wc.n_train),
     script:
         "../scripts/make_split.py"
 
 
 rule train_sgdml:
     input:
-        dataset=lambda wc: dataset_npz(wc.dataset),
-        split=lambda wc: split_file(wc.dataset, wc.n_train),
+        dataset=layout.dataset("{dataset}"),
+        split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
     output:
-        model=f"{RESULTS}/{{dataset}}/models/sgdml/n{{n_train}}/fold{{fold}}/model.npz",
+        model=layout.model_file("{dataset}", "sgdml", "{n_train}", "{fold}"),
     log:
-        f"{LOGS}/train_sgdml/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+        log_file("train_sgdml", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
-        f"{BENCHMARKS}/train_sgdml/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+        benchmark_file("train_sgdml", "{dataset}_n{n_train}_fold{fold}")
     conda:
-        f"{ENVS}/sgdml.yaml"
+        env("sgdml")
     threads: 1
     resources:
         mem_mb=4000,
     params:
         family="sgdml",
-        settings=model_settings("sgdml"),
+        settings=plan.model_settings("sgdml"),
     script:
         "../scripts/train_model.py"
 
 
 rule train_gap:
     input:
-        dataset=lambda wc: dataset_npz(wc.dataset),
-        split=lambda wc: split_file(wc.dataset, wc.n_train),
+        dataset=layout.dataset("{dataset}"),
+        split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
     output:
-        model=f"{RESULTS}/{{dataset}}/models/gap/n{{n_train}}/fold{{fold}}/model.tar.gz",
+        model=layout.model_file("{dataset}", "gap", "{n_train}", "{fold}"),
     log:
-        f"{LOGS}/train_gap/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+        log_file("train_gap", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
-        f"{BENCHMARKS}/train_gap/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+        benchmark_file("train_gap", "{dataset}_n{n_train}_fold{fold}")
     conda:
-        f"{ENVS}/gap.yaml"
+        env("gap")
     threads: 1
     resources:
         # gap_fit's covariance matrices: ~5 GB for 200 glycine frames, ~9 GB for azobenzene
         mem_mb=10000,
     params:
         family="gap",
-        settings=model_settings("gap"),
+        settings=plan.model_settings("gap"),
     script:
         "../scripts/train_model.py"
 
@@ -69,62 +69,62 @@ rule train_gap:
 # The other families: the same inputs and script, their own env, resources and settings.
 use rule train_sgdml as train_sgdml_ang with:
     output:
-        model=f"{RESULTS}/{{dataset}}/models/sgdml_ang/n{{n_train}}/fold{{fold}}/model.npz",
+        model=layout.model_file("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
     log:
-        f"{LOGS}/train_sgdml_ang/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+        log_file("train_sgdml_ang", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
-        f"{BENCHMARKS}/train_sgdml_ang/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+        benchmark_file("train_sgdml_ang", "{dataset}_n{n_train}_fold{fold}")
     resources:
         # the closed-form solve holds (n*3N)^2 doubles about twice: 200 azobenzene frames ~ 3.5 GB
         mem_mb=6000,
     params:
         family="sgdml_ang",
-        settings=model_settings("sgdml_ang"),
+        settings=plan.model_settings("sgdml_ang"),
 
 
 use rule train_sgdml as train_schnet with:
     output:
-        model=f"{RESULTS}/{{dataset}}/models/schnet/n{{n_train}}/fold{{fold}}/model.pt",
+        model=layout.model_file("{dataset}", "schnet", "{n_train}", "{fold}"),
     log:
-        f"{LOGS}/train_schnet/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+        log_file("train_schnet", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
-        f"{BENCHMARKS}/train_schnet/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+        benchmark_file("train_schnet", "{dataset}_n{n_train}_fold{fold}")
     conda:
-        f"{ENVS}/schnet.yaml"
+        env("schnet")
     resources:
         mem_mb=3000,
     params:
         family="schnet",
-        settings=model_settings("schnet"),
+        settings=plan.model_settings("schnet"),
 
 
 use rule train_sgdml as train_bpnn with:
     output:
-        model=f"{RESULTS}/{{dataset}}/models/bpnn/n{{n_train}}/fold{{fold}}/model.pt",
+        model=layout.model_file("{dataset}", "bpnn", "{n_train}", "{fold}"),
     log:
-        f"{LOGS}/train_bpnn/{{dataset}}_n{{n_train}}_fold{{fold}}.log",
+        log_file("train_bpnn", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
-        f"{BENCHMARKS}/train_bpnn/{{dataset}}_n{{n_train}}_fold{{fold}}.tsv"
+        benchmark_file("train_bpnn", "{dataset}_n{n_train}_fold{fold}")
     conda:
-        f"{ENVS}/bpnn.yaml"
+        env("bpnn")
     resources:
         mem_mb=3000,
     params:
         family="bpnn",
-        settings=model_settings("bpnn"),
+        settings=plan.model_settings("bpnn"),
 
 
 rule test_model:
     input:
-        dataset=lambda wc: dataset_npz(wc.dataset),
-        split=lambda wc: split_file(wc.dataset, wc.n_train),
-        model=trained_model,
+        dataset=layout.dataset("{dataset}"),
+        split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
+        model=lambda wc: layout.model_file(wc.dataset, wc.model, wc.n_train, wc.fold),
     output:
-        f"{RESULTS}/{{dataset}}/models/{{model}}/n{{n_train}}/fold{{fold}}/test_errors.csv",
+        layout.test_errors("{dataset}", "{model}", "{n_train}", "{fold}"),
     log:
-        f"{LOGS}/test_model/{{dataset}}_{{model}}_n{{n_train}}_fold{{fold}}.log",
+        log_file("test_model", "{dataset}_{model}_n{n_train}_fold{fold}"),
     benchmark:
-        f"{BENCHMARKS}/test_model/{{dataset}}_{{model}}_n{{n_train}}_fold{{fold}}.tsv"
+        benchmark_file("test_model", "{dataset}_{model}_n{n_train}_fold{fold}")
     conda:
         model_env
     script:
@@ -133,28 +133,28 @@ rule test_model:
 
 rule collect_errors:
     input:
-        fold_errors,
+        lambda wc: plan.family_fold_errors(wc.dataset, wc.model),
     output:
-        f"{RESULTS}/{{dataset}}/errors/{{model}}.csv",
+        layout.family_errors("{dataset}", "{model}"),
     log:
-        f"{LOGS}/collect_errors/{{dataset}}_{{model}}.log",
+        log_file("collect_errors", "{dataset}_{model}"),
     conda:
-        f"{ENVS}/analysis.yaml"
+        env("analysis")
     script:
         "../scripts/collect_errors.py"
 
 
 rule model_errors_table:
     input:
-        all_model_errors,
+        plan.all_family_errors(),
     output:
-        errors=f"{RESULTS}/tables/model_errors.csv",
-        curves=f"{RESULTS}/tables/learning_curves.csv",
+        errors=layout.table("model_errors"),
+        curves=layout.table("learning_curves"),
     log:
-        f"{LOGS}/model_errors_table.log",
+        log_file("model_errors_table"),
     conda:
-        f"{ENVS}/analysis.yaml"
+        env("analysis")
     params:
-        force_tolerance=model_settings("sgdml").get("selection_force_tolerance", 0.1),
+        force_tolerance=plan.selection_force_tolerance,
     script:
         "../scripts/model_errors_table.py"

@@ -1,16 +1,11 @@
 """One dataset from MD frames or a user's file, as extxyz + sGDML npz (rule assemble_dataset)."""
 
-import sys
 from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 import json
 
 import numpy as np
 
-from flexmlff.calculators import level_label
 from flexmlff.data import (
     concatenate,
     drop_duplicates,
@@ -18,19 +13,19 @@ from flexmlff.data import (
     write_extxyz,
     write_sgdml_npz,
 )
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "assemble_dataset") as log:
+with snakemake_step(snakemake) as log:
     name = snakemake.wildcards.dataset
-    level, options = snakemake.params.level
+    level = snakemake.params.level
     sources = snakemake.input.sources
     parts = [read_dataset(path, name=source) for path, source in zip(sources, snakemake.params.sources)]
     if snakemake.params.sources != ["file"]:
         # MD frames must carry the molecule's level: never driving-level labels
         for path, part in zip(sources, parts):
-            if part.theory != level_label(level, options):
+            if part.theory != level.label:
                 raise ValueError(f"{path}: frames labelled at {part.theory}, "
-                                 f"dataset {name} needs {level_label(level, options)}")
+                                 f"dataset {name} needs {level.label}")
     dataset, n_duplicates = drop_duplicates(concatenate(parts, name))
     if n_duplicates:
         log.info("dropped %d repeated geometries (runs sharing a start)", n_duplicates)

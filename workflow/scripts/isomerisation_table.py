@@ -1,18 +1,14 @@
 """Highest point of every azobenzene path above cis, beside the paper's Table I (rule isomerisation_table)."""
 
-import sys
 from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 import json
 
 import pandas as pd
 
-from flexmlff.calculators import level_label
-from flexmlff.paths import PAPER_BARRIERS_KCAL_MOL, highest_point
-from flexmlff.runlog import logged_step
+from flexmlff.mep import highest_point
+from flexmlff.paper import PAPER_BARRIERS_KCAL_MOL
+from flexmlff.runlog import snakemake_step
 
 
 def single_point_energies(files):
@@ -25,8 +21,8 @@ def single_point_energies(files):
     return energies
 
 
-with logged_step(snakemake.log[0], "isomerisation_table") as log:
-    level_name = level_label(*snakemake.params.level)
+with snakemake_step(snakemake) as log:
+    level_name = snakemake.params.level.label
     rows = []
     for name, path in zip(snakemake.params.paths, snakemake.input.profiles):
         profile = pd.read_csv(path)
@@ -57,7 +53,7 @@ with logged_step(snakemake.log[0], "isomerisation_table") as log:
     start, end = snakemake.params.ends
     for level, energies in single_point_energies(snakemake.input.single_points).items():
         # "A//B": level A at the geometries of level B
-        column = f"{level_label(*snakemake.params.single_point_levels[level])}//{level_name}"
+        column = f"{snakemake.params.single_point_levels[level].label}//{level_name}"
         cis = energies[f"minimum_{start}"]
         table[f"dE_{column}_kcal_mol"] = table["path"].map(
             {name: round(energy - cis, 1) for name, energy in energies.items()})

@@ -1,21 +1,14 @@
 """Highest point of each path above the start minimum (rule mep_barrier_table)."""
 
-import sys
-from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
-
 import json
 
 import pandas as pd
 
-from flexmlff.calculators import level_label
-from flexmlff.paths import highest_point
-from flexmlff.runlog import logged_step
+from flexmlff.mep import highest_point
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "mep_barrier_table") as log:
-    level, options = snakemake.params.level
+with snakemake_step(snakemake) as log:
+    level = snakemake.params.level
     rows = []
     for method, profile_file, summary_file in zip(
         snakemake.params.methods, snakemake.input.profiles, snakemake.input.summaries
@@ -26,7 +19,7 @@ with logged_step(snakemake.log[0], "mep_barrier_table") as log:
         top = highest_point(profile)
         row = {
             "method": method,
-            "level": level_label(level, options),
+            "level": level.label,
             "converged": summary["converged"],
             "optimiser_steps": summary["steps"],
             "final_max_force_eV_per_A": round(summary["max_force_eV_per_A"], 4),

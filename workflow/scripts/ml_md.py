@@ -1,11 +1,7 @@
 """MD driven by a family's best model through i-PI, from one path frame (rule ml_md)."""
 
-import sys
 import time
 from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 import json
 
@@ -16,10 +12,10 @@ from flexmlff.data import from_atoms, write_extxyz
 from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome
 from flexmlff.geometry import bond_graph, named_coordinates
 from flexmlff.models import family, limit_threads
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 from flexmlff.sampling import MDSettings, run_ipi_md
 
-with logged_step(snakemake.log[0], "ml_md") as log:
+with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
     wc, params = snakemake.wildcards, snakemake.params
     fold = best_fold_index(snakemake.input.errors, wc.model, params.force_tolerance)
@@ -32,9 +28,9 @@ with logged_step(snakemake.log[0], "ml_md") as log:
         raise ValueError(f"config key 'figures.ml_md.paths.{wc.start_path}.coordinate': unknown "
                          f"{coordinate!r} (known: {', '.join(named)})")
     s = params.settings
-    settings = MDSettings(temperature_K=s.get("temperature_K", 300.0), timestep_fs=s.get("timestep_fs", 0.5),
-                          steps=s["steps"], stride=s.get("stride", 10), seed=params.seed,
-                          thermostat="langevin", thermostat_tau_fs=s.get("thermostat_tau_fs", 2.0))
+    settings = MDSettings(temperature_K=s["temperature_K"], timestep_fs=s["timestep_fs"],
+                          steps=s["steps"], stride=s["stride"], seed=params.seed,
+                          thermostat="langevin", thermostat_tau_fs=s["thermostat_tau_fs"])
     log.info("%s (best of %d folds: %d) from %s frame %s: %s", wc.model, len(snakemake.input.errors), fold, wc.start_path,
              wc.frame, settings)
     began = time.perf_counter()

@@ -1,25 +1,19 @@
 """Rotation path re-optimised at every fixed phi (rule optimised_rotation_path)."""
 
-import sys
-from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
-
 from ase.io import read, write
 
-from flexmlff.calculators import make_calculator
+from flexmlff.azobenzene_paths import isomerisation_profile
 from flexmlff.geometry import azobenzene_atoms
-from flexmlff.paths import isomerisation_profile, optimise_at_fixed_torsion
-from flexmlff.runlog import logged_step
+from flexmlff.mep import optimise_at_fixed_torsion
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "optimised_rotation_path") as log:
-    level, options = snakemake.params.level
+with snakemake_step(snakemake) as log:
+    level = snakemake.params.level
     settings = snakemake.params.settings
-    fmax, max_steps = settings.get("fmax_eV_per_A", 0.05), settings.get("max_steps", 500)
+    fmax, max_steps = settings["fmax_eV_per_A"], settings["max_steps"]
     rotation = read(snakemake.input.rotation, index=":")
     phi = azobenzene_atoms(rotation[0]).phi
-    calc = make_calculator(level, options)
+    calc = level.make()
     # the end frames are the minima already; every frame in between is relaxed at its φ
     frames, converged = [rotation[0]], [True]
     for i, frame in enumerate(rotation[1:-1], start=1):

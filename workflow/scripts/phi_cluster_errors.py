@@ -1,20 +1,14 @@
 """Per-cluster errors of a family's best fold on a whole dataset (rule phi_cluster_errors)."""
 
-import sys
-from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
-
 from ase import Atoms
 
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import best_fold_index, cluster_errors, coordinate_degrees, error_metrics
 from flexmlff.geometry import named_coordinates
 from flexmlff.models import family, limit_threads
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "phi_cluster_errors") as log:
+with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
     wc = snakemake.wildcards
     fold = best_fold_index(snakemake.input.errors, wc.model, snakemake.params.force_tolerance)

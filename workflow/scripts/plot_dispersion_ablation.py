@@ -1,18 +1,12 @@
 """One family's learning curves with and without dispersion, same CV tasks (rule plot_dispersion_ablation)."""
 
-import sys
-from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
-
 import pandas as pd
 
 from flexmlff.evaluate import learning_curve
 from flexmlff.plots import MODEL_LABELS, learning_curve_panels, save_figure
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "plot_dispersion_ablation") as log:
+with snakemake_step(snakemake) as log:
     settings = snakemake.params.settings
     curves = {
         label: learning_curve(pd.read_csv(file), snakemake.params.force_tolerance)

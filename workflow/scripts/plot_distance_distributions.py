@@ -1,19 +1,13 @@
 """Fig. 3 analogue: interatomic distance distributions per dataset (rule plot_distance_distributions)."""
 
-import sys
-from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
-
 import numpy as np
 
 from flexmlff.data import read_dataset
 from flexmlff.geometry import pairwise_distances
 from flexmlff.plots import distance_distributions, save_figure
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "plot_distance_distributions") as log:
+with snakemake_step(snakemake) as log:
     rng = np.random.default_rng(snakemake.params.seed)
     distances = {}
     for name, path in zip(snakemake.params.names, snakemake.input):

@@ -1,21 +1,15 @@
 """Fig. 2 analogue: relative energies per MD campaign and per dataset (rule plot_energy_distributions)."""
 
-import sys
-from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
-
 import numpy as np
 import pandas as pd
 from ase.io import read
 
 from flexmlff.data import read_dataset
 from flexmlff.plots import energy_distributions, save_figure
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 from flexmlff.units import ev_to_kcal_mol
 
-with logged_step(snakemake.log[0], "plot_energy_distributions") as log:
+with snakemake_step(snakemake) as log:
     zero = ev_to_kcal_mol(read(snakemake.input.reference).get_potential_energy())
     datasets = {name: read_dataset(path) for name, path in zip(snakemake.params.names, snakemake.input.datasets)}
     by_dataset = {name: d.E - zero for name, d in datasets.items()}

@@ -1,19 +1,15 @@
 """Fig. 9: the monitored coordinate along every ML-driven MD run, and where each ended (rule plot_fig9_ml_md)."""
 
-import sys
 from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 import json
 
 import pandas as pd
 
 from flexmlff.plots import MODEL_LABELS, ml_md_traces, save_figure
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "plot_fig9_ml_md") as log:
+with snakemake_step(snakemake) as log:
     outcomes = [json.loads(Path(f).read_text()) for f in snakemake.input.outcomes]
     save_figure(ml_md_traces(outcomes), snakemake.output[:2])
     table = pd.DataFrame([{

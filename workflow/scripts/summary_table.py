@@ -1,18 +1,15 @@
 """The headline numbers next to the paper's, as CSV and markdown (rule summary_table)."""
 
-import sys
 from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 import pandas as pd
 
-from flexmlff.evaluate import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO, equilibrium_to_transition_ratio, headline_table
+from flexmlff.evaluate import equilibrium_to_transition_ratio, headline_table
+from flexmlff.paper import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO
 from flexmlff.plots import MODEL_LABELS
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 
-with logged_step(snakemake.log[0], "summary_table") as log:
+with snakemake_step(snakemake) as log:
     table = headline_table(pd.read_csv(snakemake.input.curves))
     log.info("\n%s", table.round(3).to_string(index=False))
     table.to_csv(snakemake.output.table, index=False)

@@ -1,20 +1,14 @@
 """Errors of one trained model on the held-out folds (rule test_model)."""
 
-import sys
-from pathlib import Path
-
-# The workflow's own library, also where it is not installed (e.g. a per-rule conda env).
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
-
 import pandas as pd
 
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import error_metrics, mean_baseline
 from flexmlff.models import family, limit_threads
-from flexmlff.runlog import logged_step
+from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
 
-with logged_step(snakemake.log[0], "test_model") as log:
+with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
     wc = snakemake.wildcards
     dataset = read_dataset(snakemake.input.dataset)

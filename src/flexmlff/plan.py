@@ -1,0 +1,450 @@
+"""The workflow's plan: what a validated config asks for, and where each file lives.
+
+Snakemake's rules only wire files together; everything they need to know about a
+config is answered here, where it can be unit-tested without running Snakemake:
+
+:class:`Layout`
+    every output path, one method each. A method takes values (``"glycine"``) or
+    wildcard patterns (``"{molecule}"``), so rules and input functions spell a
+    path the same way.
+:class:`Plan`
+    the runs, datasets, relabelling chunks, seeds, sizes and targets of one config,
+    and the cross-reference checks the JSON schema cannot express. It expects a
+    config validated against ``workflow/schemas/config.schema.yaml`` with its
+    defaults filled in (:func:`load_config`): defaults live only in the schema.
+:class:`~flexmlff.calculators.Level`
+    a named level of theory.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from flexmlff.calculators import Level
+from flexmlff.campaigns import MDStart, expand_starts
+from flexmlff.layout import Layout
+from flexmlff.plan_checks import ConfigError, CrossReferenceChecks
+
+__all__ = ["ConfigError", "Layout", "Level", "Plan", "load_config", "SCHEMA"]
+
+#: The config schema: the one place every key's default and meaning is stated.
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def load_config(path: str | Path, schema: str | Path = SCHEMA) -> dict:
+    """A config file validated against the schema, its defaults filled in
+    (as the Snakefile's ``validate`` does)."""
+    import yaml
+    from snakemake.utils import validate
+
+    config = yaml.safe_load(Path(path).read_text())
+    validate(config, schema=str(schema))
+    return config
+
+
+#: Figure files of the evaluation figures, by their `figures` config key.
+EVALUATION_FIGURES = {
+    "learning_curves": ["fig4_learning_curves"],
+    "fold_means": ["fig5_fold_means"],
+    "gap_cutoff_scan": ["fig6a_gap_cutoff"],
+    "descriptor_comparison": ["fig6b_sgdml_descriptors"],
+    "dispersion_ablation": ["dispersion_ablation"],
+    "phi_cluster_errors": ["fig7_phi_cluster_errors", "fig8_metadynamics_phi_cluster_errors"],
+    "ml_md": ["fig9_ml_md"],
+}
+
+#: Conda env of each family where it is not the family's own; GDML [1/r + ang] shares sGDML's.
+FAMILY_ENVS = {"sgdml_ang": "sgdml"}
+
+
+class Plan(CrossReferenceChecks):
+    """What one validated config (defaults filled in) asks the workflow to do.
+
+    `basedir` is the workflow's folder: shipped input files (``resources/``) named in
+    the config are found there when they are not found relative to the working directory.
+    Construction checks the config's cross-references and raises :class:`ConfigError`.
+    """
+
+    def __init__(self, config: dict, basedir: str | Path = ".", results: str = "results"):
+        self.config = config
+        self.basedir = Path(basedir)
+        self.layout = Layout(results)
+        self.training = config["training"]
+        self.figures = config["figures"]
+        self.seed = config["seed"]
+        self.n_folds = self.training["n_folds"]
+        self.sizes = self.training["sizes"]
+        self.families = self.training["models"]
+        self.trained_datasets = self.training["datasets"]
+        #: Force-RMSE tolerance of the sGDML best-model rule, kcal/(mol Å).
+        self.selection_force_tolerance = self.training["selection_force_tolerance"]
+        self.check()
+
+    # -- sizes, seeds, settings -------------------------------------------------------
+    @property
+    def largest_size(self) -> int:
+        return max(self.sizes)
+
+    def split_seed(self, n_train) -> int:
+        """Each training size draws its own subset: the config seed plus the size."""
+        return self.seed + int(n_train)
+
+    def model_settings(self, model: str) -> dict:
+        return self.config["models"][model]
+
+    def gap_cutoff_settings(self, cutoff) -> dict:
+        """The configured GAP settings with a scanned SOAP cutoff (Å)."""
+        return {**self.model_settings("gap"), "cutoff_A": float(cutoff)}
+
+    def model_env(self, model: str) -> str:
+        """Name of the conda env file (envs/<name>.yaml) a family runs in."""
+        return FAMILY_ENVS.get(model, model)
+
+    # -- levels -----------------------------------------------------------------------
+    def level(self, name: str) -> Level:
+        return Level.from_config(name, self.config["levels"][name])
+
+    def molecule(self, name: str) -> dict:
+        return self.config["molecules"][name]
+
+    def molecule_level(self, molecule: str) -> Level:
+        """The molecule's reference level: minima, paths and dataset labels."""
+        return self.level(self.molecule(molecule)["level"])
+
+    def md_level(self, molecule: str) -> Level:
+        """The level that drives the molecule's MD (its reference level unless `md_level`)."""
+        settings = self.molecule(molecule)
+        return self.level(settings["md_level"] or settings["level"])
+
+    def relabelled(self, molecule: str) -> bool:
+        """Whether MD frames of the molecule are relabelled at its reference level."""
+        settings = self.molecule(molecule)
+        return settings["md_level"] not in (None, settings["level"])
+
+    def dataset_level(self, dataset: str) -> Level:
+        """The level of a dataset's labels: its own `level`, else its molecule's."""
+        settings = self.config["datasets"][dataset]
+        return self.level(settings["level"] or self.molecule(settings["molecule"])["level"])
+
+    # -- input files ------------------------------------------------------------------
+    def input_path(self, path: str) -> str:
+        """A config file path: relative to the working directory, or else to the
+        workflow's own folder (so the shipped resources/ work from anywhere)."""
+        if os.path.isabs(path) or os.path.exists(path):
+            return path
+        shipped = self.basedir / path
+        return str(shipped) if shipped.exists() else path
+
+    def minimum_file(self, molecule: str, minimum: str) -> str:
+        return self.input_path(self.molecule(molecule)["minima"][minimum])
+
+    def first_minimum_file(self, molecule: str) -> str:
+        """The geometry every other minimum of the molecule is checked against."""
+        return self.input_path(next(iter(self.molecule(molecule)["minima"].values())))
+
+    # -- paths --------------------------------------------------------------------------
+    def mep_methods(self, molecule: str) -> list[str]:
+        mep = self.molecule(molecule).get("mep")
+        return mep["methods"] if mep else []
+
+    def _endpoints(self, molecule: str, section: str) -> dict[str, str]:
+        settings = self.molecule(molecule)[section]
+        return {end: self.layout.relaxed(molecule, settings[end]) for end in ("start", "end")}
+
+    def mep_endpoints(self, molecule: str) -> dict[str, str]:
+        return self._endpoints(molecule, "mep")
+
+    def isomerisation_endpoints(self, molecule: str) -> dict[str, str]:
+        return self._endpoints(molecule, "isomerisation")
+
+    def mep_outputs(self, molecule: str, ext: str) -> list[str]:
+        return [self.layout.mep(molecule, method, ext) for method in self.mep_methods(molecule)]
+
+    def isomerisation_paths(self, molecule: str) -> list[str]:
+        """The driven mechanisms, then the optimised rotation path when asked for."""
+        settings = self.molecule(molecule)["isomerisation"]
+        names = list(settings["mechanisms"])
+        if settings["optimised_rotation"]["enabled"] and "rotation" in names:
+            names.append("optimised_rotation")
+        return names
+
+    def isomerisation_profiles(self, molecule: str) -> list[str]:
+        return [self.layout.path(molecule, name, "csv") for name in self.isomerisation_paths(molecule)]
+
+    def isomerisation_ends(self, molecule: str) -> list[str]:
+        settings = self.molecule(molecule)["isomerisation"]
+        return [settings["start"], settings["end"]]
+
+    def single_point_levels(self, molecule: str) -> dict[str, Level]:
+        names = self.molecule(molecule)["isomerisation"]["single_point_levels"]
+        return {name: self.level(name) for name in names}
+
+    def isomerisation_single_points(self, molecule: str) -> list[str]:
+        """Per level: the two end minima, then the highest frame of every path."""
+        points = [f"minimum_{end}" for end in self.isomerisation_ends(molecule)]
+        points += [f"{path}_highest" for path in self.isomerisation_paths(molecule)]
+        return [
+            self.layout.single_point(molecule, level, name)
+            for level in self.single_point_levels(molecule)
+            for name in points
+        ]
+
+    def path_file(self, molecule: str, name: str) -> str:
+        """Frames of a path: an MEP method or an isomerisation path."""
+        if name in self.mep_methods(molecule):
+            return self.layout.mep(molecule, name)
+        return self.layout.path(molecule, name)
+
+    def path_frame_counts(self, molecule: str) -> dict[str, int]:
+        """Frames (end points included) of every path an MD start may name."""
+        settings = self.molecule(molecule)
+        counts = {}
+        if settings.get("isomerisation"):
+            n_frames = settings["isomerisation"]["n_images"] + 2
+            counts.update({name: n_frames for name in self.isomerisation_paths(molecule)})
+        if settings.get("mep"):
+            n_frames = settings["mep"]["n_images"] + 2
+            counts.update({name: n_frames for name in self.mep_methods(molecule)})
+        return counts
+
+    def molecule_ends(self, molecule: str) -> tuple[str, str]:
+        """The two minima a transition connects: the isomerisation's, else the MEP's."""
+        settings = self.molecule(molecule)
+        ends = settings.get("isomerisation") or settings.get("mep")
+        return ends["start"], ends["end"]
+
+    # -- MD campaigns -------------------------------------------------------------------
+    def campaign_runs(self, molecule: str, campaign: str) -> list[MDStart]:
+        """The runs of an MD campaign, each with its start and seed."""
+        settings = self.molecule(molecule)
+        md = settings["md"][campaign]
+        return expand_starts(md["starts"], list(settings["minima"]),
+                             self.path_frame_counts(molecule), md["seed"])
+
+    def md_run_start(self, molecule: str, campaign: str, run: str) -> MDStart:
+        return next(s for s in self.campaign_runs(molecule, campaign) if s.run == run)
+
+    def md_start_file(self, molecule: str, campaign: str, run: str) -> str:
+        """The relaxed minimum or the path a run starts from."""
+        start = self.md_run_start(molecule, campaign, run)
+        if start.frame is None:
+            return self.layout.relaxed(molecule, start.source)
+        return self.path_file(molecule, start.source)
+
+    def md_protocol(self, molecule: str, campaign: str) -> dict:
+        return self.molecule(molecule)["md"][campaign]
+
+    def md_frame_count(self, molecule: str, campaign: str) -> int:
+        """Frames one run of the campaign keeps (step 0 included)."""
+        md = self.md_protocol(molecule, campaign)
+        return md["steps"] // md["stride"] + 1
+
+    def n_relabel_chunks(self, molecule: str, campaign: str) -> int:
+        """Relabelling jobs of one run: its frames in chunks of `relabel_chunk_frames`."""
+        size = self.molecule(molecule)["relabel_chunk_frames"]
+        return math.ceil(self.md_frame_count(molecule, campaign) / size)
+
+    def relabel_chunks(self, molecule: str, campaign: str, run: str) -> list[str]:
+        return [
+            self.layout.md_relabel_chunk(molecule, campaign, run, k)
+            for k in range(self.n_relabel_chunks(molecule, campaign))
+        ]
+
+    def labelled_frames(self, molecule: str, campaign: str, run: str) -> str:
+        """Frames of a run labelled at the molecule's level (after relabelling, if any)."""
+        if self.relabelled(molecule):
+            return self.layout.md_labelled(molecule, campaign, run)
+        return self.layout.md_frames(molecule, campaign, run)
+
+    # -- datasets -------------------------------------------------------------------------
+    def dataset_settings(self, dataset: str) -> dict:
+        return self.config["datasets"][dataset]
+
+    def dataset_molecule(self, dataset: str) -> str:
+        return self.dataset_settings(dataset)["molecule"]
+
+    def dataset_campaign_runs(self, dataset: str) -> list[tuple[str, str]]:
+        """(campaign, run) of every MD run of a dataset, in order."""
+        settings = self.dataset_settings(dataset)
+        return [
+            (campaign, run.run)
+            for campaign in settings["campaigns"]
+            for run in self.campaign_runs(settings["molecule"], campaign)
+        ]
+
+    def dataset_sources(self, dataset: str) -> list[str]:
+        """A user's dataset file, the relabelled chunks, or the labelled frames of its runs."""
+        settings = self.dataset_settings(dataset)
+        if settings["file"]:
+            return [self.input_path(settings["file"])]
+        if settings["relabel_of"]:
+            return [self.layout.dataset_relabel_chunk(dataset, k)
+                    for k in range(settings["relabel_jobs"])]
+        return [self.labelled_frames(settings["molecule"], campaign, run)
+                for campaign, run in self.dataset_campaign_runs(dataset)]
+
+    def dataset_source_names(self, dataset: str) -> list[str]:
+        """What each source of a dataset is: an MD campaign, "file" or "relabelled"."""
+        settings = self.dataset_settings(dataset)
+        if settings["file"]:
+            return ["file"]
+        if settings["relabel_of"]:
+            return ["relabelled"] * settings["relabel_jobs"]
+        return [campaign for campaign, _ in self.dataset_campaign_runs(dataset)]
+
+    def same_size_manifest(self, dataset: str) -> str | list:
+        """The manifest of the dataset whose size this one must match; none is an empty input."""
+        other = self.dataset_settings(dataset)["same_size_as"]
+        return self.layout.dataset(other, "json") if other else []
+
+    def split_file(self, dataset: str, n_train) -> str:
+        """The CV split of a dataset; a relabelled dataset (same frames, other level) shares
+        its source's split, so both are trained and tested on the same tasks (paper Sec. V)."""
+        source = self.dataset_settings(dataset)["relabel_of"] or dataset
+        return self.layout.split(source, n_train)
+
+    # -- models and errors ------------------------------------------------------------------
+    def fold_models(self, dataset: str, model: str, n_train) -> list[str]:
+        """The model of every fold at one size, in fold order."""
+        return [self.layout.model_file(dataset, model, n_train, k) for k in range(self.n_folds)]
+
+    def fold_test_errors(self, dataset: str, model: str, n_train) -> list[str]:
+        return [self.layout.test_errors(dataset, model, n_train, k) for k in range(self.n_folds)]
+
+    def family_fold_errors(self, dataset: str, model: str) -> list[str]:
+        """Test errors of every size and fold of one family on one dataset."""
+        return [f for n in self.sizes for f in self.fold_test_errors(dataset, model, n)]
+
+    def dataset_family_errors(self, dataset: str) -> list[str]:
+        return [self.layout.family_errors(dataset, model) for model in self.families]
+
+    def all_family_errors(self) -> list[str]:
+        """Every family's fold errors on every training dataset."""
+        return [f for dataset in self.trained_datasets for f in self.dataset_family_errors(dataset)]
+
+    # -- figures -----------------------------------------------------------------------------
+    def figure_settings(self, key: str) -> dict:
+        return self.figures[key]
+
+    def learning_curve_rows(self, key: str, default_models: list[str]) -> list[tuple]:
+        """(row title, dataset, families) of a learning-curve figure from `figures.<key>`."""
+        settings = self.figures[key]
+        models = settings.get("models") or default_models
+        return [(dataset, dataset, models) for dataset in settings["datasets"]]
+
+    def energy_distribution_inputs(self) -> dict:
+        settings = self.figures["energy_distributions"]
+        molecule = self.dataset_molecule(settings["datasets"][0])
+        return {
+            "datasets": [self.layout.dataset(name, "extxyz") for name in settings["datasets"]],
+            "reference": self.layout.relaxed(molecule, settings["reference_minimum"]),
+        }
+
+    def distance_distribution_inputs(self) -> list[str]:
+        return [self.layout.dataset(name) for name in self.figures["distance_distributions"]["datasets"]]
+
+    def gap_cutoff_errors(self) -> list[str]:
+        """Test errors of every cutoff and fold of the Fig. 6a scan."""
+        scan = self.figures["gap_cutoff_scan"]
+        return [
+            self.layout.cutoff_scan_errors(scan["dataset"], f"{cutoff:g}", scan["n_train"], k)
+            for cutoff in scan["cutoffs_A"]
+            for k in range(self.n_folds)
+        ]
+
+    def dispersion_ablation_errors(self, key: str) -> str:
+        """Fold errors of the ablation's family on `figures.dispersion_ablation.<key>`."""
+        settings = self.figures["dispersion_ablation"]
+        return self.layout.family_errors(settings[key], settings["model"])
+
+    def phi_cluster_tables(self, figure: str) -> list[str]:
+        """Per-cluster error tables of Fig. 7 (own largest size, combined set) or Fig. 8
+        (metadynamics sizes), all evaluated on `evaluate_on`."""
+        if not self.figures.get("phi_cluster_errors"):
+            return []
+        settings = self.figures["phi_cluster_errors"]
+        if figure == "fig7":
+            trained = [(settings["evaluate_on"], self.largest_size),
+                       (settings["combined"]["dataset"], settings["combined"]["n_train"])]
+        else:
+            meta = settings["metadynamics"]
+            trained = [(meta["dataset"], n) for n in meta["sizes"]]
+        return [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
+                for dataset, n in trained]
+
+    # -- ML-driven MD (Fig. 9) ----------------------------------------------------------------
+    def ml_md_start(self, start_path: str) -> dict:
+        return self.figures["ml_md"]["paths"][start_path]
+
+    def ml_md_molecule(self, start_path: str) -> str:
+        return self.dataset_molecule(self.ml_md_start(start_path)["dataset"])
+
+    def ml_md_start_file(self, start_path: str) -> str:
+        return self.path_file(self.ml_md_molecule(start_path), start_path)
+
+    def ml_md_fold_models(self, start_path: str, model: str) -> list[str]:
+        """The largest size's models of every fold (the best is chosen from their errors)."""
+        return self.fold_models(self.ml_md_start(start_path)["dataset"], model, self.largest_size)
+
+    def ml_md_fold_errors(self, start_path: str, model: str) -> list[str]:
+        return self.fold_test_errors(self.ml_md_start(start_path)["dataset"], model, self.largest_size)
+
+    def ml_md_end_minima(self, start_path: str) -> list[str]:
+        """The relaxed end minima, in the order of `molecule_ends`."""
+        molecule = self.ml_md_molecule(start_path)
+        return [self.layout.relaxed(molecule, name) for name in self.molecule_ends(molecule)]
+
+    def ml_md_runs(self) -> list[tuple[str, str, int]]:
+        """(model, path, frame) of every ML-driven MD run, in order."""
+        settings = self.figures["ml_md"]
+        return [(model, path, frame)
+                for model in settings["models"]
+                for path, start in settings["paths"].items()
+                for frame in start["frames"]]
+
+    def ml_md_seed(self, start_path: str, frame) -> int:
+        """Each (path, frame) start has its own seed, the same for every model."""
+        settings = self.figures["ml_md"]
+        starts = [(p, f) for p, s in settings["paths"].items() for f in s["frames"]]
+        return settings["seed"] + starts.index((start_path, int(frame)))
+
+    def ml_md_frames(self) -> list[str]:
+        return [self.layout.ml_md_frames(*run) for run in self.ml_md_runs()]
+
+    def ml_md_outcomes(self) -> list[str]:
+        return [self.layout.ml_md_outcome(*run) for run in self.ml_md_runs()]
+
+    # -- targets ---------------------------------------------------------------------------------
+    def targets(self) -> list[str]:
+        """Everything a plain ``snakemake`` makes for this config."""
+        layout = self.layout
+        targets = [layout.dataset(name) for name in self.config["datasets"]]
+        for molecule, settings in self.config["molecules"].items():
+            if settings.get("mep"):
+                targets += [layout.table(f"{molecule}_mep_barriers"),
+                            *layout.figure(f"{molecule}_mep_profiles")]
+            if settings.get("isomerisation"):
+                targets += [layout.table(f"{molecule}_isomerisation_barriers"),
+                            *layout.figure(f"{molecule}_isomerisation_profiles")]
+        if self.figures.get("energy_distributions"):
+            targets += layout.figure("fig2_energy_distributions")
+        if self.figures.get("distance_distributions"):
+            targets += layout.figure("fig3_distance_distributions")
+        for key, names in EVALUATION_FIGURES.items():
+            if self.figures.get(key):
+                targets += [path for name in names for path in layout.figure(name)]
+        if self.figures.get("ml_md"):
+            targets.append(layout.table("ml_md_outcomes"))
+        if self.trained_datasets:
+            targets += [layout.table("summary", "md"), layout.table("model_errors"),
+                        layout.table("learning_curves")]
+        for dataset in self.trained_datasets:
+            targets += [layout.table(f"{dataset}_learning_curve"),
+                        *layout.figure(f"{dataset}_learning_curve")]
+            # Models are wanted in their own right: a deleted one is retrained (and
+            # only what depends on it recomputed) by the next plain `snakemake`.
+            targets += [path for model in self.families for n in self.sizes
+                        for path in self.fold_models(dataset, model, n)]
+        return targets

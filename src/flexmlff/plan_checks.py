@@ -1,0 +1,149 @@
+"""Cross-reference checks of a config: names that point at other entries must exist.
+
+The JSON schema checks each key on its own; these checks follow the references between
+keys (a dataset's molecule, a figure's datasets and families, an MD start's path frame)
+and name the offending key in a :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+from flexmlff.models import FAMILIES
+
+
+class ConfigError(ValueError):
+    """A config entry the workflow cannot run with; the message names its key."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"config key '{key}': {message}")
+        self.key = key
+
+
+class CrossReferenceChecks:
+    """The checks, as part of :class:`flexmlff.plan.Plan` (they use its lookups)."""
+
+    def check(self) -> None:
+        """Names that point at other config entries must exist (the schema cannot check this)."""
+        for name in self.config["molecules"]:
+            self._check_molecule(name)
+        for name in self.config["datasets"]:
+            self._check_dataset(name)
+        self._check_training()
+        self._check_dataset_figures()
+        self._check_evaluation_figures()
+        self._check_ml_md()
+        self._check_ablations()
+
+    def _known(self, key: str, name, known, what: str) -> None:
+        if name not in known:
+            raise ConfigError(key, f"unknown {what} {name!r} (known: {', '.join(known) or 'none'})")
+
+    def _check_molecule(self, name: str) -> None:
+        levels, molecule = self.config["levels"], self.molecule(name)
+        key = f"molecules.{name}"
+        self._known(f"{key}.level", molecule["level"], levels, "level")
+        if molecule["md_level"]:
+            self._known(f"{key}.md_level", molecule["md_level"], levels, "level")
+        for section in ("mep", "isomerisation"):
+            for end in ("start", "end"):
+                if molecule.get(section):
+                    self._known(f"{key}.{section}.{end}", molecule[section][end],
+                                molecule["minima"], "minimum")
+        for level in (molecule.get("isomerisation") or {}).get("single_point_levels", []):
+            self._known(f"{key}.isomerisation.single_point_levels", level, levels, "level")
+        for campaign, settings in molecule["md"].items():
+            try:
+                self.campaign_runs(name, campaign)
+            except ValueError as err:
+                raise ConfigError(f"{key}.md.{campaign}.starts", str(err)) from None
+            if settings["steps"] % settings["stride"]:
+                raise ConfigError(f"{key}.md.{campaign}.stride", "must divide steps")
+
+    def _check_dataset(self, name: str) -> None:
+        datasets, dataset = self.config["datasets"], self.dataset_settings(name)
+        key = f"datasets.{name}"
+        molecule = dataset["molecule"]
+        self._known(f"{key}.molecule", molecule, self.config["molecules"], "molecule")
+        for campaign in dataset["campaigns"]:
+            if campaign not in self.molecule(molecule)["md"]:
+                raise ConfigError(f"{key}.campaigns", f"unknown MD campaign {campaign!r} of {molecule}")
+        for field in ("same_size_as", "relabel_of"):
+            other = dataset[field]
+            if other and (other not in datasets or other == name):
+                raise ConfigError(f"{key}.{field}", f"unknown dataset {other!r}")
+            if other and datasets[other]["molecule"] != molecule:
+                raise ConfigError(f"{key}.{field}", f"{other!r} is of another molecule")
+        if dataset["level"]:
+            self._known(f"{key}.level", dataset["level"], self.config["levels"], "level")
+        if not any(dataset[field] for field in ("file", "campaigns", "relabel_of")):
+            raise ConfigError(key, "needs campaigns, file or relabel_of")
+
+    def _check_training(self) -> None:
+        for name in self.families:
+            self._known("training.models", name, list(FAMILIES), "model")
+        for name in self.trained_datasets:
+            self._known("training.datasets", name, self.config["datasets"], "dataset")
+
+    def _check_dataset_figures(self) -> None:
+        for key in ("energy_distributions", "distance_distributions"):
+            for name in self.figures.get(key, {}).get("datasets", []):
+                self._known(f"figures.{key}.datasets", name, self.config["datasets"], "dataset")
+        settings = self.figures.get("energy_distributions")
+        if settings:
+            molecules = {self.dataset_molecule(name) for name in settings["datasets"]}
+            if len(molecules) != 1:
+                raise ConfigError("figures.energy_distributions.datasets", "must all be of one molecule")
+            self._known("figures.energy_distributions.reference_minimum", settings["reference_minimum"],
+                        self.molecule(molecules.pop())["minima"], "minimum")
+
+    def _must_be_trained(self, key: str, dataset: str) -> None:
+        if dataset not in self.trained_datasets:
+            raise ConfigError(key, f"{dataset!r} is not in training.datasets")
+
+    def _must_be_a_family(self, key: str, model: str) -> None:
+        if model not in self.families:
+            raise ConfigError(key, f"{model!r} is not in training.models")
+
+    def _check_evaluation_figures(self) -> None:
+        """Datasets and families named by the evaluation figures must be trained."""
+        for key in ("learning_curves", "fold_means", "descriptor_comparison"):
+            for name in self.figures.get(key, {}).get("datasets", []):
+                self._must_be_trained(f"figures.{key}.datasets", name)
+            for name in self.figures.get(key, {}).get("models", []):
+                self._must_be_a_family(f"figures.{key}.models", name)
+        if self.figures.get("descriptor_comparison") and not {"sgdml", "sgdml_ang"} <= set(self.families):
+            raise ConfigError("figures.descriptor_comparison", "needs sgdml and sgdml_ang in training.models")
+        clusters = self.figures.get("phi_cluster_errors")
+        if clusters:
+            key = "figures.phi_cluster_errors"
+            for name in (clusters["evaluate_on"], clusters["combined"]["dataset"],
+                         clusters["metadynamics"]["dataset"]):
+                self._known(key, name, self.config["datasets"], "dataset")
+            self._must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
+            self._known(f"{key}.model", clusters["model"], list(FAMILIES), "model")
+
+    def _check_ml_md(self) -> None:
+        ml_md = self.figures.get("ml_md")
+        if not ml_md:
+            return
+        for name in ml_md["models"]:
+            self._must_be_a_family("figures.ml_md.models", name)
+        for path, start in ml_md["paths"].items():
+            self._must_be_trained(f"figures.ml_md.paths.{path}.dataset", start["dataset"])
+            frames = self.path_frame_counts(self.dataset_molecule(start["dataset"]))
+            self._known("figures.ml_md.paths", path, frames, "path")
+            if max(start["frames"]) >= frames[path]:
+                raise ConfigError(f"figures.ml_md.paths.{path}.frames", f"the path has frames 0-{frames[path] - 1}")
+
+    def _check_ablations(self) -> None:
+        scan = self.figures.get("gap_cutoff_scan")
+        if scan:
+            self._known("figures.gap_cutoff_scan.dataset", scan["dataset"], self.config["datasets"], "dataset")
+        ablation = self.figures.get("dispersion_ablation")
+        if not ablation:
+            return
+        for key in ("dataset", "without_dispersion"):
+            self._known(f"figures.dispersion_ablation.{key}", ablation[key], self.config["datasets"], "dataset")
+        if self.dataset_settings(ablation["without_dispersion"])["relabel_of"] != ablation["dataset"]:
+            raise ConfigError("figures.dispersion_ablation.without_dispersion",
+                              f"must be a relabel_of {ablation['dataset']!r} (the same frames)")
+        self._known("figures.dispersion_ablation.model", ablation["model"], list(FAMILIES), "model")

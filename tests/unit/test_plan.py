@@ -1,0 +1,227 @@
+"""The workflow's plan (flexmlff.plan), checked on the shipped configs without running Snakemake."""
+
+import copy
+import math
+from pathlib import Path
+
+import pytest
+
+from flexmlff.calculators import Level
+from flexmlff.layout import Layout
+from flexmlff.plan import ConfigError, Plan, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def smoke_config():
+    return load_config(ROOT / "tests" / "config.yaml")
+
+
+@pytest.fixture()
+def smoke(smoke_config):
+    return Plan(copy.deepcopy(smoke_config), basedir=ROOT)
+
+
+def plan_with(smoke_config, edit):
+    config = copy.deepcopy(smoke_config)
+    edit(config)
+    return Plan(config, basedir=ROOT)
+
+
+@pytest.mark.parametrize("name", ["config/config.yaml", "config/paper.yaml", "tests/config.yaml"])
+def test_every_shipped_config_plans(name):
+    plan = Plan(load_config(ROOT / name), basedir=ROOT)
+    targets = plan.targets()
+    assert len(targets) == len(set(targets))
+    models = [t for t in targets if "/models/" in t]
+    assert len(models) == (len(plan.trained_datasets) * len(plan.families) * len(plan.sizes) * plan.n_folds)
+
+
+def test_the_schema_fills_every_default(smoke_config):
+    # keys the smoke config leaves out come from the schema, nowhere else
+    assert smoke_config["models"]["gap"]["n_sparse"] == 150  # set
+    assert smoke_config["models"]["gap"]["zeta"] == 2  # schema default
+    assert smoke_config["training"]["selection_force_tolerance"] == 0.1
+    assert smoke_config["molecules"]["glycine"]["md_level"] is None
+    assert smoke_config["molecules"]["azobenzene"]["isomerisation"]["optimised_rotation"]["enabled"] is True
+    assert smoke_config["datasets"]["glycine"]["relabel_jobs"] == 4
+
+
+def test_layout_spells_each_path_once_for_values_and_wildcards():
+    layout = Layout("out")
+    assert layout.relaxed("glycine", "Ip") == "out/glycine/minima/Ip.extxyz"
+    assert layout.relaxed("{molecule}", "{minimum}") == "out/{molecule}/minima/{minimum}.extxyz"
+    assert layout.model_file("rotation", "gap", 100, 2) == "out/rotation/models/gap/n100/fold2/model.tar.gz"
+    assert layout.model_file("{dataset}", "sgdml", "{n_train}", "{fold}") == (
+        "out/{dataset}/models/sgdml/n{n_train}/fold{fold}/model.npz")
+    # chunks sort in order as files; a wildcard passes through unpadded
+    assert layout.md_relabel_chunk("a", "c", "r", 7).endswith("/relabel/chunk007.extxyz")
+    assert layout.md_relabel_chunk("a", "c", "r", "{chunk}").endswith("/relabel/chunk{chunk}.extxyz")
+    assert layout.figure("fig4") == ["out/figures/fig4.pdf", "out/figures/fig4.png"]
+    assert layout.log("model_errors_table") == "out/logs/model_errors_table.log"
+    assert layout.benchmark("md_run", "x") == "out/benchmarks/md_run/x.tsv"
+
+
+def test_levels(smoke):
+    gfn1 = smoke.molecule_level("azobenzene")
+    assert (gfn1.name, gfn1.calculator, gfn1.options["method"]) == ("gfn1", "xtb", "GFN1-xTB")
+    assert gfn1 == Level.from_config("gfn1", smoke.config["levels"]["gfn1"])
+    assert gfn1.label == "GFN1-xTB"
+    # MD is driven at md_level and relabelled at the molecule's level
+    assert smoke.md_level("azobenzene").label == "GFN2-xTB" and smoke.relabelled("azobenzene")
+    assert not smoke.relabelled("glycine") and smoke.md_level("glycine").name == "gfn2"
+    ablated = smoke.dataset_level("rotation_no_dispersion")
+    assert ablated.label == "GFN1-xTB without D3"
+    # identity changes with any setting, the label need not
+    assert ablated.identity != gfn1.identity and ablated.identity == smoke.level("gfn1_no_dispersion").identity
+    assert smoke.level("pbe_d3bj").label == "PBE-D3BJ/def2-SVP"
+
+
+def test_a_level_makes_its_calculator(smoke):
+    calc = smoke.level("gfn1").make()
+    assert calc.__class__.__name__ == "TBLite" and calc.parameters["method"] == "GFN1-xTB"
+
+
+def test_campaign_runs_are_named_and_seeded_in_order(smoke):
+    runs = smoke.campaign_runs("azobenzene", "rotation_path")
+    # n_images 5: the intermediate frames 1..5 of the rotation path
+    assert [r.run for r in runs] == [f"{i:02d}_rotation_f{i + 1:02d}" for i in range(5)]
+    assert [r.seed for r in runs] == [301 + i for i in range(5)]
+    assert smoke.md_start_file("azobenzene", "rotation_path", "02_rotation_f03") == (
+        "results/azobenzene/paths/rotation.extxyz")
+    assert smoke.md_start_file("azobenzene", "high_T", "01_trans") == "results/azobenzene/minima/trans.extxyz"
+    assert smoke.md_start_file("glycine", "Ip_500K", "00_Ip") == "results/glycine/minima/Ip.extxyz"
+    # MD may start from an MEP too: its frames live under mep/
+    assert smoke.path_file("glycine", "neb") == "results/glycine/mep/neb.extxyz"
+    assert smoke.path_frame_counts("azobenzene") == {
+        "rotation": 7, "inversion": 7, "rotation_inversion": 7, "optimised_rotation": 7, "neb": 7, "string": 7}
+
+
+def test_relabelling_chunks(smoke):
+    # metadynamics: 200 steps, stride 2 -> 101 frames in chunks of 40 -> 3 jobs
+    assert smoke.md_frame_count("azobenzene", "metadynamics") == 101
+    assert smoke.n_relabel_chunks("azobenzene", "metadynamics") == 3
+    chunks = smoke.relabel_chunks("azobenzene", "metadynamics", "00_cis")
+    assert [c.rsplit("/", 1)[1] for c in chunks] == ["chunk000.extxyz", "chunk001.extxyz", "chunk002.extxyz"]
+    # a relabelled molecule's datasets read the relabelled frames
+    sources = smoke.dataset_sources("rotation")
+    assert all(s.endswith("/labelled.extxyz") for s in sources)
+    assert len(sources) == len(smoke.dataset_source_names("rotation")) == 2 + 5 + 2 + 1
+    assert smoke.dataset_source_names("rotation")[:3] == ["equilibrium", "equilibrium", "rotation_path"]
+    glycine = smoke.dataset_sources("glycine")
+    assert glycine == ["results/glycine/md/Ip_500K/00_Ip/frames.extxyz",
+                       "results/glycine/md/IIIp_500K/00_IIIp/frames.extxyz"]
+
+
+def test_relabelled_dataset_shares_its_source_split(smoke):
+    assert smoke.split_file("rotation_no_dispersion", 40) == smoke.split_file("rotation", 40) == (
+        "results/rotation/splits/n40.npz")
+    assert smoke.dataset_sources("rotation_no_dispersion") == [
+        f"results/datasets/rotation_no_dispersion_relabel/chunk{k:03d}.extxyz" for k in range(4)]
+    assert smoke.same_size_manifest("metadynamics") == "results/datasets/rotation.json"
+    assert smoke.same_size_manifest("rotation") == []
+
+
+def test_seeds(smoke):
+    assert smoke.seed == 7 and smoke.split_seed("40") == 47
+    # each ML-MD start has its own seed, the same for every model
+    assert smoke.ml_md_runs() == [("sgdml", "neb", 4), ("gap", "neb", 4)]
+    assert smoke.ml_md_seed("neb", "4") == 901
+
+
+def test_ml_md_inputs(smoke):
+    assert smoke.ml_md_molecule("neb") == "glycine"
+    assert smoke.ml_md_start_file("neb") == "results/glycine/mep/neb.extxyz"
+    assert smoke.ml_md_fold_models("neb", "gap") == [
+        f"results/glycine/models/gap/n40/fold{k}/model.tar.gz" for k in range(5)]
+    assert smoke.ml_md_end_minima("neb") == ["results/glycine/minima/Ip.extxyz",
+                                              "results/glycine/minima/IIIp.extxyz"]
+    assert smoke.ml_md_outcomes() == ["results/ml_md/sgdml/neb/frame4/outcome.json",
+                                      "results/ml_md/gap/neb/frame4/outcome.json"]
+
+
+def test_isomerisation_plan(smoke):
+    assert smoke.isomerisation_paths("azobenzene") == [
+        "rotation", "inversion", "rotation_inversion", "optimised_rotation"]
+    points = smoke.isomerisation_single_points("azobenzene")
+    assert points[:3] == ["results/azobenzene/single_points/gfn2/minimum_cis.json",
+                          "results/azobenzene/single_points/gfn2/minimum_trans.json",
+                          "results/azobenzene/single_points/gfn2/rotation_highest.json"]
+    assert len(points) == 2 + 4
+    assert smoke.mep_outputs("glycine", "csv") == ["results/glycine/mep/neb.csv", "results/glycine/mep/string.csv"]
+    no_opt = plan_with(smoke.config,
+                       lambda c: c["molecules"]["azobenzene"]["isomerisation"]["optimised_rotation"].update(
+                           enabled=False))
+    assert "optimised_rotation" not in no_opt.isomerisation_paths("azobenzene")
+
+
+def test_errors_and_figure_inputs(smoke):
+    assert len(smoke.family_fold_errors("glycine", "gap")) == 2 * 5
+    assert smoke.all_family_errors() == [f"results/glycine/errors/{m}.csv" for m in smoke.families]
+    assert smoke.gap_cutoff_errors()[0] == "results/glycine/cutoff_scan/gap/r3/n10/fold0/test_errors.csv"
+    assert smoke.gap_cutoff_settings("7.5")["cutoff_A"] == 7.5
+    assert smoke.gap_cutoff_settings("7.5")["n_sparse"] == 150
+    # Fig. 7: the largest size on its own set and the combined set; Fig. 8: the metadynamics sizes
+    assert smoke.phi_cluster_tables("fig7") == ["results/glycine/phi_clusters/glycine/sgdml/n40.csv",
+                                                "results/glycine/phi_clusters/glycine/sgdml/n10.csv"]
+    assert len(smoke.phi_cluster_tables("fig8")) == 2
+    rows = smoke.learning_curve_rows("fold_means", smoke.families)
+    assert rows == [("glycine", "glycine", ["schnet", "gap", "sgdml", "sgdml_ang"])]
+    assert smoke.model_env("sgdml_ang") == "sgdml" and smoke.model_env("gap") == "gap"
+
+
+def test_targets_follow_the_config(smoke_config):
+    plan = Plan(copy.deepcopy(smoke_config), basedir=ROOT)
+    targets = set(plan.targets())
+    assert {"results/figures/fig9_ml_md.pdf", "results/tables/ml_md_outcomes.csv",
+            "results/tables/azobenzene_isomerisation_barriers.csv", "results/tables/summary.md",
+            "results/glycine/models/bpnn/n40/fold4/model.pt"} <= targets
+    without = plan_with(smoke_config, lambda c: c["figures"].pop("ml_md"))
+    assert not [t for t in without.targets() if "ml_md" in t or "fig9" in t]
+
+
+def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = smoke.minimum_file("glycine", "Ip")
+    assert Path(path).is_absolute() and Path(path).exists()
+    assert smoke.first_minimum_file("azobenzene").endswith("azobenzene_cis.xyz")
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["datasets"]["glycine"].update(campaigns=["Ip_900K"]),
+     "config key 'datasets.glycine.campaigns': unknown MD campaign 'Ip_900K' of glycine"),
+    (lambda c: c["molecules"]["azobenzene"]["md"]["low_T_rotation"].update(starts=["rotation:40"]),
+     "config key 'molecules.azobenzene.md.low_T_rotation.starts': start 'rotation:40'"),
+    (lambda c: c["molecules"]["azobenzene"]["isomerisation"].update(single_point_levels=["b3lyp"]),
+     "config key 'molecules.azobenzene.isomerisation.single_point_levels': unknown level 'b3lyp'"),
+    (lambda c: c["molecules"]["glycine"].update(level="dft"),
+     "config key 'molecules.glycine.level': unknown level 'dft' (known: gfn2, gfn1, pbe_d3bj"),
+    (lambda c: c["molecules"]["glycine"]["md"]["Ip_500K"].update(stride=7),
+     "config key 'molecules.glycine.md.Ip_500K.stride': must divide steps"),
+    (lambda c: c["datasets"]["metadynamics"].update(same_size_as="glycine"),
+     "config key 'datasets.metadynamics.same_size_as': 'glycine' is of another molecule"),
+    (lambda c: c["figures"]["ml_md"]["paths"]["neb"].update(frames=[9]),
+     "config key 'figures.ml_md.paths.neb.frames': the path has frames 0-8"),
+    (lambda c: c["figures"]["fold_means"].update(models=["mace"]),
+     "config key 'figures.fold_means.models': 'mace' is not in training.models"),
+    (lambda c: c["figures"]["learning_curves"].update(datasets=["rotation"]),
+     "config key 'figures.learning_curves.datasets': 'rotation' is not in training.datasets"),
+    (lambda c: (c["training"].update(models=["sgdml", "schnet", "gap"]),
+                c["figures"]["fold_means"].update(models=["sgdml"])),
+     "config key 'figures.descriptor_comparison': needs sgdml and sgdml_ang in training.models"),
+    (lambda c: c["figures"].update(dispersion_ablation={
+        "dataset": "rotation", "without_dispersion": "inversion", "model": "gap"}),
+     "config key 'figures.dispersion_ablation.without_dispersion': must be a relabel_of 'rotation'"),
+])
+def test_dangling_references_name_their_key(smoke_config, edit, message):
+    with pytest.raises(ConfigError) as error:
+        plan_with(smoke_config, edit)
+    assert str(error.value).startswith(message)
+
+
+def test_relabel_chunk_count_rounds_up(smoke_config):
+    plan = plan_with(smoke_config, lambda c: c["molecules"]["azobenzene"].update(relabel_chunk_frames=101))
+    assert plan.n_relabel_chunks("azobenzene", "metadynamics") == 1
+    plan = plan_with(smoke_config, lambda c: c["molecules"]["azobenzene"].update(relabel_chunk_frames=100))
+    assert plan.n_relabel_chunks("azobenzene", "metadynamics") == math.ceil(101 / 100) == 2

@@ -1,0 +1,207 @@
+# The paper's evaluation figures (Sec. IV-V): learning curves of every family,
+# fold means, descriptors, the dispersion ablation and per-phi-cluster errors.
+# Each figure is its own target.
+
+
+rule plot_fig4_learning_curves:
+    input:
+        layout.table("learning_curves"),
+    output:
+        report(
+            multiext(layout.figure_stem("fig4_learning_curves"), ".pdf", ".png"),
+            caption="../report/fig4_learning_curves.rst",
+            category="Model accuracy",
+        ),
+    log:
+        log_file("plot_fig4_learning_curves"),
+    conda:
+        env("analysis")
+    params:
+        rows=lambda wc: plan.learning_curve_rows("learning_curves", plan.families),
+        statistic="best",
+    script:
+        "../scripts/plot_learning_curve_figure.py"
+
+
+use rule plot_fig4_learning_curves as plot_fig5_fold_means with:
+    output:
+        report(
+            multiext(layout.figure_stem("fig5_fold_means"), ".pdf", ".png"),
+            caption="../report/fig5_fold_means.rst",
+            category="Model accuracy",
+        ),
+    log:
+        log_file("plot_fig5_fold_means"),
+    params:
+        rows=lambda wc: plan.learning_curve_rows("fold_means", plan.families),
+        statistic="mean",
+
+
+# Fig. 6a: GAP/SOAP at several SOAP cutoffs, one size, the same CV tasks as the learning curves.
+use rule train_gap as train_gap_cutoff with:
+    output:
+        model=layout.cutoff_scan_model("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
+    log:
+        log_file("train_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}"),
+    benchmark:
+        benchmark_file("train_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}")
+    params:
+        family="gap",
+        settings=lambda wc: plan.gap_cutoff_settings(wc.cutoff),
+
+
+use rule test_model as test_gap_cutoff with:
+    input:
+        dataset=layout.dataset("{dataset}"),
+        split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
+        model=lambda wc: layout.cutoff_scan_model(
+            wc.dataset, wc.cutoff, wc.n_train, wc.fold
+        ),
+    output:
+        layout.cutoff_scan_errors("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
+    log:
+        log_file("test_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}"),
+    benchmark:
+        benchmark_file("test_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}")
+    conda:
+        env("gap")
+    params:
+        family="gap",
+
+
+rule plot_fig6a_gap_cutoff:
+    input:
+        lambda wc: plan.gap_cutoff_errors(),
+    output:
+        report(
+            multiext(layout.figure_stem("fig6a_gap_cutoff"), ".pdf", ".png"),
+            caption="../report/fig6a_gap_cutoff.rst",
+            category="Model accuracy",
+        ),
+        table=layout.table("fig6a_gap_cutoff"),
+    log:
+        log_file("plot_fig6a_gap_cutoff"),
+    conda:
+        env("analysis")
+    params:
+        settings=lambda wc: plan.figure_settings("gap_cutoff_scan"),
+    script:
+        "../scripts/plot_gap_cutoff.py"
+
+
+use rule plot_fig4_learning_curves as plot_fig6b_descriptors with:
+    output:
+        report(
+            multiext(layout.figure_stem("fig6b_sgdml_descriptors"), ".pdf", ".png"),
+            caption="../report/fig6b_sgdml_descriptors.rst",
+            category="Model accuracy",
+        ),
+    log:
+        log_file("plot_fig6b_descriptors"),
+    params:
+        rows=lambda wc: plan.learning_curve_rows(
+            "descriptor_comparison", ["sgdml", "sgdml_ang"]
+        ),
+        statistic="best",
+
+
+rule plot_dispersion_ablation:
+    input:
+        with_dispersion=lambda wc: plan.dispersion_ablation_errors("dataset"),
+        without_dispersion=lambda wc: plan.dispersion_ablation_errors(
+            "without_dispersion"
+        ),
+    output:
+        report(
+            multiext(layout.figure_stem("dispersion_ablation"), ".pdf", ".png"),
+            caption="../report/dispersion_ablation.rst",
+            category="Model accuracy",
+        ),
+        table=layout.table("dispersion_ablation"),
+    log:
+        log_file("plot_dispersion_ablation"),
+    conda:
+        env("analysis")
+    params:
+        settings=lambda wc: plan.figure_settings("dispersion_ablation"),
+        force_tolerance=plan.selection_force_tolerance,
+    script:
+        "../scripts/plot_dispersion_ablation.py"
+
+
+# Errors of one family's best fold (trained on {dataset} with n points) on every frame of
+# {evaluated}, per cluster of a dihedral (paper Figs. 7, 8).
+rule phi_cluster_errors:
+    input:
+        dataset=layout.dataset("{evaluated}"),
+        models=lambda wc: plan.fold_models(wc.dataset, wc.model, wc.n_train),
+        errors=lambda wc: plan.fold_test_errors(wc.dataset, wc.model, wc.n_train),
+    output:
+        layout.phi_clusters("{evaluated}", "{dataset}", "{model}", "{n_train}"),
+    log:
+        log_file("phi_cluster_errors", "{evaluated}_{dataset}_{model}_n{n_train}"),
+    benchmark:
+        benchmark_file("phi_cluster_errors", "{evaluated}_{dataset}_{model}_n{n_train}")
+    conda:
+        model_env
+    params:
+        molecule=lambda wc: plan.dataset_molecule(wc.evaluated),
+        coordinate=lambda wc: plan.figure_settings("phi_cluster_errors")["coordinate"],
+        force_tolerance=plan.selection_force_tolerance,
+    script:
+        "../scripts/phi_cluster_errors.py"
+
+
+rule plot_fig7_phi_clusters:
+    input:
+        lambda wc: plan.phi_cluster_tables("fig7"),
+    output:
+        report(
+            multiext(layout.figure_stem("fig7_phi_cluster_errors"), ".pdf", ".png"),
+            caption="../report/fig7_phi_cluster_errors.rst",
+            category="Errors along the transition",
+        ),
+    log:
+        log_file("plot_fig7_phi_clusters"),
+    conda:
+        env("analysis")
+    script:
+        "../scripts/plot_phi_cluster_errors.py"
+
+
+use rule plot_fig7_phi_clusters as plot_fig8_metadynamics_clusters with:
+    input:
+        lambda wc: plan.phi_cluster_tables("fig8"),
+    output:
+        report(
+            multiext(
+                layout.figure_stem("fig8_metadynamics_phi_cluster_errors"),
+                ".pdf",
+                ".png",
+            ),
+            caption="../report/fig8_metadynamics_phi_cluster_errors.rst",
+            category="Errors along the transition",
+        ),
+    log:
+        log_file("plot_fig8_metadynamics_clusters"),
+
+
+# Headline numbers next to the paper's (training points to 1 kcal/mol, force RMSE at the
+# largest size, Fig. 7's equilibrium-to-transition error ratio).
+rule summary_table:
+    input:
+        curves=layout.table("learning_curves"),
+        clusters=lambda wc: plan.phi_cluster_tables("fig7"),
+    output:
+        table=layout.table("summary"),
+        markdown=report(
+            layout.table("summary", "md"),
+            caption="../report/summary.rst",
+            category="Summary",
+        ),
+    log:
+        log_file("summary_table"),
+    conda:
+        env("analysis")
+    script:
+        "../scripts/summary_table.py"

@@ -1,0 +1,81 @@
+# Minima and minimum-energy paths (paper Sec. II.A.1).
+
+
+rule relax_minimum:
+    input:
+        geometry=lambda wc: plan.minimum_file(wc.molecule, wc.minimum),
+        reference=lambda wc: plan.first_minimum_file(wc.molecule),
+    output:
+        layout.relaxed("{molecule}", "{minimum}"),
+    log:
+        log_file("relax_minimum", "{molecule}_{minimum}"),
+    benchmark:
+        benchmark_file("relax_minimum", "{molecule}_{minimum}")
+    conda:
+        env("sampling")
+    params:
+        level=lambda wc: plan.molecule_level(wc.molecule),
+        relax=lambda wc: plan.molecule(wc.molecule)["relax"],
+    script:
+        "../scripts/relax_minimum.py"
+
+
+rule minimum_energy_path:
+    input:
+        unpack(lambda wc: plan.mep_endpoints(wc.molecule)),
+    output:
+        path=layout.mep("{molecule}", "{method}"),
+        profile=layout.mep("{molecule}", "{method}", "csv"),
+        summary=layout.mep("{molecule}", "{method}", "json"),
+    log:
+        log_file("minimum_energy_path", "{molecule}_{method}"),
+    benchmark:
+        benchmark_file("minimum_energy_path", "{molecule}_{method}")
+    conda:
+        env("sampling")
+    params:
+        level=lambda wc: plan.molecule_level(wc.molecule),
+        mep=lambda wc: plan.molecule(wc.molecule)["mep"],
+    script:
+        "../scripts/minimum_energy_path.py"
+
+
+rule mep_barrier_table:
+    input:
+        profiles=lambda wc: plan.mep_outputs(wc.molecule, "csv"),
+        summaries=lambda wc: plan.mep_outputs(wc.molecule, "json"),
+    output:
+        csv=layout.table("{molecule}_mep_barriers"),
+        markdown=layout.table("{molecule}_mep_barriers", "md"),
+    log:
+        log_file("mep_barrier_table", "{molecule}"),
+    conda:
+        env("analysis")
+    params:
+        methods=lambda wc: plan.mep_methods(wc.molecule),
+        reference=lambda wc: plan.molecule(wc.molecule)["mep"][
+            "reference_barrier_kcal_mol"
+        ],
+        level=lambda wc: plan.molecule_level(wc.molecule),
+    script:
+        "../scripts/mep_barrier_table.py"
+
+
+rule plot_mep_profiles:
+    input:
+        profiles=lambda wc: plan.mep_outputs(wc.molecule, "csv"),
+    output:
+        report(
+            multiext(layout.figure_stem("{molecule}_mep_profiles"), ".pdf", ".png"),
+            caption="../report/mep_profiles.rst",
+            category="Paths",
+        ),
+    log:
+        log_file("plot_mep_profiles", "{molecule}"),
+    conda:
+        env("analysis")
+    params:
+        methods=lambda wc: plan.mep_methods(wc.molecule),
+        level=lambda wc: plan.molecule_level(wc.molecule),
+    script:
+        "../scripts/plot_mep_profiles.py"

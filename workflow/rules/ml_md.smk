@@ -1,0 +1,49 @@
+# MD driven by a trained model (socket client of i-PI) from one frame of a path (paper Fig. 9).
+
+
+rule ml_md:
+    input:
+        start=lambda wc: plan.ml_md_start_file(wc.start_path),
+        models=lambda wc: plan.ml_md_fold_models(wc.start_path, wc.model),
+        errors=lambda wc: plan.ml_md_fold_errors(wc.start_path, wc.model),
+        ends=lambda wc: plan.ml_md_end_minima(wc.start_path),
+    output:
+        frames=layout.ml_md_frames("{model}", "{start_path}", "{frame}"),
+        outcome=layout.ml_md_outcome("{model}", "{start_path}", "{frame}"),
+    log:
+        log_file("ml_md", "{model}_{start_path}_frame{frame}"),
+    benchmark:
+        benchmark_file("ml_md", "{model}_{start_path}_frame{frame}")
+    conda:
+        model_env
+    threads: 1
+    params:
+        molecule=lambda wc: plan.ml_md_molecule(wc.start_path),
+        end_names=lambda wc: plan.molecule_ends(plan.ml_md_molecule(wc.start_path)),
+        settings=lambda wc: plan.figure_settings("ml_md"),
+        path=lambda wc: plan.ml_md_start(wc.start_path),
+        seed=lambda wc: plan.ml_md_seed(wc.start_path, wc.frame),
+        force_tolerance=plan.selection_force_tolerance,
+        ipi_dir=lambda wc: layout.ml_md_ipi_dir(wc.model, wc.start_path, wc.frame),
+    script:
+        "../scripts/ml_md.py"
+
+
+rule plot_fig9_ml_md:
+    input:
+        frames=lambda wc: plan.ml_md_frames(),
+        outcomes=lambda wc: plan.ml_md_outcomes(),
+    output:
+        report(
+            multiext(layout.figure_stem("fig9_ml_md"), ".pdf", ".png"),
+            caption="../report/fig9_ml_md.rst",
+            category="ML-driven MD",
+        ),
+        table=layout.table("ml_md_outcomes"),
+        markdown=layout.table("ml_md_outcomes", "md"),
+    log:
+        log_file("plot_fig9_ml_md"),
+    conda:
+        env("analysis")
+    script:
+        "../scripts/plot_ml_md.py"
