@@ -5,7 +5,12 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# `snakemake --configfile X` runs X over the schema's defaults and nothing else; plain
+# `snakemake` runs the laptop-scale default. (A bare `configfile:` is always read, and X
+# would be merged over it key by key, keeping every value X leaves out.)
+if not workflow.overwrite_configfiles:
+
+    configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
@@ -18,11 +23,13 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/learning_curves.smk"
 include: "workflow/rules/evaluation_figures.smk"
 include: "workflow/rules/ml_md.smk"
+include: "workflow/rules/provenance.smk"
 
 
 # Cheap table and figure steps run on the submitting node, not as cluster jobs.
 localrules:
     all,
+    effective_config,
     mep_barrier_table,
     plot_mep_profiles,
     isomerisation_table,

@@ -7,12 +7,14 @@ Best model per family, dataset and training size (paper Sec. IV):
 
 * SchNet, GAP/SOAP, BPNN (trained on energies and forces): the fold with the
   lowest energy RMSE on its test folds;
-* sGDML (trained on forces): the fold with the lowest force RMSE; if other
-  folds are within ``force_tolerance`` (~0.1 kcal/(mol Å)) of it, the one with
-  the lowest energy RMSE among them.
+* sGDML (trained on forces): the fold with the lowest force RMSE; only if folds
+  of similar force RMSE (~0.1 kcal/(mol Å)) have substantially different energy
+  RMSEs (~1 kcal/mol), the one with the lowest energy RMSE (:class:`Selection`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -47,27 +49,45 @@ def best_by_energy(folds: pd.DataFrame) -> pd.Series:
     return folds.loc[folds["energy_rmse"].idxmin()]
 
 
-def best_sgdml(folds: pd.DataFrame, force_tolerance: float = 0.1) -> pd.Series:
-    """The sGDML rule: lowest force RMSE, then lowest energy RMSE among near-ties."""
-    lowest = folds["force_rmse"].min()
-    contenders = folds[folds["force_rmse"] <= lowest + force_tolerance]
-    return contenders.loc[contenders["energy_rmse"].idxmin()]
+@dataclass(frozen=True)
+class Selection:
+    """The paper's rule for the best sGDML model of a training size (Sec. IV).
+
+    sGDML is trained on forces only, so its best model is the fold with the lowest force
+    RMSE, unless folds of similar force RMSE (within `force_tolerance`, kcal/(mol Å);
+    paper: ~0.1) have substantially different energy RMSEs (by at least
+    `energy_difference`, kcal/mol; paper: ~1.0): then the one with the lowest energy RMSE.
+    """
+
+    force_tolerance: float = 0.1
+    energy_difference: float = 1.0
 
 
-#: Selection rule of each model family.
+def best_sgdml(folds: pd.DataFrame, selection: Selection = Selection()) -> pd.Series:
+    """The sGDML rule (:class:`Selection`): lowest force RMSE, and among similar force RMSEs the
+    lowest energy RMSE only where it is lower by `energy_difference` or more."""
+    by_force = folds.loc[folds["force_rmse"].idxmin()]
+    similar = folds[folds["force_rmse"] <= by_force["force_rmse"] + selection.force_tolerance]
+    by_energy = similar.loc[similar["energy_rmse"].idxmin()]
+    if by_force["energy_rmse"] - by_energy["energy_rmse"] >= selection.energy_difference:
+        return by_energy
+    return by_force
+
+
+#: Selection rule of each model family (the others: lowest energy RMSE).
 SELECTION_RULES = {"sgdml": best_sgdml, "sgdml_ang": best_sgdml}
 
 
-def best_fold(folds: pd.DataFrame, model: str, force_tolerance: float = 0.1) -> pd.Series:
+def best_fold(folds: pd.DataFrame, model: str, selection: Selection = Selection()) -> pd.Series:
     """The best of one family's folds at one training size, by that family's rule."""
     rule = SELECTION_RULES.get(model)
-    return rule(folds, force_tolerance) if rule else best_by_energy(folds)
+    return rule(folds, selection) if rule else best_by_energy(folds)
 
 
-def best_fold_index(error_files, model: str, force_tolerance: float = 0.1) -> int:
+def best_fold_index(error_files, model: str, selection: Selection = Selection()) -> int:
     """The best fold among the per-fold test-error CSVs of one family and size."""
     folds = pd.concat([pd.read_csv(f) for f in error_files], ignore_index=True)
-    return int(best_fold(folds, model, force_tolerance)["fold"])
+    return int(best_fold(folds, model, selection)["fold"])
 
 
 def fold_statistics(folds: pd.DataFrame, best: pd.Series) -> dict:
@@ -80,11 +100,11 @@ def fold_statistics(folds: pd.DataFrame, best: pd.Series) -> dict:
     return row
 
 
-def learning_curve(errors: pd.DataFrame, force_tolerance: float = 0.1) -> pd.DataFrame:
+def learning_curve(errors: pd.DataFrame, selection: Selection = Selection()) -> pd.DataFrame:
     """Per dataset, model and training size: the best fold and the mean ± std over folds."""
     rows = []
     for (dataset, model, n_train), folds in errors.groupby(["dataset", "model", "n_train"]):
-        best = best_fold(folds, model, force_tolerance)
+        best = best_fold(folds, model, selection)
         rows.append({"dataset": dataset, "model": model, "n_train": n_train, **fold_statistics(folds, best)})
     return pd.DataFrame(rows)
 
@@ -158,36 +178,53 @@ def coordinate_degrees(positions, atoms_of_coordinate) -> np.ndarray:
     return np.atleast_1d(measure(positions, atoms_of_coordinate))
 
 
-def _angular_distance(a, b, periodic: bool):
-    difference = np.abs(np.asarray(a, dtype=float) - b)
-    return np.minimum(difference, 360.0 - difference) if periodic else difference
+def tail_mean(values_deg, tail: float = 0.1, magnitude: bool = True) -> float:
+    """Mean over the last `tail` of a run's frames: where it ended. A dihedral's `magnitude`:
+    its sign tells nothing about cis or trans."""
+    values = np.asarray(values_deg, dtype=float)
+    values = np.abs(values) if magnitude else values
+    return float(values[-max(1, int(round(tail * len(values)))):].mean())
+
+
+def transition_outcome(final_deg: float, ends: dict[str, float], bands_deg) -> str:
+    """Which of two end minima a run reached, or ``"transition"`` (paper Fig. 9).
+
+    `ends` maps the two minima to their value of the coordinate, `bands_deg` = (low, high)
+    splits |coordinate| into three bands: up to `low` is the minimum that lies there,
+    from `high` up the other one, in between the transition region.
+    """
+    low, high = bands_deg
+    sides = {name: "low" if abs(value) <= low else "high" if abs(value) >= high else None
+             for name, value in ends.items()}
+    if sorted(map(str, sides.values())) != ["high", "low"]:
+        raise ValueError(f"the end minima {ends} (degrees) do not lie one in each outer band "
+                         f"of |coordinate| <= {low} and >= {high}")
+    final = abs(final_deg)
+    side = "low" if final <= low else "high" if final >= high else None
+    return next((name for name, s in sides.items() if s == side), "transition")
 
 
 def md_outcome(positions: np.ndarray, bonds: list[tuple[int, int]], values: np.ndarray,
-               ends: dict[str, float], periodic: bool, tail: float = 0.1,
+               ends: dict[str, float], bands_deg, tail: float = 0.1,
                max_stretch: float = 1.5, min_distance_A: float = 0.6) -> dict:
     """Where an MD run ended and whether it stayed a molecule (paper Fig. 9).
 
-    The run ends in the minimum (of `ends`, name -> coordinate value in degrees)
-    closest to the coordinate's mean over the last `tail` of its frames (a
-    dihedral's |φ| compared on the circle). It stayed physical when no bond of
-    the start structure grew beyond `max_stretch` times its starting length and
-    no two atoms came closer than `min_distance_A`.
+    `values` is the run's classifying coordinate (azobenzene: φ), `ends` its value at the
+    two end minima: the run ended in the band (:func:`transition_outcome`) of its mean |value|
+    over the last `tail` of the frames. It stayed physical when no bond of the start
+    structure grew beyond `max_stretch` times its starting length and no two atoms came
+    closer than `min_distance_A`.
     """
     positions = np.asarray(positions, dtype=float)
-    values = np.asarray(values, dtype=float)
-    last = values[-max(1, int(round(tail * len(values)))):]
-    if periodic:  # |φ|: cis and trans differ by the magnitude, not the sign
-        last, ends = np.abs(last), {k: abs(v) for k, v in ends.items()}
-    final = float(np.mean(last))
-    ends_in = min(ends, key=lambda name: _angular_distance(final, ends[name], periodic))
+    final = tail_mean(values, tail)
     i, j = np.array(bonds, dtype=int).T
     lengths = np.linalg.norm(positions[:, i] - positions[:, j], axis=-1)
     stretch = float((lengths / lengths[0]).max())
     a, b = np.triu_indices(positions.shape[1], 1)
     closest = float(np.linalg.norm(positions[:, a] - positions[:, b], axis=-1).min())
-    return {"ends_in": ends_in, "final_value_deg": final, "max_bond_stretch": stretch,
-            "min_distance_A": closest, "physical": bool(stretch <= max_stretch and closest >= min_distance_A)}
+    return {"ends_in": transition_outcome(final, ends, bands_deg), "final_abs_value_deg": final,
+            "max_bond_stretch": stretch, "min_distance_A": closest,
+            "physical": bool(stretch <= max_stretch and closest >= min_distance_A)}
 
 
 def points_to_accuracy(curve: pd.DataFrame, threshold: float = 1.0,

@@ -80,6 +80,7 @@ class Layout:
     table = _path("tables/{name}.{ext}", "A table: csv, or markdown for reading.", ext="csv")
     figure_stem = _path("figures/{name}", "A figure's path without extension (rules add it with multiext).")
     benchmark = _path("benchmarks/{rule}/{name}.tsv")
+    effective_config = _path("config.yaml", "The config a run used, every default filled in (provenance).")
 
     def model_file(self, dataset, model, n_train, fold) -> str:
         """The saved model of a family (`model` must be a family name, not a wildcard)."""

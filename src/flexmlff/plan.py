@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flexmlff.calculators import Level
 from flexmlff.campaigns import MDStart, expand_starts
+from flexmlff.evaluate import Selection
 from flexmlff.layout import Layout
 from flexmlff.plan_checks import ConfigError, CrossReferenceChecks
 
@@ -78,8 +79,9 @@ class Plan(CrossReferenceChecks):
         self.sizes = self.training["sizes"]
         self.families = self.training["models"]
         self.trained_datasets = self.training["datasets"]
-        #: Force-RMSE tolerance of the sGDML best-model rule, kcal/(mol Å).
-        self.selection_force_tolerance = self.training["selection_force_tolerance"]
+        #: The sGDML best-model rule (force tolerance, energy difference).
+        self.selection = Selection(self.training["selection_force_tolerance"],
+                                   self.training["selection_energy_difference"])
         self.check()
 
     # -- sizes, seeds, settings -------------------------------------------------------
@@ -420,7 +422,8 @@ class Plan(CrossReferenceChecks):
     def targets(self) -> list[str]:
         """Everything a plain ``snakemake`` makes for this config."""
         layout = self.layout
-        targets = [layout.dataset(name) for name in self.config["datasets"]]
+        targets = [layout.effective_config()]
+        targets += [layout.dataset(name) for name in self.config["datasets"]]
         for molecule, settings in self.config["molecules"].items():
             if settings.get("mep"):
                 targets += [layout.table(f"{molecule}_mep_barriers"),

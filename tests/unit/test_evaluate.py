@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from flexmlff import evaluate
+from flexmlff.evaluate import Selection
 
 
 def test_error_metrics_on_known_numbers():
@@ -19,11 +20,16 @@ def folds_table(force, energy):
                          "energy_mae": energy, "force_mae": force})
 
 
-def test_sgdml_rule_prefers_lower_energy_among_force_ties():
+def test_sgdml_rule_switches_to_energy_only_for_a_substantial_difference():
     table = folds_table(force=[1.00, 1.08, 1.30, 1.05], energy=[1.5, 0.6, 0.1, 0.9])
-    best = evaluate.best_sgdml(table, force_tolerance=0.1)
-    assert int(best["fold"]) == 1  # fold 2 has the lowest energy error but is 0.3 worse in forces
-    assert int(evaluate.best_sgdml(table, force_tolerance=0.0)["fold"]) == 0
+    # fold 1 has a similar force RMSE and is 0.9 kcal/mol better in energy: not substantial
+    assert int(evaluate.best_sgdml(table)["fold"]) == 0
+    assert int(evaluate.best_sgdml(table, Selection(0.1, 0.5))["fold"]) == 1
+    # fold 2 has the lowest energy error but is 0.3 worse in forces: never a contender
+    assert int(evaluate.best_sgdml(table, Selection(0.1, 0.0))["fold"]) == 1
+    assert int(evaluate.best_sgdml(table, Selection(0.0, 0.0))["fold"]) == 0
+    substantial = folds_table(force=[1.00, 1.08, 2.0], energy=[2.5, 0.4, 0.1])
+    assert int(evaluate.best_sgdml(substantial)["fold"]) == 1
 
 
 def test_energy_rule_and_learning_curve_summary():
@@ -70,23 +76,35 @@ def test_equilibrium_to_transition_ratio_weighs_clusters_by_frames():
     assert evaluate.equilibrium_to_transition_ratio(table) == pytest.approx(4.0)
 
 
-def test_md_outcome_finds_the_end_minimum_and_broken_molecules():
+def test_md_outcome_classes_runs_by_phi_bands_and_finds_broken_molecules():
     rng = np.random.default_rng(0)
     frames = np.zeros((20, 3, 3))
     frames[:, 1, 0], frames[:, 2, 0] = 1.0, 2.0
     frames += rng.normal(scale=0.01, size=frames.shape)
-    # phi drifts from 90 to -175: the trans end (180), compared by magnitude on the circle
+    ends, bands = {"cis": 8.0, "trans": -179.0}, (45.0, 135.0)
+    # phi drifts from 90 to -175: trans, by magnitude
     phi = np.linspace(90.0, -175.0, 20)
-    outcome = evaluate.md_outcome(frames, [(0, 1), (1, 2)], phi, {"cis": 8.0, "trans": 179.0}, periodic=True)
+    outcome = evaluate.md_outcome(frames, [(0, 1), (1, 2)], phi, ends, bands)
     assert outcome["ends_in"] == "trans" and outcome["physical"]
+    assert outcome["final_abs_value_deg"] == pytest.approx(np.abs(phi[-2:]).mean())
     assert outcome["max_bond_stretch"] < 1.1
-    # an angle is not periodic: 120 is closer to 117 than to 180
-    assert evaluate.md_outcome(frames, [(0, 1)], np.full(20, 120.0), {"cis": 117.0, "trans": 180.0},
-                               periodic=False)["ends_in"] == "cis"
+    # a run that sits at |phi| ~ 95 is in neither minimum
+    sitting = evaluate.md_outcome(frames, [(0, 1)], np.full(20, -95.0), ends, bands)
+    assert sitting["ends_in"] == "transition"
+    assert evaluate.md_outcome(frames, [(0, 1)], np.full(20, 30.0), ends, bands)["ends_in"] == "cis"
     broken = frames.copy()
     broken[-1, 2, 0] = 5.0  # the 1-2 bond triples
-    outcome = evaluate.md_outcome(broken, [(0, 1), (1, 2)], phi, {"cis": 8.0, "trans": 179.0}, periodic=True)
+    outcome = evaluate.md_outcome(broken, [(0, 1), (1, 2)], phi, ends, bands)
     assert not outcome["physical"] and outcome["max_bond_stretch"] > 2.5
+
+
+def test_transition_outcome_band_edges():
+    ends = {"Ip": 179.0, "IIIp": 2.0}  # the low band's minimum may come second
+    assert evaluate.transition_outcome(45.0, ends, (45, 135)) == "IIIp"
+    assert evaluate.transition_outcome(45.1, ends, (45, 135)) == "transition"
+    assert evaluate.transition_outcome(-135.0, ends, (45, 135)) == "Ip"
+    with pytest.raises(ValueError, match="do not lie one in each outer band"):
+        evaluate.transition_outcome(10.0, {"a": 2.0, "b": 20.0}, (45, 135))
 
 
 def test_cutoff_scan_takes_the_lowest_energy_fold_per_cutoff():
@@ -121,4 +139,5 @@ def test_best_fold_index_reads_the_fold_files_and_applies_the_family_rule(tmp_pa
         files.append(tmp_path / f"fold{fold}.csv")
         pd.DataFrame([{"fold": fold, "energy_rmse": energy, "force_rmse": force}]).to_csv(files[-1], index=False)
     assert evaluate.best_fold_index(files, "gap") == 2  # lowest energy
-    assert evaluate.best_fold_index(files, "sgdml", force_tolerance=0.1) == 1  # forces first, then energy
+    assert evaluate.best_fold_index(files, "sgdml") == 0  # forces first: 0.5 kcal/mol is no substantial gain
+    assert evaluate.best_fold_index(files, "sgdml", Selection(0.1, 0.3)) == 1

@@ -43,6 +43,7 @@ def test_the_schema_fills_every_default(smoke_config):
     assert smoke_config["models"]["gap"]["n_sparse"] == 150  # set
     assert smoke_config["models"]["gap"]["zeta"] == 2  # schema default
     assert smoke_config["training"]["selection_force_tolerance"] == 0.1
+    assert smoke_config["training"]["selection_energy_difference"] == 1.0
     assert smoke_config["molecules"]["glycine"]["md_level"] is None
     assert smoke_config["molecules"]["azobenzene"]["isomerisation"]["optimised_rotation"]["enabled"] is True
     assert smoke_config["datasets"]["glycine"]["relabel_jobs"] == 4

@@ -474,12 +474,16 @@ def test_ml_md_runs_a_trained_model_through_ipi(run):
         frames = read(run / f"ml_md/{model}/neb/frame4/frames.extxyz", index=":")
         assert len(frames) == 40 // 4 + 1 and len(outcome["values_deg"]) == len(frames)
         assert np.diff(outcome["time_fs"]).tolist() == [2.0] * 10  # stride 4 x 0.5 fs
-        # a short run from the middle of the path stays a molecule and ends at a named minimum
+        # a short run from the middle of the path stays a molecule; it is classed by its final |tau1|
         assert outcome["physical"] and outcome["max_bond_stretch"] < 1.3
-        assert outcome["ends_in"] in ("Ip", "IIIp")
+        final = np.abs(outcome["values_deg"][-1:]).mean()  # 11 frames: the last 10 % is the last one
+        assert outcome["final_deg"]["tau1"] == pytest.approx(final)
+        expected = "IIIp" if final <= 45 else "Ip" if final >= 135 else "transition"
+        assert outcome["ends_in"] == expected
         assert np.isfinite([f.get_potential_energy() for f in frames]).all()
     table = pd.read_csv(run / "tables/ml_md_outcomes.csv")
     assert len(table) == 2 and set(table["start"]) == {"neb:4"}
+    assert set(table["ends_in"]) <= {"Ip", "IIIp", "transition"} and "final_tau1_deg" in table
 
 
 def test_summary_table_sets_ours_beside_the_paper(run):

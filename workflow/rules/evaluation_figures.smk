@@ -124,7 +124,7 @@ rule plot_dispersion_ablation:
         env("analysis")
     params:
         settings=lambda wc: plan.figure_settings("dispersion_ablation"),
-        force_tolerance=plan.selection_force_tolerance,
+        selection=plan.selection,
     script:
         "../scripts/plot_dispersion_ablation.py"
 
@@ -147,7 +147,7 @@ rule phi_cluster_errors:
     params:
         molecule=lambda wc: plan.dataset_molecule(wc.evaluated),
         coordinate=lambda wc: plan.figure_settings("phi_cluster_errors")["coordinate"],
-        force_tolerance=plan.selection_force_tolerance,
+        selection=plan.selection,
     script:
         "../scripts/phi_cluster_errors.py"
 

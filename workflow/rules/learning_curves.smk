@@ -11,7 +11,7 @@ rule learning_curve_table:
     conda:
         env("analysis")
     params:
-        force_tolerance=plan.selection_force_tolerance,
+        selection=plan.selection,
     script:
         "../scripts/learning_curve_table.py"
 

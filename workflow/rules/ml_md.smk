@@ -23,7 +23,7 @@ rule ml_md:
         settings=lambda wc: plan.figure_settings("ml_md"),
         path=lambda wc: plan.ml_md_start(wc.start_path),
         seed=lambda wc: plan.ml_md_seed(wc.start_path, wc.frame),
-        force_tolerance=plan.selection_force_tolerance,
+        selection=plan.selection,
         ipi_dir=lambda wc: layout.ml_md_ipi_dir(wc.model, wc.start_path, wc.frame),
     script:
         "../scripts/ml_md.py"

@@ -155,6 +155,6 @@ rule model_errors_table:
     conda:
         env("analysis")
     params:
-        force_tolerance=plan.selection_force_tolerance,
+        selection=plan.selection,
     script:
         "../scripts/model_errors_table.py"

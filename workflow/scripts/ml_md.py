@@ -9,7 +9,7 @@ import numpy as np
 from ase.io import read
 
 from flexmlff.data import from_atoms, write_extxyz
-from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome
+from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome, tail_mean
 from flexmlff.geometry import bond_graph, named_coordinates
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
@@ -18,16 +18,16 @@ from flexmlff.sampling import MDSettings, run_ipi_md
 with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
     wc, params = snakemake.wildcards, snakemake.params
-    fold = best_fold_index(snakemake.input.errors, wc.model, params.force_tolerance)
+    fold = best_fold_index(snakemake.input.errors, wc.model, params.selection)
     models = family(wc.model)
     model = models.load(snakemake.input.models[fold])
     atoms = read(snakemake.input.start, index=int(wc.frame))
     named = named_coordinates(params.molecule, atoms)
-    coordinate = params.path["coordinate"]
-    if coordinate not in named:
-        raise ValueError(f"config key 'figures.ml_md.paths.{wc.start_path}.coordinate': unknown "
-                         f"{coordinate!r} (known: {', '.join(named)})")
     s = params.settings
+    coordinate, classifier = params.path["coordinate"], s["outcome_coordinate"]
+    for key, name in ((f"paths.{wc.start_path}.coordinate", coordinate), ("outcome_coordinate", classifier)):
+        if name not in named:
+            raise ValueError(f"config key 'figures.ml_md.{key}': unknown {name!r} (known: {', '.join(named)})")
     settings = MDSettings(temperature_K=s["temperature_K"], timestep_fs=s["timestep_fs"],
                           steps=s["steps"], stride=s["stride"], seed=params.seed,
                           thermostat="langevin", thermostat_tau_fs=s["thermostat_tau_fs"])
@@ -38,16 +38,27 @@ with snakemake_step(snakemake) as log:
     wall_s = time.perf_counter() - began
     data = from_atoms(frames, f"ml_md/{wc.model}/{wc.start_path}/frame{wc.frame}", f"{wc.model} model")
     write_extxyz(data, snakemake.output.frames)
-    atoms_of = named[coordinate]
-    ends = {name: float(coordinate_degrees(read(file).positions, atoms_of)[0])
-            for name, file in zip(params.end_names, snakemake.input.ends)}
+    end_geometries = {name: read(file).positions for name, file in zip(params.end_names, snakemake.input.ends)}
+
+    def along_run(name):
+        """The run's and the end minima's values of a named coordinate, degrees."""
+        ends = {end: float(coordinate_degrees(positions, named[name])[0]) for end, positions in end_geometries.items()}
+        return coordinate_degrees(data.R, named[name]), ends
+
     bonds = [(i, j) for i, around in enumerate(bond_graph(atoms)) for j in around if i < j]
-    values = coordinate_degrees(data.R, atoms_of)
-    outcome = md_outcome(data.R, bonds, values, ends, periodic=len(atoms_of) == 4)
+    classifying, classifying_ends = along_run(classifier)
+    outcome = md_outcome(data.R, bonds, classifying, classifying_ends, s["outcome_bands_deg"])
+    values, ends = along_run(coordinate)
+    periodic = len(named[coordinate]) == 4
+    # final values over the run's last 10 %: a dihedral's magnitude, an angle as it is
+    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4)
+                 for name, v in ((classifier, classifying), (coordinate, values))}
     outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
-                   coordinate=coordinate, periodic=len(atoms_of) == 4, ends_deg=ends, steps=settings.steps, timestep_fs=settings.timestep_fs,
-                   time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
+                   outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]),
+                   outcome_ends_deg=classifying_ends, final_deg=final_deg,
+                   coordinate=coordinate, periodic=periodic, ends_deg=ends, steps=settings.steps,
+                   timestep_fs=settings.timestep_fs, time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
                    values_deg=values.tolist(), wall_s=wall_s, steps_per_s=settings.steps / wall_s)
-    log.info("ended in %s (%s %.1f deg), physical: %s, %.1f steps/s", outcome["ends_in"], coordinate,
-             outcome["final_value_deg"], outcome["physical"], outcome["steps_per_s"])
+    log.info("ended in %s (final %s), physical: %s, %.1f steps/s", outcome["ends_in"],
+             ", ".join(f"{k} {v:.1f} deg" for k, v in final_deg.items()), outcome["physical"], outcome["steps_per_s"])
     Path(snakemake.output.outcome).write_text(json.dumps(outcome, indent=1))

@@ -11,7 +11,7 @@ from flexmlff.runlog import snakemake_step
 with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
     wc = snakemake.wildcards
-    fold = best_fold_index(snakemake.input.errors, wc.model, snakemake.params.force_tolerance)
+    fold = best_fold_index(snakemake.input.errors, wc.model, snakemake.params.selection)
     models = family(wc.model)
     model = models.load(snakemake.input.models[fold])
     data = read_dataset(snakemake.input.dataset)

@@ -9,7 +9,7 @@ from flexmlff.runlog import snakemake_step
 with snakemake_step(snakemake) as log:
     settings = snakemake.params.settings
     curves = {
-        label: learning_curve(pd.read_csv(file), snakemake.params.force_tolerance)
+        label: learning_curve(pd.read_csv(file), snakemake.params.selection)
         for label, file in ((f"{settings['dataset']} (with dispersion)", snakemake.input.with_dispersion),
                             (f"{settings['without_dispersion']} (without)", snakemake.input.without_dispersion))
     }

@@ -12,18 +12,25 @@ from flexmlff.runlog import snakemake_step
 with snakemake_step(snakemake) as log:
     outcomes = [json.loads(Path(f).read_text()) for f in snakemake.input.outcomes]
     save_figure(ml_md_traces(outcomes), snakemake.output[:2])
+    finals = sorted({name for o in outcomes for name in o["final_deg"]})
     table = pd.DataFrame([{
         "start": o["start"], "model": MODEL_LABELS.get(o["model"], o["model"]), "best_fold": o["best_fold"],
-        "steps": o["steps"], "coordinate": o["coordinate"], "final_value_deg": round(o["final_value_deg"], 1),
-        "ends_in": o["ends_in"], "physical": o["physical"], "max_bond_stretch": round(o["max_bond_stretch"], 2),
+        "steps": o["steps"], "ends_in": o["ends_in"],
+        **{f"final_{name}_deg": round(o["final_deg"].get(name, float("nan")), 1) for name in finals},
+        "physical": o["physical"], "max_bond_stretch": round(o["max_bond_stretch"], 2),
         "min_distance_A": round(o["min_distance_A"], 2), "steps_per_s": round(o["steps_per_s"], 1),
     } for o in outcomes])
     log.info("\n%s", table.to_string(index=False))
     table.to_csv(snakemake.output.table, index=False)
     with open(snakemake.output.markdown, "w") as handle:
-        handle.write("Where each ML-driven MD run ended (the minimum whose coordinate value is closest to the "
-                     "mean over the run's last 10 % of frames) and whether it stayed physical (no starting bond "
-                     "stretched beyond 1.5x, no atoms closer than 0.6 Å). Paper Fig. 9 (50 000 steps, 1000 "
-                     "training points): from inversion:7 GAP and SchNet end trans and sGDML cis; from "
-                     "inversion:9, rotation:8 and rotation:10 all models end trans, cis and trans.\n\n")
+        first = outcomes[0]
+        low, high = first["outcome_bands_deg"]
+        handle.write(
+            f"Where each ML-driven MD run ended, by the mean |{first['outcome_coordinate']}| over its last 10 % "
+            f"of frames: up to {low:g}° and from {high:g}° the minimum that lies there "
+            f"({', '.join(f'{k} {abs(v):.0f}°' for k, v in first['outcome_ends_deg'].items())}), in between "
+            "'transition'; the final values are those means (a dihedral's magnitude). Physical: no starting "
+            "bond stretched beyond 1.5x, no atoms closer than 0.6 Å. Paper Fig. 9 (50 000 steps, 1000 "
+            "training points): from inversion:7 GAP and SchNet end trans and sGDML cis; from "
+            "inversion:9, rotation:8 and rotation:10 all models end trans, cis and trans.\n\n")
         handle.write(table.to_markdown(index=False) + "\n")

@@ -1,0 +1,188 @@
+"""What a config will cost: core-hours and peak memory per stage, from measured unit costs.
+
+Every estimate is a unit cost measured on this project's reference machine (2 cores,
+no GPU; see :data:`MEASURED`) scaled by a stated formula:
+
+* MD and relabelling: steps (or frames) × the cost of one energy+forces call of the level,
+  which grows as N^p with the atom count (p fitted to the glycine and azobenzene calls);
+* kernel models (sGDML, GDML): time ∝ (n·3N)², memory 2·(n·3N)² doubles (the analytic
+  solve; sgdml's iterative solver under ``max_memory_gb`` needs less);
+* GAP: time ∝ n and the sparse points, memory linear in the force rows n·3N;
+* networks (SchNet, BPNN): time ∝ n × epochs (an upper bound: early stopping ends sooner);
+* every job: a start-up of a few seconds (Python, torch and quippy imports).
+
+:func:`estimate` gives one row per job kind; :func:`stage_table` sums them per stage.
+``python -m flexmlff.costs CONFIG`` prints both for a config file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from flexmlff.plan import Plan
+
+GB = 1e9
+
+#: Unit costs measured on the reference machine (2 cores, 2026-11-25/27; the project's notes).
+MEASURED = {
+    # seconds per energy+forces call (i-PI MD step), by level label and atom count
+    "call_s": {"GFN2-xTB": {10: 3.5e-3}, "GFN1-xTB": {24: 14.06e-3},
+               "PBE-D3BJ/def2-SVP": {10: 13.0, 24: 170.0}},
+    # seconds to train one model at n = 100 (default-scale settings), by family and atom count
+    "train_100_s": {"sgdml": {10: 11.0, 24: 44.0}, "sgdml_ang": {10: 10.5, 24: 31.0},
+                    "gap": {10: 53.0, 24: 72.0}, "schnet": {10: 52.0, 24: 68.0},
+                    "bpnn": {10: 26.0, 24: 78.0}},
+    # the default-scale settings those training times were measured with
+    "train_settings": {"gap": {"n_sparse": 50}, "schnet": {"max_epochs": 40, "n_atom_basis": 32},
+                       "bpnn": {"max_epochs": 100}},
+    # gap_fit's peak memory at 200 frames and 200 sparse points: glycine 5.0 GB, azobenzene 8.6 GB
+    "gap_memory_gb": {6000: 5.0, 14400: 8.6},
+    "job_start_s": 4.0,
+    # ML-driven MD through i-PI, steps per second (azobenzene, one thread each)
+    "ml_md_steps_per_s": {"sgdml": 170.0, "sgdml_ang": 170.0, "gap": 7.0, "schnet": 6.5, "bpnn": 20.0},
+}
+#: Exponent of a call's cost in the atom count for levels measured at one size only.
+XTB_ATOM_EXPONENT = math.log(14.06 / 3.5) / math.log(24 / 10)
+
+
+@dataclass
+class JobCost:
+    stage: str
+    rule: str
+    jobs: int
+    core_hours: float
+    peak_memory_gb: float
+    formula: str
+
+
+def _by_atoms(table: dict[int, float], n_atoms: int, exponent: float) -> float:
+    """A measured cost at the nearest measured atom count, scaled as N^exponent."""
+    nearest = min(table, key=lambda n: abs(n - n_atoms))
+    return table[nearest] * (n_atoms / nearest) ** exponent
+
+
+def call_seconds(label: str, n_atoms: int) -> float:
+    """Seconds of one energy+forces call at a level (by its label) for `n_atoms` atoms."""
+    table = MEASURED["call_s"].get(label) or MEASURED["call_s"]["PBE-D3BJ/def2-SVP"]
+    if len(table) > 1:
+        (n1, t1), (n2, t2) = sorted(table.items())[:2]
+        exponent = math.log(t2 / t1) / math.log(n2 / n1)
+    else:
+        exponent = XTB_ATOM_EXPONENT
+    return _by_atoms(table, n_atoms, exponent)
+
+
+def training_seconds(family: str, n_train: int, n_atoms: int, settings: dict) -> float:
+    """Seconds to train one model: the measured n = 100 time scaled by the family's formula."""
+    base = _by_atoms(MEASURED["train_100_s"][family], n_atoms, 1.0)
+    measured = MEASURED["train_settings"].get(family, {})
+    if family in ("sgdml", "sgdml_ang"):
+        return base * (n_train / 100) ** 2
+    if family == "gap":
+        return base * (n_train / 100) * settings["n_sparse"] / measured["n_sparse"]
+    scale = settings["max_epochs"] / measured["max_epochs"]
+    if family == "schnet":
+        scale *= settings["n_atom_basis"] / measured["n_atom_basis"]
+    return base * (n_train / 100) * scale
+
+
+def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) -> float:
+    """Peak memory of one training job, GB."""
+    rows = n_train * 3 * n_atoms
+    if family in ("sgdml", "sgdml_ang"):
+        analytic = 2 * rows**2 * 8 / GB
+        cap = settings.get("max_memory_gb")
+        return min(analytic, cap) if cap else analytic
+    if family == "gap":
+        (r1, m1), (r2, m2) = sorted(MEASURED["gap_memory_gb"].items())
+        slope = (m2 - m1) / (r2 - r1)
+        return (m1 + slope * (rows - r1)) * settings["n_sparse"] / 200
+    return 1.0 + rows * 3e-6  # networks: the framework plus small batches
+
+
+def _atoms(plan: Plan, molecule: str) -> int:
+    from ase.io import read
+
+    return len(read(plan.first_minimum_file(molecule)))
+
+
+def estimate(plan: Plan) -> list[JobCost]:
+    """One row per kind of expensive job of the plan: MD, relabelling, training, ML-MD."""
+    start = MEASURED["job_start_s"]
+    rows = []
+    for molecule, settings in plan.config["molecules"].items():
+        n_atoms = _atoms(plan, molecule)
+        md_label = plan.md_level(molecule).label
+        runs = [(campaign, plan.campaign_runs(molecule, campaign)) for campaign in settings["md"]]
+        steps = sum(plan.md_protocol(molecule, c)["steps"] * len(r) for c, r in runs)
+        jobs = sum(len(r) for _, r in runs)
+        seconds = steps * call_seconds(md_label, n_atoms) + jobs * start
+        rows.append(JobCost("sampling", f"md_run ({molecule})", jobs, seconds / 3600, 0.5,
+                            f"{steps} steps x {call_seconds(md_label, n_atoms):.3g} s ({md_label}, {n_atoms} atoms)"))
+        if plan.relabelled(molecule):
+            label = plan.molecule_level(molecule).label
+            frames = sum(plan.md_frame_count(molecule, c) * len(r) for c, r in runs)
+            chunks = sum(plan.n_relabel_chunks(molecule, c) * len(r) for c, r in runs)
+            rows.append(JobCost("sampling", f"relabel_chunk ({molecule})", chunks,
+                                frames * call_seconds(label, n_atoms) / 3600, 0.5,
+                                f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})"))
+    for dataset in plan.trained_datasets:
+        n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
+        for family in plan.families:
+            settings = plan.model_settings(family)
+            seconds = sum(training_seconds(family, n, n_atoms, settings) + start for n in plan.sizes)
+            memory = training_memory_gb(family, plan.largest_size, n_atoms, settings)
+            rows.append(JobCost("training", f"train_{family} ({dataset})", len(plan.sizes) * plan.n_folds,
+                                seconds * plan.n_folds / 3600, memory,
+                                f"n = {min(plan.sizes)}..{plan.largest_size}, {plan.n_folds} folds"))
+            rows.append(JobCost("evaluation", f"test_model ({dataset}, {family})", len(plan.sizes) * plan.n_folds,
+                                len(plan.sizes) * plan.n_folds * 2 * start / 3600, 1.0, "start-up dominated"))
+    scan = plan.figures.get("gap_cutoff_scan")
+    if scan:
+        n_atoms = _atoms(plan, plan.dataset_molecule(scan["dataset"]))
+        settings = plan.model_settings("gap")
+        jobs = len(scan["cutoffs_A"]) * plan.n_folds
+        seconds = jobs * (training_seconds("gap", scan["n_train"], n_atoms, settings) + 3 * start)
+        rows.append(JobCost("evaluation", "train_gap_cutoff + test", 2 * jobs, seconds / 3600,
+                            training_memory_gb("gap", scan["n_train"], n_atoms, settings),
+                            f"{jobs} GAP models at n = {scan['n_train']}"))
+    ml_md = plan.figures.get("ml_md")
+    if ml_md:
+        runs = plan.ml_md_runs()
+        seconds = sum(ml_md["steps"] / MEASURED["ml_md_steps_per_s"][model] + start for model, _, _ in runs)
+        rows.append(JobCost("ml_md", "ml_md", len(runs), seconds / 3600, 2.0,
+                            f"{ml_md['steps']} steps per run at the measured steps/s of each family"))
+    return rows
+
+
+def stage_table(rows: list[JobCost]) -> pd.DataFrame:
+    """Jobs, core-hours and the largest single job's memory, per stage."""
+    table = pd.DataFrame([vars(r) for r in rows])
+    return table.groupby("stage", sort=False).agg(jobs=("jobs", "sum"), core_hours=("core_hours", "sum"),
+                                                  peak_memory_gb=("peak_memory_gb", "max")).round(2)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("config", help="a config file, e.g. config/paper.yaml")
+    args = parser.parse_args(argv)
+    from flexmlff.plan import load_config
+
+    plan = Plan(load_config(args.config))
+    rows = estimate(plan)
+    detail = pd.DataFrame([vars(r) for r in rows]).round({"core_hours": 2, "peak_memory_gb": 1})
+    print(f"# Estimated cost of {args.config} (unit costs measured on 2 CPU cores, no GPU)\n")
+    print(detail.to_markdown(index=False))
+    print("\n## Per stage\n")
+    stages = stage_table(rows)
+    print(stages.to_markdown())
+    print(f"\ntotal: {stages['jobs'].sum()} jobs, {stages['core_hours'].sum():.1f} core-hours; "
+          "GPU-hours: not estimated (no GPU measurement yet)")
+
+
+if __name__ == "__main__":
+    main()
