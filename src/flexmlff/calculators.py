@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from ase.calculators.calculator import CalculationFailed, Calculator, all_changes
@@ -190,18 +190,17 @@ def level_label(calculator: str, options: dict | None = None) -> str:
     return calculator
 
 
-@dataclass(frozen=True)
-class Level:
+class Level(NamedTuple):
     """A named level of theory of the config: a calculator kind and its settings.
 
     `label` is what datasets and tables record (``GFN1-xTB``), `identity` a string
-    that changes whenever any setting does (for provenance and resume checks), and
-    `make()` a fresh ASE calculator.
+    that changes whenever any setting does, and `make()` a fresh ASE calculator. A tuple,
+    so that Snakemake records it as a rule parameter: a changed setting reruns its jobs.
     """
 
     name: str
     calculator: str
-    options: dict = field(default_factory=dict)
+    options: dict
 
     @classmethod
     def from_config(cls, name: str, settings: dict) -> "Level":

@@ -16,12 +16,13 @@ gets its own name and seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class MDStart:
-    """Where one run of a campaign starts, and its name and seed."""
+class MDStart(NamedTuple):
+    """Where one run of a campaign starts, and its name and seed.
+
+    A tuple, so that Snakemake records it as a rule parameter (a changed start reruns the run)."""
 
     run: str  # e.g. "00_cis", "07_rotation_f08"
     source: str  # a minimum or a path name

@@ -5,8 +5,9 @@ no GPU; see :data:`MEASURED`) scaled by a stated formula:
 
 * MD and relabelling: steps (or frames) × the cost of one energy+forces call of the level,
   which grows as N^p with the atom count (p fitted to the glycine and azobenzene calls);
-* kernel models (sGDML, GDML): time ∝ (n·3N)², memory 2·(n·3N)² doubles (the analytic
-  solve; sgdml's iterative solver under ``max_memory_gb`` needs less);
+* kernel models (sGDML, GDML): time ∝ (n·3N)², memory 3·(n·3N)² doubles (the closed-form
+  solve holds the kernel about three times: sgdml was killed at n = 400 on azobenzene in
+  24 GB; sgdml's iterative solver under ``max_memory_gb`` stays below that cap);
 * GAP: time ∝ n and the sparse points, memory linear in the force rows n·3N;
 * networks (SchNet, BPNN): time ∝ n × epochs (an upper bound: early stopping ends sooner);
 * every job: a start-up of a few seconds (Python, torch and quippy imports).
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -34,6 +36,7 @@ MEASURED = {
                "PBE-D3BJ/def2-SVP": {10: 13.0, 24: 170.0}},
     # seconds to train one model at n = 100 (default-scale settings), by family and atom count
     "train_100_s": {"sgdml": {10: 11.0, 24: 44.0}, "sgdml_ang": {10: 10.5, 24: 31.0},
+                    "gdml": {10: 10.5, 24: 31.0},
                     "gap": {10: 53.0, 24: 72.0}, "schnet": {10: 52.0, 24: 68.0},
                     "bpnn": {10: 26.0, 24: 78.0}},
     # the default-scale settings those training times were measured with
@@ -43,8 +46,12 @@ MEASURED = {
     "gap_memory_gb": {6000: 5.0, 14400: 8.6},
     "job_start_s": 4.0,
     # ML-driven MD through i-PI, steps per second (azobenzene, one thread each)
-    "ml_md_steps_per_s": {"sgdml": 170.0, "sgdml_ang": 170.0, "gap": 7.0, "schnet": 6.5, "bpnn": 20.0},
+    "ml_md_steps_per_s": {"sgdml": 170.0, "sgdml_ang": 170.0, "gdml": 170.0, "gap": 7.0, "schnet": 6.5, "bpnn": 20.0},
 }
+#: Copies of the (n·3N)² kernel a closed-form solve holds at its peak.
+KERNEL_COPIES = 3
+#: Families whose training solves the kernel system in closed form (or iteratively).
+KERNEL_FAMILIES = ("sgdml", "sgdml_ang", "gdml")
 #: Exponent of a call's cost in the atom count for levels measured at one size only.
 XTB_ATOM_EXPONENT = math.log(14.06 / 3.5) / math.log(24 / 10)
 
@@ -80,7 +87,7 @@ def training_seconds(family: str, n_train: int, n_atoms: int, settings: dict) ->
     """Seconds to train one model: the measured n = 100 time scaled by the family's formula."""
     base = _by_atoms(MEASURED["train_100_s"][family], n_atoms, 1.0)
     measured = MEASURED["train_settings"].get(family, {})
-    if family in ("sgdml", "sgdml_ang"):
+    if family in KERNEL_FAMILIES:
         return base * (n_train / 100) ** 2
     if family == "gap":
         return base * (n_train / 100) * settings["n_sparse"] / measured["n_sparse"]
@@ -93,8 +100,8 @@ def training_seconds(family: str, n_train: int, n_atoms: int, settings: dict) ->
 def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) -> float:
     """Peak memory of one training job, GB."""
     rows = n_train * 3 * n_atoms
-    if family in ("sgdml", "sgdml_ang"):
-        analytic = 2 * rows**2 * 8 / GB
+    if family in KERNEL_FAMILIES:
+        analytic = KERNEL_COPIES * rows**2 * 8 / GB
         cap = settings.get("max_memory_gb")
         return min(analytic, cap) if cap else analytic
     if family == "gap":
@@ -105,9 +112,27 @@ def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) 
 
 
 def _atoms(plan: Plan, molecule: str) -> int:
+    return _atoms_in(plan.first_minimum_file(molecule))
+
+
+@lru_cache
+def _atoms_in(geometry_file: str) -> int:
     from ase.io import read
 
-    return len(read(plan.first_minimum_file(molecule)))
+    return len(read(geometry_file))
+
+
+def training_resources(plan: Plan, family: str, dataset: str, n_train: int, attempt: int = 1) -> dict:
+    """SLURM-style resources of one training job: ``mem_mb`` (the formula's peak with 20 %
+    headroom) and ``runtime`` in minutes (3x the estimate: early stopping, a slower node);
+    a retried job (`attempt` 2, 3, ...) asks for 1.5x more each time."""
+    n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
+    settings = plan.model_settings(family)
+    grow = 1.5 ** (attempt - 1)
+    memory_gb = training_memory_gb(family, int(n_train), n_atoms, settings)
+    minutes = training_seconds(family, int(n_train), n_atoms, settings) / 60
+    return {"mem_mb": math.ceil((1.2 * memory_gb * 1024 + 500) * grow),
+            "runtime": math.ceil(max(10.0, 3 * minutes) * grow)}
 
 
 def estimate(plan: Plan) -> list[JobCost]:

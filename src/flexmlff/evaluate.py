@@ -14,7 +14,7 @@ Best model per family, dataset and training size (paper Sec. IV):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -49,8 +49,7 @@ def best_by_energy(folds: pd.DataFrame) -> pd.Series:
     return folds.loc[folds["energy_rmse"].idxmin()]
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """The paper's rule for the best sGDML model of a training size (Sec. IV).
 
     sGDML is trained on forces only, so its best model is the fold with the lowest force
@@ -75,7 +74,7 @@ def best_sgdml(folds: pd.DataFrame, selection: Selection = Selection()) -> pd.Se
 
 
 #: Selection rule of each model family (the others: lowest energy RMSE).
-SELECTION_RULES = {"sgdml": best_sgdml, "sgdml_ang": best_sgdml}
+SELECTION_RULES = {"sgdml": best_sgdml, "sgdml_ang": best_sgdml, "gdml": best_sgdml}
 
 
 def best_fold(folds: pd.DataFrame, model: str, selection: Selection = Selection()) -> pd.Series:

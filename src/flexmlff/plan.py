@@ -26,7 +26,7 @@ from flexmlff.calculators import Level
 from flexmlff.campaigns import MDStart, expand_starts
 from flexmlff.evaluate import Selection
 from flexmlff.layout import Layout
-from flexmlff.plan_checks import ConfigError, CrossReferenceChecks
+from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, ConfigError, CrossReferenceChecks
 
 __all__ = ["ConfigError", "Layout", "Level", "Plan", "load_config", "SCHEMA"]
 
@@ -57,7 +57,7 @@ EVALUATION_FIGURES = {
 }
 
 #: Conda env of each family where it is not the family's own; GDML [1/r + ang] shares sGDML's.
-FAMILY_ENVS = {"sgdml_ang": "sgdml"}
+FAMILY_ENVS = {"sgdml_ang": "sgdml", "gdml": "sgdml"}
 
 
 class Plan(CrossReferenceChecks):

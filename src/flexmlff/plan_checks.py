@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from flexmlff.models import FAMILIES
 
+#: Fig. 6b's families: the two descriptors in one implementation, and the sgdml package.
+DESCRIPTOR_FAMILIES = ["gdml", "sgdml_ang", "sgdml"]
+
 
 class ConfigError(ValueError):
     """A config entry the workflow cannot run with; the message names its key."""
@@ -48,7 +51,7 @@ class CrossReferenceChecks:
                 if molecule.get(section):
                     self._known(f"{key}.{section}.{end}", molecule[section][end],
                                 molecule["minima"], "minimum")
-        for level in (molecule.get("isomerisation") or {}).get("single_point_levels", []):
+        for level in molecule["isomerisation"]["single_point_levels"] if molecule.get("isomerisation") else []:
             self._known(f"{key}.isomerisation.single_point_levels", level, levels, "level")
         for campaign, settings in molecule["md"].items():
             try:
@@ -83,9 +86,14 @@ class CrossReferenceChecks:
         for name in self.trained_datasets:
             self._known("training.datasets", name, self.config["datasets"], "dataset")
 
+    def _figure_list(self, key: str, field: str) -> list:
+        """`figures.<key>.<field>`: none where the figure is off or the (optional) field unset."""
+        settings = self.figures.get(key)
+        return (settings.get(field) or []) if settings else []
+
     def _check_dataset_figures(self) -> None:
         for key in ("energy_distributions", "distance_distributions"):
-            for name in self.figures.get(key, {}).get("datasets", []):
+            for name in self._figure_list(key, "datasets"):
                 self._known(f"figures.{key}.datasets", name, self.config["datasets"], "dataset")
         settings = self.figures.get("energy_distributions")
         if settings:
@@ -106,12 +114,13 @@ class CrossReferenceChecks:
     def _check_evaluation_figures(self) -> None:
         """Datasets and families named by the evaluation figures must be trained."""
         for key in ("learning_curves", "fold_means", "descriptor_comparison"):
-            for name in self.figures.get(key, {}).get("datasets", []):
+            for name in self._figure_list(key, "datasets"):
                 self._must_be_trained(f"figures.{key}.datasets", name)
-            for name in self.figures.get(key, {}).get("models", []):
+            for name in self._figure_list(key, "models"):
                 self._must_be_a_family(f"figures.{key}.models", name)
-        if self.figures.get("descriptor_comparison") and not {"sgdml", "sgdml_ang"} <= set(self.families):
-            raise ConfigError("figures.descriptor_comparison", "needs sgdml and sgdml_ang in training.models")
+        if self.figures.get("descriptor_comparison") and not set(DESCRIPTOR_FAMILIES) <= set(self.families):
+            raise ConfigError("figures.descriptor_comparison",
+                              f"needs {', '.join(DESCRIPTOR_FAMILIES)} in training.models")
         clusters = self.figures.get("phi_cluster_errors")
         if clusters:
             key = "figures.phi_cluster_errors"
@@ -127,6 +136,9 @@ class CrossReferenceChecks:
             return
         for name in ml_md["models"]:
             self._must_be_a_family("figures.ml_md.models", name)
+        low, high = ml_md["outcome_bands_deg"]
+        if not low < high:
+            raise ConfigError("figures.ml_md.outcome_bands_deg", f"[{low}, {high}]: the first edge must be the lower")
         for path, start in ml_md["paths"].items():
             self._must_be_trained(f"figures.ml_md.paths.{path}.dataset", start["dataset"])
             frames = self.path_frame_counts(self.dataset_molecule(start["dataset"]))

@@ -39,6 +39,8 @@ CASES = {
                   energy_ratio=0.2, force_ratio=0.2),
     "sgdml_ang": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [10, 20, 40]},
                       calculator_atol=1e-8),
+    "gdml": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [10, 20, 40]},
+                 energy_ratio=0.2, force_ratio=0.2, calculator_atol=1e-8),
     # schnetpack's calculator runs the network in float64, predict in float32
     "schnet": Case(range(0, 100), range(100, 140), range(140, 300),
                    {"max_epochs": 60, "n_interactions": 2, "n_atom_basis": 32, "batch_size": 10,

@@ -113,7 +113,7 @@ def cluster_table(model, trained_on, seed):
 
 
 def profile(n_images, top, seed, length_A=7.3):
-    """A path profile like flexmlff.paths (image, path_coordinate_A, energy relative to image 0)."""
+    """A path profile like flexmlff.mep.path_profile (image, path_coordinate_A, energy relative to image 0)."""
     rng = np.random.default_rng(seed)
     coordinate = np.concatenate([[0.0], np.cumsum(rng.uniform(0.2, 1.0, n_images - 1))])
     coordinate *= length_A / coordinate[-1]

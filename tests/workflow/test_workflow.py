@@ -223,7 +223,7 @@ def test_every_family_in_one_tidy_table(run):
     from flexmlff.evaluate import ERROR_COLUMNS
 
     errors = pd.read_csv(run / "tables/model_errors.csv")
-    families = ["bpnn", "gap", "schnet", "sgdml", "sgdml_ang"]
+    families = ["bpnn", "gap", "gdml", "schnet", "sgdml", "sgdml_ang"]
     assert list(errors.columns[:len(ERROR_COLUMNS)]) == ERROR_COLUMNS
     assert sorted(errors["model"].unique()) == families
     # every family on exactly the same folds: 2 sizes x 5 folds, the same test-set sizes

@@ -7,7 +7,8 @@ from snakemake.utils import validate
 
 # The checkout's own library, for this process and (through PYTHONPATH) every job's script.
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
-from flexmlff.plan import Plan
+from flexmlff.costs import training_resources
+from flexmlff.plan import DESCRIPTOR_FAMILIES, Plan
 from flexmlff.runlog import share_library_with_jobs
 
 share_library_with_jobs()
@@ -46,6 +47,13 @@ def env(name):
 
 def model_env(wildcards):
     return env(plan.model_env(wildcards.model))
+
+
+def training_resource(family, name):
+    """A training job's `mem_mb` or `runtime`, from flexmlff.costs' measured formula."""
+    return lambda wc, attempt: training_resources(
+        plan, family, wc.dataset, wc.n_train, attempt
+    )[name]
 
 
 def log_file(rule, name=""):

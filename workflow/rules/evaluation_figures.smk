@@ -100,7 +100,7 @@ use rule plot_fig4_learning_curves as plot_fig6b_descriptors with:
         log_file("plot_fig6b_descriptors"),
     params:
         rows=lambda wc: plan.learning_curve_rows(
-            "descriptor_comparison", ["sgdml", "sgdml_ang"]
+            "descriptor_comparison", DESCRIPTOR_FAMILIES
         ),
         statistic="best",
 

@@ -35,7 +35,8 @@ rule train_sgdml:
         env("sgdml")
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=training_resource("sgdml", "mem_mb"),
+        runtime=training_resource("sgdml", "runtime"),
     params:
         family="sgdml",
         settings=plan.model_settings("sgdml"),
@@ -58,7 +59,8 @@ rule train_gap:
     threads: 1
     resources:
         # gap_fit's covariance matrices: ~5 GB for 200 glycine frames, ~9 GB for azobenzene
-        mem_mb=10000,
+        mem_mb=training_resource("gap", "mem_mb"),
+        runtime=training_resource("gap", "runtime"),
     params:
         family="gap",
         settings=plan.model_settings("gap"),
@@ -75,11 +77,27 @@ use rule train_sgdml as train_sgdml_ang with:
     benchmark:
         benchmark_file("train_sgdml_ang", "{dataset}_n{n_train}_fold{fold}")
     resources:
-        # the closed-form solve holds (n*3N)^2 doubles about twice: 200 azobenzene frames ~ 3.5 GB
-        mem_mb=6000,
+        # the closed-form solve holds (n*3N)^2 doubles ~3 times: 1000 azobenzene frames ~ 124 GB
+        mem_mb=training_resource("sgdml_ang", "mem_mb"),
+        runtime=training_resource("sgdml_ang", "runtime"),
     params:
         family="sgdml_ang",
         settings=plan.model_settings("sgdml_ang"),
+
+
+use rule train_sgdml as train_gdml with:
+    output:
+        model=layout.model_file("{dataset}", "gdml", "{n_train}", "{fold}"),
+    log:
+        log_file("train_gdml", "{dataset}_n{n_train}_fold{fold}"),
+    benchmark:
+        benchmark_file("train_gdml", "{dataset}_n{n_train}_fold{fold}")
+    resources:
+        mem_mb=training_resource("gdml", "mem_mb"),
+        runtime=training_resource("gdml", "runtime"),
+    params:
+        family="gdml",
+        settings=plan.model_settings("gdml"),
 
 
 use rule train_sgdml as train_schnet with:
@@ -92,7 +110,8 @@ use rule train_sgdml as train_schnet with:
     conda:
         env("schnet")
     resources:
-        mem_mb=3000,
+        mem_mb=training_resource("schnet", "mem_mb"),
+        runtime=training_resource("schnet", "runtime"),
     params:
         family="schnet",
         settings=plan.model_settings("schnet"),
@@ -108,7 +127,8 @@ use rule train_sgdml as train_bpnn with:
     conda:
         env("bpnn")
     resources:
-        mem_mb=3000,
+        mem_mb=training_resource("bpnn", "mem_mb"),
+        runtime=training_resource("bpnn", "runtime"),
     params:
         family="bpnn",
         settings=plan.model_settings("bpnn"),

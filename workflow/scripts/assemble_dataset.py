@@ -1,8 +1,7 @@
 """One dataset from MD frames or a user's file, as extxyz + sGDML npz (rule assemble_dataset)."""
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import numpy as np
 

@@ -1,11 +1,10 @@
 """Single point at another level on the highest frame of a path or on a minimum
 (rules single_point_path_top, single_point_minimum)."""
 
-from pathlib import Path
-
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 from ase.io import read

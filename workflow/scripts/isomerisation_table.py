@@ -1,8 +1,7 @@
 """Highest point of every azobenzene path above cis, beside the paper's Table I (rule isomerisation_table)."""
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import pandas as pd
 

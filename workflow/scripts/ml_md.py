@@ -1,15 +1,14 @@
 """MD driven by a family's best model through i-PI, from one path frame (rule ml_md)."""
 
+import json
 import time
 from pathlib import Path
-
-import json
 
 import numpy as np
 from ase.io import read
 
 from flexmlff.data import from_atoms, write_extxyz
-from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome, tail_mean
+from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome, tail_mean, transition_outcome
 from flexmlff.geometry import bond_graph, named_coordinates
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
@@ -28,6 +27,18 @@ with snakemake_step(snakemake) as log:
     for key, name in ((f"paths.{wc.start_path}.coordinate", coordinate), ("outcome_coordinate", classifier)):
         if name not in named:
             raise ValueError(f"config key 'figures.ml_md.{key}': unknown {name!r} (known: {', '.join(named)})")
+    end_geometries = {name: read(file).positions for name, file in zip(params.end_names, snakemake.input.ends)}
+
+    def at_ends(name):
+        """The end minima's values of a named coordinate, degrees."""
+        return {end: float(coordinate_degrees(positions, named[name])[0]) for end, positions in end_geometries.items()}
+
+    # the end minima must lie one in each outer band: found out now, not after the MD
+    outcome_ends = at_ends(classifier)
+    try:
+        transition_outcome(next(iter(outcome_ends.values())), outcome_ends, s["outcome_bands_deg"])
+    except ValueError as err:
+        raise ValueError(f"config key 'figures.ml_md.outcome_bands_deg': {err}") from None
     settings = MDSettings(temperature_K=s["temperature_K"], timestep_fs=s["timestep_fs"],
                           steps=s["steps"], stride=s["stride"], seed=params.seed,
                           thermostat="langevin", thermostat_tau_fs=s["thermostat_tau_fs"])
@@ -38,24 +49,19 @@ with snakemake_step(snakemake) as log:
     wall_s = time.perf_counter() - began
     data = from_atoms(frames, f"ml_md/{wc.model}/{wc.start_path}/frame{wc.frame}", f"{wc.model} model")
     write_extxyz(data, snakemake.output.frames)
-    end_geometries = {name: read(file).positions for name, file in zip(params.end_names, snakemake.input.ends)}
-
-    def along_run(name):
-        """The run's and the end minima's values of a named coordinate, degrees."""
-        ends = {end: float(coordinate_degrees(positions, named[name])[0]) for end, positions in end_geometries.items()}
-        return coordinate_degrees(data.R, named[name]), ends
-
     bonds = [(i, j) for i, around in enumerate(bond_graph(atoms)) for j in around if i < j]
-    classifying, classifying_ends = along_run(classifier)
-    outcome = md_outcome(data.R, bonds, classifying, classifying_ends, s["outcome_bands_deg"])
-    values, ends = along_run(coordinate)
+    outcome = md_outcome(data.R, bonds, coordinate_degrees(data.R, named[classifier]), outcome_ends,
+                         s["outcome_bands_deg"])
+    values, ends = coordinate_degrees(data.R, named[coordinate]), at_ends(coordinate)
     periodic = len(named[coordinate]) == 4
-    # final values over the run's last 10 %: a dihedral's magnitude, an angle as it is
-    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4)
-                 for name, v in ((classifier, classifying), (coordinate, values))}
+    # final values over the run's last 10 % of the classifying coordinate and of every path's
+    # plotted one (azobenzene: phi and theta for every run): a dihedral's magnitude, an angle as it is
+    reported = dict.fromkeys([classifier, *(path["coordinate"] for path in s["paths"].values())])
+    final_deg = {name: tail_mean(coordinate_degrees(data.R, named[name]), magnitude=len(named[name]) == 4)
+                 for name in reported if name in named}
     outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
                    outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]),
-                   outcome_ends_deg=classifying_ends, final_deg=final_deg,
+                   outcome_ends_deg=outcome_ends, final_deg=final_deg,
                    coordinate=coordinate, periodic=periodic, ends_deg=ends, steps=settings.steps,
                    timestep_fs=settings.timestep_fs, time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
                    values_deg=values.tolist(), wall_s=wall_s, steps_per_s=settings.steps / wall_s)

@@ -14,12 +14,13 @@ from importlib import import_module
 FAMILIES = {
     "sgdml": "flexmlff.models.sgdml",  # sGDML [1/r], the sgdml package
     "sgdml_ang": "flexmlff.models.sgdml_ang",  # GDML with the [1/r + ang] descriptor
+    "gdml": "flexmlff.models.gdml",  # the same GDML with [1/r]: Fig. 6b's like-for-like baseline
     "schnet": "flexmlff.models.schnet",
     "gap": "flexmlff.models.gap",
     "bpnn": "flexmlff.models.bpnn",
 }
 #: One file per trained model: sgdml's own npz; gap_fit's XML + sparseX files in a tar archive.
-MODEL_FILES = {"sgdml": "model.npz", "sgdml_ang": "model.npz", "schnet": "model.pt",
+MODEL_FILES = {"sgdml": "model.npz", "sgdml_ang": "model.npz", "gdml": "model.npz", "schnet": "model.pt",
                "gap": "model.tar.gz", "bpnn": "model.pt"}
 
 
