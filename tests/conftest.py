@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped glycine geometries and a small labelled glycine dataset."""
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -38,3 +39,9 @@ def glycine_dataset(glycine_ip):
         E.append(ev_to_kcal_mol(atoms.get_potential_energy()))
         F.append(ev_to_kcal_mol(atoms.get_forces()))
     return Dataset(glycine_ip.numbers, R, E, F, "glycine-distorted", "xtb GFN2-xTB")
+
+
+def pytest_unconfigure(config):
+    # torch logs at interpreter exit through handlers bound to pytest's captured streams,
+    # closed by then: drop those messages rather than print a traceback for each.
+    logging.raiseExceptions = False
