@@ -90,11 +90,14 @@ def main() -> None:
         done = [r for r in rows if r["family"] == name and np.isfinite(r["seconds"])]
         if len(done) < 2:
             continue
-        ns = [r["n"] for r in done]
-        (ct, pt), (cm, pm) = power_law(ns, [r["seconds"] for r in done]), power_law(ns, [r["peak_gb"] for r in done])
+        ns = np.array([r["n"] for r in done], dtype=float)
+        ct, pt = power_law(ns, [r["seconds"] for r in done])
+        # memory: a fixed part plus the kernel's (n 3N)^2 doubles, fitted as a + b n^2
+        b, a = np.polyfit(ns**2, [r["peak_gb"] for r in done], 1)
         n = args.extrapolate_to
-        print(f"{name}: time ~ n^{pt:.2f}, memory ~ n^{pm:.2f}; at n = {n}: {ct * n ** pt:.0f} s, "
-              f"{cm * n ** pm:.1f} GB (formula {training_memory_gb(name, n, n_atoms, {'max_memory_gb': args.max_memory_gb}):.1f} GB)")
+        formula = training_memory_gb(name, n, n_atoms, {"max_memory_gb": args.max_memory_gb})
+        print(f"{name}: time ~ n^{pt:.2f}, memory {a:.2f} GB + {b * 1e6:.2f} GB x (n/1000)^2; at n = {n}: "
+              f"{ct * n ** pt:.0f} s, {a + b * n**2:.1f} GB (formula {formula:.1f} GB)")
 
 
 if __name__ == "__main__":
