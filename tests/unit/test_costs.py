@@ -56,5 +56,6 @@ def test_paper_scale_needs_a_large_memory_node_for_the_kernel_models():
     plan = Plan(load_config(ROOT / "config/paper.yaml"), basedir=ROOT)
     rows = {row.rule: row for row in costs.estimate(plan)}
     assert rows["train_sgdml_ang (rotation)"].peak_memory_gb == pytest.approx(124.4, abs=0.1)
-    assert rows["train_sgdml (glycine)"].peak_memory_gb == pytest.approx(21.6, abs=0.1)
+    # the sgdml package runs its iterative solver under paper.yaml's memory cap
+    assert rows["train_sgdml (rotation)"].peak_memory_gb == 8
     assert rows["train_sgdml (rotation)"].jobs == 10 * 5
