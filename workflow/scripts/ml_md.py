@@ -49,16 +49,16 @@ with snakemake_step(snakemake) as log:
     wall_s = time.perf_counter() - began
     data = from_atoms(frames, f"ml_md/{wc.model}/{wc.start_path}/frame{wc.frame}", f"{wc.model} model")
     write_extxyz(data, snakemake.output.frames)
+    # along the run: the classifying coordinate, the plotted one and every path's plotted one
+    # (azobenzene: phi and theta for every run), each computed once
+    reported = [classifier, coordinate, *(path["coordinate"] for path in s["paths"].values())]
+    along = {name: coordinate_degrees(data.R, named[name]) for name in dict.fromkeys(reported) if name in named}
     bonds = [(i, j) for i, around in enumerate(bond_graph(atoms)) for j in around if i < j]
-    outcome = md_outcome(data.R, bonds, coordinate_degrees(data.R, named[classifier]), outcome_ends,
-                         s["outcome_bands_deg"])
-    values, ends = coordinate_degrees(data.R, named[coordinate]), at_ends(coordinate)
+    outcome = md_outcome(data.R, bonds, along[classifier], outcome_ends, s["outcome_bands_deg"])
+    values, ends = along[coordinate], at_ends(coordinate)
     periodic = len(named[coordinate]) == 4
-    # final values over the run's last 10 % of the classifying coordinate and of every path's
-    # plotted one (azobenzene: phi and theta for every run): a dihedral's magnitude, an angle as it is
-    reported = dict.fromkeys([classifier, *(path["coordinate"] for path in s["paths"].values())])
-    final_deg = {name: tail_mean(coordinate_degrees(data.R, named[name]), magnitude=len(named[name]) == 4)
-                 for name in reported if name in named}
+    # final values over the run's last 10 %: a dihedral's magnitude, an angle as it is
+    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4) for name, v in along.items()}
     outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
                    outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]),
                    outcome_ends_deg=outcome_ends, final_deg=final_deg,
