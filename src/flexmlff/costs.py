@@ -34,14 +34,14 @@ MEASURED = {
     # seconds per energy+forces call (i-PI MD step), by level label and atom count
     "call_s": {"GFN2-xTB": {10: 3.5e-3}, "GFN1-xTB": {24: 14.06e-3},
                "PBE-D3BJ/def2-SVP": {10: 13.0, 24: 170.0}},
-    # seconds to train one model at n = 100 (default-scale settings), by family and atom count
+    # seconds to train one kernel model at n = 100 (every σ of the default grid), by atom count
     "train_100_s": {"sgdml": {10: 11.0, 24: 44.0}, "sgdml_ang": {10: 10.5, 24: 31.0},
-                    "gdml": {10: 10.5, 24: 31.0},
-                    "gap": {10: 53.0, 24: 72.0}, "schnet": {10: 52.0, 24: 68.0},
-                    "bpnn": {10: 26.0, 24: 78.0}},
-    # the default-scale settings those training times were measured with
-    "train_settings": {"gap": {"n_sparse": 50}, "schnet": {"max_epochs": 40, "n_atom_basis": 32},
-                       "bpnn": {"max_epochs": 100}},
+                    "gdml": {10: 10.5, 24: 31.0}},
+    # seconds of one gap_fit at n = 100 with 200 sparse points (glycine, rotation; 2026-11-27)
+    "gap_fit_100_s": {10: 60.0, 24: 150.0},
+    # seconds per epoch at n = 100, batch 10 (SchNet: 64 features, 6 interactions): glycine
+    # 161 s for 246 epochs, rotation 394 s for 299; BPNN glycine 76 s for 500 (2026-11-27)
+    "epoch_100_s": {"schnet": {10: 0.65, 24: 1.32}, "bpnn": {10: 0.15, 24: 0.45}},
     # gap_fit's peak memory at 200 frames and 200 sparse points: glycine 5.0 GB, azobenzene 8.6 GB
     "gap_memory_gb": {6000: 5.0, 14400: 8.6},
     "job_start_s": 4.0,
@@ -84,17 +84,21 @@ def call_seconds(label: str, n_atoms: int) -> float:
 
 
 def training_seconds(family: str, n_train: int, n_atoms: int, settings: dict) -> float:
-    """Seconds to train one model: the measured n = 100 time scaled by the family's formula."""
-    base = _by_atoms(MEASURED["train_100_s"][family], n_atoms, 1.0)
-    measured = MEASURED["train_settings"].get(family, {})
+    """Seconds to train one model: a measured n = 100 cost scaled by the family's formula.
+
+    Kernel models grow as n² (the kernel's entries); gap_fit linearly in n and in the sparse
+    points, once per σ_F tried; networks linearly in n per epoch, every epoch up to
+    ``max_epochs`` counted (early stopping ends most runs sooner: an upper bound).
+    """
     if family in KERNEL_FAMILIES:
-        return base * (n_train / 100) ** 2
+        return _by_atoms(MEASURED["train_100_s"][family], n_atoms, 1.0) * (n_train / 100) ** 2
     if family == "gap":
-        return base * (n_train / 100) * settings["n_sparse"] / measured["n_sparse"]
-    scale = settings["max_epochs"] / measured["max_epochs"]
+        per_fit = _by_atoms(MEASURED["gap_fit_100_s"], n_atoms, 1.0) * settings["n_sparse"] / 200
+        return per_fit * (n_train / 100) * len(settings["force_sigmas_eV_per_A"])
+    epoch = _by_atoms(MEASURED["epoch_100_s"][family], n_atoms, 1.0) * (n_train / 100)
     if family == "schnet":
-        scale *= settings["n_atom_basis"] / measured["n_atom_basis"]
-    return base * (n_train / 100) * scale
+        epoch *= settings["n_atom_basis"] / 64 * settings["n_interactions"] / 6
+    return epoch * settings["max_epochs"]
 
 
 def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) -> float:

@@ -65,9 +65,12 @@ class Layout:
     # models and their errors
     model_dir = _path("{dataset}/models/{model}/n{n_train}/fold{fold}")
     test_errors = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/test_errors.csv")
+    training_record = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/training.json",
+                            "What training chose on the validation frames (σ, epoch) and the loss per epoch.")
     family_errors = _path("{dataset}/errors/{model}.csv", "Every fold and size of one family on one dataset.")
     cutoff_scan_dir = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}",
                             "One GAP model of the SOAP-cutoff scan (Fig. 6a).")
+    cutoff_scan_record = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/training.json")
     cutoff_scan_errors = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/test_errors.csv")
     phi_clusters = _path("{evaluated}/phi_clusters/{dataset}/{model}/n{n_train}.csv",
                          "Per-cluster errors on `evaluated` of a family's best model trained on `dataset`.")

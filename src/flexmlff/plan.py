@@ -319,6 +319,11 @@ class Plan(CrossReferenceChecks):
         """Test errors of every size and fold of one family on one dataset."""
         return [f for n in self.sizes for f in self.fold_test_errors(dataset, model, n)]
 
+    def training_records(self, dataset: str) -> list[str]:
+        """The training record of every family, size and fold on one dataset."""
+        return [self.layout.training_record(dataset, model, n, k)
+                for model in self.families for n in self.sizes for k in range(self.n_folds)]
+
     def dataset_family_errors(self, dataset: str) -> list[str]:
         return [self.layout.family_errors(dataset, model) for model in self.families]
 
@@ -445,7 +450,8 @@ class Plan(CrossReferenceChecks):
                         layout.table("learning_curves")]
         for dataset in self.trained_datasets:
             targets += [layout.table(f"{dataset}_learning_curve"),
-                        *layout.figure(f"{dataset}_learning_curve")]
+                        *layout.figure(f"{dataset}_learning_curve"),
+                        layout.table(f"{dataset}_training_choices"), *layout.figure(f"{dataset}_training")]
             # Models are wanted in their own right: a deleted one is retrained (and
             # only what depends on it recomputed) by the next plain `snakemake`.
             targets += [path for model in self.families for n in self.sizes

@@ -259,3 +259,58 @@ def cutoff_scan(table: pd.DataFrame, title: str):
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+#: Axis labels of the hyperparameters chosen on validation frames.
+HYPERPARAMETER_LABELS = {"sigma": r"kernel width $\sigma$", "force_sigma_eV_per_A": r"$\sigma_F$ (eV Å$^{-1}$)"}
+
+
+def training_diagnostics(histories: pd.DataFrame, scans: pd.DataFrame, title: str):
+    """How each family's training went on one dataset, one panel per family.
+
+    Networks: training (dashed) and validation (solid) loss per epoch for every fold
+    at the largest training size, the kept epoch marked; a curve still falling at its
+    end means training stopped too early. Kernel models: validation force RMSE over the
+    hyperparameter grid (sGDML's σ, GAP's σ_F) for every size, best fold, its choice marked.
+    """
+    _style()
+    families = [*dict.fromkeys([*histories["family"], *scans["family"]])]
+    fig, axes = plt.subplots(1, max(len(families), 1), figsize=(3.6 * max(len(families), 1), 3.2), squeeze=False)
+    palette = sns.color_palette("colorblind")
+    for ax, family in zip(axes[0], families):
+        history = histories[histories["family"] == family]
+        if len(history):
+            largest = history[history["n_train"] == history["n_train"].max()]
+            for colour, (fold, run) in zip(palette, largest.groupby("fold")):
+                ax.plot(run["epoch"], run["train_loss"], ls="--", lw=1, color=colour)
+                ax.plot(run["epoch"], run["valid_loss"], lw=1.2, color=colour, label=f"fold {fold}")
+                kept = run.loc[run["valid_loss"].idxmin()]
+                ax.plot(kept["epoch"], kept["valid_loss"], "o", color=colour, ms=4)
+            ax.set_yscale("log")
+            for formatter in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+                formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("loss (solid: validation, dashed: training)", fontsize=8)
+            ax.set_title(f"{MODEL_LABELS.get(family, family)}, n = {largest['n_train'].iloc[0]}", loc="left",
+                         fontsize=9)
+        else:
+            scan = scans[scans["family"] == family]
+            for colour, (n_train, by_size) in zip(palette, scan.groupby("n_train")):
+                best_fold = by_size.groupby("fold")["valid_force_rmse"].min().idxmin()
+                line = by_size[by_size["fold"] == best_fold].sort_values("value")
+                ax.plot(line["value"], line["valid_force_rmse"], "o-", ms=3, color=colour, label=f"n = {n_train}")
+                kept = line.loc[line["valid_force_rmse"].idxmin()]
+                ax.plot(kept["value"], kept["valid_force_rmse"], "*", ms=10, color=colour)
+            ax.set_xscale("log")
+            ax.set_xticks(sorted(scan["value"].unique()), minor=False)
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            parameter = scan["parameter"].iloc[0]
+            ax.set_xlabel(HYPERPARAMETER_LABELS.get(parameter, parameter))
+            ax.set_ylabel(r"validation force RMSE (kcal mol$^{-1}$ Å$^{-1}$)", fontsize=8)
+            ax.set_title(MODEL_LABELS.get(family, family), loc="left", fontsize=9)
+        ax.legend(frameon=False, fontsize=7)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig

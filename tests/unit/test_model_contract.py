@@ -46,8 +46,9 @@ CASES = {
                    {"max_epochs": 60, "n_interactions": 2, "n_atom_basis": 32, "batch_size": 10,
                     "learning_rate": 1e-3}, energy_ratio=0.5, force_ratio=0.5, calculator_atol=1e-2),
     # gap_fit is the slowest to train and quippy to predict (~65 ms a frame): few training
-    # frames, sparse points and held-out frames (gap_fit takes no validation set: it is ignored)
-    "gap": Case(range(0, 60), range(60, 100), range(100, 160), {"n_sparse": 60}),
+    # frames, sparse points and held-out frames; two σ_F, so that the validation choice runs
+    "gap": Case(range(0, 60), range(60, 100), range(100, 160),
+                {"n_sparse": 60, "force_sigmas_eV_per_A": [0.2, 0.05]}),
     # 60 epochs (test_models_bpnn.py trains 150) already stay under a fifth of the baseline's errors;
     # float32 networks: a batch of one sums in another order than a batch of several
     "bpnn": Case(range(0, 100), range(100, 140), range(140, 300), {"max_epochs": 60, "learning_rate": 3e-3},
@@ -71,7 +72,17 @@ def test_model_family_contract(name, glycine_dataset, tmp_path):
                                glycine_dataset.subset(case.test))
     n_atoms = len(glycine_dataset.z)
 
-    model = model_family.train(train, validation, case.settings)
+    record = {}
+    model = model_family.train(train, validation, case.settings, record=record)
+
+    # the record says what was chosen on the validation frames; networks log every epoch
+    assert record["chosen"], "training chose nothing on the validation frames"
+    if "history" in record:
+        assert len(record["history"]) == record["chosen"]["epochs_run"] >= 1
+        best = min(record["history"], key=lambda epoch: epoch["valid_loss"])
+        assert best["epoch"] == record["chosen"]["epoch"]
+    else:
+        assert record["chosen"]["valid_force_rmse"] == min(point["valid_force_rmse"] for point in record["scan"])
 
     # predict: energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å), well below the
     # baseline's errors on held-out frames (so in the dataset's units too)

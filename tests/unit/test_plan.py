@@ -170,6 +170,10 @@ def test_errors_and_figure_inputs(smoke):
     rows = smoke.learning_curve_rows("fold_means", smoke.families)
     assert rows == [("glycine", "glycine", ["schnet", "gap", "sgdml", "sgdml_ang"])]
     assert smoke.model_env("sgdml_ang") == "sgdml" and smoke.model_env("gap") == "gap"
+    # every model's training record, next to its model
+    records = smoke.training_records("glycine")
+    assert len(records) == len(smoke.families) * 2 * 5
+    assert records[0] == f"results/glycine/models/{smoke.families[0]}/n10/fold0/training.json"
 
 
 def test_targets_follow_the_config(smoke_config):
@@ -177,7 +181,8 @@ def test_targets_follow_the_config(smoke_config):
     targets = set(plan.targets())
     assert {"results/figures/fig9_ml_md.pdf", "results/tables/ml_md_outcomes.csv",
             "results/tables/azobenzene_isomerisation_barriers.csv", "results/tables/summary.md",
-            "results/glycine/models/bpnn/n40/fold4/model.pt"} <= targets
+            "results/glycine/models/bpnn/n40/fold4/model.pt", "results/figures/glycine_training.png",
+            "results/tables/glycine_training_choices.csv"} <= targets
     without = plan_with(smoke_config, lambda c: c["figures"].pop("ml_md"))
     assert not [t for t in without.targets() if "ml_md" in t or "fig9" in t]
 

@@ -205,6 +205,23 @@ def test_train_and_test_gap(run):
     assert curve.loc[("gap", 40), "best_energy_rmse"] == pytest.approx(best)
 
 
+def test_training_records_say_what_was_chosen_on_validation(run):
+    record = json.loads((run / "glycine/models/sgdml/n40/fold0/training.json").read_text())
+    sigmas = [point["sigma"] for point in record["scan"]]
+    assert sigmas == [5, 10, 20]  # tests/config.yaml's grid, every σ tried
+    best = min(record["scan"], key=lambda point: point["valid_force_rmse"])
+    assert record["chosen"]["sigma"] == best["sigma"]
+    gap = json.loads((run / "glycine/models/gap/n40/fold0/training.json").read_text())
+    assert [p["force_sigma_eV_per_A"] for p in gap["scan"]] == [0.2, 0.05]
+    schnet = json.loads((run / "glycine/models/schnet/n40/fold0/training.json").read_text())
+    assert 1 <= len(schnet["history"]) == schnet["chosen"]["epochs_run"] <= 8
+    # one row per model in the table behind the training figure
+    choices = pd.read_csv(run / "tables/glycine_training_choices.csv")
+    assert len(choices) == 6 * 2 * 5
+    assert choices.query("family == 'sgdml' and n_train == 40 and fold == 0")["sigma"].item() == best["sigma"]
+    assert (run / "figures/glycine_training.png").stat().st_size > 10_000
+
+
 def test_collect_errors_and_learning_curve(run):
     errors = pd.read_csv(run / "glycine/errors/sgdml.csv")
     assert len(errors) == 10 and set(errors["n_train"]) == {10, 40}

@@ -41,6 +41,7 @@ use rule plot_fig4_learning_curves as plot_fig5_fold_means with:
 use rule train_gap as train_gap_cutoff with:
     output:
         model=layout.cutoff_scan_model("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
+        record=layout.cutoff_scan_record("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
     log:
         log_file("train_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}"),
     benchmark:

@@ -27,6 +27,7 @@ rule train_sgdml:
         split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
     output:
         model=layout.model_file("{dataset}", "sgdml", "{n_train}", "{fold}"),
+        record=layout.training_record("{dataset}", "sgdml", "{n_train}", "{fold}"),
     log:
         log_file("train_sgdml", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -50,6 +51,7 @@ rule train_gap:
         split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
     output:
         model=layout.model_file("{dataset}", "gap", "{n_train}", "{fold}"),
+        record=layout.training_record("{dataset}", "gap", "{n_train}", "{fold}"),
     log:
         log_file("train_gap", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -72,6 +74,7 @@ rule train_gap:
 use rule train_sgdml as train_sgdml_ang with:
     output:
         model=layout.model_file("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
+        record=layout.training_record("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
     log:
         log_file("train_sgdml_ang", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -88,6 +91,7 @@ use rule train_sgdml as train_sgdml_ang with:
 use rule train_sgdml as train_gdml with:
     output:
         model=layout.model_file("{dataset}", "gdml", "{n_train}", "{fold}"),
+        record=layout.training_record("{dataset}", "gdml", "{n_train}", "{fold}"),
     log:
         log_file("train_gdml", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -103,6 +107,7 @@ use rule train_sgdml as train_gdml with:
 use rule train_sgdml as train_schnet with:
     output:
         model=layout.model_file("{dataset}", "schnet", "{n_train}", "{fold}"),
+        record=layout.training_record("{dataset}", "schnet", "{n_train}", "{fold}"),
     log:
         log_file("train_schnet", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -120,6 +125,7 @@ use rule train_sgdml as train_schnet with:
 use rule train_sgdml as train_bpnn with:
     output:
         model=layout.model_file("{dataset}", "bpnn", "{n_train}", "{fold}"),
+        record=layout.training_record("{dataset}", "bpnn", "{n_train}", "{fold}"),
     log:
         log_file("train_bpnn", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -178,3 +184,22 @@ rule model_errors_table:
         selection=plan.selection,
     script:
         "../scripts/model_errors_table.py"
+
+
+# Whether training converged and what it chose on the validation frames, per dataset.
+rule training_diagnostics:
+    input:
+        lambda wc: plan.training_records(wc.dataset),
+    output:
+        figure=report(
+            multiext(layout.figure_stem("{dataset}_training"), ".pdf", ".png"),
+            caption="../report/training_diagnostics.rst",
+            category="Model accuracy",
+        ),
+        table=layout.table("{dataset}_training_choices"),
+    log:
+        log_file("training_diagnostics", "{dataset}"),
+    conda:
+        env("analysis")
+    script:
+        "../scripts/plot_training_diagnostics.py"

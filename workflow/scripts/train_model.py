@@ -1,4 +1,10 @@
-"""Train one model of a family on one fold of one split (rules train_<family>)."""
+"""Train one model of a family on one fold of one split (rules train_<family>).
+
+Writes the model and its training record: the hyperparameters chosen on the
+validation frames and, for networks, the losses of every epoch.
+"""
+
+import json
 
 from flexmlff.data import read_dataset
 from flexmlff.models import family
@@ -12,6 +18,11 @@ with snakemake_step(snakemake) as log:
     models = family(snakemake.params.family)
     train_set = dataset.subset(split.train_indices(fold))
     log.info("training on %d frames, validating on %d", len(train_set), len(split.validation))
+    record = {}
     model = models.train(train_set, dataset.subset(split.validation),
-                         snakemake.params.settings, threads=snakemake.threads)
+                         snakemake.params.settings, threads=snakemake.threads, record=record)
+    log.info("chosen on the validation frames: %s", record.get("chosen"))
     models.save(model, snakemake.output.model)
+    with open(snakemake.output.record, "w") as handle:
+        json.dump({"family": snakemake.params.family, "n_train": len(train_set), "fold": fold,
+                   "settings": snakemake.params.settings, **record}, handle, indent=1)

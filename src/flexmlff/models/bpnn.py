@@ -31,7 +31,7 @@ os.environ.setdefault("TORCHANI_NO_WARN_EXTENSIONS", "1")  # the CUDA extensions
 log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.bpnn``).
-DEFAULTS = {"cutoff_A": 5.0, "angular_cutoff_A": 4.5, "hidden_layers": [64, 64], "batch_size": 32,
+DEFAULTS = {"cutoff_A": 5.0, "angular_cutoff_A": 4.5, "hidden_layers": [64, 64], "batch_size": 10,
             "learning_rate": 1e-3, "energy_weight": 1.0, "force_weight": 10.0, "max_epochs": 1000,
             "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0}
 
@@ -74,8 +74,13 @@ def _loss(model: BPNN, data: Dataset, idx: np.ndarray, s: dict, create_graph: bo
     return s["energy_weight"] * (dE**2).mean() + s["force_weight"] * (dF**2).mean()
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1) -> BPNN:
-    """Train a BPNN on `train_set`, stopping early on the loss over `validation`."""
+def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+          record: dict | None = None) -> BPNN:
+    """Train a BPNN on `train_set`, stopping early on the loss over `validation`.
+
+    `record`, when given, receives ``history`` (per epoch: the mean training and
+    the validation loss, and the learning rate) and ``chosen`` (the best epoch).
+    """
     s = {**DEFAULTS, **(settings or {})}
     torch.set_num_threads(threads)  # jobs side by side: one thread each
     torch.manual_seed(s["seed"])
@@ -86,15 +91,21 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
                                                            patience=s["lr_patience"])
     all_valid = np.arange(len(validation))
     best_loss, best_state, best_epoch = np.inf, None, 0
+    history = []
     for epoch in range(s["max_epochs"]):
         model.train()
         order = rng.permutation(len(train_set))
+        batch_losses = []
         for start in range(0, len(order), s["batch_size"]):
             optimizer.zero_grad()
-            _loss(model, train_set, order[start:start + s["batch_size"]], s, create_graph=True).backward()
+            loss = _loss(model, train_set, order[start:start + s["batch_size"]], s, create_graph=True)
+            loss.backward()
             optimizer.step()
+            batch_losses.append(loss.item())
         model.eval()
         valid_loss = _loss(model, validation, all_valid, s, create_graph=False).item()
+        history.append({"epoch": epoch, "train_loss": float(np.mean(batch_losses)), "valid_loss": valid_loss,
+                        "learning_rate": optimizer.param_groups[0]["lr"]})
         scheduler.step(valid_loss)
         if valid_loss < best_loss:
             best_loss, best_state, best_epoch = valid_loss, copy.deepcopy(model.state_dict()), epoch
@@ -104,6 +115,8 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         if epoch - best_epoch >= s["patience"]:
             break
     log.info("BPNN: %d epochs, best validation loss %.4f at epoch %d", epoch + 1, best_loss, best_epoch)
+    if record is not None:
+        record.update(history=history, chosen={"epoch": best_epoch, "epochs_run": epoch + 1, "valid_loss": best_loss})
     model.load_state_dict(best_state)
     return model.eval()
 

@@ -2,8 +2,10 @@
 
 Settings follow the paper group's GAP/SOAP models: SOAP with a 5 Å cutoff,
 n_max 12, l_max 6, atom_sigma 0.3; dot-product covariance with zeta 2 and
-delta 0.25; sparse points chosen by CUR; default_sigma {0.001 0.2 0 0} (eV,
-eV/Å: the regulariser of energies and forces); e0 the average energy per atom.
+delta 0.25; sparse points chosen by CUR; e0 the average energy per atom.
+The regularisation of energies (σ_E, eV) is fixed; that of forces (σ_F, eV/Å)
+is chosen from a grid by the force RMSE on the validation frames, as sGDML
+chooses its σ: one gap_fit per grid value.
 ``gap_fit`` works in eV, so frames are written in eV and predictions converted
 back to kcal/mol. A trained model is ``gap_fit``'s XML and its sparseX files,
 kept together in one tar archive.
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.gap``).
 DEFAULTS = {"cutoff_A": 5.0, "n_max": 12, "l_max": 6, "atom_sigma": 0.3, "zeta": 2,
-            "delta": 0.25, "n_sparse": 200, "default_sigma": [0.001, 0.2, 0.0, 0.0],
+            "delta": 0.25, "n_sparse": 200, "energy_sigma_eV": 0.001, "force_sigmas_eV_per_A": [0.2, 0.05, 0.01],
             "cutoff_transition_width_A": 0.5, "seed": 1}
 #: Edge of the box a molecule is written in: gap_fit ignores the energies of frames without a lattice.
 BOX_A = 50.0
@@ -60,14 +62,16 @@ def find_gap_fit() -> str:
     return found
 
 
-def gap_command(settings: dict, n_train: int, at_file: str) -> list[str]:
-    """The gap_fit command line for a SOAP GAP fitted to energies and forces."""
+def gap_command(settings: dict, n_train: int, at_file: str, force_sigma: float) -> list[str]:
+    """The gap_fit command line for a SOAP GAP fitted to energies and forces, the forces
+    regularised by `force_sigma` (eV/Å)."""
     s = {**DEFAULTS, **settings}
     soap = (f"soap cutoff={s['cutoff_A']} cutoff_transition_width={s['cutoff_transition_width_A']} "
             f"n_max={s['n_max']} l_max={s['l_max']} atom_sigma={s['atom_sigma']} zeta={s['zeta']} "
             f"delta={s['delta']} covariance_type=dot_product "
             f"n_sparse={min(s['n_sparse'], 10 * n_train)} sparse_method=cur_points add_species=T")
-    sigma = " ".join(f"{v:g}" for v in s["default_sigma"])
+    # energies, forces, virials, Hessians: molecules in a box have no virials
+    sigma = f"{s['energy_sigma_eV']:g} {force_sigma:g} 0 0"
     return [find_gap_fit(), f"at_file={at_file}", f"gap={{{soap}}}", f"default_sigma={{{sigma}}}",
             "e0_method=average", "energy_parameter_name=energy", "force_parameter_name=forces",
             # a fixed seed: CUR picks the same sparse points on every run
@@ -84,12 +88,11 @@ def _frames_in_ev(data: Dataset) -> list[Atoms]:
     return frames
 
 
-def train(train_set: Dataset, validation: Dataset | None = None, settings: dict | None = None,
-          threads: int = 1) -> GAPModel:
-    """Fit a GAP to `train_set` with gap_fit (its settings are fixed: no validation set needed)."""
+def _fit(train_set: Dataset, settings: dict, force_sigma: float, threads: int) -> GAPModel:
+    """One gap_fit run in a fresh folder."""
     folder = Path(tempfile.mkdtemp(prefix="flexmlff-gap-"))
     write(folder / "train.xyz", _frames_in_ev(train_set), format="extxyz")
-    command = gap_command(settings or {}, len(train_set), "train.xyz")
+    command = gap_command(settings, len(train_set), "train.xyz", force_sigma)
     log.info("gap_fit on %d frames: %s", len(train_set), " ".join(command[1:]))
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
@@ -98,6 +101,34 @@ def train(train_set: Dataset, validation: Dataset | None = None, settings: dict 
         raise RuntimeError(f"gap_fit failed (status {result.returncode}):\n{tail}")
     (folder / "train.xyz").unlink()
     return GAPModel(folder)
+
+
+def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+          record: dict | None = None) -> GAPModel:
+    """Fit a GAP to `train_set` for every σ_F of the grid; keep the best on `validation`.
+
+    `record`, when given, receives ``scan`` (the validation force RMSE of every σ_F)
+    and ``chosen`` (the σ_F kept).
+    """
+    s = {**DEFAULTS, **(settings or {})}
+    best, scan = None, []
+    for force_sigma in s["force_sigmas_eV_per_A"]:
+        model = _fit(train_set, s, force_sigma, threads)
+        _, forces = predict(model, validation.R, validation.z)
+        rmse = float(np.sqrt(np.mean((forces - validation.F) ** 2)))
+        log.info("GAP sigma_F=%s eV/A: validation force RMSE %.4f kcal/(mol A)", force_sigma, rmse)
+        scan.append({"force_sigma_eV_per_A": force_sigma, "valid_force_rmse": rmse})
+        if best is None or rmse < best[0]:
+            if best is not None:
+                shutil.rmtree(best[2].folder, ignore_errors=True)
+            best = (rmse, force_sigma, model)
+        else:
+            shutil.rmtree(model.folder, ignore_errors=True)
+    rmse, force_sigma, model = best
+    log.info("GAP chose sigma_F=%s eV/A (validation force RMSE %.4f)", force_sigma, rmse)
+    if record is not None:
+        record.update(scan=scan, chosen={"force_sigma_eV_per_A": force_sigma, "valid_force_rmse": rmse})
+    return model
 
 
 def save(model: GAPModel, path: str | Path) -> None:

@@ -17,6 +17,6 @@ __all__ = ["DEFAULTS", "calculator", "load", "predict", "save", "train"]
 DEFAULTS = {**sgdml_ang.DEFAULTS, "descriptor": "inverse_distances"}
 
 
-def train(train_set, validation, settings: dict | None = None, threads: int = 1):
+def train(train_set, validation, settings: dict | None = None, threads: int = 1, record: dict | None = None):
     """:func:`flexmlff.models.sgdml_ang.train` with the [1/r] descriptor by default."""
-    return sgdml_ang.train(train_set, validation, {**DEFAULTS, **(settings or {})}, threads)
+    return sgdml_ang.train(train_set, validation, {**DEFAULTS, **(settings or {})}, threads, record)

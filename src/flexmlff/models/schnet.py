@@ -4,7 +4,9 @@ Trained on energies and forces with schnetpack's own data module (an ASE
 database of the training and validation frames, in the dataset units kcal/mol
 and Å), its weighted energy + force loss, Adam with learning-rate decay on
 plateaus and Lightning's early stopping on the validation loss; the weights of
-the best validation epoch are kept. CPU here, GPU when one is present.
+the best validation epoch are kept. CPU here, GPU when one is present. The
+mean training and validation loss of every epoch, and the validation MAEs, go
+into the training record (:func:`train`'s ``record``).
 
 schnetpack 2.0.4 predates torch 2.13 in three places, mended here and only
 here: the ``T_co`` type alias it imports was renamed, ``torch.load`` now loads
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.schnet``).
 DEFAULTS = {"n_interactions": 6, "cutoff_A": 5.0, "n_atom_basis": 128, "n_rbf": 20,
-            "batch_size": 32, "learning_rate": 5e-4, "energy_weight": 0.01, "force_weight": 0.99,
+            "batch_size": 10, "learning_rate": 1e-3, "energy_weight": 0.1, "force_weight": 0.9,
             "max_epochs": 1000, "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0}
 
 
@@ -78,8 +80,40 @@ def _network(settings: dict):
         postprocessors=[trn.CastTo64(), trn.AddOffsets("energy", add_mean=True)])
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1):
-    """Train SchNet on `train_set`, stopping early on the loss over `validation`."""
+def _epoch_history(history: list):
+    """A Lightning callback appending each epoch's losses to `history`.
+
+    schnetpack logs the training loss per step only; its mean over the epoch's
+    batches is kept here next to the validation loss and MAEs of that epoch.
+    """
+    import pytorch_lightning as pl
+
+    class EpochHistory(pl.callbacks.Callback):
+        def on_train_epoch_start(self, trainer, task):
+            self.losses = []
+
+        def on_train_batch_end(self, trainer, task, outputs, batch, batch_idx):
+            self.losses.append(float(outputs["loss"]))
+
+        def on_train_epoch_end(self, trainer, task):
+            metrics = trainer.callback_metrics
+            history.append({"epoch": trainer.current_epoch, "train_loss": float(np.mean(self.losses)),
+                            "valid_loss": float(metrics["val_loss"]),
+                            "valid_energy_mae": float(metrics["val_energy_MAE"]),
+                            "valid_force_mae": float(metrics["val_forces_MAE"]),
+                            "learning_rate": float(trainer.optimizers[0].param_groups[0]["lr"])})
+
+    return EpochHistory()
+
+
+def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+          record: dict | None = None):
+    """Train SchNet on `train_set`, stopping early on the loss over `validation`.
+
+    `record`, when given, receives ``history`` (one dict per epoch: losses in
+    (kcal/mol)² units of the weighted loss, MAEs in kcal/mol and kcal/(mol Å))
+    and ``chosen`` (the best epoch and its validation loss).
+    """
     import pytorch_lightning as pl
     import torch
     import torchmetrics
@@ -113,9 +147,11 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         scheduler_cls=torch.optim.lr_scheduler.ReduceLROnPlateau,
         scheduler_args={"factor": s["lr_factor"], "patience": s["lr_patience"]}, scheduler_monitor="val_loss")
     best = pl.callbacks.ModelCheckpoint(dirpath=str(work), filename="best", monitor="val_loss", mode="min")
+    history = []
     trainer = pl.Trainer(
         max_epochs=s["max_epochs"], accelerator="auto", devices=1, default_root_dir=str(work),
-        callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), best],
+        callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), best,
+                   _epoch_history(history)],
         logger=False, enable_progress_bar=False, enable_model_summary=False, deterministic=False)
     cwd = os.getcwd()
     os.chdir(work)  # schnetpack's data module writes its "splitting.lock" into the working directory
@@ -123,7 +159,12 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         trainer.fit(task, datamodule=data)
     finally:
         os.chdir(cwd)
-    log.info("SchNet: %d epochs, best validation loss %.4f", trainer.current_epoch, float(best.best_model_score))
+    best_epoch = min(history, key=lambda row: row["valid_loss"])
+    log.info("SchNet: %d epochs, best validation loss %.4f at epoch %d", len(history), float(best.best_model_score),
+             best_epoch["epoch"])
+    if record is not None:
+        record.update(history=history, chosen={"epoch": best_epoch["epoch"], "epochs_run": len(history),
+                                               "valid_loss": best_epoch["valid_loss"]})
     state = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["state_dict"]
     task.load_state_dict(state)
     shutil.rmtree(work, ignore_errors=True)  # the frame database and checkpoints

@@ -52,12 +52,17 @@ def _force_rmse(model: dict, data: Dataset) -> float:
     return float(np.sqrt(np.mean((forces - data.F) ** 2)))
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1) -> dict:
-    """Train sGDML on `train_set`, choosing σ on `validation`. Returns the model dict."""
+def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+          record: dict | None = None) -> dict:
+    """Train sGDML on `train_set`, choosing σ on `validation`. Returns the model dict.
+
+    `record`, when given, receives ``scan`` (the validation force RMSE of every σ)
+    and ``chosen`` (the σ kept).
+    """
     settings = {**DEFAULTS, **(settings or {})}
     trainer = _trainer(threads, settings["max_memory_gb"])
     train_dict, valid_dict = train_set.to_sgdml(), validation.to_sgdml()
-    best, perms = None, None
+    best, perms, scan = None, None, []
     for sigma in settings["sigmas"]:
         # create_task draws n_train of n_train frames: the whole training set.
         task = trainer.create_task(train_dict, len(train_set), valid_dict, len(validation),
@@ -67,10 +72,13 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         model = trainer.train(task)
         rmse = _force_rmse(model, validation)
         log.info("sGDML sigma=%s: validation force RMSE %.4f kcal/(mol A)", sigma, rmse)
+        scan.append({"sigma": sigma, "valid_force_rmse": rmse})
         if best is None or rmse < best[0]:
             best = (rmse, sigma, model)
     rmse, sigma, model = best
     log.info("sGDML chose sigma=%s (validation force RMSE %.4f)", sigma, rmse)
+    if record is not None:
+        record.update(scan=scan, chosen={"sigma": sigma, "valid_force_rmse": rmse})
     return model
 
 

@@ -112,8 +112,13 @@ def make_descriptor(name: str, train_set: Dataset) -> Descriptor:
     raise ValueError(f"models.sgdml_ang.descriptor: unknown descriptor {name!r} (known: {', '.join(DESCRIPTORS)})")
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1) -> GDMLModel:
-    """Train GDML on `train_set` for every σ of the grid; keep the best on `validation`."""
+def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+          record: dict | None = None) -> GDMLModel:
+    """Train GDML on `train_set` for every σ of the grid; keep the best on `validation`.
+
+    `record`, when given, receives ``scan`` (the validation force RMSE of every σ)
+    and ``chosen`` (the σ kept).
+    """
     s = {**DEFAULTS, **(settings or {})}
     torch.set_num_threads(threads)
     descriptor = make_descriptor(s["descriptor"], train_set)
@@ -121,7 +126,7 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
              len(descriptor.angles), len(descriptor.dihedrals))
     x = descriptor.values(train_set.R)
     parts = _KernelParts(x, descriptor.jacobians(train_set.R))
-    best = None
+    best, scan = None, []
     for sigma in s["sigmas"]:
         model = GDMLModel(train_set.z, descriptor, x, _fit(parts, train_set.F, sigma, s["lam"]), float(sigma))
         energies, _ = predict(model, train_set.R)
@@ -129,9 +134,12 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         _, forces = predict(model, validation.R)
         rmse = float(np.sqrt(np.mean((forces - validation.F) ** 2)))
         log.info("GDML sigma=%s: validation force RMSE %.4f kcal/(mol A)", sigma, rmse)
+        scan.append({"sigma": sigma, "valid_force_rmse": rmse})
         if best is None or rmse < best[0]:
             best = (rmse, model)
     log.info("GDML chose sigma=%s (validation force RMSE %.4f)", best[1].sigma, best[0])
+    if record is not None:
+        record.update(scan=scan, chosen={"sigma": best[1].sigma, "valid_force_rmse": best[0]})
     return best[1]
 
 

@@ -1,0 +1,70 @@
+"""What each training run chose on its validation frames, and how its loss evolved.
+
+Every ``train_<family>`` job writes a training record (JSON) next to its model:
+
+* ``chosen``: the hyperparameters picked on the validation frames (sGDML's and
+  GDML's σ, GAP's force regularisation σ_F, the networks' best epoch);
+* ``scan`` (kernel models): the validation force RMSE of every value tried;
+* ``history`` (networks): the training and validation loss of every epoch.
+
+The functions here turn a set of records into tables, so that a figure can show
+at a glance whether a network stopped on a plateau and where in its grid a
+kernel model landed (a choice at the edge of the grid asks for a wider grid).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+#: Columns that identify one trained model.
+MODEL_KEYS = ["family", "n_train", "fold"]
+
+
+def read_records(paths) -> list[dict]:
+    """The training records in `paths` (JSON files written by the training jobs)."""
+    return [json.loads(Path(path).read_text()) for path in paths]
+
+
+def choices_table(records: list[dict]) -> pd.DataFrame:
+    """One row per model: its identity and every value in its ``chosen`` entry."""
+    rows = [{**{key: record[key] for key in MODEL_KEYS}, **record.get("chosen", {})} for record in records]
+    return pd.DataFrame(rows).sort_values(MODEL_KEYS, ignore_index=True)
+
+
+def history_table(records: list[dict]) -> pd.DataFrame:
+    """Per-epoch losses of every network, long format (empty when no record has a history)."""
+    rows = [{**{key: record[key] for key in MODEL_KEYS}, **epoch}
+            for record in records for epoch in record.get("history", [])]
+    return pd.DataFrame(rows, columns=[*MODEL_KEYS, "epoch", "train_loss", "valid_loss"] if not rows else None)
+
+
+def scan_table(records: list[dict]) -> pd.DataFrame:
+    """Validation force RMSE of every hyperparameter value tried, long format.
+
+    Columns: family, n_train, fold, parameter (its name), value, valid_force_rmse.
+    """
+    rows = []
+    for record in records:
+        for point in record.get("scan", []):
+            (parameter,) = [key for key in point if key != "valid_force_rmse"]
+            rows.append({**{key: record[key] for key in MODEL_KEYS}, "parameter": parameter,
+                         "value": point[parameter], "valid_force_rmse": point["valid_force_rmse"]})
+    return pd.DataFrame(rows, columns=[*MODEL_KEYS, "parameter", "value", "valid_force_rmse"])
+
+
+def choices_on_grid_edge(scans: pd.DataFrame, choices: pd.DataFrame) -> pd.DataFrame:
+    """Models whose chosen value is the smallest or largest value tried.
+
+    The validation error may still be falling beyond the grid there.
+    """
+    edges = []
+    for (family, n_train, fold), scan in scans.groupby(MODEL_KEYS):
+        parameter = scan["parameter"].iloc[0]
+        chosen = choices.query("family == @family and n_train == @n_train and fold == @fold")[parameter].iloc[0]
+        if len(scan) > 1 and chosen in (scan["value"].min(), scan["value"].max()):
+            edges.append({"family": family, "n_train": n_train, "fold": fold, "parameter": parameter,
+                          "chosen": chosen})
+    return pd.DataFrame(edges, columns=[*MODEL_KEYS, "parameter", "chosen"])
