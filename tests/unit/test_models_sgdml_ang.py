@@ -28,6 +28,33 @@ def test_inverse_distance_mode_reproduces_the_sgdml_package(parts):
     assert np.allclose(forces, ref_forces, atol=1e-5)
 
 
+def test_symmetrised_inverse_distance_mode_reproduces_the_symmetrised_sgdml_package(parts):
+    train, valid, test = parts
+    record = {}
+    ours = family("sgdml_ang").train(train, valid, {"sigmas": [10], "descriptor": "inverse_distances",
+                                                    "use_sym": True}, record=record)
+    sgdml = family("sgdml")
+    reference = sgdml.train(train, valid, {"sigmas": [10], "use_sym": True})
+    # glycine's symmetries: more than the identity, and the same group as sGDML's
+    assert record["chosen"]["n_permutations"] == len(reference["perms"]) > 1
+    energies, forces = family("sgdml_ang").predict(ours, test.R)
+    ref_energies, ref_forces = sgdml.predict(reference, test.R)
+    assert np.allclose(forces, ref_forces, atol=1e-5)
+    assert np.allclose(energies, ref_energies, atol=1e-5)
+
+
+def test_symmetrised_model_is_invariant_under_its_permutations(parts):
+    train, valid, test = parts
+    gdml = family("sgdml_ang")
+    model = gdml.train(train, valid, {"sigmas": [20], "use_sym": True})
+    perms = gdml.find_permutations(train)
+    energies, forces = gdml.predict(model, test.R[:3])
+    for perm in perms[1:]:
+        permuted_energies, permuted_forces = gdml.predict(model, test.R[:3][:, perm])
+        assert np.allclose(permuted_energies, energies, atol=1e-6)
+        assert np.allclose(permuted_forces, forces[:, perm], atol=1e-6)
+
+
 def test_extended_descriptor_has_angles_and_dihedrals_beyond_the_inverse_distances(extended):
     assert extended.descriptor.size > 45  # 45 inverse distances + angles + dihedrals
 

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.gap``).
 DEFAULTS = {"cutoff_A": 5.0, "n_max": 12, "l_max": 6, "atom_sigma": 0.3, "zeta": 2,
-            "delta": 0.25, "n_sparse": 200, "energy_sigma_eV": 0.001, "force_sigmas_eV_per_A": [0.2, 0.05, 0.01],
+            "delta": 0.25, "n_sparse": 200, "energy_sigma_eV": 0.001, "force_sigmas_eV_per_A": [0.1, 0.03, 0.01, 0.003],
             "cutoff_transition_width_A": 0.5, "seed": 1}
 #: Edge of the box a molecule is written in: gap_fit ignores the energies of frames without a lattice.
 BOX_A = 50.0

@@ -1,9 +1,9 @@
-"""GDML with sGDML's own descriptor [1/r] and no permutational symmetries.
+"""GDML with sGDML's own descriptor [1/r], in flexmlff's own implementation.
 
 The like-for-like baseline of the extended descriptor (paper Fig. 6b): the same
-implementation, kernel, solve and σ selection as :mod:`flexmlff.models.sgdml_ang`, only
-the descriptor differs. (The ``sgdml`` family is the sgdml package itself, with its
-permutational symmetries.)
+implementation, kernel, solve, symmetries and σ selection as
+:mod:`flexmlff.models.sgdml_ang`; only the descriptor differs. (The ``sgdml`` family is the
+sgdml package itself; with symmetries on both, the two are the same model.)
 """
 
 from __future__ import annotations

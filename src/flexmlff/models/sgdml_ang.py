@@ -16,10 +16,17 @@ own over any :class:`flexmlff.descriptors.Descriptor` x(R):
   Predicted forces are the exact negative gradient of E (torch autograd).
 * σ is chosen from a grid by the force RMSE on the validation set, as sGDML does.
 
-Setting ``descriptor: inverse_distances`` gives sGDML's own model without
-permutational symmetries (``sgdml`` with ``use_sym=False``); the tests check
-that the two agree. Symmetrisation over atom permutations is not implemented.
-Bonds for the extended descriptor come from the lowest-energy training frame.
+* With ``use_sym`` the kernel is symmetrised as sGDML's: the permutations P of
+  the training frames that the ``sgdml`` package finds (its bipartite matching
+  and group completion) enter one side of every kernel entry,
+  k_sym(R, R') = Σ_P k(x(R), x(P R')), so the model is invariant under them.
+  Training still solves for one α_j per frame; every permuted copy of a frame
+  carries it (v_j^P = J(P R_j) Π_P α_j).
+
+Setting ``descriptor: inverse_distances`` gives sGDML's own model (``sgdml``
+with the same ``use_sym``); the tests check that the two agree. Bonds for the
+extended descriptor come from the lowest-energy training frame; the symmetries
+found there map bonded angles and dihedrals onto each other.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from flexmlff.models._calculator import PredictorCalculator
 log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.sgdml_ang``).
-DEFAULTS = {"descriptor": "extended", "sigmas": [2, 5, 10, 20, 40, 80, 160], "lam": 1e-10}
+DEFAULTS = {"descriptor": "extended", "sigmas": [2, 5, 10, 20, 40, 80, 160], "lam": 1e-10, "use_sym": True}
 DESCRIPTORS = ("extended", "inverse_distances")
 SQRT5 = np.sqrt(5.0)
 
@@ -51,8 +58,8 @@ class GDMLModel:
 
     z: np.ndarray
     descriptor: Descriptor
-    x_train: np.ndarray  # (n, D)
-    v_train: np.ndarray  # (n, D)
+    x_train: np.ndarray  # (n·P, D): every training frame under each of the P permutations
+    v_train: np.ndarray  # (n·P, D)
     sigma: float
     c: float = 0.0
 
@@ -73,33 +80,70 @@ def _kernel_weights(d: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray
     return (5.0 / (3.0 * sigma**2)) * (1.0 + SQRT5 * d / sigma) * e, (25.0 / (3.0 * sigma**4)) * e
 
 
-class _KernelParts:
-    """σ-independent pieces of the force–force kernel of a training set."""
+def find_permutations(train_set: Dataset) -> np.ndarray:
+    """The atom permutations (P, N) under which sGDML symmetrises, found by the ``sgdml``
+    package on the training frames (at most 1000 of them, as sGDML does); row 0 is the identity."""
+    from sgdml.utils.perm import find_perms
 
-    def __init__(self, x: np.ndarray, J: np.ndarray):
+    R = train_set.R
+    if len(R) > 1000:
+        R = R[np.random.default_rng(0).choice(len(R), 1000, replace=False)]
+    perms = np.asarray(find_perms(R, train_set.z), dtype=int)
+    identity = np.arange(len(train_set.z))
+    rest = [p for p in perms if not np.array_equal(p, identity)]
+    return np.array([identity, *rest])
+
+
+def permuted_copies(descriptor: Descriptor, R: np.ndarray, perm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Descriptors x(P R) and Jacobians J(P R) Π_P of the frames R with their atoms permuted
+    by `perm` ((P R)_a = R_perm[a]); the Jacobians' columns in the original atom order."""
+    permuted = R[:, perm]
+    J = descriptor.jacobians(permuted)
+    n, D, _ = J.shape
+    in_original_order = np.empty_like(J.reshape(n, D, -1, 3))
+    in_original_order[:, :, perm] = J.reshape(n, D, -1, 3)
+    return descriptor.values(permuted), in_original_order.reshape(n, D, -1)
+
+
+class _KernelParts:
+    """σ-independent pieces of the force–force kernel of a training set.
+
+    `copies` holds (x, J) of the training frames under each permutation, the
+    identity first; kernel entry (i, j) sums over them on j's side.
+    """
+
+    def __init__(self, copies: list[tuple[np.ndarray, np.ndarray]]):
+        x, J = copies[0]
         n, D, dof = J.shape
-        self.n, self.dof, self.x, self.J = n, dof, x, J
-        flat = J.transpose(1, 0, 2).reshape(D, n * dof)
-        self.gram = (flat.T @ flat).reshape(n, dof, n, dof)  # J_iᵀ J_j
-        Jx = np.einsum("idc,jd->icj", J, x)  # J_iᵀ x_j, (n, dof, n)
-        own = np.einsum("ici->ic", Jx)
-        self.u = own[:, None, :] - Jx.transpose(0, 2, 1)  # J_iᵀ (x_i − x_j), (n, n, dof)
-        self.w = Jx.transpose(2, 0, 1) - own[None, :, :]  # J_jᵀ (x_i − x_j), (n, n, dof)
-        self.distances = np.linalg.norm(x[:, None] - x[None], axis=-1)
+        self.n, self.dof, self.x, self.J, self.copies = n, dof, x, J, copies
+        self.flat = J.transpose(1, 0, 2).reshape(D, n * dof)
+        self.own = np.einsum("idc,id->ic", J, x)  # J_iᵀ x_i
+
+    def _pieces(self, x_p: np.ndarray, J_p: np.ndarray):
+        """J_iᵀ J_j^P, J_iᵀ (x_i − x_j^P), J_j^Pᵀ (x_i − x_j^P) and |x_i − x_j^P|."""
+        n, D, dof = J_p.shape
+        gram = (self.flat.T @ J_p.transpose(1, 0, 2).reshape(D, n * dof)).reshape(n, dof, n, dof)
+        u = self.own[:, None, :] - np.einsum("idc,jd->ijc", self.J, x_p)
+        w = np.einsum("jdc,id->ijc", J_p, self.x) - np.einsum("jdc,jd->jc", J_p, x_p)[None]
+        return gram, u, w, np.linalg.norm(self.x[:, None] - x_p[None], axis=-1)
 
     def matrix(self, sigma: float) -> np.ndarray:
-        a, b = _kernel_weights(self.distances, sigma)
-        K = self.gram * a[:, None, :, None]
-        K -= np.einsum("ij,ija,ijb->iajb", b, self.u, self.w)
+        K = np.zeros((self.n, self.dof, self.n, self.dof))
+        for x_p, J_p in self.copies:
+            gram, u, w, distances = self._pieces(x_p, J_p)
+            a, b = _kernel_weights(distances, sigma)
+            K += gram * a[:, None, :, None]
+            K -= np.einsum("ij,ija,ijb->iajb", b, u, w)
         return K.reshape(self.n * self.dof, self.n * self.dof)
 
 
 def _fit(parts: _KernelParts, forces: np.ndarray, sigma: float, lam: float) -> np.ndarray:
-    """v_j = J_j α_j for the coefficients α solving (K + λI) α = F."""
+    """v_j^P = J_j^P α_j of every permuted copy (copy-major) for the α solving (K + λI) α = F."""
     K = parts.matrix(sigma)
     K[np.diag_indices_from(K)] += lam
     alpha = scipy.linalg.cho_solve(scipy.linalg.cho_factor(K, overwrite_a=True), forces.ravel())
-    return np.einsum("jdc,jc->jd", parts.J, alpha.reshape(parts.n, parts.dof))
+    alpha = alpha.reshape(parts.n, parts.dof)
+    return np.concatenate([np.einsum("jdc,jc->jd", J_p, alpha) for _, J_p in parts.copies])
 
 
 def make_descriptor(name: str, train_set: Dataset) -> Descriptor:
@@ -124,11 +168,13 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     descriptor = make_descriptor(s["descriptor"], train_set)
     log.info("descriptor %s: %d features (%d angles, %d dihedrals)", s["descriptor"], descriptor.size,
              len(descriptor.angles), len(descriptor.dihedrals))
-    x = descriptor.values(train_set.R)
-    parts = _KernelParts(x, descriptor.jacobians(train_set.R))
+    perms = find_permutations(train_set) if s["use_sym"] else np.arange(len(train_set.z))[None]
+    log.info("%d permutation(s) of the atoms symmetrise the kernel", len(perms))
+    parts = _KernelParts([permuted_copies(descriptor, train_set.R, perm) for perm in perms])
+    x_copies = np.concatenate([x_p for x_p, _ in parts.copies])
     best, scan = None, []
     for sigma in s["sigmas"]:
-        model = GDMLModel(train_set.z, descriptor, x, _fit(parts, train_set.F, sigma, s["lam"]), float(sigma))
+        model = GDMLModel(train_set.z, descriptor, x_copies, _fit(parts, train_set.F, sigma, s["lam"]), float(sigma))
         energies, _ = predict(model, train_set.R)
         model.c = float(np.mean(train_set.E - energies))
         _, forces = predict(model, validation.R)
@@ -139,7 +185,8 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
             best = (rmse, model)
     log.info("GDML chose sigma=%s (validation force RMSE %.4f)", best[1].sigma, best[0])
     if record is not None:
-        record.update(scan=scan, chosen={"sigma": best[1].sigma, "valid_force_rmse": best[0]})
+        record.update(scan=scan, chosen={"sigma": best[1].sigma, "valid_force_rmse": best[0],
+                                         "n_permutations": len(perms)})
     return best[1]
 
 
