@@ -161,7 +161,7 @@ def estimate(plan: Plan) -> list[JobCost]:
                                 f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})"))
     for dataset in plan.trained_datasets:
         n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
-        for family in plan.families:
+        for family in plan.families_on(dataset):
             settings = plan.model_settings(family)
             seconds = sum(training_seconds(family, n, n_atoms, settings) + start for n in plan.sizes)
             memory = training_memory_gb(family, plan.largest_size, n_atoms, settings)

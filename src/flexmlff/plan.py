@@ -77,12 +77,18 @@ class Plan(CrossReferenceChecks):
         self.seed = config["seed"]
         self.n_folds = self.training["n_folds"]
         self.sizes = self.training["sizes"]
-        self.families = self.training["models"]
         self.trained_datasets = self.training["datasets"]
+        #: Every family trained on some dataset, in config order.
+        self.families = list(dict.fromkeys(
+            [*self.training["models"], *(f for d in self.trained_datasets for f in self.families_on(d))]))
         #: The sGDML best-model rule (force tolerance, energy difference).
         self.selection = Selection(self.training["selection_force_tolerance"],
                                    self.training["selection_energy_difference"])
         self.check()
+
+    def families_on(self, dataset: str) -> list[str]:
+        """The families trained on `dataset`: its ``training.models_on`` entry or ``training.models``."""
+        return self.training["models_on"].get(dataset, self.training["models"])
 
     # -- sizes, seeds, settings -------------------------------------------------------
     @property
@@ -322,10 +328,10 @@ class Plan(CrossReferenceChecks):
     def training_records(self, dataset: str) -> list[str]:
         """The training record of every family, size and fold on one dataset."""
         return [self.layout.training_record(dataset, model, n, k)
-                for model in self.families for n in self.sizes for k in range(self.n_folds)]
+                for model in self.families_on(dataset) for n in self.sizes for k in range(self.n_folds)]
 
     def dataset_family_errors(self, dataset: str) -> list[str]:
-        return [self.layout.family_errors(dataset, model) for model in self.families]
+        return [self.layout.family_errors(dataset, model) for model in self.families_on(dataset)]
 
     def all_family_errors(self) -> list[str]:
         """Every family's fold errors on every training dataset."""
@@ -336,10 +342,12 @@ class Plan(CrossReferenceChecks):
         return self.figures[key]
 
     def learning_curve_rows(self, key: str, default_models: list[str]) -> list[tuple]:
-        """(row title, dataset, families) of a learning-curve figure from `figures.<key>`."""
+        """(row title, dataset, families) of a learning-curve figure from `figures.<key>`, each
+        row with the families trained on its dataset."""
         settings = self.figures[key]
         models = settings.get("models") or default_models
-        return [(dataset, dataset, models) for dataset in settings["datasets"]]
+        return [(dataset, dataset, [m for m in models if m in self.families_on(dataset)])
+                for dataset in settings["datasets"]]
 
     def energy_distribution_inputs(self) -> dict:
         settings = self.figures["energy_distributions"]
@@ -454,6 +462,6 @@ class Plan(CrossReferenceChecks):
                         layout.table(f"{dataset}_training_choices"), *layout.figure(f"{dataset}_training")]
             # Models are wanted in their own right: a deleted one is retrained (and
             # only what depends on it recomputed) by the next plain `snakemake`.
-            targets += [path for model in self.families for n in self.sizes
+            targets += [path for model in self.families_on(dataset) for n in self.sizes
                         for path in self.fold_models(dataset, model, n)]
         return targets

@@ -85,6 +85,8 @@ class CrossReferenceChecks:
             self._known("training.models", name, list(FAMILIES), "model")
         for name in self.trained_datasets:
             self._known("training.datasets", name, self.config["datasets"], "dataset")
+        for name in self.training["models_on"]:
+            self._must_be_trained(f"training.models_on.{name}", name)
 
     def _figure_list(self, key: str, field: str) -> list:
         """`figures.<key>.<field>`: none where the figure is off or the (optional) field unset."""
@@ -107,9 +109,12 @@ class CrossReferenceChecks:
         if dataset not in self.trained_datasets:
             raise ConfigError(key, f"{dataset!r} is not in training.datasets")
 
-    def _must_be_a_family(self, key: str, model: str) -> None:
+    def _must_be_a_family(self, key: str, model: str, dataset: str | None = None) -> None:
+        """`model` must be trained (on `dataset`, when given)."""
         if model not in self.families:
             raise ConfigError(key, f"{model!r} is not in training.models")
+        if dataset and model not in self.families_on(dataset):
+            raise ConfigError(key, f"{model!r} is not trained on {dataset!r} (training.models_on)")
 
     def _check_evaluation_figures(self) -> None:
         """Datasets and families named by the evaluation figures must be trained."""
@@ -118,9 +123,10 @@ class CrossReferenceChecks:
                 self._must_be_trained(f"figures.{key}.datasets", name)
             for name in self._figure_list(key, "models"):
                 self._must_be_a_family(f"figures.{key}.models", name)
-        if self.figures.get("descriptor_comparison") and not set(DESCRIPTOR_FAMILIES) <= set(self.families):
-            raise ConfigError("figures.descriptor_comparison",
-                              f"needs {', '.join(DESCRIPTOR_FAMILIES)} in training.models")
+        for name in self._figure_list("descriptor_comparison", "datasets"):
+            if not set(DESCRIPTOR_FAMILIES) <= set(self.families_on(name)):
+                raise ConfigError("figures.descriptor_comparison",
+                                  f"needs {', '.join(DESCRIPTOR_FAMILIES)} in training.models on {name!r}")
         clusters = self.figures.get("phi_cluster_errors")
         if clusters:
             key = "figures.phi_cluster_errors"
@@ -135,7 +141,8 @@ class CrossReferenceChecks:
         if not ml_md:
             return
         for name in ml_md["models"]:
-            self._must_be_a_family("figures.ml_md.models", name)
+            for start in ml_md["paths"].values():
+                self._must_be_a_family("figures.ml_md.models", name, start["dataset"])
         low, high = ml_md["outcome_bands_deg"]
         if not low < high:
             raise ConfigError("figures.ml_md.outcome_bands_deg", f"[{low}, {high}]: the first edge must be the lower")

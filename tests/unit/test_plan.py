@@ -35,7 +35,8 @@ def test_every_shipped_config_plans(name):
     targets = plan.targets()
     assert len(targets) == len(set(targets))
     models = [t for t in targets if "/models/" in t]
-    assert len(models) == (len(plan.trained_datasets) * len(plan.families) * len(plan.sizes) * plan.n_folds)
+    per_dataset = sum(len(plan.families_on(dataset)) for dataset in plan.trained_datasets)
+    assert len(models) == per_dataset * len(plan.sizes) * plan.n_folds
 
 
 def test_the_schema_fills_every_default(smoke_config):
@@ -176,6 +177,17 @@ def test_errors_and_figure_inputs(smoke):
     assert records[0] == f"results/glycine/models/{smoke.families[0]}/n10/fold0/training.json"
 
 
+def test_families_per_dataset(smoke_config):
+    families = ["sgdml", "sgdml_ang", "gdml", "schnet", "gap"]
+    plan = plan_with(smoke_config, lambda c: c["training"].update(models_on={"glycine": families}))
+    assert plan.families_on("glycine") == families
+    assert "bpnn" in plan.families  # still a family of the config (training.models)
+    targets = plan.targets()
+    assert not [t for t in targets if "/bpnn/" in t]
+    assert len(plan.training_records("glycine")) == len(families) * 2 * 5
+    assert plan.learning_curve_rows("learning_curves", plan.families)[0][2] == families
+
+
 def test_targets_follow_the_config(smoke_config):
     plan = Plan(copy.deepcopy(smoke_config), basedir=ROOT)
     targets = set(plan.targets())
@@ -217,7 +229,11 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
      "config key 'figures.learning_curves.datasets': 'rotation' is not in training.datasets"),
     (lambda c: (c["training"].update(models=["sgdml", "schnet", "gap"]),
                 c["figures"]["fold_means"].update(models=["sgdml"])),
-     "config key 'figures.descriptor_comparison': needs gdml, sgdml_ang, sgdml in training.models"),
+     "config key 'figures.descriptor_comparison': needs gdml, sgdml_ang, sgdml in training.models on 'glycine'"),
+    (lambda c: c["training"].update(models_on={"rotation": ["sgdml"]}),
+     "config key 'training.models_on.rotation': 'rotation' is not in training.datasets"),
+    (lambda c: c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml"]}),
+     "config key 'figures.ml_md.models': 'gap' is not trained on 'glycine' (training.models_on)"),
     (lambda c: c["figures"].update(dispersion_ablation={
         "dataset": "rotation", "without_dispersion": "inversion", "model": "gap"}),
      "config key 'figures.dispersion_ablation.without_dispersion': must be a relabel_of 'rotation'"),
