@@ -287,8 +287,8 @@ def training_diagnostics(histories: pd.DataFrame, scans: pd.DataFrame, title: st
                 kept = run.loc[run["valid_loss"].idxmin()]
                 ax.plot(kept["epoch"], kept["valid_loss"], "o", color=colour, ms=4)
             ax.set_yscale("log")
-            for formatter in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
-                formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.set_xlabel("epoch")
             ax.set_ylabel("loss (solid: validation, dashed: training)", fontsize=8)
             ax.set_title(f"{MODEL_LABELS.get(family, family)}, n = {largest['n_train'].iloc[0]}", loc="left",
