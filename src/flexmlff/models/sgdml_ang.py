@@ -109,7 +109,9 @@ class _KernelParts:
     """σ-independent pieces of the force–force kernel of a training set.
 
     `copies` holds (x, J) of the training frames under each permutation, the
-    identity first; kernel entry (i, j) sums over them on j's side.
+    identity first; kernel entry (i, j) sums over them on j's side. The pieces of
+    each copy are computed once and reused for every σ of the grid: one
+    (n·3N)² block per permutation is held.
     """
 
     def __init__(self, copies: list[tuple[np.ndarray, np.ndarray]]):
@@ -118,6 +120,7 @@ class _KernelParts:
         self.n, self.dof, self.x, self.J, self.copies = n, dof, x, J, copies
         self.flat = J.transpose(1, 0, 2).reshape(D, n * dof)
         self.own = np.einsum("idc,id->ic", J, x)  # J_iᵀ x_i
+        self.pieces = [self._pieces(x_p, J_p) for x_p, J_p in copies]
 
     def _pieces(self, x_p: np.ndarray, J_p: np.ndarray):
         """J_iᵀ J_j^P, J_iᵀ (x_i − x_j^P), J_j^Pᵀ (x_i − x_j^P) and |x_i − x_j^P|."""
@@ -129,8 +132,7 @@ class _KernelParts:
 
     def matrix(self, sigma: float) -> np.ndarray:
         K = np.zeros((self.n, self.dof, self.n, self.dof))
-        for x_p, J_p in self.copies:
-            gram, u, w, distances = self._pieces(x_p, J_p)
+        for gram, u, w, distances in self.pieces:
             a, b = _kernel_weights(distances, sigma)
             K += gram * a[:, None, :, None]
             K -= np.einsum("ij,ija,ijb->iajb", b, u, w)
