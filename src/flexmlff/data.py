@@ -119,7 +119,9 @@ def concatenate(parts: Sequence[Dataset], name: str) -> Dataset:
     for part in parts[1:]:
         if not np.array_equal(part.z, first.z):
             raise DatasetError(f"cannot combine {part.name!r} with {first.name!r}: different atoms")
-    keys = set.intersection(*(set(p.info) for p in parts)) if parts else set()
+    # the keys every part has, in the first part's order: a set's order would change
+    # the written file from run to run
+    keys = [k for k in first.info if all(k in p.info for p in parts[1:])]
     info = {k: np.concatenate([np.asarray(p.info[k]) for p in parts]) for k in keys}
     return Dataset(first.z, np.concatenate([p.R for p in parts]), np.concatenate([p.E for p in parts]),
                    np.concatenate([p.F for p in parts]), name, first.theory, info)
@@ -274,11 +276,39 @@ def _read_bare_xyz(path: Path, name: str) -> Dataset:
     return Dataset(z, R, E, F, name, "unknown")
 
 
+def _extxyz_problem(path: Path, reason: str) -> str:
+    """Which frame of an unreadable extended XYZ file breaks, and how. ASE's own error
+    (`reason`) names neither the frame nor the line, so the frames are walked here:
+    an atom count line, a header, then that many atom lines of the header's columns."""
+    import re
+
+    lines = path.read_text(errors="replace").splitlines()
+    line, frame = 0, 0
+    while line < len(lines) and lines[line].strip():
+        where = f"{path}: frame {frame} (line {line + 1})"
+        try:
+            n_atoms = int(lines[line])
+        except ValueError:
+            return f"{where}: expected an atom count, found {lines[line][:40]!r}"
+        header = lines[line + 1] if line + 1 < len(lines) else ""
+        columns = sum(int(n) for n in re.findall(r":[SRIL]:(\d+)", header.split("Properties=")[-1].split()[0])) \
+            if "Properties=" in header else 4
+        atoms = lines[line + 2:line + 2 + n_atoms]
+        for k, atom in enumerate(atoms):
+            if len(atom.split()) != columns:
+                return (f"{where}: atom line {k + 1} of {n_atoms} (line {line + 3 + k}) has {len(atom.split())} "
+                        f"columns, the header says {columns}; is the atom count {n_atoms} right?")
+        if len(atoms) < n_atoms:
+            return f"{where}: the file ends after {len(atoms)} of its {n_atoms} atoms"
+        line, frame = line + 2 + n_atoms, frame + 1
+    return f"{path}: cannot be read as extended XYZ ({reason})"
+
+
 def _read_extxyz(path: Path, name: str) -> Dataset:
     try:
         frames = read(path, index=":", format="extxyz")
     except Exception as err:  # ASE raises many types for malformed files
-        raise DatasetError(f"{path}: cannot read as extended XYZ: {err}") from err
+        raise DatasetError(_extxyz_problem(path, " ".join(str(err).split())[:200])) from None
     if not frames:
         raise DatasetError(f"{path}: no frames")
     unit = frames[0].info.get("energy_unit", ENERGY_UNIT)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from ase import Atoms
 from ase.geometry import get_angles, get_dihedrals
+from ase.io import read
 from ase.neighborlist import natural_cutoffs, neighbor_list
 
 #: Bonds are atom pairs closer than this multiple of the sum of covalent radii.
@@ -226,3 +228,36 @@ def check_same_atoms(atoms: Atoms, reference: Atoms, source: str) -> None:
             f"{source}: atoms {''.join(got)} do not match the reference "
             f"{''.join(want)} (same elements in the same order are required)"
         )
+
+
+#: Closer than this (Å), two atoms overlap: no bond is shorter (H2: 0.74 Å).
+MIN_DISTANCE_A = 0.5
+
+
+class GeometryError(ValueError):
+    """A geometry file that cannot be used; the message names the file."""
+
+
+def read_geometry(path: str | Path) -> Atoms:
+    """The first frame of a geometry file, or a one-line :class:`GeometryError` naming
+    the file and the problem: unreadable, no atoms, or atoms overlapping (often a
+    file in Bohr read as Å)."""
+    try:
+        atoms = read(path)
+    except FileNotFoundError:
+        raise GeometryError(f"{path}: geometry file not found") from None
+    except Exception as err:  # ASE raises many kinds for a malformed file
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise GeometryError(f"{path}: cannot read a geometry ({reason})") from None
+    if len(atoms) == 0:
+        raise GeometryError(f"{path}: the geometry has no atoms")
+    if len(atoms) > 1:
+        distances = pairwise_distances(atoms.positions)[0]
+        closest = int(np.argmin(distances))
+        if distances[closest] < MIN_DISTANCE_A:
+            i, j = (int(k[closest]) for k in np.triu_indices(len(atoms), 1))
+            raise GeometryError(
+                f"{path}: atoms {i} and {j} ({atoms[i].symbol}, {atoms[j].symbol}) are "
+                f"{distances[closest]:.3f} Å apart, closer than {MIN_DISTANCE_A} Å (positions must be in Å)"
+            )
+    return atoms

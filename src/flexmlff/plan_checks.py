@@ -7,6 +7,7 @@ and name the offending key in a :class:`ConfigError`.
 
 from __future__ import annotations
 
+from flexmlff.geometry import GeometryError, check_same_atoms, read_geometry
 from flexmlff.models import FAMILIES
 
 #: Fig. 6b's families: the two descriptors in one implementation, and the sgdml package.
@@ -43,6 +44,7 @@ class CrossReferenceChecks:
     def _check_molecule(self, name: str) -> None:
         levels, molecule = self.config["levels"], self.molecule(name)
         key = f"molecules.{name}"
+        self._check_minima_files(name)
         self._known(f"{key}.level", molecule["level"], levels, "level")
         if molecule["md_level"]:
             self._known(f"{key}.md_level", molecule["md_level"], levels, "level")
@@ -60,6 +62,20 @@ class CrossReferenceChecks:
                 raise ConfigError(f"{key}.md.{campaign}.starts", str(err)) from None
             if settings["steps"] % settings["stride"]:
                 raise ConfigError(f"{key}.md.{campaign}.stride", "must divide steps")
+
+    def _check_minima_files(self, name: str) -> None:
+        """Every minimum's geometry file is readable, has no overlapping atoms and the
+        first minimum's atoms in the same order: found before any job runs."""
+        reference = None
+        for minimum in self.molecule(name)["minima"]:
+            path = self.minimum_file(name, minimum)
+            try:
+                atoms = read_geometry(path)
+                if reference is not None:
+                    check_same_atoms(atoms, reference, path)
+            except (GeometryError, ValueError) as err:
+                raise ConfigError(f"molecules.{name}.minima.{minimum}", str(err)) from None
+            reference = atoms if reference is None else reference
 
     def _check_dataset(self, name: str) -> None:
         datasets, dataset = self.config["datasets"], self.dataset_settings(name)
@@ -166,3 +182,20 @@ class CrossReferenceChecks:
             raise ConfigError("figures.dispersion_ablation.without_dispersion",
                               f"must be a relabel_of {ablation['dataset']!r} (the same frames)")
         self._known("figures.dispersion_ablation.model", ablation["model"], list(FAMILIES), "model")
+
+
+def schema_error_line(err: BaseException, limit: int = 300) -> str:
+    """One line for a failed schema validation: the offending key and jsonschema's
+    message (Snakemake's own error prints the whole schema and config instead)."""
+    import jsonschema
+
+    found = [a for a in (*getattr(err, "args", ()), err.__cause__, err.__context__)
+             if isinstance(a, jsonschema.ValidationError)]
+    if not found:
+        return str(err).splitlines()[0][:limit]
+    error = jsonschema.exceptions.best_match([found[0]])
+    key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    message = " ".join(error.message.split())
+    if len(message) > limit:
+        message = message[:limit] + " ..."
+    return f"config key '{key}': {message}"

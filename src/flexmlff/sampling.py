@@ -15,9 +15,22 @@ molecule, so i-PI writes its position trajectory only every
 
 Interrupted runs: i-PI writes a checkpoint every ``checkpoint_stride`` steps
 and the client keeps its frames on disk up to each one; a run started again
-with the same atoms, settings and calculator continues from the last
-checkpoint (the thermostat's random state included, so the trajectory is the
-one an unbroken run gives) instead of starting over.
+with the same atoms, settings and calculator identity continues from the last
+checkpoint instead of starting over. A preemption (SIGTERM or SIGINT to i-PI,
+the client or both) stops both cleanly, keeps the checkpoint and raises
+:class:`MDInterrupted`; a SIGKILL keeps the last periodic checkpoint.
+
+How close a resumed trajectory is to an unbroken one: i-PI's checkpoint holds
+every digit of the positions and momenta (``floatformat``) and the
+thermostat's random state, so the resumed run restarts from the very state
+the unbroken one was in. It is the same trajectory to the SCF tolerance, not
+bit for bit: the first resumed step's SCF starts from a fresh guess instead
+of the previous step's density. Measured (glycine, GFN2-xTB, 400 K, killed
+at step 200 of 600): frames before the checkpoint equal to the 1e-8 Å of the
+extended XYZ files, frames after it within 3e-7 Å.
+
+A run's directory is locked (``<workdir>.lock``) while it runs: a second run
+on the same directory refuses with the owner's process id.
 
 Failure handling, because a half-dead pair otherwise waits forever:
 
@@ -33,7 +46,9 @@ Failure handling, because a half-dead pair otherwise waits forever:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import json
 import logging
 import os
@@ -162,8 +177,10 @@ def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str
     # soft exit can roll back; per step that costs more than a GFN2-xTB call. Its
     # thread pool (threading) only helps multi-system runs, costs a thread handoff
     # per step and output, and makes the random numbers non-reproducible.
+    # checkpoints with every digit of a float64 (i-PI's default "%16.8e" keeps 9), so
+    # that a resumed run restarts from the very state an unbroken run was in
     sim = ET.Element("simulation", verbosity="low", threading="false",
-                     safe_stride=str(settings.checkpoint_stride))
+                     safe_stride=str(settings.checkpoint_stride), floatformat="%.16e")
     output = ET.SubElement(sim, "output", prefix=PREFIX)
     # Flushing every step costs an fsync per step; flush in blocks instead.
     # (and at least at every checkpoint, so that a resumed run can still be checked)
@@ -235,6 +252,122 @@ def socket_path(socket_name: str) -> Path:
     return Path(f"/tmp/ipi_{socket_name}")
 
 
+#: Our socket names: ``flexmlff-<client pid>-<random>``; the pid tells a stale one.
+_SOCKET_PREFIX = "flexmlff-"
+
+
+def _new_socket_name() -> str:
+    return f"{_SOCKET_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def remove_stale_sockets() -> list[Path]:
+    """Delete socket files of ours whose client process is gone (a run killed with
+    SIGKILL cannot remove its own); returns those removed. Live runs' sockets are
+    left alone: they are told apart by the pid in the name, not by connecting."""
+    removed = []
+    for path in socket_path(_SOCKET_PREFIX).parent.glob(f"ipi_{_SOCKET_PREFIX}*"):
+        pid = path.name[len(f"ipi_{_SOCKET_PREFIX}"):].split("-")[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+class MDInterrupted(RuntimeError):
+    """The run was stopped (a signal, a soft exit of i-PI) before its last step;
+    its checkpoint is kept, and running it again resumes from there."""
+
+
+class RunDirectoryBusy(RuntimeError):
+    """Another process is running MD in the same directory."""
+
+
+@contextlib.contextmanager
+def _run_lock(workdir: Path):
+    """Hold ``<workdir>.lock`` for the run, or refuse when another process holds it.
+
+    An advisory ``flock``: the kernel drops it when its holder dies, even by SIGKILL.
+    """
+    lock_file = workdir.with_name(workdir.name + ".lock")
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            raise RunDirectoryBusy(
+                f"{workdir} is in use by another MD run (process {owner}); wait for it to finish or stop it, "
+                "then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            lock_file.unlink(missing_ok=True)  # before the unlock: no one locks a file on its way out
+
+
+class _Stop(BaseException):
+    """Raised in the client by SIGTERM/SIGINT (BaseException: calculators' own
+    ``except Exception`` must not swallow it)."""
+
+
+class _SignalGuard:
+    """Turn SIGTERM and SIGINT into :class:`_Stop` while a run is driven, except
+    inside :meth:`deferred` blocks (writing the frames file), where the stop waits
+    for the block's end. A no-op outside the main thread, where Python allows no
+    signal handlers."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self):
+        self.received: int | None = None
+        self._deferring = False
+        self._previous = {}
+
+    def _handle(self, signum, _frame):
+        if self.received is not None:  # already stopping: let the clean-up finish
+            return
+        self.received = signum
+        if not self._deferring:
+            raise _Stop(signum)
+
+    def __enter__(self):
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        return False
+
+    @contextlib.contextmanager
+    def deferred(self):
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+        if self.received is not None:
+            raise _Stop(self.received)
+
+
 def _die_with_parent():  # pragma: no cover - runs in the child process
     """Linux: have the kernel send SIGTERM to i-PI when its client process dies."""
     try:
@@ -250,14 +383,31 @@ def _log_tail(path: Path, lines: int = 15) -> str:
         return "(no i-PI log)"
 
 
-def _stop(process: subprocess.Popen, grace_s: float = 10.0) -> None:
-    if process.poll() is None:
+def _stop(process: subprocess.Popen, log_file: Path | None = None, grace_s: float = 30.0) -> None:
+    """Stop i-PI with one SIGTERM, which it answers with a soft exit that writes its
+    checkpoint; a second signal would kill it before it does. So when its log shows
+    it already exiting (a signal to the whole process group, as a scheduler's
+    preemption sends), only wait."""
+    if process.poll() is not None:
+        return
+    try:
+        process.wait(timeout=_SOFTEXIT_NOTICE_S)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    if log_file is None or _SOFTEXIT_MARK not in _log_tail(log_file, 50):
         process.terminate()
-        try:
-            process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+#: What i-PI logs when a signal starts its soft exit, and how long it takes to say so
+#: (its soft-exit monitor polls about once a second).
+_SOFTEXIT_MARK = "@SOFTEXIT"
+_SOFTEXIT_NOTICE_S = 2.0
 
 
 def _wait_for_socket(process: subprocess.Popen, path: Path, timeout_s: float, log_file: Path) -> None:
@@ -290,19 +440,36 @@ def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, star
             time.sleep(0.05)
 
 
-def _fingerprint(atoms: Atoms, settings: MDSettings, calculator: Calculator) -> str:
+def calculator_identity(calculator: Calculator) -> str:
+    """A fallback identity for a calculator: its class and ASE parameters. Callers
+    that know more (a level's full settings, a model file's hash) pass `identity`
+    to :func:`run_ipi_md` instead: some calculators keep their settings elsewhere."""
+    return f"{type(calculator).__name__} {getattr(calculator, 'parameters', '')}"
+
+
+def file_identity(path: str | Path) -> str:
+    """A model file's identity: its SHA-256, so that a retrained model never resumes
+    the old model's trajectory."""
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _fingerprint(atoms: Atoms, settings: MDSettings, identity: str) -> str:
     """What a run is: a checkpoint is resumed only by the very same run."""
     return json.dumps({
         "settings": asdict(settings),
         "numbers": atoms.numbers.tolist(),
         "positions": np.round(atoms.positions, 6).tolist(),
-        "calculator": f"{type(calculator).__name__} {getattr(calculator, 'parameters', '')}",
+        "calculator": identity,
     }, sort_keys=True, default=str)
 
 
 def _latest_checkpoint(workdir: Path) -> tuple[int, Path]:
-    """(step, file) of i-PI's most advanced checkpoint; earlier segments' are in its backups."""
-    files = [workdir / f"{PREFIX}.restart", *workdir.glob(f"#{PREFIX}.restart#*#")]
+    """(step, file) of i-PI's most advanced checkpoint: its periodic one, earlier
+    segments' (in its backups) or the ``RESTART`` a soft exit writes."""
+    files = [workdir / f"{PREFIX}.restart", *workdir.glob(f"#{PREFIX}.restart#*#"), workdir / "RESTART",
+             *workdir.glob("#RESTART#*#")]
     steps = [(int(ET.parse(f).getroot().findtext("step")), f) for f in files if f.exists()]
     if not steps:
         raise FileNotFoundError(f"no i-PI checkpoint in {workdir}")
@@ -336,18 +503,23 @@ class _RunStart:
     init: Atoms  # the starting geometry, in i-PI's box
 
 
-def _prepare_run(atoms: Atoms, calculator: Calculator, settings: MDSettings, workdir: Path,
+def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Path,
                  resume: bool) -> _RunStart:
     """Work out where the run begins and get `workdir` ready for it.
 
     With `resume`, an interrupted run of the same atoms, settings and calculator
-    (:func:`_fingerprint`) continues from i-PI's last checkpoint with the frames
+    identity (:func:`_fingerprint`) continues from i-PI's last checkpoint with the frames
     recorded before it (:func:`_resume_point`). Otherwise `workdir` is emptied and
     receives the run's record, the initial geometry and, for metadynamics, the
     PLUMED input.
     """
-    fingerprint = _fingerprint(atoms, settings, calculator)
-    resumed = _resume_point(workdir, fingerprint, settings) if resume and workdir.exists() else None
+    fingerprint = _fingerprint(atoms, settings, identity)
+    resumed = None
+    if resume and workdir.exists():
+        resumed = _resume_point(workdir, fingerprint, settings)
+        if resumed is None and (workdir / RUN_RECORD).exists():
+            log.warning("%s holds a different or unusable run (atoms, settings or calculator changed); "
+                        "starting afresh", workdir)
     init = atoms.copy()
     init.cell, init.pbc = np.eye(3) * BOX_A, False
     if resumed:
@@ -392,33 +564,35 @@ def _start_ipi(ipi: str, workdir: Path, settings: MDSettings, start: _RunStart, 
     `stall_timeout_s`. Returns (i-PI's process, the client, the socket's file);
     on failure i-PI is stopped and its socket file removed before the error is raised.
     """
-    socket_name = f"flexmlff-{uuid.uuid4().hex[:16]}"
+    socket_name = _new_socket_name()
     ipi_input = _write_ipi_input(workdir, settings, start, socket_name)
     log_file = workdir / _IPI_LOG
     path = socket_path(socket_name)
     path.unlink(missing_ok=True)
     with open(log_file, "a" if start.resumed else "w") as ipi_log:
+        # unbuffered, so that its soft-exit notice is in the log when _stop looks
         process = subprocess.Popen([ipi, ipi_input], cwd=workdir, stdout=ipi_log,
-                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         _wait_for_socket(process, path, startup_timeout_s, log_file)
         client = _connect(process, socket_name, stall_timeout_s, startup_timeout_s, log_file)
-    except Exception:
-        _stop(process)
+    except BaseException:
+        _stop(process, log_file)
         path.unlink(missing_ok=True)
         raise
     return process, client, path
 
 
 def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSettings, workdir: Path,
-                  start: _RunStart) -> tuple[list[Atoms], int, float]:
+                  start: _RunStart, guard: "_SignalGuard") -> tuple[list[Atoms], int, float]:
     """Answer i-PI's force requests with `calculator` until i-PI ends the run.
 
     Every ``stride``-th step becomes a frame (:func:`_snapshot`); the frames are
     appended to ``frames.partial.extxyz`` at each i-PI checkpoint, so that an
-    interrupted run can resume, and progress is logged about 20 times. Returns
-    (the frames, those recorded before `start` included; the number of force
-    calls; the seconds they took).
+    interrupted run can resume (a stop signal waits until the write is done), and
+    progress is logged about 20 times. Returns (the frames, those recorded before
+    `start` included; the number of force calls; the seconds they took).
     """
     client_atoms = start.init.copy()
     client_atoms.calc = calculator
@@ -434,9 +608,10 @@ def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSett
         # keep the frames on disk up to each i-PI checkpoint, which it writes
         # only after this step's forces reach it
         if step % ckpt in (0, ckpt - 1) and unsaved:
-            write(workdir / PARTIAL_FRAMES, unsaved, format="extxyz", append=True)
-            frames += unsaved
-            unsaved = []
+            with guard.deferred():
+                write(workdir / PARTIAL_FRAMES, unsaved, format="extxyz", append=True)
+                frames += unsaved
+                unsaved = []
         if n_calls > 1 and step % report_every == 0:
             elapsed = time.perf_counter() - began
             log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / (n_calls - 1))
@@ -472,14 +647,19 @@ def run_ipi_md(
     startup_timeout_s: float = 120.0,
     stall_timeout_s: float = 600.0,
     resume: bool = True,
+    identity: str | None = None,
 ) -> list[Atoms]:
     """Run NVT MD of `atoms` with i-PI, `calculator` answering over a UNIX socket.
 
     `workdir` receives the i-PI input, log, trajectory, properties and
     checkpoints. With `resume`, an interrupted run of the same atoms, settings
-    and calculator continues from i-PI's last checkpoint (every
-    ``checkpoint_stride`` steps) and keeps the frames recorded before it;
-    otherwise `workdir` is emptied first. Returns every ``stride``-th frame
+    and calculator `identity` (default: :func:`calculator_identity`; pass a
+    level's full settings or :func:`file_identity` of a model) continues from
+    i-PI's last checkpoint (every ``checkpoint_stride`` steps) and keeps the
+    frames recorded before it; otherwise `workdir` is emptied first. A stop
+    signal or an early soft exit of i-PI raises :class:`MDInterrupted`, with the
+    checkpoint kept; a second run on the same `workdir` meanwhile raises
+    :class:`RunDirectoryBusy`. Returns every ``stride``-th frame
     (step 0 included) with its energy and forces (eV, eV/Å) and
     ``info['step']``, ``info['time_ps']``. Raises RuntimeError on any failure,
     never hangs for longer than `stall_timeout_s` without a force request.
@@ -488,21 +668,70 @@ def run_ipi_md(
     ipi = find_ipi()
     if settings.metadynamics:
         check_plumed()
-    start = _prepare_run(atoms, calculator, settings, workdir, resume)
+    remove_stale_sockets()
+    identity = identity or calculator_identity(calculator)
+    with _run_lock(workdir), _SignalGuard() as guard:
+        try:
+            start = _prepare_run(atoms, identity, settings, workdir, resume)
+            frames, n_calls, elapsed = _drive_ipi(ipi, calculator, settings, workdir, start, guard,
+                                                  startup_timeout_s, stall_timeout_s)
+        except _Stop as stop:
+            raise MDInterrupted(_interruption(workdir, f"stopped by {signal.Signals(stop.args[0]).name}")) from None
+    log.info("MD finished: %d force calls in %.1f s (%.2f ms/step)",
+             n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1))
+    # the run is complete: nothing is left to resume, whatever the checks find
+    (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
+    _check_frames(frames, settings, workdir, start.first_step)
+    return frames
+
+
+def _drive_ipi(ipi: str, calculator: Calculator, settings: MDSettings, workdir: Path, start: _RunStart,
+               guard: _SignalGuard, startup_timeout_s: float,
+               stall_timeout_s: float) -> tuple[list[Atoms], int, float]:
+    """Start i-PI, answer its force requests until it ends the run and see it exit.
+
+    Raises :class:`MDInterrupted` when i-PI ends before the last step (a signal to
+    it, its soft exit) and a readable RuntimeError when it dies or drops the
+    connection; i-PI is stopped (with its checkpoint) on any failure.
+    """
+    log_file = workdir / _IPI_LOG
     process, client, socket_file = _start_ipi(ipi, workdir, settings, start, startup_timeout_s, stall_timeout_s)
     try:
-        frames, n_calls, elapsed = _drive_client(client, calculator, settings, workdir, start)
-        _wait_for_exit(process, workdir / _IPI_LOG)
-        log.info("MD finished: %d force calls in %.1f s (%.2f ms/step)",
-                 n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1))
-        (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
-    except Exception:
-        _stop(process)
+        frames, n_calls, elapsed = _drive_client(client, calculator, settings, workdir, start, guard)
+        last_step = start.first_step + n_calls - 1
+        if last_step < settings.steps:
+            _stop(process, log_file)
+            raise MDInterrupted(_interruption(workdir, f"i-PI ended the run at step {last_step} of "
+                                                       f"{settings.steps} (status {process.returncode}: "
+                                                       f"{_ipi_exit_reason(log_file)})"))
+        _wait_for_exit(process, log_file)
+    except (ConnectionError, EOFError) as err:
+        _stop(process, log_file)
+        raise RuntimeError(f"i-PI dropped the connection ({type(err).__name__}: {err}; i-PI status "
+                           f"{process.returncode}); last lines of {log_file}:\n{_log_tail(log_file)}") from err
+    except BaseException:
+        client.close()
+        _stop(process, log_file)
         raise
     finally:
         socket_file.unlink(missing_ok=True)
-    _check_frames(frames, settings, workdir, start.first_step)
-    return frames
+    return frames, n_calls, elapsed
+
+
+def _ipi_exit_reason(log_file: Path) -> str:
+    """i-PI's own words for a soft exit, from its log."""
+    lines = [line.strip() for line in _log_tail(log_file, 200).splitlines() if "Soft exit has been requested" in line]
+    return lines[-1] if lines else "no reason in its log"
+
+
+def _interruption(workdir: Path, what: str) -> str:
+    """The message of an interrupted run: what happened and where a rerun resumes."""
+    try:
+        step, _ = _latest_checkpoint(workdir)
+        where = f"i-PI's checkpoint at step {step} is kept in {workdir}; run again to resume from there"
+    except (FileNotFoundError, ET.ParseError, ValueError, TypeError):
+        where = f"no checkpoint was written yet in {workdir}; a rerun starts from step 0"
+    return f"MD interrupted: {what}; {where}"
 
 
 def _snapshot(atoms: Atoms, step: int, timestep_fs: float) -> Atoms:

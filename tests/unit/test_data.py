@@ -110,3 +110,20 @@ def test_relabel_replaces_labels_in_kcal_mol_and_keeps_geometries(small):
     atoms = Atoms(numbers=small.z, positions=small.R[2], calculator=EMT())
     assert again.E[2] == pytest.approx(ev_to_kcal_mol(atoms.get_potential_energy()))
     assert np.allclose(again.F[2], ev_to_kcal_mol(atoms.get_forces()))
+
+
+def test_concatenate_keeps_the_info_keys_in_order_so_files_are_reproducible(small, tmp_path):
+    """A set's order depends on the hash seed: two runs would write different files."""
+    keys = ["source", "run", "start", "step", "time_ps", "cluster"]
+    parts = []
+    for first in (0, 6):
+        part = small.subset(range(first, first + 6))
+        part.info = {k: np.arange(6) for k in keys}
+        parts.append(part)
+    parts[1].info = dict(reversed(parts[1].info.items()))
+    parts[1].info["only_here"] = np.arange(6)
+    both = data.concatenate(parts, "both")
+    assert list(both.info) == keys
+    data.write_extxyz(both, tmp_path / "set.extxyz")
+    header = (tmp_path / "set.extxyz").read_text().splitlines()[1]
+    assert [header.index(f"{k}=") for k in keys] == sorted(header.index(f"{k}=") for k in keys)

@@ -150,32 +150,140 @@ sampling.run_ipi_md(read(sys.argv[1]), make_calculator("xtb"), settings, sys.arg
 """
 
 
-def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(glycine_ip, tmp_path, caplog):
+@pytest.fixture(scope="module")
+def unbroken_run(glycine_ip, tmp_path_factory):
+    return sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE,
+                               tmp_path_factory.mktemp("md") / "unbroken")
+
+
+def start_run_in_child(atoms, tmp_path, workdir):
+    """The RESUMABLE run in a child process of its own session (as a batch job is)."""
     import subprocess
     import sys
 
     from ase.io import write
 
     start = tmp_path / "start.extxyz"
-    write(start, glycine_ip)
-    workdir = tmp_path / "broken"
-    child = subprocess.Popen([sys.executable, "-c", RUN_IN_CHILD, str(start), str(workdir)])
+    write(start, atoms)
+    return subprocess.Popen([sys.executable, "-c", RUN_IN_CHILD, str(start), str(workdir)],
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for_checkpoint(child, workdir, step=200):
     checkpoint = workdir / "md.restart"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
-        if checkpoint.exists() and "<step>200</step>" in checkpoint.read_text(errors="replace"):
-            break
+        if checkpoint.exists() and f"<step>{step}</step>" in checkpoint.read_text(errors="replace"):
+            return
         time.sleep(0.05)
-    child.kill()  # as a cluster scheduler or an OOM killer would
-    child.wait()
-    assert child.returncode != 0, "the run ended before it could be interrupted"
-    time.sleep(0.5)  # i-PI follows its client (PDEATHSIG)
+    raise AssertionError("the run ended or stalled before it could be interrupted")
+
+
+def ipi_of(child):
+    return [p for p in psutil.Process(child.pid).children(recursive=True) if "i-pi" in " ".join(p.cmdline())]
+
+
+def assert_resumes_like_an_unbroken_run(atoms, workdir, unbroken, caplog):
     caplog.set_level("INFO", logger="flexmlff.sampling")
-    resumed = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
+    resumed = sampling.run_ipi_md(atoms, make_calculator("xtb"), RESUMABLE, workdir)
     assert re.search(r"resuming .* from i-PI's checkpoint at step [2-5]00", caplog.text)
-    unbroken = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, tmp_path / "unbroken")
     assert [f.info["step"] for f in resumed] == [f.info["step"] for f in unbroken] == list(range(0, 601, 5))
-    # i-PI's checkpoint holds the thermostat's random state: the same trajectory
+    # i-PI's checkpoint holds every digit of the state and the thermostat's random
+    # state: the same trajectory to the SCF tolerance (the module docstring's 3e-7 Å)
     assert np.allclose([f.get_potential_energy() for f in resumed],
                        [f.get_potential_energy() for f in unbroken], atol=1e-5)
+    assert np.abs(np.array([f.positions for f in resumed]) - [f.positions for f in unbroken]).max() < 1e-5
     assert not (workdir / sampling.PARTIAL_FRAMES).exists()
+    assert not workdir.with_name(workdir.name + ".lock").exists()
+
+
+def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(glycine_ip, tmp_path, caplog,
+                                                                              unbroken_run):
+    workdir = tmp_path / "broken"
+    child = start_run_in_child(glycine_ip, tmp_path, workdir)
+    wait_for_checkpoint(child, workdir)
+    child.kill()  # as an OOM killer would
+    child.wait()
+    time.sleep(0.5)  # i-PI follows its client (PDEATHSIG)
+    assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
+
+
+@pytest.mark.parametrize("target", ["process group", "client", "i-PI"])
+def test_a_preempted_run_says_so_keeps_its_checkpoint_and_resumes(target, glycine_ip, tmp_path, caplog,
+                                                                  unbroken_run):
+    """SIGTERM as a scheduler sends it (the job's process group), to the client alone
+    or to i-PI alone: the run stops with a resumable error, leaves no process and no
+    socket behind, and the rerun continues from the checkpoint."""
+    import os
+    import signal
+
+    workdir = tmp_path / "preempted"
+    child = start_run_in_child(glycine_ip, tmp_path, workdir)
+    wait_for_checkpoint(child, workdir)
+    ipi = ipi_of(child)
+    victim = {"process group": lambda: os.killpg(child.pid, signal.SIGTERM),
+              "client": lambda: os.kill(child.pid, signal.SIGTERM),
+              "i-PI": lambda: ipi[0].send_signal(signal.SIGTERM)}
+    victim[target]()
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode != 0
+    message = stderr.strip().splitlines()[-1]
+    assert "MDInterrupted: MD interrupted" in message, stderr
+    assert re.search(r"checkpoint at step [2-5]00 is kept in .*preempted; run again to resume", message)
+    assert (workdir / sampling.PARTIAL_FRAMES).exists()
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in ipi)
+    socket_name = ET.parse(workdir / "input.xml").find("ffsocket/address").text
+    assert not sampling.socket_path(socket_name).exists()
+    assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
+
+
+def test_a_second_run_on_a_busy_directory_is_refused(glycine_ip, tmp_path):
+    workdir = tmp_path / "busy"
+    child = start_run_in_child(glycine_ip, tmp_path, workdir)
+    try:
+        deadline = time.monotonic() + 60
+        while not (workdir / sampling.RUN_RECORD).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with pytest.raises(sampling.RunDirectoryBusy, match=rf"busy is in use by another MD run \(process {child.pid}\)"):
+            sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
+        assert (workdir / sampling.RUN_RECORD).exists()  # the running one's files are untouched
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_run_of_another_calculator_does_not_resume_a_checkpoint(glycine_ip, tmp_path, caplog):
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    (workdir / sampling.RUN_RECORD).write_text(sampling._fingerprint(glycine_ip, RESUMABLE, "model sha256:aaa"))
+    (workdir / sampling.PARTIAL_FRAMES).write_text("")
+    start = sampling._prepare_run(glycine_ip, "model sha256:bbb", RESUMABLE, workdir, resume=True)
+    assert not start.resumed and start.first_step == 0
+    assert "holds a different or unusable run" in caplog.text
+    assert sampling._fingerprint(glycine_ip, RESUMABLE, "model sha256:bbb") == (workdir / sampling.RUN_RECORD).read_text()
+
+
+def test_a_model_files_identity_is_its_content(tmp_path):
+    (tmp_path / "a").write_bytes(b"weights 1")
+    (tmp_path / "b").write_bytes(b"weights 2")
+    assert sampling.file_identity(tmp_path / "a") != sampling.file_identity(tmp_path / "b")
+    assert sampling.file_identity(tmp_path / "a").startswith("sha256:")
+
+
+def test_only_the_sockets_of_dead_clients_are_removed():
+    import os
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = sampling.socket_path(f"flexmlff-{gone.pid}-0123456789ab")
+    live = sampling.socket_path(f"flexmlff-{os.getpid()}-0123456789ab")
+    for path in (stale, live):
+        path.write_text("")
+    try:
+        removed = sampling.remove_stale_sockets()
+        assert stale in removed and not stale.exists()
+        assert live.exists()
+    finally:
+        live.unlink(missing_ok=True)
+        stale.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ with snakemake_step(snakemake) as log:
     where = start.source if start.frame is None else f"{start.source}:{start.frame}"
     log.info("%s/%s from %s at %s: %s", snakemake.wildcards.campaign, snakemake.wildcards.run,
              where, level.label, settings)
-    frames = run_ipi_md(atoms, level.make(), settings, snakemake.params.ipi_dir)
+    frames = run_ipi_md(atoms, level.make(), settings, snakemake.params.ipi_dir, identity=level.identity)
     for frame in frames:
         frame.info.update(source=snakemake.wildcards.campaign, run=snakemake.wildcards.run, start=where)
     dataset = from_atoms(frames, f"{snakemake.wildcards.campaign}/{snakemake.wildcards.run}",

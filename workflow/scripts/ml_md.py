@@ -12,7 +12,7 @@ from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome, t
 from flexmlff.geometry import bond_graph, named_coordinates
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
-from flexmlff.sampling import MDSettings, run_ipi_md
+from flexmlff.sampling import MDSettings, file_identity, run_ipi_md
 
 with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
@@ -45,7 +45,9 @@ with snakemake_step(snakemake) as log:
     log.info("%s (best of %d folds: %d) from %s frame %s: %s", wc.model, len(snakemake.input.errors), fold, wc.start_path,
              wc.frame, settings)
     began = time.perf_counter()
-    frames = run_ipi_md(atoms, models.calculator(model), settings, params.ipi_dir)
+    # a retrained model (same path, new weights) never resumes the old model's run
+    frames = run_ipi_md(atoms, models.calculator(model), settings, params.ipi_dir,
+                        identity=file_identity(snakemake.input.models[fold]))
     wall_s = time.perf_counter() - began
     data = from_atoms(frames, f"ml_md/{wc.model}/{wc.start_path}/frame{wc.frame}", f"{wc.model} model")
     write_extxyz(data, snakemake.output.frames)

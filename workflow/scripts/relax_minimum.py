@@ -1,17 +1,14 @@
 """Relax one starting geometry at the reference level (rule relax_minimum)."""
 
-from ase.io import read, write
+from ase.io import write
 
-from flexmlff.geometry import check_same_atoms
+from flexmlff.geometry import check_same_atoms, read_geometry
 from flexmlff.mep import relax
 from flexmlff.runlog import snakemake_step
 
 with snakemake_step(snakemake) as log:
-    try:
-        atoms = read(snakemake.input.geometry)
-        reference = read(snakemake.input.reference)
-    except Exception as err:
-        raise ValueError(f"cannot read geometry: {err}") from err
+    atoms = read_geometry(snakemake.input.geometry)
+    reference = read_geometry(snakemake.input.reference)
     check_same_atoms(atoms, reference, snakemake.input.geometry)
     level = snakemake.params.level
     settings = snakemake.params.relax
