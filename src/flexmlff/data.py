@@ -297,7 +297,7 @@ def _extxyz_problem(path: Path, reason: str) -> str:
         for k, atom in enumerate(atoms):
             if len(atom.split()) != columns:
                 return (f"{where}: atom line {k + 1} of {n_atoms} (line {line + 3 + k}) has {len(atom.split())} "
-                        f"columns, the header says {columns}; is the atom count {n_atoms} right?")
+                        f"columns, the header says {columns}; is the atom count {n_atoms} right, or the file cut short?")
         if len(atoms) < n_atoms:
             return f"{where}: the file ends after {len(atoms)} of its {n_atoms} atoms"
         line, frame = line + 2 + n_atoms, frame + 1

@@ -26,7 +26,7 @@ from flexmlff.calculators import Level
 from flexmlff.campaigns import MDStart, expand_starts
 from flexmlff.evaluate import Selection
 from flexmlff.layout import Layout
-from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, ConfigError, CrossReferenceChecks
+from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, ConfigError, CrossReferenceChecks, validate_config
 
 __all__ = ["ConfigError", "Layout", "Level", "Plan", "load_config", "SCHEMA"]
 
@@ -38,10 +38,9 @@ def load_config(path: str | Path, schema: str | Path = SCHEMA) -> dict:
     """A config file validated against the schema, its defaults filled in
     (as the Snakefile's ``validate`` does)."""
     import yaml
-    from snakemake.utils import validate
 
     config = yaml.safe_load(Path(path).read_text())
-    validate(config, schema=str(schema))
+    validate_config(config, schema)
     return config
 
 

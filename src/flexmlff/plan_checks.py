@@ -7,6 +7,8 @@ and name the offending key in a :class:`ConfigError`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flexmlff.geometry import GeometryError, check_same_atoms, read_geometry
 from flexmlff.models import FAMILIES
 
@@ -184,18 +186,21 @@ class CrossReferenceChecks:
         self._known("figures.dispersion_ablation.model", ablation["model"], list(FAMILIES), "model")
 
 
-def schema_error_line(err: BaseException, limit: int = 300) -> str:
-    """One line for a failed schema validation: the offending key and jsonschema's
-    message (Snakemake's own error prints the whole schema and config instead)."""
+def validate_config(config: dict, schema: str | Path) -> None:
+    """Validate `config` against the JSON `schema` and fill in its defaults, as
+    Snakemake's ``validate`` does, but fail with one :class:`ConfigError` line naming
+    the key (Snakemake's own error prints the whole schema and config)."""
     import jsonschema
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
 
-    found = [a for a in (*getattr(err, "args", ()), err.__cause__, err.__context__)
-             if isinstance(a, jsonschema.ValidationError)]
-    if not found:
-        return str(err).splitlines()[0][:limit]
-    error = jsonschema.exceptions.best_match([found[0]])
-    key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-    message = " ".join(error.message.split())
-    if len(message) > limit:
-        message = message[:limit] + " ..."
-    return f"config key '{key}': {message}"
+    try:
+        validate(config, schema=str(schema))
+    except WorkflowError as err:
+        found = [a for a in (*err.args, err.__cause__, err.__context__) if isinstance(a, jsonschema.ValidationError)]
+        if not found:
+            raise
+        error = jsonschema.exceptions.best_match(found)
+        key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+        message = " ".join(error.message.split())
+        raise ConfigError(key, message if len(message) <= 300 else message[:300] + " ...") from None

@@ -331,6 +331,26 @@ def test_dangling_reference_is_named(tmp_path):
     assert "'molecules.azobenzene.md.low_T_rotation.starts': start 'rotation:40'" in result.stderr + result.stdout
 
 
+def test_bad_inputs_stop_the_real_command_and_leave_no_outputs(tmp_path):
+    """Two of the bad-input corpus (tests/unit/test_bad_inputs.py) through the command a
+    user types: a geometry, refused before any job, and a dataset file, refused by the
+    job that reads it; neither leaves an output behind."""
+    bad = ROOT / "tests" / "data" / "bad"
+    geometry = bad / "geometries" / "overlapping_atoms.xyz"
+    config = write_config(tmp_path, lambda c: c["molecules"]["glycine"]["minima"].update(Ip=str(geometry)))
+    result = snakemake(tmp_path, config=config, check=False)
+    assert result.returncode != 0
+    assert (f"config key 'molecules.glycine.minima.Ip': {geometry}: atoms 0 and 1 (N, C) are 0.000 Å apart"
+            in result.stderr)
+    assert not (tmp_path / "results").exists()
+    dataset = bad / "datasets" / "nan_energy.npz"
+    config = write_config(tmp_path, lambda c: c["datasets"]["glycine"].update(file=str(dataset)))
+    result = snakemake(tmp_path, "results/datasets/glycine.npz", config=config, check=False)
+    assert result.returncode != 0
+    assert f"{dataset}: E has NaN or infinite values in 1 frame(s), first at frame 1" in result.stderr + result.stdout
+    assert not list((tmp_path / "results" / "datasets").glob("glycine*"))
+
+
 AZO_RUNS = {"equilibrium": ["00_cis", "01_trans"], "rotation_path": [f"{i:02d}_rotation_f{i + 1:02d}" for i in range(5)],
             "high_T": ["00_cis", "01_trans"], "low_T_rotation": ["00_rotation_f02"]}
 

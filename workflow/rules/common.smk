@@ -3,22 +3,16 @@
 import os
 import sys
 
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
-
 # The checkout's own library, for this process and (through PYTHONPATH) every job's script.
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from flexmlff.costs import training_resources
-from flexmlff.plan import DESCRIPTOR_FAMILIES, Plan
-from flexmlff.plan_checks import schema_error_line
+from flexmlff.plan import DESCRIPTOR_FAMILIES, SCHEMA, Plan
+from flexmlff.plan_checks import validate_config
 from flexmlff.runlog import share_library_with_jobs
 
 share_library_with_jobs()
 
-try:
-    validate(config, schema="../schemas/config.schema.yaml")
-except WorkflowError as err:
-    raise WorkflowError(schema_error_line(err)) from None
+validate_config(config, SCHEMA)
 
 plan = Plan(config, basedir=workflow.basedir)
 layout = plan.layout

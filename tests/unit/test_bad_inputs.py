@@ -1,0 +1,103 @@
+"""The bad-input corpus (tests/data/bad/, written by its make_corpus.py): every
+mistake is refused with one line that names the file or config key and the problem.
+
+Geometries and configs are refused when the plan is built, before any job runs (what
+``snakemake -n`` does); a dataset file by its reader, the first thing the job that
+uses it does. Two of them go through the real ``snakemake`` command in
+tests/workflow/test_workflow.py (no partial outputs left behind).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import update_config
+
+from flexmlff.data import DatasetError, read_dataset
+from flexmlff.plan import Plan, SCHEMA
+from flexmlff.plan_checks import ConfigError, validate_config
+
+ROOT = Path(__file__).parents[2]
+BAD = ROOT / "tests" / "data" / "bad"
+
+
+def plan_with(overlay: dict) -> Plan:
+    """The plan of config/config.yaml, tests/config.yaml and `overlay`, merged as
+    Snakemake merges ``--configfile`` files, validated as the Snakefile does."""
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    update_config(config, yaml.safe_load((ROOT / "tests" / "config.yaml").read_text()))
+    update_config(config, overlay)
+    validate_config(config, SCHEMA)
+    return Plan(config, basedir=ROOT)
+
+
+def minimum(name: str, file: str) -> dict:
+    return {"molecules": {"glycine": {"minima": {name: str(BAD / "geometries" / file)}}}}
+
+
+GEOMETRIES = {
+    "unknown_element.xyz": ("Ip", r"molecules\.glycine\.minima\.Ip': .*unknown_element\.xyz: cannot read a geometry"),
+    "overlapping_atoms.xyz": ("Ip", r"overlapping_atoms\.xyz: atoms 0 and 1 \(N, C\) are 0\.000 Å apart"),
+    "empty.xyz": ("Ip", r"empty\.xyz: (cannot read a geometry|the geometry has no atoms)"),
+    "truncated.xyz": ("Ip", r"truncated\.xyz: cannot read a geometry"),
+    "atoms_reordered.xyz": ("IIIp", r"minima\.IIIp': .*atoms_reordered\.xyz: atoms CNCOOHHHHH do not match"),
+}
+
+DATASETS = {
+    "nan_forces.extxyz": r"nan_forces\.extxyz: .*(NaN|not finite)",
+    "wrong_atom_count.extxyz": r"wrong_atom_count\.extxyz: frame 2 .*atom count 10",
+    "truncated.extxyz": r"truncated\.extxyz: frame 3 .*",
+    "no_forces.extxyz": r"no_forces\.extxyz: frame 0 has no energy or forces",
+    "other_atoms_in_a_frame.extxyz": r"other_atoms_in_a_frame\.extxyz: frame 2 has different atoms",
+    "energies_in_eV.npz": r"energies_in_eV\.npz: energies in 'eV'",
+    "forces_of_wrong_shape.npz": r"forces_of_wrong_shape\.npz: .*shape",
+    "nan_energy.npz": r"nan_energy\.npz: .*(NaN|not finite)",
+    "missing_forces.npz": r"missing_forces\.npz: not an sGDML dataset, missing keys \['F'\]",
+    "not_a_dataset.extxyz": r"not_a_dataset\.extxyz: frame 0 \(line 1\): expected an atom count",
+}
+
+CONFIGS = {
+    "top_level_typo.yaml": r"config key '\(top level\)': Additional properties .*'trainig' was unexpected",
+    "wrong_type.yaml": r"config key 'molecules\.glycine\.md\.Ip_500K\.steps': 'many' is not of type 'integer'",
+    "unknown_level.yaml": r"config key 'molecules\.glycine\.level': unknown level 'gfn9'",
+    "unknown_campaign.yaml": r"config key 'datasets\.glycine\.campaigns': unknown MD campaign 'Ip_900K'",
+    "negative_temperature.yaml": r"config key 'molecules\.glycine\.md\.Ip_500K\.temperature_K': -5 is less than",
+    "unknown_model.yaml": r"config key 'training\.models.*'nequip'",
+    "missing_geometry_file.yaml": r"config key 'molecules\.glycine\.minima\.Ip': no/such/file\.xyz: geometry file not found",
+}
+
+
+def test_the_corpus_is_complete():
+    on_disk = {p.relative_to(BAD).as_posix() for p in BAD.glob("*/*")}
+    tested = ({f"geometries/{f}" for f in GEOMETRIES} | {f"datasets/{f}" for f in DATASETS}
+              | {f"configs/{f}" for f in CONFIGS})
+    assert on_disk == tested
+    assert len(tested) >= 15
+
+
+def assert_one_line(message: str, pattern: str):
+    assert "\n" not in message, message
+    assert re.search(pattern, message), message
+
+
+@pytest.mark.parametrize("file", GEOMETRIES)
+def test_a_bad_geometry_is_refused_when_the_plan_is_built(file):
+    name, pattern = GEOMETRIES[file]
+    with pytest.raises(ConfigError) as err:
+        plan_with(minimum(name, file))
+    assert_one_line(str(err.value), pattern)
+
+
+@pytest.mark.parametrize("file", DATASETS)
+def test_a_bad_dataset_file_is_refused_by_its_reader(file):
+    with pytest.raises(DatasetError) as err:
+        read_dataset(BAD / "datasets" / file)
+    assert_one_line(str(err.value), pattern=DATASETS[file])
+
+
+@pytest.mark.parametrize("file", CONFIGS)
+def test_a_bad_config_is_refused_when_the_plan_is_built(file):
+    with pytest.raises(ConfigError) as err:
+        plan_with(yaml.safe_load((BAD / "configs" / file).read_text()))
+    assert_one_line(str(err.value), CONFIGS[file])
