@@ -351,6 +351,52 @@ def test_bad_inputs_stop_the_real_command_and_leave_no_outputs(tmp_path):
     assert not list((tmp_path / "results" / "datasets").glob("glycine*"))
 
 
+def test_a_preempted_workflow_resumes_its_md_and_redoes_no_finished_job(tmp_path):
+    """SIGTERM to the whole job (a scheduler's preemption) in the middle of an MD run,
+    then the same command again: the relaxed minimum is not redone, the MD run
+    continues from i-PI's checkpoint, and no process or socket is left over."""
+    import signal
+    import time
+
+    import psutil
+
+    def longer_md(config):
+        config["molecules"]["glycine"]["md"]["Ip_500K"].update(steps=6000, checkpoint_stride=200)
+
+    config = write_config(tmp_path, longer_md)
+    target = "results/glycine/md/Ip_500K/00_Ip/frames.extxyz"
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory",
+               str(tmp_path), "--configfile", str(config), "--cores", "2", target]
+    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    checkpoint = tmp_path / "results/glycine/md/Ip_500K/00_Ip/ipi/md.restart"
+    deadline = time.monotonic() + 300
+    while job.poll() is None and time.monotonic() < deadline:
+        if checkpoint.exists() and re.search(r"<step>\s*([4-9]|\d\d)\d\d\s*</step>", checkpoint.read_text(errors="replace")):
+            break
+        time.sleep(0.1)
+    assert job.poll() is None, "the MD run ended before it could be preempted"
+    processes = psutil.Process(job.pid).children(recursive=True)
+    os.killpg(job.pid, signal.SIGTERM)
+    _, stderr = job.communicate(timeout=120)
+    assert job.returncode != 0
+    minimum = tmp_path / "results/glycine/minima/Ip.extxyz"
+    relaxed_at = minimum.stat().st_mtime_ns
+    log = tmp_path / "results/logs/md_run/glycine_Ip_500K_00_Ip.log"
+    assert "MD interrupted: stopped by SIGTERM" in log.read_text(), log.read_text()[-2000:]
+    time.sleep(1)
+    assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    rerun = snakemake(tmp_path, target, config=config)
+    assert "relax_minimum" not in rerun.stdout + rerun.stderr and minimum.stat().st_mtime_ns == relaxed_at
+    resumed = re.search(r"resuming .* from i-PI's checkpoint at step (\d+)", log.read_text())
+    assert resumed and int(resumed.group(1)) >= 400
+    frames = read(tmp_path / target, index=":")
+    assert [f.info["step"] for f in frames] == list(range(0, 6001))
+    ipi = checkpoint.parent
+    sockets = [ET.parse(ipi / name).find(".//ffsocket/address").text for name in ("input.xml", "restart.xml")]
+    assert not [name for name in sockets if Path(f"/tmp/ipi_{name}").exists()]
+
+
 AZO_RUNS = {"equilibrium": ["00_cis", "01_trans"], "rotation_path": [f"{i:02d}_rotation_f{i + 1:02d}" for i in range(5)],
             "high_T": ["00_cis", "01_trans"], "low_T_rotation": ["00_rotation_f02"]}
 
