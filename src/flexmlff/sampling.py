@@ -20,14 +20,17 @@ checkpoint instead of starting over. A preemption (SIGTERM or SIGINT to i-PI,
 the client or both) stops both cleanly, keeps the checkpoint and raises
 :class:`MDInterrupted`; a SIGKILL keeps the last periodic checkpoint.
 
-How close a resumed trajectory is to an unbroken one: i-PI's checkpoint holds
-every digit of the positions and momenta (``floatformat``) and the
-thermostat's random state, so the resumed run restarts from the very state
-the unbroken one was in. It is the same trajectory to the SCF tolerance, not
-bit for bit: the first resumed step's SCF starts from a fresh guess instead
-of the previous step's density. Measured (glycine, GFN2-xTB, 400 K, killed
-at step 200 of 600): frames before the checkpoint equal to the 1e-8 Å of the
-extended XYZ files, frames after it within 3e-7 Å.
+How close a resumed trajectory is to an unbroken one: the same to round-off.
+i-PI's checkpoint holds every digit of the positions and momenta
+(``floatformat``) and the thermostat's random state, and every step that
+i-PI checkpoints at is computed from scratch (``calculator.reset()``: no SCF
+guess carried over from the step before), in an unbroken run as in a resumed
+one. Measured (glycine, GFN2-xTB, 400 K, 2000 steps, killed at step 200):
+largest position difference 2e-12 Å, against 4e-2 Å after 3000 steps when the
+first resumed SCF started from a fresh guess and the unbroken one did not. The
+frames kept from before the checkpoint come back from ``frames.partial.extxyz``,
+which holds 8 decimals (Å, eV/Å), so those differ from the unbroken run's by up
+to 1e-8 Å and 1e-8 eV/Å.
 
 A run's directory is locked (``<workdir>.lock``) while it runs: a second run
 on the same directory refuses with the owner's process id.
@@ -476,20 +479,25 @@ def _latest_checkpoint(workdir: Path) -> tuple[int, Path]:
     return max(steps)
 
 
-def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tuple[int, list[Atoms]] | None:
+def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tuple[int, list[Atoms]] | str:
     """(step, frames before it) to continue an interrupted run from i-PI's last checkpoint,
-    or None when there is nothing consistent to continue."""
+    or why there is nothing consistent to continue."""
     record, partial = workdir / RUN_RECORD, workdir / PARTIAL_FRAMES
-    if not (record.exists() and partial.exists()) or record.read_text() != fingerprint:
-        return None
+    if not record.exists():
+        return "no run record"
+    if record.read_text() != fingerprint:
+        return "it holds another run (atoms, settings or calculator changed)"
+    if not partial.exists():
+        return f"no {PARTIAL_FRAMES}"
     try:
         step, _ = _latest_checkpoint(workdir)
         frames = [f for f in read(partial, index=":", format="extxyz") if f.info["step"] < step]
-    except Exception as err:  # a checkpoint cut short by the kill: start again
-        log.warning("cannot resume from %s (%s); starting afresh", workdir, err)
-        return None
-    if [f.info["step"] for f in frames] != list(range(0, step, settings.stride)):
-        return None
+    except Exception as err:  # a checkpoint or frames file cut short by the kill: start again
+        return f"its checkpoint or frames cannot be read ({type(err).__name__}: {err})"
+    expected = list(range(0, step, settings.stride))
+    if [f.info["step"] for f in frames] != expected:
+        return (f"its frames file has {len(frames)} frames before the checkpoint at step {step}, "
+                f"expected {len(expected)}")
     return step, frames
 
 
@@ -517,14 +525,19 @@ def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Pat
     resumed = None
     if resume and workdir.exists():
         resumed = _resume_point(workdir, fingerprint, settings)
-        if resumed is None and (workdir / RUN_RECORD).exists():
-            log.warning("%s holds a different or unusable run (atoms, settings or calculator changed); "
-                        "starting afresh", workdir)
+        if isinstance(resumed, str):
+            log.warning("cannot resume %s: %s; starting afresh", workdir, resumed)
+            resumed = None
     init = atoms.copy()
     init.cell, init.pbc = np.eye(3) * BOX_A, False
     if resumed:
         first_step, frames = resumed
         log.info("resuming %s from i-PI's checkpoint at step %d (%d frames kept)", workdir, first_step, len(frames))
+        # the frames file is to hold exactly the frames before the checkpoint: the ones
+        # after it are recomputed, and kept twice they would spoil the next resume
+        kept = workdir / f"{PARTIAL_FRAMES}.tmp"
+        write(kept, frames, format="extxyz")
+        os.replace(kept, workdir / PARTIAL_FRAMES)
         return _RunStart(first_step, frames, True, init)
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -612,6 +625,10 @@ def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSett
                 write(workdir / PARTIAL_FRAMES, unsaved, format="extxyz", append=True)
                 frames += unsaved
                 unsaved = []
+        if (step + 1) % ckpt == 0:
+            # the next step is one i-PI checkpoints at: compute it from scratch (no SCF
+            # guess from this step), as a run resumed there will, so that both agree bit for bit
+            calculator.reset()
         if n_calls > 1 and step % report_every == 0:
             elapsed = time.perf_counter() - began
             log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / (n_calls - 1))
