@@ -291,3 +291,27 @@ def test_only_the_sockets_of_dead_clients_are_removed():
     finally:
         live.unlink(missing_ok=True)
         stale.unlink(missing_ok=True)
+
+
+def test_eight_runs_at_once_on_two_cores_all_finish_on_their_own_sockets(glycine_ip, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from ase.io import write
+
+    start = tmp_path / "start.extxyz"
+    write(start, glycine_ip)
+    code = RUN_IN_CHILD.replace("steps=600", "steps=200")
+    runs = [tmp_path / f"run{i}" for i in range(8)]
+    children = [subprocess.Popen([sys.executable, "-c", code, str(start), str(run)], stderr=subprocess.PIPE,
+                                 text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+                for run in runs]
+    errors = [child.communicate(timeout=300)[1] for child in children]
+    assert [child.returncode for child in children] == [0] * 8, errors
+    sockets = [ET.parse(run / "input.xml").find("ffsocket/address").text for run in runs]
+    assert len(set(sockets)) == 8
+    assert not [s for s in sockets if sampling.socket_path(s).exists()]
+    for run in runs:
+        steps = sampling.read_properties(run)[:, 0]
+        assert steps.tolist() == list(range(0, 201, 5))
