@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -41,10 +43,33 @@ def logged_step(log_path: str, name: str):
 def snakemake_step(smk):
     """The log of a workflow script's job: `logged_step` on the job's log file, named by its rule.
 
-    The library itself reaches the script through PYTHONPATH (:func:`share_library_with_jobs`),
-    so scripts carry no import-path code of their own.
+    The job also stops when the Snakemake process that started it dies
+    (:func:`stop_when_orphaned`). The library itself reaches the script through
+    PYTHONPATH (:func:`share_library_with_jobs`), so scripts carry no import-path code
+    of their own.
     """
+    stop_when_orphaned()
     return logged_step(smk.log[0], smk.rule)
+
+
+def stop_when_orphaned(poll_s: float = 1.0) -> threading.Thread:
+    """Send this process SIGTERM once its parent is gone.
+
+    A Snakemake killed with SIGKILL leaves its jobs running; an orphaned MD job would
+    write into the run directory a new Snakemake resumes. SIGTERM lets the job stop
+    cleanly (an MD run keeps its checkpoint). A watching thread rather than Linux's
+    parent-death signal, which fires when the *thread* that started the job exits.
+    """
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    watcher = threading.Thread(target=watch, name="stop-when-orphaned", daemon=True)
+    watcher.start()
+    return watcher
 
 
 def share_library_with_jobs() -> str:

@@ -315,3 +315,29 @@ def test_eight_runs_at_once_on_two_cores_all_finish_on_their_own_sockets(glycine
     for run in runs:
         steps = sampling.read_properties(run)[:, 0]
         assert steps.tolist() == list(range(0, 201, 5))
+
+
+def test_ipi_killed_mid_run_is_a_readable_resumable_error(glycine_ip, tmp_path):
+    import signal
+    import threading
+
+    workdir = tmp_path / "run"
+
+    def kill_ipi_after_a_checkpoint():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if "<step>200</step>" in (workdir / "md.restart").read_text(errors="replace") \
+                    if (workdir / "md.restart").exists() else False:
+                for process in ipi_children():
+                    process.send_signal(signal.SIGKILL)
+                return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_ipi_after_a_checkpoint)
+    killer.start()
+    with pytest.raises(RuntimeError) as err:
+        sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
+    killer.join()
+    message = str(err.value)
+    assert re.search(r"i-PI (ended the run at step \d+ of 600 \(status -9|dropped the connection)", message), message
+    assert not ipi_children()

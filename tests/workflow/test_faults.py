@@ -1,9 +1,10 @@
 """Fault injection on the smoke MD and dataset stages: the glycine dataset is built
-through five faults in a row, each at a seeded random checkpoint of whichever MD run
+through six faults in a row, each at a seeded random checkpoint of whichever MD run
 is going, and must come out as an unbroken build's.
 
 Faults, in order: SIGTERM to i-PI, SIGKILL to the client (the md_run job's script),
-SIGTERM to Snakemake alone, SIGKILL to the whole process group (then
+SIGTERM to Snakemake alone, SIGKILL to Snakemake alone (its jobs must not live on),
+SIGKILL to the whole process group (both SIGKILLs are followed by
 ``snakemake --unlock``, as the README says), SIGTERM to the process group (a
 scheduler's preemption). After each, the same command is run again.
 """
@@ -29,8 +30,8 @@ from test_workflow import ROOT, snakemake, write_config
 pytestmark = pytest.mark.workflow
 
 TARGET = "results/datasets/glycine.npz"
-FAULTS = ["SIGTERM to i-PI", "SIGKILL to the client", "SIGTERM to snakemake", "SIGKILL to the process group",
-          "SIGTERM to the process group"]
+FAULTS = ["SIGTERM to i-PI", "SIGKILL to the client", "SIGTERM to snakemake", "SIGKILL to snakemake",
+          "SIGKILL to the process group", "SIGTERM to the process group"]
 STEPS, CHECKPOINT_STRIDE = 3000, 100
 
 
@@ -90,6 +91,7 @@ def inject(fault: str, job: subprocess.Popen, client: psutil.Process, ipi: psuti
         "SIGTERM to i-PI": lambda: ipi.send_signal(signal.SIGTERM),
         "SIGKILL to the client": lambda: client.send_signal(signal.SIGKILL),
         "SIGTERM to snakemake": lambda: job.send_signal(signal.SIGTERM),
+        "SIGKILL to snakemake": lambda: job.send_signal(signal.SIGKILL),
         "SIGKILL to the process group": lambda: os.killpg(job.pid, signal.SIGKILL),
         "SIGTERM to the process group": lambda: os.killpg(job.pid, signal.SIGTERM),
     }[fault]()
@@ -102,7 +104,7 @@ def finished_outputs(workdir: Path) -> dict[Path, int]:
     return {f: f.stat().st_mtime_ns for f in files}
 
 
-def test_the_dataset_survives_five_faults_and_equals_an_unbroken_build(tmp_path):
+def test_the_dataset_survives_six_faults_and_equals_an_unbroken_build(tmp_path):
     unbroken_dir, broken_dir = tmp_path / "unbroken", tmp_path / "broken"
     for folder in (unbroken_dir, broken_dir):
         folder.mkdir()
@@ -123,15 +125,15 @@ def test_the_dataset_survives_five_faults_and_equals_an_unbroken_build(tmp_path)
         except subprocess.TimeoutExpired:
             os.killpg(job.pid, signal.SIGKILL)
             raise AssertionError(f"the build did not stop after {fault}") from None
-        time.sleep(1.0)
+        # the jobs of a killed Snakemake stop on their own, cleanly (runlog.stop_when_orphaned)
+        _, alive = psutil.wait_procs(session, timeout=60)
+        assert not alive, f"{fault} left {[' '.join(p.cmdline())[:80] for p in alive]}"
         logs += [p.read_text() for p in md_logs.glob("*.log")]  # the rerun replaces them
-        orphans = [p for p in session if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-        assert not orphans, f"{fault} left {[' '.join(p.cmdline())[:80] for p in orphans]}"
         # what was finished before the fault is still there, untouched
         now = finished_outputs(broken_dir)
         assert all(now.get(f) == mtime for f, mtime in finished.items()), fault
         finished = now
-        if "SIGKILL to the process group" in fault:
+        if fault in ("SIGKILL to snakemake", "SIGKILL to the process group"):
             snakemake(broken_dir, "--unlock", config=config)
         survived.append(fault)
 
@@ -140,7 +142,7 @@ def test_the_dataset_survives_five_faults_and_equals_an_unbroken_build(tmp_path)
     assert all(finished_outputs(broken_dir)[f] == mtime for f, mtime in finished.items())
     logs = "".join(logs + [p.read_text() for p in md_logs.glob("*.log")])
     assert "starting afresh" not in logs, logs
-    assert len(re.findall(r"resuming .* from i-PI's checkpoint at step \d+", logs)) >= 4, logs
+    assert len(re.findall(r"resuming .* from i-PI's checkpoint at step \d+", logs)) >= 5, logs
     for ipi_dir in (broken_dir / "results/glycine/md").glob("*/*/ipi"):
         sockets = [ET.parse(f).find(".//ffsocket/address").text for f in ipi_dir.glob("*.xml")]
         assert not [s for s in sockets if Path(f"/tmp/ipi_{s}").exists()]
