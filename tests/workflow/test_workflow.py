@@ -596,5 +596,9 @@ def test_slurm_profile_sets_resources_of_real_rules(tmp_path):
     profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
     assert profile["executor"] == "slurm"
     assert set(profile["set-resources"]) <= rules and set(profile["set-threads"]) <= rules
-    # every training rule has its own resources
-    assert {rule for rule in rules if rule.startswith("train_")} <= set(profile["set-resources"])
+    # every training rule has its own cores (its memory and runtime come from the rule)
+    assert {rule for rule in rules if rule.startswith("train_")} <= set(profile["set-threads"])
+    # nothing a plain CPU cluster without conda refuses: conda and GPUs are opt-in
+    assert "software-deployment-method" not in profile
+    assert not any("gpu" in str(resources) for resources in profile["set-resources"].values())
+    assert profile["max-threads"] >= 1 and {"slurm_account", "slurm_partition"} <= set(profile["default-resources"])

@@ -1,0 +1,84 @@
+"""Part of the smoke DAG through profiles/slurm on a real SLURM cluster: minima, one MEP,
+one MD run, its dataset and split, and one sGDML model, each job sent with sbatch.
+
+`bash scripts/slurm_cluster.sh up` brings up a single-node cluster with accounting
+(as root, with apt); `.ci/run` does so before the tests. Without `sbatch`, or with no
+cluster answering, the test is skipped and says why.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flexmlff.layout import Layout
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slurm
+
+
+def cluster_problem() -> str | None:
+    if not shutil.which("sbatch"):
+        return "no sbatch on PATH (bring a cluster up with: bash scripts/slurm_cluster.sh up)"
+    probe = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True)
+    if probe.returncode != 0 or not probe.stdout.strip():
+        return f"sbatch is installed but no SLURM cluster answers: {probe.stderr.strip()[:200]}"
+    if not shutil.which("sacct") or subprocess.run(["sacct", "-n", "-X", "-S", "now"],
+                                                   capture_output=True).returncode != 0:
+        return "the cluster has no accounting (sacct), which the executor plugin polls"
+    return None
+
+
+def site_profile(tmp_path: Path) -> Path:
+    """profiles/slurm with its site block filled in, as a user does for their cluster."""
+    profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
+    profile["default-resources"].update(slurm_account="flexmlff", slurm_partition="main")
+    profile["max-threads"] = os.cpu_count()
+    folder = tmp_path / "profile"
+    folder.mkdir()
+    (folder / "config.yaml").write_text(yaml.safe_dump(profile))
+    return folder
+
+
+def test_part_of_the_smoke_dag_runs_through_slurm(tmp_path):
+    problem = cluster_problem()
+    if problem:
+        pytest.skip(problem)
+    config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
+    config["datasets"]["glycine"]["campaigns"] = ["Ip_500K"]  # one MD run
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    layout = Layout("results")
+    n_train = min(config["training"]["sizes"])
+    targets = [layout.relaxed("glycine", "Ip"), layout.relaxed("glycine", "IIIp"),
+               layout.mep("glycine", "neb"), layout.md_frames("glycine", "Ip_500K", "00_Ip"),
+               layout.split("glycine", n_train), layout.test_errors("glycine", "sgdml", n_train, 0)]
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    started = time.time()
+    command = ["timeout", "-s", "INT", "1200", sys.executable, "-m", "snakemake", *targets,
+               "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+               "--workflow-profile", str(site_profile(tmp_path)), "--configfile", str(config_file),
+               "--slurm-init-seconds-before-status-checks", "5", "--seconds-between-status-checks", "5"]
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "profiles/default" not in result.stderr  # the local profile stays out
+    for target in targets:
+        assert (workdir / target).stat().st_size > 0, target
+    # every job went through SLURM and ended COMPLETED
+    jobs = [line.split("|") for line in subprocess.run(
+        ["sacct", "-n", "-X", "-P", "-S", time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started - 5)),
+         "-o", "JobID,JobName,Account,Partition,AllocCPUS,State,Elapsed,Comment"],
+        capture_output=True, text=True, check=True).stdout.splitlines() if line]
+    print("\n".join("|".join(job) for job in jobs))
+    rules = {re.sub(r"^rule_|_wildcards_.*$", "", job[7]) for job in jobs}
+    assert {"relax_minimum", "minimum_energy_path", "md_run", "assemble_dataset", "make_split", "train_sgdml",
+            "test_model"} <= rules, jobs
+    assert {job[5] for job in jobs} == {"COMPLETED"}, jobs
+    assert {job[2] for job in jobs} == {"flexmlff"} and {job[3] for job in jobs} == {"main"}
