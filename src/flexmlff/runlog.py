@@ -27,6 +27,8 @@ def logged_step(log_path: str, name: str):
     log = logging.getLogger(f"flexmlff.{name}")
     start = time.perf_counter()
     log.info("started")
+    # which copy of the library the job imported: the checkout's src/, not an installed one
+    log.info("flexmlff from %s", Path(__file__).resolve().parent)
     try:
         with contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
             yield log

@@ -52,6 +52,16 @@ def run(tmp_path_factory):
     return workdir / "results"
 
 
+def test_jobs_import_the_checkouts_library(run):
+    """Every job imports this checkout's src/flexmlff (through PYTHONPATH), whatever
+    flexmlff is installed: the job logs say which copy they imported."""
+    logs = list((run / "logs").rglob("*.log"))
+    assert len(logs) > 20
+    where = {re.search(r"flexmlff from (\S+)", log.read_text())[1] for log in logs
+             if "flexmlff from" in log.read_text()}
+    assert where == {str(ROOT / "src" / "flexmlff")}
+
+
 def test_relax_minimum(run):
     ip, iiip = read(run / "glycine/minima/Ip.extxyz"), read(run / "glycine/minima/IIIp.extxyz")
     torsions = glycine_torsions(ip)
