@@ -54,7 +54,7 @@ write_configs() {
     cat >/etc/slurm/slurm.conf <<EOF
 # written by flexmlff scripts/slurm_cluster.sh
 ClusterName=$CLUSTER
-SlurmctldHost=$NODE
+SlurmctldHost=$NODE(127.0.0.1)
 SlurmUser=slurm
 AuthType=auth/munge
 StateSaveLocation=$STATE/state
@@ -77,7 +77,7 @@ AccountingStoreFlags=job_comment
 MinJobAge=300
 ReturnToService=2
 SchedulerType=sched/backfill
-NodeName=$NODE CPUs=$cpus RealMemory=$memory_mb State=UNKNOWN
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory_mb State=UNKNOWN
 PartitionName=main Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
     cat >/etc/slurm/slurmdbd.conf <<EOF
