@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -39,7 +40,20 @@ def logged_step(log_path: str, name: str):
         log.info("finished in %.1f s", time.perf_counter() - start)
     finally:
         root.removeHandler(handler)
+        _rebind_handlers(handle, sys.__stderr__)
         handle.close()
+
+
+def _rebind_handlers(old_stream, new_stream) -> None:
+    """Point logging handlers that libraries created on `old_stream` during the step (torch
+    makes one on the redirected stderr) at `new_stream`: they log again at exit, and a
+    closed file would print a 'Logging error' traceback per message."""
+    loggers = [logging.getLogger(), *(v for v in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(v, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is old_stream:
+                handler.setStream(new_stream)
 
 
 def snakemake_step(smk):
