@@ -256,9 +256,15 @@ def _read_bare_xyz(path: Path, name: str) -> Dataset:
             n_atoms = int(lines[i])
             energy = float(lines[i + 1])
             rows = [lines[i + 2 + a].split() for a in range(n_atoms)]
+            short = next((a for a, r in enumerate(rows) if len(r) != 7), None)
+            if short is not None:
+                raise DatasetError(f"{path}: frame at line {i + 1}: atom line {short + 1} (line {i + 3 + short}) "
+                                   f"has {len(rows[short])} columns; the format needs 'El x y z fx fy fz' per atom")
             symbols = [r[0] for r in rows]
             numbers = np.array([atomic_numbers[s] for s in symbols])
             values = np.array([[float(x) for x in r[1:7]] for r in rows])
+        except DatasetError:
+            raise
         except (IndexError, ValueError, KeyError) as err:
             raise DatasetError(f"{path}: malformed frame starting at line {i + 1}: {err}") from err
         if values.shape != (n_atoms, 6):

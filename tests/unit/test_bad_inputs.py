@@ -55,6 +55,8 @@ DATASETS = {
     "nan_energy.npz": r"nan_energy\.npz: .*(NaN|not finite)",
     "missing_forces.npz": r"missing_forces\.npz: not an sGDML dataset, missing keys \['F'\]",
     "not_a_dataset.extxyz": r"not_a_dataset\.extxyz: frame 0 \(line 1\): expected an atom count",
+    "paper_format_missing_force.xyz": r"paper_format_missing_force\.xyz: frame at line 13: atom line 5 \(line 19\) has 6 columns; the format needs 'El x y z fx fy fz'",
+    "paper_format_bad_energy.xyz": r"paper_format_bad_energy\.xyz: malformed frame starting at line 25: .*'n/a'",
 }
 
 CONFIGS = {
@@ -94,6 +96,7 @@ def test_a_bad_dataset_file_is_refused_by_its_reader(file):
     with pytest.raises(DatasetError) as err:
         read_dataset(BAD / "datasets" / file)
     assert_one_line(str(err.value), pattern=DATASETS[file])
+    assert str(err.value).count(file) == 1  # named once, not wrapped twice
 
 
 @pytest.mark.parametrize("file", CONFIGS)

@@ -1,7 +1,7 @@
 """Writes the bad-input corpus beside this file (run once; the files are committed).
 
 Each file is one mistake a user makes: broken geometries, broken datasets in each
-format the workflow reads, and config overlays (merged onto tests/config.yaml as
+format the workflow reads (extended XYZ, sGDML npz, the paper's bare XYZ), and config overlays (merged onto tests/config.yaml as
 ``--configfile`` merges them) with a wrong key, type or reference.
 """
 
@@ -37,6 +37,17 @@ def extxyz_frames(n=4, energy=lambda i: -11218.3 + i, nan_force_frame=None, drop
     return "\n".join(out) + "\n"
 
 
+def paper_format(n=3, energy_of=lambda i: f"{-11218.3 + i}", short_atom_in=None):
+    """The paper's bare XYZ: atom count, energy, then 'El x y z fx fy fz' per atom."""
+    out = []
+    for i in range(n):
+        rows = [f"{line} 0.1 -0.2 0.3" for line in ATOMS]
+        if short_atom_in == i:
+            rows[4] = rows[4].rsplit(" ", 1)[0]
+        out += [str(len(rows)), energy_of(i), *rows]
+    return "\n".join(out) + "\n"
+
+
 def npz(path, **overrides):
     z = np.array([7, 6, 6, 8, 8, 1, 1, 1, 1, 1])
     R = np.array([[float(v) for v in line.split()[1:]] for line in ATOMS])
@@ -66,6 +77,8 @@ def main():
     npz(d / "nan_energy.npz", E=np.array([[-1.0], [np.nan], [-3.0]]))
     npz(d / "missing_forces.npz", F=None)
     (d / "not_a_dataset.extxyz").write_text("energy,force\n1,2\n")
+    (d / "paper_format_missing_force.xyz").write_text(paper_format(short_atom_in=1))
+    (d / "paper_format_bad_energy.xyz").write_text(paper_format(energy_of=lambda i: "n/a" if i == 2 else "-11218.3"))
 
     overlays = {
         "top_level_typo.yaml": "trainig:\n  sizes: [10]\n",
