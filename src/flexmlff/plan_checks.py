@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flexmlff.geometry import GeometryError, check_same_atoms, read_geometry
+from flexmlff.geometry import check_same_atoms, read_geometry
 from flexmlff.models import FAMILIES
 
 #: Fig. 6b's families: the two descriptors in one implementation, and the sgdml package.
@@ -73,11 +73,12 @@ class CrossReferenceChecks:
             path = self.minimum_file(name, minimum)
             try:
                 atoms = read_geometry(path)
-                if reference is not None:
+                if reference is None:
+                    reference = atoms
+                else:
                     check_same_atoms(atoms, reference, path)
-            except (GeometryError, ValueError) as err:
+            except ValueError as err:  # a GeometryError, or atoms that differ
                 raise ConfigError(f"molecules.{name}.minima.{minimum}", str(err)) from None
-            reference = atoms if reference is None else reference
 
     def _check_dataset(self, name: str) -> None:
         datasets, dataset = self.config["datasets"], self.dataset_settings(name)

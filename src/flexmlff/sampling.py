@@ -52,6 +52,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -59,6 +60,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -349,8 +351,6 @@ class _SignalGuard:
             raise _Stop(signum)
 
     def __enter__(self):
-        import threading
-
         if threading.current_thread() is threading.main_thread():
             self._previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
         return self
@@ -453,8 +453,6 @@ def calculator_identity(calculator: Calculator) -> str:
 def file_identity(path: str | Path) -> str:
     """A model file's identity: its SHA-256, so that a retrained model never resumes
     the old model's trajectory."""
-    import hashlib
-
     return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
