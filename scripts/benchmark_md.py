@@ -1,11 +1,19 @@
 #!/usr/bin/env python
-"""How much of an i-PI MD step is the reference calculator?
+"""How much of an i-PI MD step is the calculator: a level of theory or a trained model?
 
-Prints, for one molecule and level: the bare calculator's energy+force calls per
-second along an MD trajectory, a plain ASE Langevin MD loop, and the same MD run
-through i-PI with the calculator as socket client (flexmlff.sampling.run_ipi_md).
+For each calculator, measured side by side in one run on the same machine: its bare
+energy+forces calls per second along an MD trajectory, a plain ASE Langevin MD loop,
+and the same MD through i-PI with the calculator as socket client
+(flexmlff.sampling.run_ipi_md). Prints one table of ms per call or step and the
+ratios i-PI / bare and i-PI / ASE (rates: 1.0 means i-PI costs nothing).
 
-    python scripts/benchmark_md.py --geometry resources/geometries/glycine_Ip.xyz --steps 2000
+    python scripts/benchmark_md.py \\
+        --level glycine=resources/geometries/glycine_Ip.xyz:xtb:GFN2-xTB \\
+        --level azobenzene=results/azobenzene/minima/trans.extxyz:xtb:GFN1-xTB \\
+        --model sgdml=results/rotation/models/sgdml/n100/fold0/model.npz:results/azobenzene/minima/trans.extxyz
+
+A model file is any family's (flexmlff.models.family: the family is the directory
+above n<size>); ML models run at 300 K with 0.5 fs steps, as the paper's Fig. 9 does.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import argparse
 import os
 import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -24,15 +33,16 @@ from ase.md.langevin import Langevin  # noqa: E402
 from ase.md.velocitydistribution import MaxwellBoltzmannDistribution  # noqa: E402
 
 from flexmlff.calculators import make_calculator  # noqa: E402
+from flexmlff.models import family, limit_threads  # noqa: E402
 from flexmlff.sampling import MDSettings, run_ipi_md  # noqa: E402
 
 
-def ase_md(atoms, level, method, steps, temperature):
+def ase_md(atoms, make, steps, temperature, timestep_fs):
     """Seconds per step of ASE's own Langevin MD; also returns the geometries it visited."""
     atoms = atoms.copy()
-    atoms.calc = make_calculator(level, {"method": method})
+    atoms.calc = make()
     MaxwellBoltzmannDistribution(atoms, temperature_K=temperature, rng=np.random.default_rng(1))
-    dyn = Langevin(atoms, 1.0 * units.fs, temperature_K=temperature, friction=0.01 / units.fs,
+    dyn = Langevin(atoms, timestep_fs * units.fs, temperature_K=temperature, friction=0.01 / units.fs,
                    fixcm=False, rng=np.random.default_rng(2))
     visited = []
     dyn.attach(lambda: visited.append(atoms.positions.copy()), interval=1)
@@ -41,45 +51,64 @@ def ase_md(atoms, level, method, steps, temperature):
     return (time.perf_counter() - start) / steps, visited
 
 
-def bare_calls(atoms, level, method, geometries):
+def bare_calls(atoms, make, geometries):
     """Seconds per energy+forces call of a reused calculator over the given geometries."""
     atoms = atoms.copy()
-    atoms.calc = make_calculator(level, {"method": method})
+    atoms.calc = make()
     start = time.perf_counter()
     for positions in geometries:
         atoms.positions = positions
+        atoms.get_potential_energy()
         atoms.get_forces()
     return (time.perf_counter() - start) / len(geometries)
 
 
-def ipi_md(atoms, level, method, steps, temperature):
-    settings = MDSettings(temperature_K=temperature, timestep_fs=1.0, steps=steps, stride=1, seed=3)
+def ipi_md(atoms, make, steps, temperature, timestep_fs):
+    """Seconds per step through i-PI, start-up and output included."""
+    settings = MDSettings(temperature_K=temperature, timestep_fs=timestep_fs, steps=steps, stride=10, seed=3)
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
-        run_ipi_md(atoms, make_calculator(level, {"method": method}), settings, workdir)
+        run_ipi_md(atoms, make(), settings, workdir)
         return (time.perf_counter() - start) / steps
+
+
+def level_case(spec):
+    """name=geometry:calculator:method -> (name, atoms, factory, K, fs)."""
+    name, rest = spec.split("=", 1)
+    geometry, calculator, method = rest.split(":")
+    temperature = 500.0 if "glycine" in name else 300.0
+    return name, read(geometry), lambda: make_calculator(calculator, {"method": method}), temperature, 1.0
+
+
+def model_case(spec):
+    """name=model_file:geometry -> (name, atoms, factory, K, fs); the family from the path."""
+    name, rest = spec.split("=", 1)
+    model_file, geometry = rest.split(":")
+    models = family(Path(model_file).parents[2].name)
+    model = models.load(model_file)
+    return name, read(geometry), lambda: models.calculator(model), 300.0, 0.5
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--geometry", default="resources/geometries/glycine_Ip.xyz")
-    parser.add_argument("--level", default="xtb")
-    parser.add_argument("--method", default="GFN2-xTB")
-    parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--temperature", type=float, default=500.0)
+    parser.add_argument("--level", action="append", default=[], metavar="NAME=GEOMETRY:CALCULATOR:METHOD")
+    parser.add_argument("--model", action="append", default=[], metavar="NAME=MODEL_FILE:GEOMETRY")
+    parser.add_argument("--steps", type=int, default=1000)
     args = parser.parse_args()
-    atoms = read(args.geometry)
-
-    ase_step, visited = ase_md(atoms, args.level, args.method, args.steps, args.temperature)
-    bare = bare_calls(atoms, args.level, args.method, visited)
-    ipi_step = ipi_md(atoms, args.level, args.method, args.steps, args.temperature)
-    print(f"molecule {args.geometry} ({len(atoms)} atoms), {args.level} {args.method}, "
-          f"{args.steps} steps at {args.temperature:.0f} K, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
-    print(f"bare calculator : {1000 * bare:7.2f} ms/call  ({1 / bare:7.1f} calls/s)")
-    print(f"ASE Langevin MD : {1000 * ase_step:7.2f} ms/step ({1 / ase_step:7.1f} steps/s)")
-    print(f"i-PI + socket   : {1000 * ipi_step:7.2f} ms/step ({1 / ipi_step:7.1f} steps/s), "
-          f"wall time incl. i-PI start-up and output")
-    print(f"calculator share of an i-PI step: {100 * bare / ipi_step:.0f} %")
+    limit_threads(1)
+    if not args.level and not args.model:
+        args.level = ["glycine_gfn2=resources/geometries/glycine_Ip.xyz:xtb:GFN2-xTB"]
+    cases = [level_case(s) for s in args.level] + [model_case(s) for s in args.model]
+    print(f"{args.steps} steps each, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, torch threads 1")
+    print(f"{'calculator':24s} {'atoms':>5s} {'bare ms':>8s} {'ASE ms':>8s} {'i-PI ms':>8s} "
+          f"{'i-PI/bare':>9s} {'i-PI/ASE':>9s}")
+    for name, atoms, make, temperature, timestep_fs in cases:
+        ase_step, visited = ase_md(atoms, make, args.steps, temperature, timestep_fs)
+        bare = bare_calls(atoms, make, visited)
+        ipi_step = ipi_md(atoms, make, args.steps, temperature, timestep_fs)
+        print(f"{name:24s} {len(atoms):5d} {1000 * bare:8.2f} {1000 * ase_step:8.2f} {1000 * ipi_step:8.2f} "
+              f"{bare / ipi_step:9.2f} {ase_step / ipi_step:9.2f}", flush=True)
+    print("ratios are rates: bare (or ASE) time per call over i-PI time per step; i-PI's start-up counts")
 
 
 if __name__ == "__main__":

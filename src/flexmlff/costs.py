@@ -164,20 +164,19 @@ def estimate(plan: Plan) -> list[JobCost]:
         n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
         for family in plan.families_on(dataset):
             settings = plan.model_settings(family)
-            seconds = sum(training_seconds(family, n, n_atoms, settings) + start for n in plan.sizes)
+            # each job also tests its model: one more start-up's worth for reading it back
+            seconds = sum(training_seconds(family, n, n_atoms, settings) + 2 * start for n in plan.sizes)
             memory = training_memory_gb(family, plan.largest_size, n_atoms, settings)
             rows.append(JobCost("training", f"train_{family} ({dataset})", len(plan.sizes) * plan.n_folds,
                                 seconds * plan.n_folds / 3600, memory,
                                 f"n = {min(plan.sizes)}..{plan.largest_size}, {plan.n_folds} folds"))
-            rows.append(JobCost("evaluation", f"test_model ({dataset}, {family})", len(plan.sizes) * plan.n_folds,
-                                len(plan.sizes) * plan.n_folds * 2 * start / 3600, 1.0, "start-up dominated"))
     scan = plan.figures.get("gap_cutoff_scan")
     if scan:
         n_atoms = _atoms(plan, plan.dataset_molecule(scan["dataset"]))
         settings = plan.model_settings("gap")
         jobs = len(scan["cutoffs_A"]) * plan.n_folds
-        seconds = jobs * (training_seconds("gap", scan["n_train"], n_atoms, settings) + 3 * start)
-        rows.append(JobCost("evaluation", "train_gap_cutoff + test", 2 * jobs, seconds / 3600,
+        seconds = jobs * (training_seconds("gap", scan["n_train"], n_atoms, settings) + 2 * start)
+        rows.append(JobCost("evaluation", "train_gap_cutoff", jobs, seconds / 3600,
                             training_memory_gb("gap", scan["n_train"], n_atoms, settings),
                             f"{jobs} GAP models at n = {scan['n_train']}"))
     ml_md = plan.figures.get("ml_md")

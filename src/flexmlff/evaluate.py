@@ -44,6 +44,23 @@ def mean_baseline(E_train, E_test, F_test) -> dict[str, float]:
     return error_metrics(np.full_like(E_test, np.mean(E_train)), E_test, np.zeros_like(F_test), F_test)
 
 
+def held_out_errors(predict, dataset, split, fold: int) -> dict:
+    """Errors of one fold's model on its held-out frames, beside the mean-energy baseline.
+
+    ``predict(R, z) -> (energies, forces)`` is the trained model; the row carries
+    ``n_train``, ``fold``, ``n_test``, the four :data:`METRICS` and the baseline's RMSEs
+    (what predicting the training mean, and zero forces, would score).
+    """
+    train = split.train_indices(fold)
+    test = dataset.subset(split.test_indices(fold))
+    energies, forces = predict(test.R, test.z)
+    baseline = mean_baseline(dataset.E[train], test.E, test.F)
+    return {"n_train": len(train), "fold": fold, "n_test": len(test),
+            **error_metrics(energies, test.E, forces, test.F),
+            "baseline_energy_rmse": baseline["energy_rmse"],
+            "baseline_force_rmse": baseline["force_rmse"]}
+
+
 def best_by_energy(folds: pd.DataFrame) -> pd.Series:
     """The fold with the lowest energy RMSE (SchNet, GAP/SOAP, BPNN rule)."""
     return folds.loc[folds["energy_rmse"].idxmin()]

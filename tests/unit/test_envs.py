@@ -6,8 +6,8 @@ the library modules it imports (function-level imports included: they run when t
 rule calls them) must be the standard library, flexmlff itself (which jobs get
 through PYTHONPATH, :func:`flexmlff.runlog.share_library_with_jobs`) or a package the
 env file lists. Model families are imported by name (:func:`flexmlff.models.family`):
-a ``train_<family>`` rule needs its family's module; ``test_model`` and ``ml_md``, in
-the family's env, each family's. Programs a rule runs (i-PI, gap_fit) are checked by
+a ``train_<family>`` rule needs its family's module; ``ml_md`` and
+``phi_cluster_errors``, in the family's env, each family's. Programs a rule runs (i-PI, gap_fit) are checked by
 the package that installs them.
 """
 
@@ -149,7 +149,7 @@ def cases():
 
 def test_the_rules_are_found():
     found = {rule for rule, _, _ in rules()}
-    assert {"md_run", "train_sgdml", "train_schnet", "test_model", "collect_errors"} <= found
+    assert {"md_run", "train_sgdml", "train_schnet", "ml_md", "collect_errors"} <= found
     assert len(found) >= 30
 
 

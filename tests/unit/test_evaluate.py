@@ -141,3 +141,28 @@ def test_best_fold_index_reads_the_fold_files_and_applies_the_family_rule(tmp_pa
     assert evaluate.best_fold_index(files, "gap") == 2  # lowest energy
     assert evaluate.best_fold_index(files, "sgdml") == 0  # forces first: 0.5 kcal/mol is no substantial gain
     assert evaluate.best_fold_index(files, "sgdml", Selection(0.1, 0.3)) == 1
+
+
+def test_held_out_errors_test_only_the_folds_left_out():
+    from flexmlff.data import Dataset
+    from flexmlff.splits import Split
+
+    rng = np.random.default_rng(1)
+    E = np.arange(12, dtype=float)
+    F = rng.normal(size=(12, 2, 3))
+    dataset = Dataset(np.array([1, 1]), rng.normal(size=(12, 2, 3)), E, F, "toy", "none")
+    split = Split(n_train=3, subset=np.arange(9), folds=np.repeat(np.arange(3), 3), validation=np.arange(9, 12))
+    seen = []
+
+    def predict(R, z):  # a model off by +1 kcal/mol everywhere, with exact forces
+        frames = [int(np.flatnonzero((dataset.R == r).all(axis=(1, 2)))[0]) for r in R]
+        seen.extend(frames)
+        return E[frames] + 1.0, F[frames]
+
+    row = evaluate.held_out_errors(predict, dataset, split, fold=1)
+    assert sorted(seen) == [0, 1, 2, 6, 7, 8]  # the other two folds, not fold 1 or validation
+    assert row["n_train"] == 3 and row["fold"] == 1 and row["n_test"] == 6
+    assert row["energy_rmse"] == pytest.approx(1.0) and row["force_rmse"] == 0.0
+    # the baseline predicts fold 1's mean energy (4) and zero forces
+    assert row["baseline_energy_rmse"] == pytest.approx(np.sqrt(np.mean((E[[0, 1, 2, 6, 7, 8]] - 4.0) ** 2)))
+    assert row["baseline_force_rmse"] == pytest.approx(np.sqrt(np.mean(F[[0, 1, 2, 6, 7, 8]] ** 2)))

@@ -42,6 +42,7 @@ use rule train_gap as train_gap_cutoff with:
     output:
         model=layout.cutoff_scan_model("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
         record=layout.cutoff_scan_record("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
+        errors=layout.cutoff_scan_errors("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
     log:
         log_file("train_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}"),
     benchmark:
@@ -49,25 +50,6 @@ use rule train_gap as train_gap_cutoff with:
     params:
         family="gap",
         settings=lambda wc: plan.gap_cutoff_settings(wc.cutoff),
-
-
-use rule test_model as test_gap_cutoff with:
-    input:
-        dataset=layout.dataset("{dataset}"),
-        split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
-        model=lambda wc: layout.cutoff_scan_model(
-            wc.dataset, wc.cutoff, wc.n_train, wc.fold
-        ),
-    output:
-        layout.cutoff_scan_errors("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
-    log:
-        log_file("test_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}"),
-    benchmark:
-        benchmark_file("test_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}")
-    conda:
-        env("gap")
-    params:
-        family="gap",
 
 
 rule plot_fig6a_gap_cutoff:

@@ -1,5 +1,5 @@
 # Energy-stratified subsets, 5-fold cross-validation, training and testing
-# (paper Sec. IV).
+# (paper Sec. IV). Each training job also tests its model on the held-out folds.
 
 
 rule make_split:
@@ -28,6 +28,7 @@ rule train_sgdml:
     output:
         model=layout.model_file("{dataset}", "sgdml", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "sgdml", "{n_train}", "{fold}"),
+        errors=layout.test_errors("{dataset}", "sgdml", "{n_train}", "{fold}"),
     log:
         log_file("train_sgdml", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -52,6 +53,7 @@ rule train_gap:
     output:
         model=layout.model_file("{dataset}", "gap", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "gap", "{n_train}", "{fold}"),
+        errors=layout.test_errors("{dataset}", "gap", "{n_train}", "{fold}"),
     log:
         log_file("train_gap", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -75,6 +77,7 @@ use rule train_sgdml as train_sgdml_ang with:
     output:
         model=layout.model_file("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
+        errors=layout.test_errors("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
     log:
         log_file("train_sgdml_ang", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -92,6 +95,7 @@ use rule train_sgdml as train_gdml with:
     output:
         model=layout.model_file("{dataset}", "gdml", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "gdml", "{n_train}", "{fold}"),
+        errors=layout.test_errors("{dataset}", "gdml", "{n_train}", "{fold}"),
     log:
         log_file("train_gdml", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -108,6 +112,7 @@ use rule train_sgdml as train_schnet with:
     output:
         model=layout.model_file("{dataset}", "schnet", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "schnet", "{n_train}", "{fold}"),
+        errors=layout.test_errors("{dataset}", "schnet", "{n_train}", "{fold}"),
     log:
         log_file("train_schnet", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -126,6 +131,7 @@ use rule train_sgdml as train_bpnn with:
     output:
         model=layout.model_file("{dataset}", "bpnn", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "bpnn", "{n_train}", "{fold}"),
+        errors=layout.test_errors("{dataset}", "bpnn", "{n_train}", "{fold}"),
     log:
         log_file("train_bpnn", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -138,23 +144,6 @@ use rule train_sgdml as train_bpnn with:
     params:
         family="bpnn",
         settings=plan.model_settings("bpnn"),
-
-
-rule test_model:
-    input:
-        dataset=layout.dataset("{dataset}"),
-        split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
-        model=lambda wc: layout.model_file(wc.dataset, wc.model, wc.n_train, wc.fold),
-    output:
-        layout.test_errors("{dataset}", "{model}", "{n_train}", "{fold}"),
-    log:
-        log_file("test_model", "{dataset}_{model}_n{n_train}_fold{fold}"),
-    benchmark:
-        benchmark_file("test_model", "{dataset}_{model}_n{n_train}_fold{fold}")
-    conda:
-        model_env
-    script:
-        "../scripts/test_model.py"
 
 
 rule collect_errors:

@@ -1,21 +1,29 @@
-"""Train one model of a family on one fold of one split (rules train_<family>).
+"""Train one model of a family on one fold of one split, and test it on the held-out folds
+(rules train_<family>, train_gap_cutoff).
 
-Writes the model and its training record: the hyperparameters chosen on the
-validation frames and, for networks, the losses of every epoch.
+Writes the model, its training record (the hyperparameters chosen on the validation
+frames and, for networks, the losses of every epoch) and its test errors. Testing here,
+on the model read back from its file, spares a job per model that would start Python and
+import the family's libraries again only to predict a few hundred frames.
 """
 
 import json
 
+import pandas as pd
+
 from flexmlff.data import read_dataset
+from flexmlff.evaluate import held_out_errors
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
 
 with snakemake_step(snakemake) as log:
+    wc = snakemake.wildcards
     dataset = read_dataset(snakemake.input.dataset)
     split = Split.load(snakemake.input.split)
-    fold = int(snakemake.wildcards.fold)
-    models = family(snakemake.params.family)
+    fold = int(wc.fold)
+    name = snakemake.params.family
+    models = family(name)
     train_set = dataset.subset(split.train_indices(fold))
     log.info("training on %d frames, validating on %d", len(train_set), len(split.validation))
     record = {}
@@ -24,5 +32,13 @@ with snakemake_step(snakemake) as log:
     log.info("chosen on the validation frames: %s", record.get("chosen"))
     models.save(model, snakemake.output.model)
     with open(snakemake.output.record, "w") as handle:
-        json.dump({"family": snakemake.params.family, "n_train": len(train_set), "fold": fold,
+        json.dump({"family": name, "n_train": len(train_set), "fold": fold,
                    "settings": snakemake.params.settings, **record}, handle, indent=1)
+
+    saved = models.load(snakemake.output.model)
+    row = {"dataset": wc.dataset, "model": name,
+           **held_out_errors(lambda R, z: models.predict(saved, R, z), dataset, split, fold)}
+    if "cutoff" in wc.keys():  # a model of the GAP cutoff scan (Fig. 6a)
+        row["cutoff_A"] = float(wc.cutoff)
+    log.info("test errors: %s", row)
+    pd.DataFrame([row]).to_csv(snakemake.output.errors, index=False)
