@@ -46,8 +46,9 @@ MEASURED = {
     # gap_fit's peak memory at 200 frames and 200 sparse points: glycine 5.0 GB, azobenzene 8.6 GB
     "gap_memory_gb": {6000: 5.0, 14400: 8.6},
     "job_start_s": 4.0,
-    # ML-driven MD through i-PI, steps per second (azobenzene, one thread, rotation n = 100
-    # models; scripts/benchmark_md.py, 500 steps with i-PI's start-up, 2026-11-27)
+    # ML-driven MD through i-PI, steps per second (azobenzene, one thread): sgdml, gap and
+    # schnet measured on rotation n = 100 models (scripts/benchmark_md.py, 500 steps with
+    # i-PI's start-up, 2026-11-27); our GDMLs taken as sgdml's; bpnn an older, rougher figure
     "ml_md_steps_per_s": {"sgdml": 135.0, "sgdml_ang": 135.0, "gdml": 135.0, "gap": 9.4, "schnet": 65.0, "bpnn": 20.0},
 }
 #: Copies of the (n·3N)² kernel a closed-form solve holds at its peak.

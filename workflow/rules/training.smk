@@ -1,4 +1,4 @@
-# Energy-stratified subsets, 5-fold cross-validation, training and testing
+# Energy-stratified subsets, k-fold cross-validation, training and testing
 # (paper Sec. IV). Each training job also tests its model on the held-out folds.
 
 

@@ -196,7 +196,8 @@ def _converter(model):
     return spk.interfaces.AtomsConverter(neighbor_list=trn.ASENeighborList(cutoff=cutoff), dtype=dtype)
 
 
-def predict(model, R: np.ndarray, z: np.ndarray, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+def predict(model, R: np.ndarray, z: np.ndarray, batch_size: int = 64,
+            converter=None) -> tuple[np.ndarray, np.ndarray]:
     """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3).
 
     The molecules are handed over without a cell: given i-PI's large box, ASE's
@@ -204,7 +205,7 @@ def predict(model, R: np.ndarray, z: np.ndarray, batch_size: int = 64) -> tuple[
     """
     from ase import Atoms
 
-    converter = _converter(model)
+    converter = converter or _converter(model)
     energies, forces = [], []
     for start in range(0, len(R), batch_size):
         batch = [Atoms(numbers=z, positions=r) for r in R[start:start + batch_size]]
@@ -228,4 +229,5 @@ def calculator(model):
     import torch
 
     network = copy.deepcopy(model).to(torch.float64).eval()
-    return PredictorCalculator(lambda R, z: predict(network, R, z))
+    converter = _converter(network)
+    return PredictorCalculator(lambda R, z: predict(network, R, z, converter=converter))

@@ -9,13 +9,12 @@ constant fitted to the training energies.
 from __future__ import annotations
 
 import logging
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from flexmlff.data import Dataset
-from flexmlff.units import kcal_mol_to_ev
+from flexmlff.models._calculator import PredictorCalculator
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +92,18 @@ def load(path: str | Path) -> dict:
         return dict(npz)
 
 
-def calculator(model: dict):
-    """An ASE calculator (eV, eV/Å) from sgdml's own ASE interface."""
-    from sgdml.intf.ase_calc import SGDMLCalculator
+def calculator(model: dict) -> PredictorCalculator:
+    """An ASE calculator (eV, eV/Å) around one sgdml predictor in this process.
 
-    with tempfile.NamedTemporaryFile(suffix=".npz", delete=False) as handle:
-        np.savez_compressed(handle, **model)
-    return SGDMLCalculator(handle.name, E_to_eV=kcal_mol_to_ev(1.0), F_to_eV_Ang=kcal_mol_to_ev(1.0))
+    Not sgdml's own ASE calculator: it starts a pool of cpu_count - 1 worker processes,
+    which oversubscribes a node shared by other jobs.
+    """
+    from sgdml.predict import GDMLPredict
+
+    predictor = GDMLPredict(model, max_processes=1, log_level=logging.WARNING)
+
+    def predict_frames(R, z):
+        energies, forces = predictor.predict(np.asarray(R, dtype=float).reshape(len(R), -1))
+        return np.asarray(energies).ravel(), np.asarray(forces).reshape(np.shape(R))
+
+    return PredictorCalculator(predict_frames)
