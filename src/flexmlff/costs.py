@@ -162,16 +162,15 @@ def estimate(plan: Plan) -> list[JobCost]:
             rows.append(JobCost("sampling", f"relabel_chunk ({molecule})", chunks,
                                 frames * call_seconds(label, n_atoms) / 3600, 0.5,
                                 f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})"))
-    for dataset in plan.trained_datasets:
+    for dataset, family, sizes in plan.training_tasks():
         n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
-        for family in plan.families_on(dataset):
-            settings = plan.model_settings(family)
-            # each job also tests its model: one more start-up's worth for reading it back
-            seconds = sum(training_seconds(family, n, n_atoms, settings) + 2 * start for n in plan.sizes)
-            memory = training_memory_gb(family, plan.largest_size, n_atoms, settings)
-            rows.append(JobCost("training", f"train_{family} ({dataset})", len(plan.sizes) * plan.n_folds,
-                                seconds * plan.n_folds / 3600, memory,
-                                f"n = {min(plan.sizes)}..{plan.largest_size}, {plan.n_folds} folds"))
+        settings = plan.model_settings(family)
+        # each job also tests its model: one more start-up's worth for reading it back
+        seconds = sum(training_seconds(family, n, n_atoms, settings) + 2 * start for n in sizes)
+        memory = training_memory_gb(family, max(sizes), n_atoms, settings)
+        rows.append(JobCost("training", f"train_{family} ({dataset})", len(sizes) * plan.n_folds,
+                            seconds * plan.n_folds / 3600, memory,
+                            f"n = {min(sizes)}..{max(sizes)}, {plan.n_folds} folds"))
     scan = plan.figures.get("gap_cutoff_scan")
     if scan:
         n_atoms = _atoms(plan, plan.dataset_molecule(scan["dataset"]))

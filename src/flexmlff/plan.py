@@ -89,6 +89,22 @@ class Plan(CrossReferenceChecks):
         """The families trained on `dataset`: its ``training.models_on`` entry or ``training.models``."""
         return self.training["models_on"].get(dataset, self.training["models"])
 
+    def training_tasks(self) -> list[tuple[str, str, list[int]]]:
+        """Every (dataset, family, sizes) the run trains: ``training.datasets`` with their
+        families and every size, then what figures train beyond them (the dispersion
+        ablation's relabelled set; Figs. 7 and 8's combined and metadynamics sets)."""
+        tasks = {(d, f): set(self.sizes) for d in self.trained_datasets for f in self.families_on(d)}
+        ablation = self.figures.get("dispersion_ablation")
+        if ablation:
+            tasks.setdefault((ablation["without_dispersion"], ablation["model"]), set()).update(self.sizes)
+        clusters = self.figures.get("phi_cluster_errors")
+        if clusters:
+            model = clusters["model"]
+            tasks.setdefault((clusters["evaluate_on"], model), set()).add(self.largest_size)
+            tasks.setdefault((clusters["combined"]["dataset"], model), set()).add(clusters["combined"]["n_train"])
+            tasks.setdefault((clusters["metadynamics"]["dataset"], model), set()).update(clusters["metadynamics"]["sizes"])
+        return [(dataset, family, sorted(sizes)) for (dataset, family), sizes in tasks.items()]
+
     # -- sizes, seeds, settings -------------------------------------------------------
     @property
     def largest_size(self) -> int:

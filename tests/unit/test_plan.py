@@ -249,3 +249,15 @@ def test_relabel_chunk_count_rounds_up(smoke_config):
     assert plan.n_relabel_chunks("azobenzene", "metadynamics") == 1
     plan = plan_with(smoke_config, lambda c: c["molecules"]["azobenzene"].update(relabel_chunk_frames=100))
     assert plan.n_relabel_chunks("azobenzene", "metadynamics") == math.ceil(101 / 100) == 2
+
+
+def test_training_tasks_include_what_the_figures_train():
+    plan = Plan(load_config(ROOT / "config/config.yaml"), basedir=ROOT)
+    tasks = {(dataset, family): sizes for dataset, family, sizes in plan.training_tasks()}
+    assert tasks[("glycine", "bpnn")] == [25, 50, 100] and ("rotation", "bpnn") not in tasks
+    # the dispersion ablation's GAP on every size; Figs. 7/8's SchNet on their own sizes
+    assert tasks[("rotation_no_dispersion", "gap")] == [25, 50, 100]
+    assert tasks[("rotation_inversion", "schnet")] == [100]
+    assert tasks[("metadynamics", "schnet")] == [50, 100]
+    assert tasks[("rotation", "schnet")] == [25, 50, 100]  # Fig. 7's own set adds nothing
+    assert len(tasks) == 6 + 5 + 5 + 3
