@@ -72,7 +72,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.calculators.socketio import SocketClient
-from ase.io import read, write
+from ase.io import iread, read, write
 
 from flexmlff.units import hartree_to_kcal_mol, kcal_mol_to_ev
 
@@ -477,6 +477,23 @@ def _latest_checkpoint(workdir: Path) -> tuple[int, Path]:
     return max(steps)
 
 
+def _whole_frames(path: Path) -> list[Atoms]:
+    """The frames of a frames file up to the first one it cannot read.
+
+    A SIGKILL can cut the file short in the block written just after a checkpoint (the
+    kill comes when i-PI has written it); the frames before that checkpoint were all
+    written before it was, so they are whole.
+    """
+    frames = []
+    try:
+        for frame in iread(path, index=":", format="extxyz"):
+            frames.append(frame)
+    except Exception as err:
+        log.info("%s ends in a frame cut short (%s: %s); kept the %d before it",
+                 path, type(err).__name__, err, len(frames))
+    return frames
+
+
 def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tuple[int, list[Atoms]] | str:
     """(step, frames before it) to continue an interrupted run from i-PI's last checkpoint,
     or why there is nothing consistent to continue."""
@@ -489,9 +506,9 @@ def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tupl
         return f"no {PARTIAL_FRAMES}"
     try:
         step, _ = _latest_checkpoint(workdir)
-        frames = [f for f in read(partial, index=":", format="extxyz") if f.info["step"] < step]
-    except Exception as err:  # a checkpoint or frames file cut short by the kill: start again
-        return f"its checkpoint or frames cannot be read ({type(err).__name__}: {err})"
+    except Exception as err:  # a checkpoint cut short by the kill: start again
+        return f"its checkpoint cannot be read ({type(err).__name__}: {err})"
+    frames = [f for f in _whole_frames(partial) if f.info["step"] < step]
     expected = list(range(0, step, settings.stride))
     if [f.info["step"] for f in frames] != expected:
         return (f"its frames file has {len(frames)} frames before the checkpoint at step {step}, "

@@ -212,6 +212,23 @@ def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(gl
     assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
 
 
+def test_a_frames_file_cut_short_by_the_kill_still_resumes(glycine_ip, tmp_path, caplog, unbroken_run):
+    """A SIGKILL while the client appends the block of frames after a checkpoint leaves a
+    frame cut short at the end of the frames file: the whole frames before it are kept."""
+    workdir = tmp_path / "cut"
+    child = start_run_in_child(glycine_ip, tmp_path, workdir)
+    wait_for_checkpoint(child, workdir)
+    child.kill()
+    child.wait()
+    time.sleep(0.5)
+    frames_file = workdir / sampling.PARTIAL_FRAMES
+    lines = frames_file.read_text().splitlines(keepends=True)
+    block = lines[: int(lines[0]) + 2]
+    with open(frames_file, "a") as handle:  # the next frame, cut in the middle of an atom line
+        handle.write("".join(block[:5]) + block[5][: len(block[5]) // 2])
+    assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
+
+
 @pytest.mark.parametrize("target", ["process group", "client", "i-PI"])
 def test_a_preempted_run_says_so_keeps_its_checkpoint_and_resumes(target, glycine_ip, tmp_path, caplog,
                                                                   unbroken_run):
