@@ -72,7 +72,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.calculators.socketio import SocketClient
-from ase.io import iread, read, write
+from ase.io import iread, write
 
 from flexmlff.units import hartree_to_kcal_mol, kcal_mol_to_ev
 
