@@ -98,11 +98,8 @@ class Plan(CrossReferenceChecks):
         if ablation:
             tasks.setdefault((ablation["without_dispersion"], ablation["model"]), set()).update(self.sizes)
         clusters = self.figures.get("phi_cluster_errors")
-        if clusters:
-            model = clusters["model"]
-            tasks.setdefault((clusters["evaluate_on"], model), set()).add(self.largest_size)
-            tasks.setdefault((clusters["combined"]["dataset"], model), set()).add(clusters["combined"]["n_train"])
-            tasks.setdefault((clusters["metadynamics"]["dataset"], model), set()).update(clusters["metadynamics"]["sizes"])
+        for dataset, n in (*self.phi_cluster_models("fig7"), *self.phi_cluster_models("fig8")):
+            tasks.setdefault((dataset, clusters["model"]), set()).add(n)
         return [(dataset, family, sorted(sizes)) for (dataset, family), sizes in tasks.items()]
 
     # -- sizes, seeds, settings -------------------------------------------------------
@@ -389,20 +386,23 @@ class Plan(CrossReferenceChecks):
         settings = self.figures["dispersion_ablation"]
         return self.layout.family_errors(settings[key], settings["model"])
 
-    def phi_cluster_tables(self, figure: str) -> list[str]:
-        """Per-cluster error tables of Fig. 7 (own largest size, combined set) or Fig. 8
-        (metadynamics sizes), all evaluated on `evaluate_on`."""
-        if not self.figures.get("phi_cluster_errors"):
+    def phi_cluster_models(self, figure: str) -> list[tuple[str, int]]:
+        """(dataset, training size) of the models in Fig. 7 (own largest size, combined set)
+        or Fig. 8 (metadynamics sizes); none without the figure."""
+        settings = self.figures.get("phi_cluster_errors")
+        if not settings:
             return []
-        settings = self.figures["phi_cluster_errors"]
         if figure == "fig7":
-            trained = [(settings["evaluate_on"], self.largest_size),
-                       (settings["combined"]["dataset"], settings["combined"]["n_train"])]
-        else:
-            meta = settings["metadynamics"]
-            trained = [(meta["dataset"], n) for n in meta["sizes"]]
+            return [(settings["evaluate_on"], self.largest_size),
+                    (settings["combined"]["dataset"], settings["combined"]["n_train"])]
+        meta = settings["metadynamics"]
+        return [(meta["dataset"], n) for n in meta["sizes"]]
+
+    def phi_cluster_tables(self, figure: str) -> list[str]:
+        """Per-cluster error tables of :meth:`phi_cluster_models`, all evaluated on `evaluate_on`."""
+        settings = self.figures.get("phi_cluster_errors")
         return [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
-                for dataset, n in trained]
+                for dataset, n in self.phi_cluster_models(figure)]
 
     # -- ML-driven MD (Fig. 9) ----------------------------------------------------------------
     def ml_md_start(self, start_path: str) -> dict:

@@ -35,13 +35,19 @@ def _trainer(threads: int, max_memory_gb: float | None):
     return _TRAINER
 
 
-def predict(model: dict, R: np.ndarray, z: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)
-    (the atoms `z` are part of the model)."""
+def _predictor(model: dict):
+    """sgdml's predictor of `model`, in this process (no worker pool)."""
     from sgdml.predict import GDMLPredict
 
+    return GDMLPredict(model, max_processes=1, log_level=logging.WARNING)
+
+
+def predict(model: dict, R: np.ndarray, z: np.ndarray | None = None,
+            predictor=None) -> tuple[np.ndarray, np.ndarray]:
+    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)
+    (the atoms `z` are part of the model); `predictor` reuses one built by :func:`_predictor`."""
     R = np.asarray(R, dtype=float)
-    predictor = GDMLPredict(model, max_processes=1, log_level=logging.WARNING)
+    predictor = predictor or _predictor(model)
     energies, forces = predictor.predict(R.reshape(len(R), -1))
     return np.asarray(energies).ravel(), np.asarray(forces).reshape(R.shape)
 
@@ -98,12 +104,5 @@ def calculator(model: dict) -> PredictorCalculator:
     Not sgdml's own ASE calculator: it starts a pool of cpu_count - 1 worker processes,
     which oversubscribes a node shared by other jobs.
     """
-    from sgdml.predict import GDMLPredict
-
-    predictor = GDMLPredict(model, max_processes=1, log_level=logging.WARNING)
-
-    def predict_frames(R, z):
-        energies, forces = predictor.predict(np.asarray(R, dtype=float).reshape(len(R), -1))
-        return np.asarray(energies).ravel(), np.asarray(forces).reshape(np.shape(R))
-
-    return PredictorCalculator(predict_frames)
+    predictor = _predictor(model)
+    return PredictorCalculator(lambda R, z: predict(model, R, predictor=predictor))
