@@ -5,9 +5,10 @@ no GPU; see :data:`MEASURED`) scaled by a stated formula:
 
 * MD and relabelling: steps (or frames) × the cost of one energy+forces call of the level,
   which grows as N^p with the atom count (p fitted to the glycine and azobenzene calls);
-* kernel models (sGDML, GDML): time ∝ (n·3N)², memory 3·(n·3N)² doubles (the closed-form
-  solve holds the kernel about three times: sgdml was killed at n = 400 on azobenzene in
-  24 GB; sgdml's iterative solver under ``max_memory_gb`` stays below that cap);
+* kernel models (sGDML, GDML): time ∝ (n·3N)², memory a few copies of the (n·3N)² doubles
+  of the kernel (:data:`KERNEL_COPIES`; azobenzene at n = 400: sgdml 20.1 GB, our GDML
+  27.3 GB measured); under ``max_memory_gb`` both switch to an iterative solver and stay
+  below that cap (n = 800: sgdml 4.6 GB, our GDML 5.9 GB under an 8 GB cap);
 * GAP: time ∝ n and the sparse points, memory linear in the force rows n·3N;
 * networks (SchNet, BPNN): time ∝ n × epochs (an upper bound: early stopping ends sooner);
 * every job: a start-up of a few seconds (Python, torch and quippy imports).
@@ -51,8 +52,10 @@ MEASURED = {
     # i-PI's start-up, 2026-11-27); our GDMLs taken as sgdml's; bpnn an older, rougher figure
     "ml_md_steps_per_s": {"sgdml": 135.0, "sgdml_ang": 135.0, "gdml": 135.0, "gap": 9.4, "schnet": 65.0, "bpnn": 20.0},
 }
-#: Copies of the (n·3N)² kernel a closed-form solve holds at its peak.
-KERNEL_COPIES = 3
+#: Copies of the (n·3N)² kernel a closed-form solve holds at its peak: sgdml's three; ours one
+#: per permutation (azobenzene mostly two), the kernel and a temporary
+#: (flexmlff.models.gdml_iterative.closed_form_memory_gb).
+KERNEL_COPIES = {"sgdml": 3, "sgdml_ang": 4, "gdml": 4}
 #: Families whose training solves the kernel system in closed form (or iteratively).
 KERNEL_FAMILIES = ("sgdml", "sgdml_ang", "gdml")
 #: Exponent of a call's cost in the atom count for levels measured at one size only.
@@ -108,7 +111,7 @@ def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) 
     """Peak memory of one training job, GB."""
     rows = n_train * 3 * n_atoms
     if family in KERNEL_FAMILIES:
-        analytic = KERNEL_COPIES * rows**2 * 8 / GB
+        analytic = KERNEL_COPIES[family] * rows**2 * 8 / GB
         cap = settings.get("max_memory_gb")
         return min(analytic, cap) if cap else analytic
     if family == "gap":

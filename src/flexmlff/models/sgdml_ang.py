@@ -9,7 +9,9 @@ own over any :class:`flexmlff.descriptors.Descriptor` x(R):
   J(R)ᵀ H(x, x') J(R'), with J = dx/dR and H = ∇_x ∇_x'ᵀ k the kernel's Hessian
   H = (5/3σ²)[(1 + √5d/σ) e I − (5/σ²) e (x − x')(x − x')ᵀ], e = exp(−√5d/σ).
 * Training solves (K + λI) α = F over the 3N force components of every
-  training frame (sGDML's closed-form solver, no energy constraints).
+  training frame (sGDML's closed-form solver, no energy constraints); when that
+  would exceed ``max_memory_gb``, by preconditioned conjugate gradients without
+  storing K (:mod:`flexmlff.models.gdml_iterative`).
 * The energy is the integral of that force field,
   E(R) = −Σ_j (5/3σ²)(1 + √5d_j/σ) e_j (x − x_j)·v_j + c, with v_j = J_j α_j
   and c the mean residual of the training energies (sGDML's constant).
@@ -42,14 +44,19 @@ from ase import Atoms
 
 from flexmlff.data import Dataset
 from flexmlff.descriptors import Descriptor
+from flexmlff.models import gdml_iterative
 from flexmlff.models._calculator import PredictorCalculator
+from flexmlff.models.gdml_iterative import kernel_weights
 
 log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.sgdml_ang``).
-DEFAULTS = {"descriptor": "extended", "sigmas": [2, 5, 10, 20, 40, 80, 160], "lam": 1e-10, "use_sym": True}
+DEFAULTS = {"descriptor": "extended", "sigmas": [2, 5, 10, 20, 40, 80, 160], "lam": 1e-10, "use_sym": True,
+            "max_memory_gb": None, "solver_tol": 1e-4, "inducing_frames": 50}
 DESCRIPTORS = ("extended", "inverse_distances")
 SQRT5 = np.sqrt(5.0)
+#: Bytes of one prediction batch's differences to the training descriptors (autograd keeps a few).
+PREDICT_BATCH_BYTES = 64e6
 
 
 @dataclass
@@ -72,12 +79,6 @@ class GDMLModel:
         scaled = SQRT5 * d / self.sigma
         weight = (5.0 / (3.0 * self.sigma**2)) * (1.0 + scaled) * torch.exp(-scaled)
         return -(weight * (diff * v_train[None]).sum(-1)).sum(-1) + self.c
-
-
-def _kernel_weights(d: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """a(d), b(d) of the Hessian H = a I − b (x − x')(x − x')ᵀ of the Matérn 5/2 kernel."""
-    e = np.exp(-SQRT5 * d / sigma)
-    return (5.0 / (3.0 * sigma**2)) * (1.0 + SQRT5 * d / sigma) * e, (25.0 / (3.0 * sigma**4)) * e
 
 
 def find_permutations(train_set: Dataset) -> np.ndarray:
@@ -133,19 +134,34 @@ class _KernelParts:
     def matrix(self, sigma: float) -> np.ndarray:
         K = np.zeros((self.n, self.dof, self.n, self.dof))
         for gram, u, w, distances in self.pieces:
-            a, b = _kernel_weights(distances, sigma)
+            a, b = kernel_weights(distances, sigma)
             K += gram * a[:, None, :, None]
             K -= np.einsum("ij,ija,ijb->iajb", b, u, w)
         return K.reshape(self.n * self.dof, self.n * self.dof)
 
 
-def _fit(parts: _KernelParts, forces: np.ndarray, sigma: float, lam: float) -> np.ndarray:
-    """v_j^P = J_j^P α_j of every permuted copy (copy-major) for the α solving (K + λI) α = F."""
+def _closed_form(parts: _KernelParts, forces: np.ndarray, sigma: float, lam: float) -> np.ndarray:
+    """α (n, 3N) solving (K + λI) α = F by a Cholesky factorisation of the stored kernel."""
     K = parts.matrix(sigma)
     K[np.diag_indices_from(K)] += lam
     alpha = scipy.linalg.cho_solve(scipy.linalg.cho_factor(K, overwrite_a=True), forces.ravel())
-    alpha = alpha.reshape(parts.n, parts.dof)
-    return np.concatenate([np.einsum("jdc,jc->jd", J_p, alpha) for _, J_p in parts.copies])
+    return alpha.reshape(parts.n, parts.dof)
+
+
+def _solver(copies: list[tuple[np.ndarray, np.ndarray]], settings: dict):
+    """solve(forces, σ) -> (α, what the solve did): closed form, or iterative when the closed
+    form's memory would exceed ``max_memory_gb``."""
+    n, size, dof = copies[0][1].shape
+    cap, closed_gb = settings["max_memory_gb"], gdml_iterative.closed_form_memory_gb(n, dof, len(copies))
+    if cap is None or closed_gb <= cap:
+        parts = _KernelParts(copies)
+        return lambda forces, sigma: (_closed_form(parts, forces, sigma, settings["lam"]),
+                                      {"solver": "cholesky", "sigma": float(sigma)})
+    m = min(settings["inducing_frames"], gdml_iterative.inducing_frames_within(cap, n, dof, size, len(copies)))
+    log.info("closed-form solve would need %.1f GB > max_memory_gb = %s: conjugate gradients with %d inducing "
+             "frames (~%.1f GB)", closed_gb, cap, m, gdml_iterative.iterative_memory_gb(n, dof, size, len(copies), m))
+    return lambda forces, sigma: gdml_iterative.solve(copies, forces, sigma, settings["lam"], m,
+                                                      tol=settings["solver_tol"])
 
 
 def make_descriptor(name: str, train_set: Dataset) -> Descriptor:
@@ -162,8 +178,9 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
           record: dict | None = None) -> GDMLModel:
     """Train GDML on `train_set` for every σ of the grid; keep the best on `validation`.
 
-    `record`, when given, receives ``scan`` (the validation force RMSE of every σ)
-    and ``chosen`` (the σ kept).
+    `record`, when given, receives ``scan`` (the validation force RMSE of every σ),
+    ``solves`` (each σ's solver and, for CG, its iterations and residual) and ``chosen``
+    (the σ kept).
     """
     s = {**DEFAULTS, **(settings or {})}
     torch.set_num_threads(threads)
@@ -172,11 +189,15 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
              len(descriptor.angles), len(descriptor.dihedrals))
     perms = find_permutations(train_set) if s["use_sym"] else np.arange(len(train_set.z))[None]
     log.info("%d permutation(s) of the atoms symmetrise the kernel", len(perms))
-    parts = _KernelParts([permuted_copies(descriptor, train_set.R, perm) for perm in perms])
-    x_copies = np.concatenate([x_p for x_p, _ in parts.copies])
-    best, scan = None, []
+    copies = [permuted_copies(descriptor, train_set.R, perm) for perm in perms]
+    solve = _solver(copies, s)
+    x_copies = np.concatenate([x_p for x_p, _ in copies])
+    best, scan, solves = None, [], []
     for sigma in s["sigmas"]:
-        model = GDMLModel(train_set.z, descriptor, x_copies, _fit(parts, train_set.F, sigma, s["lam"]), float(sigma))
+        alpha, solved = solve(train_set.F, sigma)
+        solves.append(solved)
+        v_copies = np.concatenate([np.einsum("jdc,jc->jd", J_p, alpha) for _, J_p in copies])
+        model = GDMLModel(train_set.z, descriptor, x_copies, v_copies, float(sigma))
         energies, _ = predict(model, train_set.R)
         model.c = float(np.mean(train_set.E - energies))
         _, forces = predict(model, validation.R)
@@ -187,14 +208,20 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
             best = (rmse, model)
     log.info("GDML chose sigma=%s (validation force RMSE %.4f)", best[1].sigma, best[0])
     if record is not None:
-        record.update(scan=scan, chosen={"sigma": best[1].sigma, "valid_force_rmse": best[0],
-                                         "n_permutations": len(perms)})
+        record.update(scan=scan, solves=solves, chosen={"sigma": best[1].sigma, "valid_force_rmse": best[0],
+                                                        "n_permutations": len(perms)})
     return best[1]
 
 
 def predict(model: GDMLModel, R: np.ndarray, z: np.ndarray | None = None,
-            batch_size: int = 100) -> tuple[np.ndarray, np.ndarray]:
-    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)."""
+            batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3).
+
+    Frames go in batches whose (frames × training copies × features) differences take about
+    PREDICT_BATCH_BYTES, so that prediction stays small beside a large model.
+    """
+    if batch_size is None:
+        batch_size = max(1, int(PREDICT_BATCH_BYTES // (8 * model.x_train.size)))
     energies, forces = [], []
     for start in range(0, len(R), batch_size):
         positions = torch.tensor(np.asarray(R[start:start + batch_size], dtype=float), requires_grad=True)
