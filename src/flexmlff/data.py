@@ -24,7 +24,16 @@ from ase import Atoms
 from ase.data import atomic_numbers, chemical_symbols
 from ase.io import read, write
 
-from flexmlff.units import ENERGY_UNIT, FORCE_UNIT, LENGTH_UNIT, ev_to_kcal_mol
+from flexmlff.units import (
+    ENERGY_UNIT,
+    ENERGY_UNITS_IN_KCAL_MOL,
+    FORCE_UNIT,
+    LENGTH_UNIT,
+    LENGTH_UNITS_IN_ANGSTROM,
+    energy_unit_factor,
+    ev_to_kcal_mol,
+    length_unit_factor,
+)
 
 #: Per-frame provenance kept through the extended XYZ files: MD step and time,
 #: campaign (``source``), run and starting structure.
@@ -200,19 +209,57 @@ def _plain(value):
 
 # --- readers -----------------------------------------------------------------
 
-def read_dataset(path: str | Path, name: str | None = None) -> Dataset:
-    """Read a dataset in any supported format (chosen from the file) and validate it."""
+def read_dataset(path: str | Path, name: str | None = None, units: dict | None = None,
+                 theory: str | None = None, config_key: str | None = None) -> Dataset:
+    """Read a dataset in any supported format (chosen from the file) and validate it.
+
+    The file's own unit labels (sGDML's ``e_unit`` / ``r_unit``, extended XYZ's
+    ``energy_unit`` / ``length_unit``) must be kcal/mol and Å unless `units`
+    (``{"energy": ..., "length": ...}``, e.g. from the dataset's config entry `config_key`)
+    states them: then the data are converted from the stated units, whatever the labels
+    say (published files often carry wrong labels). `theory` replaces the file's level of
+    theory.
+    """
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"{path}: dataset file not found")
     name = name or path.stem
     if path.suffix == ".npz":
-        dataset = _read_sgdml_npz(path, name)
+        dataset, labels = _read_sgdml_npz(path, name)
     elif _is_bare_xyz(path):
-        dataset = _read_bare_xyz(path, name)
+        dataset, labels = _read_bare_xyz(path, name)
     else:
-        dataset = _read_extxyz(path, name)
+        dataset, labels = _read_extxyz(path, name)
+    dataset = _in_workflow_units(dataset, path, labels, units or {}, config_key or "datasets.<name>.units")
+    if theory:
+        dataset.theory = theory
     return dataset.validate(path)
+
+
+def _in_workflow_units(dataset: Dataset, path: Path, labels: dict, stated: dict, config_key: str) -> Dataset:
+    """`dataset` converted to kcal/mol and Å from its stated units, or checked against its labels."""
+    factors = {}
+    for quantity, factor_of, unit, example in (("energy", energy_unit_factor, ENERGY_UNIT, "eV"),
+                                               ("length", length_unit_factor, LENGTH_UNIT, "bohr")):
+        label = stated.get(quantity)
+        source = f"{config_key}.{quantity}"
+        if label is None:
+            label, source = labels.get(quantity) or unit, f"the file's {labels.get(quantity + '_key', 'label')}"
+            if factor_of(label) != 1.0:
+                raise DatasetError(
+                    f"{path}: {quantity} unit labelled {label!r} ({source}); the workflow works in {unit}. "
+                    f"State the file's real unit in {config_key}.{quantity} (e.g. {example!r}) to convert, "
+                    f"or {unit!r} if the label is wrong")
+        factor = factor_of(label)
+        if factor is None:
+            known = ENERGY_UNITS_IN_KCAL_MOL if quantity == "energy" else LENGTH_UNITS_IN_ANGSTROM
+            raise DatasetError(f"{path}: unknown {quantity} unit {label!r} ({source}); known: {', '.join(known)}")
+        factors[quantity] = factor
+    if factors == {"energy": 1.0, "length": 1.0}:
+        return dataset
+    energy, length = factors["energy"], factors["length"]
+    return Dataset(dataset.z, dataset.R * length, dataset.E * energy, dataset.F * (energy / length),
+                   dataset.name, dataset.theory, dataset.info)
 
 
 def _read_sgdml_npz(path: Path, name: str) -> Dataset:
@@ -221,12 +268,11 @@ def _read_sgdml_npz(path: Path, name: str) -> Dataset:
             missing = {"R", "z", "E", "F"} - set(npz.files)
             if missing:
                 raise DatasetError(f"{path}: not an sGDML dataset, missing keys {sorted(missing)}")
-            e_unit = str(npz["e_unit"]) if "e_unit" in npz.files else "kcal/mol"
-            if e_unit != "kcal/mol":
-                raise DatasetError(f"{path}: energies in {e_unit!r}; kcal/mol is required")
+            labels = {"energy": str(npz["e_unit"]) if "e_unit" in npz.files else None, "energy_key": "e_unit",
+                      "length": str(npz["r_unit"]) if "r_unit" in npz.files else None, "length_key": "r_unit"}
             return Dataset(npz["z"], npz["R"], npz["E"], npz["F"],
                            str(npz["name"]) if "name" in npz.files else name,
-                           str(npz["theory"]) if "theory" in npz.files else "unknown")
+                           str(npz["theory"]) if "theory" in npz.files else "unknown"), labels
     except (OSError, ValueError) as err:
         if isinstance(err, DatasetError):
             raise
@@ -279,7 +325,7 @@ def _read_bare_xyz(path: Path, name: str) -> Dataset:
         i += 2 + n_atoms
     if z is None:
         raise DatasetError(f"{path}: no frames")
-    return Dataset(z, R, E, F, name, "unknown")
+    return Dataset(z, R, E, F, name, "unknown"), {}  # the format has no unit labels
 
 
 def _extxyz_problem(path: Path, reason: str) -> str:
@@ -317,9 +363,8 @@ def _read_extxyz(path: Path, name: str) -> Dataset:
         raise DatasetError(_extxyz_problem(path, " ".join(str(err).split())[:200])) from None
     if not frames:
         raise DatasetError(f"{path}: no frames")
-    unit = frames[0].info.get("energy_unit", ENERGY_UNIT)
-    if unit != ENERGY_UNIT:
-        raise DatasetError(f"{path}: energies in {unit!r}; {ENERGY_UNIT} is required")
+    labels = {"energy": frames[0].info.get("energy_unit"), "energy_key": "energy_unit",
+              "length": frames[0].info.get("length_unit"), "length_key": "length_unit"}
     z = frames[0].numbers
     R, E, F = [], [], []
     for i, frame in enumerate(frames):
@@ -335,4 +380,4 @@ def _read_extxyz(path: Path, name: str) -> Dataset:
         F.append(forces)
     info_keys = [k for k in frames[0].info if k in FRAME_INFO]
     info = {k: np.array([f.info.get(k) for f in frames]) for k in info_keys}
-    return Dataset(z, R, E, F, name, str(frames[0].info.get("theory", "unknown")), info)
+    return Dataset(z, R, E, F, name, str(frames[0].info.get("theory", "unknown")), info), labels

@@ -5,6 +5,8 @@ single place where the eV ↔ kcal/mol factor is defined (taken from ASE's CODAT
 constants, the same ones the socket client uses to talk to i-PI).
 """
 
+from __future__ import annotations
+
 from ase import units as _ase_units
 
 #: kcal/mol in eV.
@@ -32,3 +34,21 @@ def kcal_mol_to_ev(value):
 def hartree_to_kcal_mol(value):
     """Convert an energy from Hartree (i-PI's internal unit) to kcal/mol."""
     return value * HARTREE_IN_KCAL_MOL
+
+
+#: Energy units a dataset file or its config entry may state, in kcal/mol (labels lower-cased).
+ENERGY_UNITS_IN_KCAL_MOL = {"kcal/mol": 1.0, "ev": EV_IN_KCAL_MOL, "hartree": HARTREE_IN_KCAL_MOL,
+                            "ha": HARTREE_IN_KCAL_MOL, "kj/mol": 1.0 / 4.184}
+#: Length units likewise, in Å ("au" is the bohr, as in sGDML's ``r_unit``).
+LENGTH_UNITS_IN_ANGSTROM = {"angstrom": 1.0, "ang": 1.0, "a": 1.0, "å": 1.0, "bohr": _ase_units.Bohr,
+                            "au": _ase_units.Bohr, "a.u.": _ase_units.Bohr, "nm": 10.0}
+
+
+def energy_unit_factor(label: str) -> float | None:
+    """kcal/mol per unit of the energy unit `label`, or None for an unknown label."""
+    return ENERGY_UNITS_IN_KCAL_MOL.get(str(label).strip().lower())
+
+
+def length_unit_factor(label: str) -> float | None:
+    """Å per unit of the length unit `label`, or None for an unknown label."""
+    return LENGTH_UNITS_IN_ANGSTROM.get(str(label).strip().lower())

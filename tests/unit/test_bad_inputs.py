@@ -50,7 +50,7 @@ DATASETS = {
     "truncated.extxyz": r"truncated\.extxyz: frame 3 .*",
     "no_forces.extxyz": r"no_forces\.extxyz: frame 0 has no energy or forces",
     "other_atoms_in_a_frame.extxyz": r"other_atoms_in_a_frame\.extxyz: frame 2 has different atoms",
-    "energies_in_eV.npz": r"energies_in_eV\.npz: energies in 'eV'",
+    "energies_in_eV.npz": r"energies_in_eV\.npz: energy unit labelled 'eV' \(the file's e_unit\).*units\.energy",
     "forces_of_wrong_shape.npz": r"forces_of_wrong_shape\.npz: .*shape",
     "nan_energy.npz": r"nan_energy\.npz: .*(NaN|not finite)",
     "missing_forces.npz": r"missing_forces\.npz: not an sGDML dataset, missing keys \['F'\]",

@@ -127,3 +127,50 @@ def test_concatenate_keeps_the_info_keys_in_order_so_files_are_reproducible(smal
     data.write_extxyz(both, tmp_path / "set.extxyz")
     header = (tmp_path / "set.extxyz").read_text().splitlines()[1]
     assert [header.index(f"{k}=") for k in keys] == sorted(header.index(f"{k}=") for k in keys)
+
+
+def _npz_in(small, path, energy_factor, length_factor, e_unit, r_unit):
+    """`small` written as an sGDML npz with its values scaled into other units and labelled so."""
+    np.savez(path, z=small.z, R=small.R / length_factor, E=small.E[:, None] / energy_factor,
+             F=small.F / (energy_factor / length_factor), e_unit=e_unit, r_unit=r_unit, theory="PBE0")
+
+
+@pytest.mark.parametrize("energy, energy_factor", [("eV", 23.060548), ("Hartree", 627.509474), ("kJ/mol", 1 / 4.184)])
+def test_stated_energy_units_are_converted_to_kcal_mol(small, tmp_path, energy, energy_factor):
+    path = tmp_path / "published.npz"
+    _npz_in(small, path, energy_factor, 1.0, energy, "Ang")
+    with pytest.raises(data.DatasetError, match=rf"labelled '{energy}' \(the file's e_unit\).*datasets.mine.units"):
+        data.read_dataset(path, config_key="datasets.mine.units")
+    back = data.read_dataset(path, units={"energy": energy})
+    assert np.allclose(back.E, small.E, rtol=1e-6) and np.allclose(back.F, small.F, rtol=1e-6)
+    assert np.allclose(back.R, small.R)
+
+
+def test_bohr_positions_are_converted_and_forces_rescaled(small, tmp_path):
+    path = tmp_path / "bohr.npz"
+    _npz_in(small, path, 1.0, 0.52917721, "kcal/mol", "au")
+    # sGDML's "au" label is the bohr: refused unless stated, never read as Å
+    with pytest.raises(data.DatasetError, match=r"length unit labelled 'au' \(the file's r_unit\)"):
+        data.read_dataset(path)
+    back = data.read_dataset(path, units={"length": "bohr"}, theory="CCSD(T)")
+    assert np.allclose(back.R, small.R, rtol=1e-6) and np.allclose(back.F, small.F, rtol=1e-6)
+    assert np.allclose(back.E, small.E) and back.theory == "CCSD(T)"
+
+
+def test_a_wrong_label_is_overridden_by_the_stated_unit(small, tmp_path):
+    # kcal/mol and Å data labelled eV and bohr, as some published files are
+    path = tmp_path / "mislabelled.npz"
+    _npz_in(small, path, 1.0, 1.0, "eV", "au")
+    back = data.read_dataset(path, units={"energy": "kcal/mol", "length": "Angstrom"})
+    assert np.array_equal(back.E, small.E) and np.array_equal(back.R, small.R)
+    assert back.theory == "PBE0"  # the file's own, when none is stated
+
+
+def test_extxyz_unit_labels_are_checked_too(small, tmp_path):
+    path = tmp_path / "ev.extxyz"
+    data.write_extxyz(small, path)
+    text = path.read_text().replace('energy_unit=kcal/mol', 'energy_unit=eV')
+    path.write_text(text)
+    with pytest.raises(data.DatasetError, match=r"labelled 'eV' \(the file's energy_unit\)"):
+        data.read_dataset(path)
+    assert np.allclose(data.read_dataset(path, units={"energy": "eV"}).E, small.E * 23.060548, rtol=1e-6)

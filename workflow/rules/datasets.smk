@@ -19,6 +19,8 @@ rule assemble_dataset:
         sources=lambda wc: plan.dataset_source_names(wc.dataset),
         level=lambda wc: plan.dataset_level(wc.dataset),
         seed=plan.seed,
+        units=lambda wc: plan.dataset_settings(wc.dataset)["units"],
+        theory=lambda wc: plan.dataset_settings(wc.dataset)["theory"],
     script:
         "../scripts/assemble_dataset.py"
 

@@ -18,7 +18,10 @@ with snakemake_step(snakemake) as log:
     name = snakemake.wildcards.dataset
     level = snakemake.params.level
     sources = snakemake.input.sources
-    parts = [read_dataset(path, name=source) for path, source in zip(sources, snakemake.params.sources)]
+    # a user's file may state its units and level of theory; our own frames carry theirs
+    stated = (dict(units=snakemake.params.units, theory=snakemake.params.theory, config_key=f"datasets.{name}.units")
+              if snakemake.params.sources == ["file"] else {})
+    parts = [read_dataset(path, name=source, **stated) for path, source in zip(sources, snakemake.params.sources)]
     if snakemake.params.sources != ["file"]:
         # MD frames must carry the molecule's level: never driving-level labels
         for path, part in zip(sources, parts):
