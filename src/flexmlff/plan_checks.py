@@ -24,20 +24,50 @@ class ConfigError(ValueError):
         self.key = key
 
 
+class ConfigErrors(ConfigError):
+    """Several problems found in one pass: one line each, so that one run shows them all."""
+
+    def __init__(self, problems: list[ConfigError]):
+        if len(problems) == 1:
+            ValueError.__init__(self, str(problems[0]))
+        else:
+            ValueError.__init__(self, f"{len(problems)} problems in the config:\n"
+                                + "\n".join(f"  {problem}" for problem in problems))
+        self.key, self.problems = problems[0].key, problems
+
+
+def raise_all(problems: list[ConfigError]) -> None:
+    """Raise every problem found at once (nothing when there are none)."""
+    if problems:
+        raise ConfigErrors(problems)
+
+
 class CrossReferenceChecks:
     """The checks, as part of :class:`flexmlff.plan.Plan` (they use its lookups)."""
 
     def check(self) -> None:
-        """Names that point at other config entries must exist (the schema cannot check this)."""
-        for name in self.config["molecules"]:
-            self._check_molecule(name)
-        for name in self.config["datasets"]:
-            self._check_dataset(name)
-        self._check_training()
-        self._check_dataset_figures()
-        self._check_evaluation_figures()
-        self._check_ml_md()
-        self._check_ablations()
+        """Names that point at other config entries must exist (the schema cannot check this).
+
+        Each molecule, dataset and figure is checked on its own and every problem is
+        reported together (:class:`ConfigErrors`). A lookup that fails only because of a
+        problem already found (an unknown molecule's minima, say) adds nothing.
+        """
+        units = [(self._check_molecule, name) for name in self.config["molecules"]]
+        units += [(self._check_dataset, name) for name in self.config["datasets"]]
+        units += [(self._check_training,), (self._check_dataset_figures,)]
+        units += [(self._check_evaluation_figure, key)
+                  for key in ("learning_curves", "fold_means", "descriptor_comparison")]
+        units += [(self._check_phi_cluster_errors,), (self._check_ml_md,), (self._check_ablations,)]
+        problems = []
+        for check, *args in units:
+            try:
+                check(*args)
+            except ConfigError as err:
+                problems.extend(getattr(err, "problems", [err]))
+            except (KeyError, ValueError):
+                if not problems:
+                    raise
+        raise_all(problems)
 
     def _known(self, key: str, name, known, what: str) -> None:
         if name not in known:
@@ -98,6 +128,9 @@ class CrossReferenceChecks:
             self._known(f"{key}.level", dataset["level"], self.config["levels"], "level")
         if not any(dataset[field] for field in ("file", "campaigns", "relabel_of")):
             raise ConfigError(key, "needs campaigns, file or relabel_of")
+        for field in ("units", "theory"):
+            if dataset[field] and not dataset["file"]:
+                raise ConfigError(f"{key}.{field}", "describes a dataset `file`; this dataset has none")
 
     def _check_training(self) -> None:
         for name in self.families:
@@ -135,17 +168,20 @@ class CrossReferenceChecks:
         if dataset and model not in self.families_on(dataset):
             raise ConfigError(key, f"{model!r} is not trained on {dataset!r} (training.models_on)")
 
-    def _check_evaluation_figures(self) -> None:
-        """Datasets and families named by the evaluation figures must be trained."""
-        for key in ("learning_curves", "fold_means", "descriptor_comparison"):
-            for name in self._figure_list(key, "datasets"):
-                self._must_be_trained(f"figures.{key}.datasets", name)
-            for name in self._figure_list(key, "models"):
-                self._must_be_a_family(f"figures.{key}.models", name)
-        for name in self._figure_list("descriptor_comparison", "datasets"):
+    def _check_evaluation_figure(self, key: str) -> None:
+        """Datasets and families named by an evaluation figure must be trained."""
+        for name in self._figure_list(key, "datasets"):
+            self._must_be_trained(f"figures.{key}.datasets", name)
+        for name in self._figure_list(key, "models"):
+            self._must_be_a_family(f"figures.{key}.models", name)
+        if key != "descriptor_comparison":
+            return
+        for name in self._figure_list(key, "datasets"):
             if not set(DESCRIPTOR_FAMILIES) <= set(self.families_on(name)):
                 raise ConfigError("figures.descriptor_comparison",
                                   f"needs {', '.join(DESCRIPTOR_FAMILIES)} in training.models on {name!r}")
+
+    def _check_phi_cluster_errors(self) -> None:
         clusters = self.figures.get("phi_cluster_errors")
         if clusters:
             key = "figures.phi_cluster_errors"
@@ -189,19 +225,20 @@ class CrossReferenceChecks:
 
 def validate_config(config: dict, schema: str | Path) -> None:
     """Validate `config` against the JSON `schema` and fill in its defaults, as
-    Snakemake's ``validate`` does, but fail with one :class:`ConfigError` line naming
-    the key (Snakemake's own error prints the whole schema and config)."""
+    Snakemake's ``validate`` does, but fail with one :class:`ConfigError` line per
+    problem, each naming its key (Snakemake's own error prints the whole schema and
+    config, and only its first problem)."""
     import jsonschema
-    from snakemake.exceptions import WorkflowError
+    import yaml
     from snakemake.utils import validate
 
-    try:
-        validate(config, schema=str(schema))
-    except WorkflowError as err:
-        found = [a for a in (*err.args, err.__cause__, err.__context__) if isinstance(a, jsonschema.ValidationError)]
-        if not found:
-            raise
-        error = jsonschema.exceptions.best_match(found)
+    schema_dict = yaml.safe_load(Path(schema).read_text())
+    validator = jsonschema.validators.validator_for(schema_dict)(schema_dict)
+    found = sorted(validator.iter_errors(config), key=lambda error: list(map(str, error.absolute_path)))
+    problems = []
+    for error in found:
         key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
         message = " ".join(error.message.split())
-        raise ConfigError(key, message if len(message) <= 300 else message[:300] + " ...") from None
+        problems.append(ConfigError(key, message if len(message) <= 300 else message[:300] + " ..."))
+    raise_all(problems)
+    validate(config, schema=str(schema))  # no problem left: fills in the defaults

@@ -23,10 +23,9 @@ BAD = ROOT / "tests" / "data" / "bad"
 
 
 def plan_with(overlay: dict) -> Plan:
-    """The plan of config/config.yaml, tests/config.yaml and `overlay`, merged as
-    Snakemake merges ``--configfile`` files, validated as the Snakefile does."""
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    update_config(config, yaml.safe_load((ROOT / "tests" / "config.yaml").read_text()))
+    """The plan of tests/config.yaml with `overlay` merged over it (``--configfile`` runs a
+    file over the schema's defaults alone), validated as the Snakefile does."""
+    config = yaml.safe_load((ROOT / "tests" / "config.yaml").read_text())
     update_config(config, overlay)
     validate_config(config, SCHEMA)
     return Plan(config, basedir=ROOT)
@@ -104,3 +103,26 @@ def test_a_bad_config_is_refused_when_the_plan_is_built(file):
     with pytest.raises(ConfigError) as err:
         plan_with(yaml.safe_load((BAD / "configs" / file).read_text()))
     assert_one_line(str(err.value), CONFIGS[file])
+
+
+def test_every_problem_of_a_config_is_reported_in_one_message():
+    # the four rounds of issue 18 in one: each figure names what training does not provide
+    with pytest.raises(ConfigError) as err:
+        plan_with({"figures": {"fold_means": {"datasets": ["rotation"]},
+                               "descriptor_comparison": {"datasets": ["inversion"]},
+                               "ml_md": {"models": ["sgdml", "mace"]}}})
+    lines = str(err.value).splitlines()
+    assert lines[0] == "3 problems in the config:"
+    assert re.search(r"config key 'figures\.fold_means\.datasets': 'rotation' is not in training\.datasets", lines[1])
+    assert re.search(r"config key 'figures\.descriptor_comparison\.datasets': 'inversion' is not in training", lines[2])
+    assert re.search(r"config key 'figures\.ml_md\.models': 'mace' is not in training\.models", lines[3])
+
+
+def test_every_schema_problem_is_reported_in_one_message():
+    with pytest.raises(ConfigError) as err:
+        plan_with({"training": {"n_folds": 0, "sizes": "many"}, "trainig": {}})
+    lines = str(err.value).splitlines()
+    assert lines[0] == "3 problems in the config:"
+    assert any("'(top level)'" in line and "'trainig' was unexpected" in line for line in lines)
+    assert any("'training.n_folds'" in line for line in lines)
+    assert any("'training.sizes': 'many' is not of type 'array'" in line for line in lines)
