@@ -244,24 +244,30 @@ def md_outcome(positions: np.ndarray, bonds: list[tuple[int, int]], values: np.n
 
 
 def points_to_accuracy(curve: pd.DataFrame, threshold: float = 1.0,
-                       metric: str = "best_energy_rmse") -> int | None:
-    """The smallest training size whose `metric` is below `threshold` (None if none is)."""
-    below = curve[curve[metric] < threshold]
+                       metrics: tuple[str, ...] = ("best_energy_rmse", "best_force_rmse")) -> int | None:
+    """The smallest training size at which every one of `metrics` is below `threshold`
+    (None if none is). The default is the paper's "chemical accuracy": energy RMSE below
+    1 kcal/mol and force RMSE below 1 kcal/(mol Å), both of the best model."""
+    below = curve[(curve[list(metrics)] < threshold).all(axis=1)]
     return int(below["n_train"].min()) if len(below) else None
 
 
 def headline_table(curves: pd.DataFrame, threshold: float = 1.0) -> pd.DataFrame:
     """Per dataset and family, ours next to the paper's (:data:`flexmlff.paper.PAPER_HEADLINES`):
-    training points for an energy RMSE below `threshold` kcal/mol (best model) and the best
+    training points for energy and force RMSE both below `threshold` (kcal/mol and
+    kcal/(mol Å), best model; the paper's criterion), for the energy alone, and the best
     force RMSE at the largest size."""
     rows = []
     for (dataset, model), curve in curves.groupby(["dataset", "model"]):
         largest = curve.loc[curve["n_train"].idxmax()]
-        needed = points_to_accuracy(curve, threshold)
+        never = f"> {int(curve['n_train'].max())}"
+        both = points_to_accuracy(curve, threshold)
+        energy = points_to_accuracy(curve, threshold, ("best_energy_rmse",))
         paper_points, paper_forces = PAPER_HEADLINES.get((dataset, model), ("", ""))
         rows.append({
             "dataset": dataset, "model": model,
-            "points_to_1_kcal_mol": str(needed) if needed else f"> {int(curve['n_train'].max())}",
+            "points_energy_and_force_below_1": str(both) if both else never,
+            "points_energy_below_1": str(energy) if energy else never,
             "paper_points_to_1_kcal_mol": paper_points,
             "largest_n_train": int(largest["n_train"]),
             "energy_rmse_at_largest": float(largest["best_energy_rmse"]),

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from flexmlff import training_records
 from flexmlff.training_records import (choices_on_grid_edge, choices_table, history_table, read_records,
                                        scan_table)
 
@@ -49,3 +50,16 @@ def test_scans_and_histories_in_long_format(records):
 def test_a_choice_at_the_grid_edge_is_flagged(records):
     edges = choices_on_grid_edge(scan_table(records), choices_table(records))
     assert edges[["family", "chosen"]].values.tolist() == [["gap", 0.01]]
+
+
+def test_grid_edge_names_the_edge_and_the_config_key_to_widen():
+    scan = [{"sigma": s, "valid_force_rmse": r} for s, r in ((2, 2.036), (5, 2.037), (10, 2.1))]
+    at_edge = training_records.grid_edge({"scan": scan, "chosen": {"sigma": 2, "valid_force_rmse": 2.036}})
+    assert at_edge == {"parameter": "sigma", "chosen": 2, "edge": "smallest", "grid": [2, 5, 10],
+                       "grid_key": "sigmas"}
+    inside = training_records.grid_edge({"scan": scan, "chosen": {"sigma": 5, "valid_force_rmse": 2.037}})
+    assert inside is None
+    gap = [{"force_sigma_eV_per_A": s, "valid_force_rmse": r} for s, r in ((0.1, 3.0), (0.01, 2.0))]
+    edge = training_records.grid_edge({"scan": gap, "chosen": {"force_sigma_eV_per_A": 0.01}})
+    assert edge["edge"] == "smallest" and edge["grid_key"] == "force_sigmas_eV_per_A"
+    assert training_records.grid_edge({"scan": gap[:1], "chosen": {"force_sigma_eV_per_A": 0.1}}) is None

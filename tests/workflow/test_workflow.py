@@ -588,8 +588,13 @@ def test_summary_table_sets_ours_beside_the_paper(run):
     assert table.loc[("glycine", "sgdml"), "paper_points_to_1_kcal_mol"] == "300"
     assert table.loc[("glycine", "gap"), "force_rmse_at_largest"] == pytest.approx(
         curves.loc[("glycine", "gap", 40), "best_force_rmse"])
+    # the paper's criterion (energy and force below 1) never comes before the energy's alone
+    for _, row in table.iterrows():
+        both, energy = row["points_energy_and_force_below_1"], row["points_energy_below_1"]
+        assert energy.startswith(">") or both.startswith(">") or int(energy) <= int(both)
     markdown = (run / "tables/summary.md").read_text()
     assert "errors near the minima" in markdown and markdown.count("| sGDML [1/r] | glycine |") == 2
+    assert "energy RMSE below 1 kcal/mol and force RMSE below 1 kcal/(mol Å)" in markdown
 
 
 def test_report_holds_every_figure_with_its_caption(run):

@@ -16,6 +16,7 @@ from flexmlff.evaluate import held_out_errors
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
+from flexmlff.training_records import grid_edge
 
 with snakemake_step(snakemake) as log:
     wc = snakemake.wildcards
@@ -30,6 +31,12 @@ with snakemake_step(snakemake) as log:
     model = models.train(train_set, dataset.subset(split.validation),
                          snakemake.params.settings, threads=snakemake.threads, record=record)
     log.info("chosen on the validation frames: %s", record.get("chosen"))
+    edge = grid_edge(record)
+    if edge:  # kept with the model, and said in its log
+        record["grid_edge"] = edge
+        log.warning("%s = %s is the %s value of the grid %s: the validation error may still fall beyond it; "
+                    "widen models.%s.%s", edge["parameter"], edge["chosen"], edge["edge"], edge["grid"], name,
+                    edge["grid_key"])
     models.save(model, snakemake.output.model)
     with open(snakemake.output.record, "w") as handle:
         json.dump({"family": name, "n_train": len(train_set), "fold": fold,
