@@ -2,11 +2,13 @@
 runs X over the schema's defaults, nothing from config/config.yaml; plain `snakemake` runs
 config/config.yaml. Each run writes the config it used to results/config.yaml."""
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -64,3 +66,38 @@ def test_readme_commands_plan_from_the_root(checkout):
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-3000:]
         assert "Job stats:" in result.stdout
+
+
+def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_stated_units(checkout, glycine_dataset):
+    # a published file as they come: kcal/mol and Å data labelled eV and bohr ("au")
+    (checkout / "data").mkdir(exist_ok=True)
+    np.savez(checkout / "data/glycine_published.npz", z=glycine_dataset.z, R=glycine_dataset.R,
+             E=glycine_dataset.E[:, None], F=glycine_dataset.F, e_unit="eV", r_unit="au", theory="unknown")
+    example = ["--configfile", "config/examples/published_dataset.yaml"]
+    plan = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "2", *example], cwd=checkout,
+                          capture_output=True, text=True)
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    stats = plan.stdout.split("Job stats:")[1].split("total")[0]
+    assert all(f"train_{family} " in stats for family in ("sgdml", "sgdml_ang", "gdml", "schnet", "gap", "bpnn"))
+    assert not any(rule in stats for rule in ("md_run", "relax_minimum", "relabel", "single_point", "ml_md"))
+    assert "plot_fig4_learning_curves" in stats
+
+    made = subprocess.run([sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1",
+                           *example], cwd=checkout, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr[-3000:]
+    manifest = json.loads((checkout / "results/datasets/glycine.json").read_text())
+    assert manifest["theory"] == "PBE0+MBD (the publication's reference)"
+    assert manifest["n_frames"] == len(glycine_dataset)
+    with np.load(checkout / "results/datasets/glycine.npz") as npz:  # the stated units: nothing converted
+        assert np.array_equal(npz["R"], glycine_dataset.R) and str(npz["r_unit"]) == "Ang"
+
+    # without the stated units the labels are believed, and refused with the key to set
+    config = yaml.safe_load((checkout / "config/examples/published_dataset.yaml").read_text())
+    del config["datasets"]["glycine"]["units"]
+    (checkout / "unlabelled.yaml").write_text(yaml.safe_dump(config))
+    shutil.rmtree(checkout / "results/datasets")
+    refused = subprocess.run([sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1",
+                              "--configfile", "unlabelled.yaml"], cwd=checkout, capture_output=True, text=True)
+    assert refused.returncode != 0
+    log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
+    assert "labelled 'eV' (the file's e_unit)" in log and "datasets.glycine.units.energy" in log
