@@ -19,3 +19,17 @@ def test_sgdml_chooses_sigma_from_the_grid(trained):
 def test_unknown_family_is_named():
     with pytest.raises(ValueError, match="unknown model family 'schnett'"):
         family("schnett")
+
+
+def test_importing_sgdml_leaves_no_stderr_handler_of_its_own():
+    # sgdml's import gave every later logger a stderr handler: each line twice in a job's log
+    import logging
+
+    from flexmlff.models.sgdml import import_sgdml
+
+    sgdml = import_sgdml()
+    import sgdml.train  # noqa: F401  (creates sgdml's module loggers)
+
+    assert type(logging.getLogger("flexmlff.test.a_logger_made_after_sgdml")) is logging.Logger
+    for logger in logging.Logger.manager.loggerDict.values():
+        assert not any(isinstance(h.formatter, sgdml.ColoredFormatter) for h in getattr(logger, "handlers", []))

@@ -25,10 +25,29 @@ DEFAULTS = {"sigmas": [2, 5, 10, 20, 40, 80, 160], "lam": 1e-10,
 _TRAINER = None
 
 
+def import_sgdml():
+    """The ``sgdml`` package, imported without its logging side effect.
+
+    Importing it makes its ColoredLogger logging's logger class: every logger created
+    afterwards (sgdml's, torch's) gets a stderr handler of its own beside the root's, so a
+    job's log showed each of their lines twice. The class is reset and those handlers
+    dropped; the messages still reach the root logger's handlers.
+    """
+    import sgdml
+
+    logging.setLoggerClass(logging.Logger)
+    for logger in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, sgdml.ColoredLogger):
+            logger.handlers = [handler for handler in logger.handlers
+                               if not isinstance(handler.formatter, sgdml.ColoredFormatter)]
+    return sgdml
+
+
 def _trainer(threads: int, max_memory_gb: float | None):
     # sgdml allows one GDMLTrain per process.
     global _TRAINER
     if _TRAINER is None:
+        import_sgdml()
         from sgdml.train import GDMLTrain
 
         _TRAINER = GDMLTrain(max_processes=threads, max_memory=max_memory_gb)
@@ -37,6 +56,7 @@ def _trainer(threads: int, max_memory_gb: float | None):
 
 def _predictor(model: dict):
     """sgdml's predictor of `model`, in this process (no worker pool)."""
+    import_sgdml()
     from sgdml.predict import GDMLPredict
 
     return GDMLPredict(model, max_processes=1, log_level=logging.WARNING)

@@ -84,6 +84,9 @@ class GDMLModel:
 def find_permutations(train_set: Dataset) -> np.ndarray:
     """The atom permutations (P, N) under which sGDML symmetrises, found by the ``sgdml``
     package on the training frames (at most 1000 of them, as sGDML does); row 0 is the identity."""
+    from flexmlff.models.sgdml import import_sgdml
+
+    import_sgdml()
     from sgdml.utils.perm import find_perms
 
     R = train_set.R
