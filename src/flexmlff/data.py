@@ -30,9 +30,8 @@ from flexmlff.units import (
     FORCE_UNIT,
     LENGTH_UNIT,
     LENGTH_UNITS_IN_ANGSTROM,
-    energy_unit_factor,
     ev_to_kcal_mol,
-    length_unit_factor,
+    unit_factor,
 )
 
 #: Per-frame provenance kept through the extended XYZ files: MD step and time,
@@ -239,20 +238,19 @@ def read_dataset(path: str | Path, name: str | None = None, units: dict | None =
 def _in_workflow_units(dataset: Dataset, path: Path, labels: dict, stated: dict, config_key: str) -> Dataset:
     """`dataset` converted to kcal/mol and Å from its stated units, or checked against its labels."""
     factors = {}
-    for quantity, factor_of, unit, example in (("energy", energy_unit_factor, ENERGY_UNIT, "eV"),
-                                               ("length", length_unit_factor, LENGTH_UNIT, "bohr")):
+    for quantity, known, unit, example in (("energy", ENERGY_UNITS_IN_KCAL_MOL, ENERGY_UNIT, "eV"),
+                                           ("length", LENGTH_UNITS_IN_ANGSTROM, LENGTH_UNIT, "bohr")):
         label = stated.get(quantity)
         source = f"{config_key}.{quantity}"
         if label is None:
             label, source = labels.get(quantity) or unit, f"the file's {labels.get(quantity + '_key', 'label')}"
-            if factor_of(label) != 1.0:
+            if unit_factor(known, label) != 1.0:
                 raise DatasetError(
                     f"{path}: {quantity} unit labelled {label!r} ({source}); the workflow works in {unit}. "
                     f"State the file's real unit in {config_key}.{quantity} (e.g. {example!r}) to convert, "
                     f"or {unit!r} if the label is wrong")
-        factor = factor_of(label)
+        factor = unit_factor(known, label)
         if factor is None:
-            known = ENERGY_UNITS_IN_KCAL_MOL if quantity == "energy" else LENGTH_UNITS_IN_ANGSTROM
             raise DatasetError(f"{path}: unknown {quantity} unit {label!r} ({source}); known: {', '.join(known)}")
         factors[quantity] = factor
     if factors == {"energy": 1.0, "length": 1.0}:

@@ -44,11 +44,7 @@ LENGTH_UNITS_IN_ANGSTROM = {"angstrom": 1.0, "ang": 1.0, "a": 1.0, "å": 1.0, "b
                             "au": _ase_units.Bohr, "a.u.": _ase_units.Bohr, "nm": 10.0}
 
 
-def energy_unit_factor(label: str) -> float | None:
-    """kcal/mol per unit of the energy unit `label`, or None for an unknown label."""
-    return ENERGY_UNITS_IN_KCAL_MOL.get(str(label).strip().lower())
-
-
-def length_unit_factor(label: str) -> float | None:
-    """Å per unit of the length unit `label`, or None for an unknown label."""
-    return LENGTH_UNITS_IN_ANGSTROM.get(str(label).strip().lower())
+def unit_factor(table: dict[str, float], label: str) -> float | None:
+    """The factor of unit `label` in `table` (:data:`ENERGY_UNITS_IN_KCAL_MOL` or
+    :data:`LENGTH_UNITS_IN_ANGSTROM`), or None for an unknown label."""
+    return table.get(str(label).strip().lower())

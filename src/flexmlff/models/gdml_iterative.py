@@ -117,7 +117,6 @@ class KernelOperator:
         self.n, self.size, self.dof = self.J.shape
         self.copies, self.sigma, self.lam = copies, float(sigma), float(lam)
         self.weights = [kernel_weights(pair_distances(self.x, x_p), sigma) for x_p, _ in copies]
-        self.matvecs = 0
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -131,7 +130,6 @@ class KernelOperator:
             # s_ij = d_ij · v_j = x_i · v_j − x_j · v_j, then Σ_j b s (x_i − x_j)
             bs = b * (self.x @ v.T - np.einsum("jd,jd->j", x_p, v)[None])
             g += a @ v - bs.sum(1)[:, None] * self.x + bs @ x_p
-        self.matvecs += 1
         return (np.einsum("idc,id->ic", self.J, g) + self.lam * alpha).ravel()
 
     def columns(self, frames: np.ndarray) -> np.ndarray:
