@@ -466,15 +466,35 @@ def _fingerprint(atoms: Atoms, settings: MDSettings, identity: str) -> str:
     }, sort_keys=True, default=str)
 
 
-def _latest_checkpoint(workdir: Path) -> tuple[int, Path]:
-    """(step, file) of i-PI's most advanced checkpoint: its periodic one, earlier
-    segments' (in its backups) or the ``RESTART`` a soft exit writes."""
+def _checkpoints(workdir: Path) -> list[tuple[int, Path, ET.ElementTree]]:
+    """(step, file, parsed file) of i-PI's checkpoints in `workdir`, most advanced first:
+    its periodic one, earlier segments' (in its backups) and the ``RESTART`` a soft
+    exit writes.
+
+    A file that does not parse is left out: a kill can cut one short, and an i-PI on
+    its way out (its client killed, so SIGTERM from the kernel) can still be writing
+    its ``RESTART`` when the rerun looks.
+    """
     files = [workdir / f"{PREFIX}.restart", *workdir.glob(f"#{PREFIX}.restart#*#"), workdir / "RESTART",
              *workdir.glob("#RESTART#*#")]
-    steps = [(int(ET.parse(f).getroot().findtext("step")), f) for f in files if f.exists()]
-    if not steps:
-        raise FileNotFoundError(f"no i-PI checkpoint in {workdir}")
-    return max(steps)
+    found = []
+    for file in files:
+        try:
+            tree = ET.parse(file)
+            found.append((int(tree.getroot().findtext("step")), file, tree))
+        except FileNotFoundError:
+            continue
+        except (ET.ParseError, ValueError, TypeError) as err:
+            log.info("skipped i-PI checkpoint %s: it cannot be read (%s: %s)", file, type(err).__name__, err)
+    return sorted(found, key=lambda checkpoint: checkpoint[0], reverse=True)
+
+
+def _latest_checkpoint(workdir: Path) -> tuple[int, Path]:
+    """(step, file) of i-PI's most advanced readable checkpoint (:func:`_checkpoints`)."""
+    checkpoints = _checkpoints(workdir)
+    if not checkpoints:
+        raise FileNotFoundError(f"no readable i-PI checkpoint in {workdir}")
+    return checkpoints[0][:2]
 
 
 def _whole_frames(path: Path) -> list[Atoms]:
@@ -494,9 +514,16 @@ def _whole_frames(path: Path) -> list[Atoms]:
     return frames
 
 
-def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tuple[int, list[Atoms]] | str:
-    """(step, frames before it) to continue an interrupted run from i-PI's last checkpoint,
-    or why there is nothing consistent to continue."""
+def _resume_point(workdir: Path, fingerprint: str,
+                  settings: MDSettings) -> tuple[int, list[Atoms], ET.ElementTree] | str:
+    """(step, frames before it, i-PI's checkpoint) to continue an interrupted run from,
+    or why there is nothing consistent to continue.
+
+    The most advanced readable checkpoint whose earlier frames are all in the frames
+    file: a ``RESTART`` written by i-PI after its client was killed can be ahead of
+    the frames the client had saved, and an earlier checkpoint of the same run is then
+    the place to continue from.
+    """
     record, partial = workdir / RUN_RECORD, workdir / PARTIAL_FRAMES
     if not record.exists():
         return "no run record"
@@ -504,16 +531,16 @@ def _resume_point(workdir: Path, fingerprint: str, settings: MDSettings) -> tupl
         return "it holds another run (atoms, settings or calculator changed)"
     if not partial.exists():
         return f"no {PARTIAL_FRAMES}"
-    try:
-        step, _ = _latest_checkpoint(workdir)
-    except Exception as err:  # a checkpoint cut short by the kill: start again
-        return f"its checkpoint cannot be read ({type(err).__name__}: {err})"
-    frames = [f for f in _whole_frames(partial) if f.info["step"] < step]
-    expected = list(range(0, step, settings.stride))
-    if [f.info["step"] for f in frames] != expected:
-        return (f"its frames file has {len(frames)} frames before the checkpoint at step {step}, "
-                f"expected {len(expected)}")
-    return step, frames
+    checkpoints = _checkpoints(workdir)
+    if not checkpoints:
+        return "it has no readable i-PI checkpoint"
+    saved = _whole_frames(partial)
+    for step, _, checkpoint in checkpoints:
+        frames = [f for f in saved if f.info["step"] < step]
+        if [f.info["step"] for f in frames] == list(range(0, step, settings.stride)):
+            return step, frames, checkpoint
+    return (f"its frames file has {len(saved)} frames, too few for any checkpoint "
+            f"(steps {', '.join(str(c[0]) for c in checkpoints)})")
 
 
 @dataclass
@@ -524,6 +551,7 @@ class _RunStart:
     frames: list[Atoms]  # the frames recorded before `first_step` (none on a fresh run)
     resumed: bool  # continuing an interrupted run: i-PI restarts from its checkpoint
     init: Atoms  # the starting geometry, in i-PI's box
+    checkpoint: ET.ElementTree | None = None  # the i-PI checkpoint a resumed run restarts from
 
 
 def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Path,
@@ -546,14 +574,14 @@ def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Pat
     init = atoms.copy()
     init.cell, init.pbc = np.eye(3) * BOX_A, False
     if resumed:
-        first_step, frames = resumed
+        first_step, frames, checkpoint = resumed
         log.info("resuming %s from i-PI's checkpoint at step %d (%d frames kept)", workdir, first_step, len(frames))
         # the frames file is to hold exactly the frames before the checkpoint: the ones
         # after it are recomputed, and kept twice they would spoil the next resume
         kept = workdir / f"{PARTIAL_FRAMES}.tmp"
         write(kept, frames, format="extxyz")
         os.replace(kept, workdir / PARTIAL_FRAMES)
-        return _RunStart(first_step, frames, True, init)
+        return _RunStart(first_step, frames, True, init, checkpoint)
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -573,7 +601,8 @@ def _write_ipi_input(workdir: Path, settings: MDSettings, start: _RunStart, sock
     the fresh one.
     """
     if start.resumed:
-        checkpoint = ET.parse(_latest_checkpoint(workdir)[1])
+        # the very checkpoint the frames were matched to, not a fresh look at the files
+        checkpoint = start.checkpoint
         checkpoint.getroot().find(".//ffsocket/address").text = socket_name  # a fresh socket
         checkpoint.write(workdir / "restart.xml")
         return "restart.xml"
@@ -761,7 +790,7 @@ def _interruption(workdir: Path, what: str) -> str:
     try:
         step, _ = _latest_checkpoint(workdir)
         where = f"i-PI's checkpoint at step {step} is kept in {workdir}; run again to resume from there"
-    except (FileNotFoundError, ET.ParseError, ValueError, TypeError):
+    except FileNotFoundError:
         where = f"no checkpoint was written yet in {workdir}; a rerun starts from step 0"
     return f"MD interrupted: {what}; {where}"
 

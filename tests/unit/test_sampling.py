@@ -179,6 +179,15 @@ def wait_for_checkpoint(child, workdir, step=200):
     raise AssertionError("the run ended or stalled before it could be interrupted")
 
 
+def kill_run(child):
+    """SIGKILL the run's client and wait until its i-PI, sent SIGTERM by the kernel, has exited."""
+    servers = ipi_of(child)
+    child.kill()
+    child.wait()
+    _, alive = psutil.wait_procs(servers, timeout=60)
+    assert not alive, "i-PI outlived its killed client"
+
+
 def ipi_of(child):
     return [p for p in psutil.Process(child.pid).children(recursive=True) if "i-pi" in " ".join(p.cmdline())]
 
@@ -206,10 +215,26 @@ def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(gl
     workdir = tmp_path / "broken"
     child = start_run_in_child(glycine_ip, tmp_path, workdir)
     wait_for_checkpoint(child, workdir)
-    child.kill()  # as an OOM killer would
-    child.wait()
-    time.sleep(0.5)  # i-PI follows its client (PDEATHSIG)
+    kill_run(child)  # as an OOM killer would
     assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
+
+
+@pytest.mark.parametrize("restart", ["being written", "ahead of the frames"])
+def test_a_restart_file_left_by_the_dying_server_does_not_stop_the_resume(restart, glycine_ip, tmp_path, caplog,
+                                                                          unbroken_run):
+    """After its client is killed, i-PI gets SIGTERM and writes a RESTART on its way out.
+    A rerun that looks while the file is still empty, or finds it at a step past the
+    frames the client saved, resumes from the periodic checkpoint instead."""
+    workdir = tmp_path / "dying"
+    child = start_run_in_child(glycine_ip, tmp_path, workdir)
+    wait_for_checkpoint(child, workdir)
+    kill_run(child)
+    periodic = (workdir / "md.restart").read_text()
+    step = int(re.search(r"<step>\s*(\d+)\s*</step>", periodic)[1])
+    (workdir / "RESTART").write_text("" if restart == "being written" else
+                                     periodic.replace(f"<step>{step}</step>", f"<step>{step + 95}</step>"))
+    assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
+    assert f"checkpoint at step {step} " in caplog.text
 
 
 def test_a_frames_file_cut_short_by_the_kill_still_resumes(glycine_ip, tmp_path, caplog, unbroken_run):
@@ -218,9 +243,7 @@ def test_a_frames_file_cut_short_by_the_kill_still_resumes(glycine_ip, tmp_path,
     workdir = tmp_path / "cut"
     child = start_run_in_child(glycine_ip, tmp_path, workdir)
     wait_for_checkpoint(child, workdir)
-    child.kill()
-    child.wait()
-    time.sleep(0.5)
+    kill_run(child)
     frames_file = workdir / sampling.PARTIAL_FRAMES
     lines = frames_file.read_text().splitlines(keepends=True)
     block = lines[: int(lines[0]) + 2]
