@@ -1,9 +1,11 @@
 """Shared fixtures: the shipped glycine geometries and a small labelled glycine dataset."""
 
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 from ase.io import read
 
@@ -39,6 +41,30 @@ def glycine_dataset(glycine_ip):
         E.append(ev_to_kcal_mol(atoms.get_potential_energy()))
         F.append(ev_to_kcal_mol(atoms.get_forces()))
     return Dataset(glycine_ip.numbers, R, E, F, "glycine-distorted", "xtb GFN2-xTB")
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.fixture
+def still_running():
+    """still_running(processes, timeout_s): those of `processes` alive after up to
+    `timeout_s` of waiting for them to exit. A zombie counts as exited: a container's
+    init may never reap an orphaned i-PI."""
+
+    def wait(processes, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while True:
+            alive = [p for p in processes if _alive(p)]
+            if not alive or time.monotonic() > deadline:
+                return alive
+            time.sleep(0.05)
+
+    return wait
 
 
 def pytest_unconfigure(config):

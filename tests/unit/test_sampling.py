@@ -179,13 +179,18 @@ def wait_for_checkpoint(child, workdir, step=200):
     raise AssertionError("the run ended or stalled before it could be interrupted")
 
 
-def kill_run(child):
-    """SIGKILL the run's client and wait until its i-PI, sent SIGTERM by the kernel, has exited."""
-    servers = ipi_of(child)
-    child.kill()
-    child.wait()
-    _, alive = psutil.wait_procs(servers, timeout=60)
-    assert not alive, "i-PI outlived its killed client"
+@pytest.fixture
+def kill_run(still_running):
+    """kill_run(child): SIGKILL the run's client and wait until its i-PI, sent SIGTERM
+    by the kernel, has exited."""
+
+    def kill(child):
+        servers = ipi_of(child)
+        child.kill()
+        child.wait()
+        assert not still_running(servers, timeout_s=60), "i-PI outlived its killed client"
+
+    return kill
 
 
 def ipi_of(child):
@@ -211,7 +216,7 @@ def assert_resumes_like_an_unbroken_run(atoms, workdir, unbroken, caplog):
 
 
 def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(glycine_ip, tmp_path, caplog,
-                                                                              unbroken_run):
+                                                                              unbroken_run, kill_run):
     workdir = tmp_path / "broken"
     child = start_run_in_child(glycine_ip, tmp_path, workdir)
     wait_for_checkpoint(child, workdir)
@@ -221,7 +226,7 @@ def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(gl
 
 @pytest.mark.parametrize("restart", ["being written", "ahead of the frames"])
 def test_a_restart_file_left_by_the_dying_server_does_not_stop_the_resume(restart, glycine_ip, tmp_path, caplog,
-                                                                          unbroken_run):
+                                                                          unbroken_run, kill_run):
     """After its client is killed, i-PI gets SIGTERM and writes a RESTART on its way out.
     A rerun that looks while the file is still empty, or finds it at a step past the
     frames the client saved, resumes from the periodic checkpoint instead."""
@@ -237,7 +242,7 @@ def test_a_restart_file_left_by_the_dying_server_does_not_stop_the_resume(restar
     assert f"checkpoint at step {step} " in caplog.text
 
 
-def test_a_frames_file_cut_short_by_the_kill_still_resumes(glycine_ip, tmp_path, caplog, unbroken_run):
+def test_a_frames_file_cut_short_by_the_kill_still_resumes(glycine_ip, tmp_path, caplog, unbroken_run, kill_run):
     """A SIGKILL while the client appends the block of frames after a checkpoint leaves a
     frame cut short at the end of the frames file: the whole frames before it are kept."""
     workdir = tmp_path / "cut"

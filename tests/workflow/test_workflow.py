@@ -361,7 +361,7 @@ def test_bad_inputs_stop_the_real_command_and_leave_no_outputs(tmp_path):
     assert not list((tmp_path / "results" / "datasets").glob("glycine*"))
 
 
-def test_a_preempted_workflow_resumes_its_md_and_redoes_no_finished_job(tmp_path):
+def test_a_preempted_workflow_resumes_its_md_and_redoes_no_finished_job(tmp_path, still_running):
     """SIGTERM to the whole job (a scheduler's preemption) in the middle of an MD run,
     then the same command again: the relaxed minimum is not redone, the MD run
     continues from i-PI's checkpoint, and no process or socket is left over."""
@@ -394,8 +394,7 @@ def test_a_preempted_workflow_resumes_its_md_and_redoes_no_finished_job(tmp_path
     relaxed_at = minimum.stat().st_mtime_ns
     log = tmp_path / "results/logs/md_run/glycine_Ip_500K_00_Ip.log"
     assert "MD interrupted: stopped by SIGTERM" in log.read_text(), log.read_text()[-2000:]
-    time.sleep(1)
-    assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not still_running(processes, timeout_s=30)  # i-PI writes its RESTART on the way out
     rerun = snakemake(tmp_path, target, config=config)
     assert "relax_minimum" not in rerun.stdout + rerun.stderr and minimum.stat().st_mtime_ns == relaxed_at
     resumed = re.search(r"resuming .* from i-PI's checkpoint at step (\d+)", log.read_text())
