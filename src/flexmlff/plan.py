@@ -26,7 +26,7 @@ from flexmlff.calculators import Level
 from flexmlff.campaigns import MDStart, expand_starts
 from flexmlff.evaluate import Selection
 from flexmlff.layout import Layout
-from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, ConfigError, CrossReferenceChecks, validate_config
+from flexmlff.plan_checks import ConfigError, CrossReferenceChecks, validate_config
 
 __all__ = ["ConfigError", "Layout", "Level", "Plan", "load_config", "SCHEMA"]
 

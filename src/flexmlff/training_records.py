@@ -75,16 +75,10 @@ def scan_table(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*MODEL_KEYS, "parameter", "value", "valid_force_rmse"])
 
 
-def choices_on_grid_edge(scans: pd.DataFrame, choices: pd.DataFrame) -> pd.DataFrame:
-    """Models whose chosen value is the smallest or largest value tried.
-
-    The validation error may still be falling beyond the grid there.
-    """
-    edges = []
-    for (family, n_train, fold), scan in scans.groupby(MODEL_KEYS):
-        parameter = scan["parameter"].iloc[0]
-        chosen = choices.query("family == @family and n_train == @n_train and fold == @fold")[parameter].iloc[0]
-        if len(scan) > 1 and chosen in (scan["value"].min(), scan["value"].max()):
-            edges.append({"family": family, "n_train": n_train, "fold": fold, "parameter": parameter,
-                          "chosen": chosen})
-    return pd.DataFrame(edges, columns=[*MODEL_KEYS, "parameter", "chosen"])
+def models_on_grid_edge(records: list[dict]) -> pd.DataFrame:
+    """The models whose chosen value is the smallest or largest value tried
+    (:func:`grid_edge`), one row each: the validation error may still be falling
+    beyond the grid there."""
+    rows = [{**{key: record[key] for key in MODEL_KEYS}, **edge}
+            for record in records if (edge := grid_edge(record))]
+    return pd.DataFrame(rows, columns=[*MODEL_KEYS, "parameter", "chosen", "edge", "grid", "grid_key"])

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from flexmlff import training_records
-from flexmlff.training_records import (choices_on_grid_edge, choices_table, history_table, read_records,
+from flexmlff.training_records import (choices_table, history_table, models_on_grid_edge, read_records,
                                        scan_table)
 
 SGDML = {"family": "sgdml", "n_train": 50, "fold": 1, "settings": {},
@@ -48,8 +48,9 @@ def test_scans_and_histories_in_long_format(records):
 
 
 def test_a_choice_at_the_grid_edge_is_flagged(records):
-    edges = choices_on_grid_edge(scan_table(records), choices_table(records))
-    assert edges[["family", "chosen"]].values.tolist() == [["gap", 0.01]]
+    edges = models_on_grid_edge(records)
+    assert edges[["family", "chosen", "edge", "grid_key"]].values.tolist() == [
+        ["gap", 0.01, "smallest", "force_sigmas_eV_per_A"]]
 
 
 def test_grid_edge_names_the_edge_and_the_config_key_to_widen():

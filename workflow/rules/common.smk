@@ -6,8 +6,8 @@ import sys
 # The checkout's own library, for this process and (through PYTHONPATH) every job's script.
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from flexmlff.costs import training_resources
-from flexmlff.plan import DESCRIPTOR_FAMILIES, SCHEMA, Plan
-from flexmlff.plan_checks import validate_config
+from flexmlff.plan import SCHEMA, Plan
+from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, validate_config
 from flexmlff.runlog import share_library_with_jobs
 
 share_library_with_jobs()
