@@ -549,9 +549,13 @@ class _RunStart:
 
     first_step: int  # the step of the first force request
     frames: list[Atoms]  # the frames recorded before `first_step` (none on a fresh run)
-    resumed: bool  # continuing an interrupted run: i-PI restarts from its checkpoint
     init: Atoms  # the starting geometry, in i-PI's box
     checkpoint: ET.ElementTree | None = None  # the i-PI checkpoint a resumed run restarts from
+
+    @property
+    def resumed(self) -> bool:
+        """Continuing an interrupted run: i-PI restarts from `checkpoint`."""
+        return self.checkpoint is not None
 
 
 def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Path,
@@ -581,7 +585,7 @@ def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Pat
         kept = workdir / f"{PARTIAL_FRAMES}.tmp"
         write(kept, frames, format="extxyz")
         os.replace(kept, workdir / PARTIAL_FRAMES)
-        return _RunStart(first_step, frames, True, init, checkpoint)
+        return _RunStart(first_step, frames, init, checkpoint)
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -590,7 +594,7 @@ def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Pat
     if settings.metadynamics:
         (workdir / PLUMED_FILE).write_text(plumed_input(settings.metadynamics, settings.temperature_K))
     (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
-    return _RunStart(0, [], False, init)
+    return _RunStart(0, [], init)
 
 
 def _write_ipi_input(workdir: Path, settings: MDSettings, start: _RunStart, socket_name: str) -> str:
