@@ -190,6 +190,19 @@ def level_label(calculator: str, options: dict | None = None) -> str:
     return calculator
 
 
+def includes_dispersion(calculator: str, options: dict | None = None) -> bool:
+    """Whether a level's energies hold a dispersion correction, by the same defaults as
+    :func:`level_label`."""
+    options = options or {}
+    if calculator == "xtb":
+        return bool(options.get("dispersion", True))
+    if calculator == "pyscf":
+        return bool(options.get("dispersion", "d3bj"))
+    if calculator == "aims":
+        return bool(options.get("vdw_ts", True))
+    return False
+
+
 class Level(NamedTuple):
     """A named level of theory of the config: a calculator kind and its settings.
 
@@ -211,6 +224,11 @@ class Level(NamedTuple):
     @property
     def label(self) -> str:
         return level_label(self.calculator, self.options)
+
+    @property
+    def includes_dispersion(self) -> bool:
+        """Whether its energies hold a dispersion term (xTB's D3/D4, DFT's D3(BJ), aims' TS)."""
+        return includes_dispersion(self.calculator, self.options)
 
     @property
     def identity(self) -> str:

@@ -44,19 +44,35 @@ def mean_baseline(E_train, E_test, F_test) -> dict[str, float]:
     return error_metrics(np.full_like(E_test, np.mean(E_train)), E_test, np.zeros_like(F_test), F_test)
 
 
-def held_out_errors(predict, dataset, split, fold: int) -> dict:
+class HeldOut(NamedTuple):
+    """One fold's model on its held-out frames: their indices in the dataset and the
+    predicted energies (kcal/mol) and forces (kcal/(mol Å))."""
+
+    indices: np.ndarray
+    energies: np.ndarray
+    forces: np.ndarray
+
+
+def predict_held_out(predict, dataset, split, fold: int) -> HeldOut:
+    """Predictions of one fold's model, ``predict(R, z) -> (energies, forces)``, on the
+    frames of the other folds (never the validation frames)."""
+    indices = np.asarray(split.test_indices(fold))
+    test = dataset.subset(indices)
+    energies, forces = predict(test.R, test.z)
+    return HeldOut(indices, np.asarray(energies, dtype=float), np.asarray(forces, dtype=float))
+
+
+def held_out_errors(held_out: HeldOut, dataset, split, fold: int) -> dict:
     """Errors of one fold's model on its held-out frames, beside the mean-energy baseline.
 
-    ``predict(R, z) -> (energies, forces)`` is the trained model; the row carries
-    ``n_train``, ``fold``, ``n_test``, the four :data:`METRICS` and the baseline's RMSEs
-    (what predicting the training mean, and zero forces, would score).
+    The row carries ``n_train``, ``fold``, ``n_test``, the four :data:`METRICS` and the
+    baseline's RMSEs (what predicting the training mean, and zero forces, would score).
     """
     train = split.train_indices(fold)
-    test = dataset.subset(split.test_indices(fold))
-    energies, forces = predict(test.R, test.z)
+    test = dataset.subset(held_out.indices)
     baseline = mean_baseline(dataset.E[train], test.E, test.F)
     return {"n_train": len(train), "fold": fold, "n_test": len(test),
-            **error_metrics(energies, test.E, forces, test.F),
+            **error_metrics(held_out.energies, test.E, held_out.forces, test.F),
             "baseline_energy_rmse": baseline["energy_rmse"],
             "baseline_force_rmse": baseline["force_rmse"]}
 

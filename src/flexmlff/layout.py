@@ -67,17 +67,24 @@ class Layout:
     test_errors = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/test_errors.csv")
     training_record = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/training.json",
                             "What training chose on the validation frames (σ, epoch) and the loss per epoch.")
+    test_predictions = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/predictions.extxyz",
+                             "Reference and predicted energies and forces of the held-out frames.")
     family_errors = _path("{dataset}/errors/{model}.csv", "Every fold and size of one family on one dataset.")
     cutoff_scan_dir = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}",
                             "One GAP model of the SOAP-cutoff scan (Fig. 6a).")
     cutoff_scan_record = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/training.json")
     cutoff_scan_errors = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/test_errors.csv")
+    cutoff_scan_predictions = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/predictions.extxyz")
     phi_clusters = _path("{evaluated}/phi_clusters/{dataset}/{model}/n{n_train}.csv",
                          "Per-cluster errors on `evaluated` of a family's best model trained on `dataset`.")
     ml_md_dir = _path("ml_md/{model}/{start_path}/frame{frame}")
     ml_md_frames = _path("ml_md/{model}/{start_path}/frame{frame}/frames.extxyz")
     ml_md_outcome = _path("ml_md/{model}/{start_path}/frame{frame}/outcome.json")
     ml_md_ipi_dir = _path("ml_md/{model}/{start_path}/frame{frame}/ipi")
+
+    # exports for other tools (flexmlff.exports)
+    metrics = _path("{dataset}/metrics.json", "RMSE and MAE per family and size, ml-peg's {metric: {model: value}}.")
+    model_registry = _path("models.yml", "Every best model as an ASE calculator entry (ml-peg's models.yml).")
 
     # tables, figures, logs
     table = _path("tables/{name}.{ext}", "A table: csv, or markdown for reading.", ext="csv")

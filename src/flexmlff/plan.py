@@ -333,6 +333,12 @@ class Plan(CrossReferenceChecks):
     def fold_test_errors(self, dataset: str, model: str, n_train) -> list[str]:
         return [self.layout.test_errors(dataset, model, n_train, k) for k in range(self.n_folds)]
 
+    def trained_model_files(self) -> dict[str, list[str]]:
+        """The fold models of every trained dataset, family and size, keyed
+        ``<dataset>/<family>/n<n>`` (the best-model registry looks its best fold up here)."""
+        return {f"{dataset}/{model}/n{n}": self.fold_models(dataset, model, n)
+                for dataset in self.trained_datasets for model in self.families_on(dataset) for n in self.sizes}
+
     def family_fold_errors(self, dataset: str, model: str) -> list[str]:
         """Test errors of every size and fold of one family on one dataset."""
         return [f for n in self.sizes for f in self.fold_test_errors(dataset, model, n)]
@@ -348,6 +354,15 @@ class Plan(CrossReferenceChecks):
     def all_family_errors(self) -> list[str]:
         """Every family's fold errors on every training dataset."""
         return [f for dataset in self.trained_datasets for f in self.dataset_family_errors(dataset)]
+
+    def cluster_coordinate(self, dataset: str) -> str:
+        """The coordinate whose bins cluster a dataset's frames in its prediction files:
+        ``figures.phi_cluster_errors.coordinate`` for datasets of the molecule that figure
+        evaluates on, none ("") for the others."""
+        clusters = self.figures.get("phi_cluster_errors")
+        if not clusters or self.dataset_molecule(dataset) != self.dataset_molecule(clusters["evaluate_on"]):
+            return ""
+        return clusters["coordinate"]
 
     # -- figures -----------------------------------------------------------------------------
     def figure_settings(self, key: str) -> dict:
@@ -470,11 +485,12 @@ class Plan(CrossReferenceChecks):
             targets.append(layout.table("ml_md_outcomes"))
         if self.trained_datasets:
             targets += [layout.table("summary", "md"), layout.table("model_errors"),
-                        layout.table("learning_curves")]
+                        layout.table("learning_curves"), layout.model_registry()]
         for dataset in self.trained_datasets:
             targets += [layout.table(f"{dataset}_learning_curve"),
                         *layout.figure(f"{dataset}_learning_curve"),
-                        layout.table(f"{dataset}_training_choices"), *layout.figure(f"{dataset}_training")]
+                        layout.table(f"{dataset}_training_choices"), *layout.figure(f"{dataset}_training"),
+                        layout.metrics(dataset)]
             # Models are wanted in their own right: a deleted one is retrained (and
             # only what depends on it recomputed) by the next plain `snakemake`.
             targets += [path for model in self.families_on(dataset) for n in self.sizes

@@ -163,8 +163,9 @@ def test_held_out_errors_test_only_the_folds_left_out():
         seen.extend(frames)
         return E[frames] + 1.0, F[frames]
 
-    row = evaluate.held_out_errors(predict, dataset, split, fold=1)
-    assert sorted(seen) == [0, 1, 2, 6, 7, 8]  # the other two folds, not fold 1 or validation
+    held_out = evaluate.predict_held_out(predict, dataset, split, fold=1)
+    row = evaluate.held_out_errors(held_out, dataset, split, fold=1)
+    assert sorted(seen) == [0, 1, 2, 6, 7, 8] == sorted(held_out.indices)  # the other two folds, not fold 1 or validation
     assert row["n_train"] == 3 and row["fold"] == 1 and row["n_test"] == 6
     assert row["energy_rmse"] == pytest.approx(1.0) and row["force_rmse"] == 0.0
     # the baseline predicts fold 1's mean energy (4) and zero forces

@@ -177,6 +177,16 @@ def test_errors_and_figure_inputs(smoke):
     assert records[0] == f"results/glycine/models/{smoke.families[0]}/n10/fold0/training.json"
 
 
+def test_cluster_coordinate_is_the_cluster_figures_for_its_molecule_only(smoke, smoke_config):
+    assert smoke.cluster_coordinate("glycine") == "tau1"  # the smoke Figs. 7-8 evaluate on glycine
+    assert smoke.cluster_coordinate("rotation") == ""
+    without = plan_with(smoke_config, lambda c: c["figures"].pop("phi_cluster_errors"))
+    assert without.cluster_coordinate("glycine") == ""
+    assert smoke.trained_model_files()["glycine/gap/n40"][2] == "results/glycine/models/gap/n40/fold2/model.tar.gz"
+    assert smoke.layout.test_predictions("glycine", "gap", 10, 2) == \
+        "results/glycine/models/gap/n10/fold2/predictions.extxyz"
+
+
 def test_families_per_dataset(smoke_config):
     families = ["sgdml", "sgdml_ang", "gdml", "schnet", "gap"]
     plan = plan_with(smoke_config, lambda c: c["training"].update(models_on={"glycine": families}))
@@ -194,7 +204,8 @@ def test_targets_follow_the_config(smoke_config):
     assert {"results/figures/fig9_ml_md.pdf", "results/tables/ml_md_outcomes.csv",
             "results/tables/azobenzene_isomerisation_barriers.csv", "results/tables/summary.md",
             "results/glycine/models/bpnn/n40/fold2/model.pt", "results/figures/glycine_training.png",
-            "results/tables/glycine_training_choices.csv"} <= targets
+            "results/tables/glycine_training_choices.csv", "results/glycine/metrics.json",
+            "results/models.yml"} <= targets
     without = plan_with(smoke_config, lambda c: c["figures"].pop("ml_md"))
     assert not [t for t in without.targets() if "ml_md" in t or "fig9" in t]
 

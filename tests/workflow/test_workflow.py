@@ -200,6 +200,18 @@ def test_train_and_test_sgdml(run):
     assert errors["n_test"] == 80  # the two folds left out, 40 frames each
     assert errors["energy_rmse"] < 0.3 * errors["baseline_energy_rmse"]
     assert errors["force_rmse"] < 0.3 * errors["baseline_force_rmse"]
+    # the predictions behind those errors, frame by frame, on the held-out folds only
+    frames = read(run / "glycine/models/sgdml/n40/fold0/predictions.extxyz", index=":")
+    split = Split.load(run / "glycine/splits/n40.npz")
+    assert sorted(f.info["frame"] for f in frames) == sorted(split.test_indices(0))
+    dataset = read_dataset(run / "datasets/glycine.npz")
+    reference = np.array([f.get_potential_energy() for f in frames])
+    assert np.allclose(reference, dataset.E[[f.info["frame"] for f in frames]])
+    predicted = np.array([f.info["predicted_energy"] for f in frames])
+    assert np.sqrt(np.mean((predicted - reference) ** 2)) == pytest.approx(errors["energy_rmse"])
+    # clustered by the smoke config's cluster coordinate (tau1) in 10-degree bins
+    assert {f.info["cluster"] for f in frames} <= set(range(18))
+    assert all(f.info["cluster"] == min(int(abs(f.info["tau1_deg"]) // 10), 17) for f in frames)
 
 
 def test_train_and_test_gap(run):
@@ -273,6 +285,26 @@ def test_every_family_in_one_tidy_table(run):
         else:  # lowest energy RMSE
             assert best == folds["energy_rmse"].idxmin()
         assert curves.loc[(model, 40), "mean_force_rmse"] == pytest.approx(folds["force_rmse"].mean())
+
+
+def test_dataset_metrics_and_model_registry(run):
+    curve = pd.read_csv(run / "tables/glycine_learning_curve.csv").set_index(["model", "n_train"])
+    metrics = json.loads((run / "glycine/metrics.json").read_text())
+    assert metrics["level_of_theory"] == "GFN2-xTB"
+    assert set(metrics["metrics"]["force_rmse_best_n40"]) == {m for m, _ in curve.index}
+    assert metrics["metrics"]["energy_mae_mean_n10"]["gap"] == pytest.approx(curve.loc[("gap", 10), "mean_energy_mae"])
+    registry = yaml.safe_load((run / "models.yml").read_text())
+    entry = registry["flexmlff-glycine-sgdml-n40"]
+    assert entry["fold"] == curve.loc[("sgdml", 40), "best_fold"] and entry["trained_on_dispersion"]
+    # the entry loads as an ASE calculator (eV) that reproduces the model's own predictions
+    import importlib
+
+    calculator = getattr(importlib.import_module(entry["module"]), entry["class_name"])(
+        **{**entry["kwargs"], "path": run.parent / entry["kwargs"]["path"]})
+    frame = read(run / f"glycine/models/sgdml/n40/fold{entry['fold']}/predictions.extxyz", index="0")
+    atoms = Atoms(numbers=frame.numbers, positions=frame.positions)
+    atoms.calc = calculator
+    assert ev_to_kcal_mol(atoms.get_potential_energy()) == pytest.approx(frame.info["predicted_energy"], abs=1e-6)
 
 
 def test_nothing_left_to_do_and_one_model_reruns_alone(run):

@@ -43,6 +43,9 @@ use rule train_gap as train_gap_cutoff with:
         model=layout.cutoff_scan_model("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
         record=layout.cutoff_scan_record("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
         errors=layout.cutoff_scan_errors("{dataset}", "{cutoff}", "{n_train}", "{fold}"),
+        predictions=layout.cutoff_scan_predictions(
+            "{dataset}", "{cutoff}", "{n_train}", "{fold}"
+        ),
     log:
         log_file("train_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}"),
     benchmark:
@@ -50,6 +53,8 @@ use rule train_gap as train_gap_cutoff with:
     params:
         family="gap",
         settings=lambda wc: plan.gap_cutoff_settings(wc.cutoff),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
 rule plot_fig6a_gap_cutoff:

@@ -31,3 +31,38 @@ rule plot_learning_curve:
         env("analysis")
     script:
         "../scripts/plot_learning_curve.py"
+
+
+# Results others can compare (flexmlff.exports): one dataset's RMSE and MAE per family and
+# size in ml-peg's {metric: {model: value}} shape, and every best model as an ASE calculator.
+rule dataset_metrics:
+    input:
+        layout.table("{dataset}_learning_curve"),
+    output:
+        layout.metrics("{dataset}"),
+    log:
+        log_file("dataset_metrics", "{dataset}"),
+    conda:
+        env("analysis")
+    params:
+        level=lambda wc: plan.dataset_level(wc.dataset).label,
+    script:
+        "../scripts/dataset_metrics.py"
+
+
+rule model_registry:
+    input:
+        layout.table("learning_curves"),
+    output:
+        layout.model_registry(),
+    log:
+        log_file("model_registry"),
+    conda:
+        env("analysis")
+    params:
+        model_files=plan.trained_model_files(),
+        levels={
+            dataset: plan.dataset_level(dataset) for dataset in plan.trained_datasets
+        },
+    script:
+        "../scripts/model_registry.py"

@@ -29,6 +29,7 @@ rule train_sgdml:
         model=layout.model_file("{dataset}", "sgdml", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "sgdml", "{n_train}", "{fold}"),
         errors=layout.test_errors("{dataset}", "sgdml", "{n_train}", "{fold}"),
+        predictions=layout.test_predictions("{dataset}", "sgdml", "{n_train}", "{fold}"),
     log:
         log_file("train_sgdml", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -42,6 +43,8 @@ rule train_sgdml:
     params:
         family="sgdml",
         settings=plan.model_settings("sgdml"),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
     script:
         "../scripts/train_model.py"
 
@@ -54,6 +57,7 @@ rule train_gap:
         model=layout.model_file("{dataset}", "gap", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "gap", "{n_train}", "{fold}"),
         errors=layout.test_errors("{dataset}", "gap", "{n_train}", "{fold}"),
+        predictions=layout.test_predictions("{dataset}", "gap", "{n_train}", "{fold}"),
     log:
         log_file("train_gap", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -68,6 +72,8 @@ rule train_gap:
     params:
         family="gap",
         settings=plan.model_settings("gap"),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
     script:
         "../scripts/train_model.py"
 
@@ -78,6 +84,9 @@ use rule train_sgdml as train_sgdml_ang with:
         model=layout.model_file("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
         errors=layout.test_errors("{dataset}", "sgdml_ang", "{n_train}", "{fold}"),
+        predictions=layout.test_predictions(
+            "{dataset}", "sgdml_ang", "{n_train}", "{fold}"
+        ),
     log:
         log_file("train_sgdml_ang", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -89,6 +98,8 @@ use rule train_sgdml as train_sgdml_ang with:
     params:
         family="sgdml_ang",
         settings=plan.model_settings("sgdml_ang"),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
 use rule train_sgdml as train_gdml with:
@@ -96,6 +107,7 @@ use rule train_sgdml as train_gdml with:
         model=layout.model_file("{dataset}", "gdml", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "gdml", "{n_train}", "{fold}"),
         errors=layout.test_errors("{dataset}", "gdml", "{n_train}", "{fold}"),
+        predictions=layout.test_predictions("{dataset}", "gdml", "{n_train}", "{fold}"),
     log:
         log_file("train_gdml", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -106,6 +118,8 @@ use rule train_sgdml as train_gdml with:
     params:
         family="gdml",
         settings=plan.model_settings("gdml"),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
 use rule train_sgdml as train_schnet with:
@@ -113,6 +127,9 @@ use rule train_sgdml as train_schnet with:
         model=layout.model_file("{dataset}", "schnet", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "schnet", "{n_train}", "{fold}"),
         errors=layout.test_errors("{dataset}", "schnet", "{n_train}", "{fold}"),
+        predictions=layout.test_predictions(
+            "{dataset}", "schnet", "{n_train}", "{fold}"
+        ),
     log:
         log_file("train_schnet", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -125,6 +142,8 @@ use rule train_sgdml as train_schnet with:
     params:
         family="schnet",
         settings=plan.model_settings("schnet"),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
 use rule train_sgdml as train_bpnn with:
@@ -132,6 +151,7 @@ use rule train_sgdml as train_bpnn with:
         model=layout.model_file("{dataset}", "bpnn", "{n_train}", "{fold}"),
         record=layout.training_record("{dataset}", "bpnn", "{n_train}", "{fold}"),
         errors=layout.test_errors("{dataset}", "bpnn", "{n_train}", "{fold}"),
+        predictions=layout.test_predictions("{dataset}", "bpnn", "{n_train}", "{fold}"),
     log:
         log_file("train_bpnn", "{dataset}_n{n_train}_fold{fold}"),
     benchmark:
@@ -144,6 +164,8 @@ use rule train_sgdml as train_bpnn with:
     params:
         family="bpnn",
         settings=plan.model_settings("bpnn"),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
 rule collect_errors:

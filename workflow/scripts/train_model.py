@@ -2,7 +2,8 @@
 (rules train_<family>, train_gap_cutoff).
 
 Writes the model, its training record (the hyperparameters chosen on the validation
-frames and, for networks, the losses of every epoch) and its test errors. Testing here,
+frames and, for networks, the losses of every epoch), its test errors and its predictions
+on the held-out frames beside the reference (flexmlff.exports). Testing here,
 on the model read back from its file, spares a job per model that would start Python and
 import the family's libraries again only to predict a few hundred frames.
 """
@@ -10,9 +11,13 @@ import the family's libraries again only to predict a few hundred frames.
 import json
 
 import pandas as pd
+from ase import Atoms
+from ase.io import write
 
 from flexmlff.data import read_dataset
-from flexmlff.evaluate import held_out_errors
+from flexmlff.evaluate import held_out_errors, predict_held_out
+from flexmlff.exports import prediction_frames
+from flexmlff.geometry import named_coordinates
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
@@ -43,8 +48,14 @@ with snakemake_step(snakemake) as log:
                    "settings": snakemake.params.settings, **record}, handle, indent=1)
 
     saved = models.load(snakemake.output.model)
-    row = {"dataset": wc.dataset, "model": name,
-           **held_out_errors(lambda R, z: models.predict(saved, R, z), dataset, split, fold)}
+    held_out = predict_held_out(lambda R, z: models.predict(saved, R, z), dataset, split, fold)
+    row = {"dataset": wc.dataset, "model": name, **held_out_errors(held_out, dataset, split, fold)}
+    coordinate = snakemake.params.cluster_coordinate
+    if coordinate:
+        molecule = Atoms(numbers=dataset.z, positions=dataset.R[0])
+        coordinate = (coordinate, named_coordinates(snakemake.params.molecule, molecule)[coordinate])
+    write(snakemake.output.predictions, prediction_frames(dataset, held_out, name, coordinate),
+          format="extxyz", write_info=True)
     if "cutoff" in wc.keys():  # a model of the GAP cutoff scan (Fig. 6a)
         row["cutoff_A"] = float(wc.cutoff)
     log.info("test errors: %s", row)

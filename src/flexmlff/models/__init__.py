@@ -31,6 +31,13 @@ def family(name: str):
     return import_module(FAMILIES[name])
 
 
+def load_calculator(model: str, path: str):
+    """An ASE calculator (eV, eV/Å) of a saved model of family `model`: the entry point that
+    results/models.yml names for other tools (ml-peg, mlipx)."""
+    models = family(model)
+    return models.calculator(models.load(path))
+
+
 def limit_threads(n: int) -> None:
     """Let this process use `n` threads for model evaluation.
 

@@ -1,0 +1,92 @@
+"""Results in shapes that other tools read, so that others can compare against ours.
+
+* ``predictions.extxyz``, one per trained model: its held-out frames with the reference
+  energy and forces under the dataset files' own keys (``energy``, ``forces``; kcal/mol
+  and kcal/(mol Å), labelled in each frame) and the model's beside them
+  (``predicted_energy``, ``predicted_forces``), the frame's index in the dataset and, where
+  the molecule has a cluster coordinate (azobenzene: φ), that coordinate and its cluster;
+  :func:`flexmlff.data.read_dataset` reads it back as the reference frames.
+* ``metrics.json``, one per dataset: RMSE and MAE per family and training size, of the
+  best fold and the mean over folds, in ml-peg's table shape ``{metric: {model: value}}``
+  under ``metrics``, with the level of theory and the units beside it.
+* ``models.yml``: the best model of every family, dataset and size as an entry of ml-peg's
+  and mlipx's model registry (``module``, ``class_name``, ``kwargs``): calling
+  ``flexmlff.models.load_calculator(**kwargs)`` gives an ASE calculator (eV, eV/Å).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from ase import Atoms
+
+from flexmlff.data import Dataset
+from flexmlff.evaluate import METRICS, HeldOut, coordinate_degrees, phi_clusters
+from flexmlff.units import ENERGY_UNIT, FORCE_UNIT, LENGTH_UNIT
+
+#: Width of the clusters of a cluster coordinate (paper Figs. 7 and 8: 10° of |φ|).
+CLUSTER_WIDTH_DEG = 10.0
+#: Fold statistics of the learning-curve table that go into metrics.json.
+STATISTICS = ("best", "mean")
+
+
+def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
+                      cluster_coordinate: tuple[str, tuple[int, ...]] | None = None) -> list[Atoms]:
+    """The held-out frames of one model with reference and predicted energies and forces.
+
+    `cluster_coordinate` is (name, atoms) of the dihedral or angle whose |value| in
+    :data:`CLUSTER_WIDTH_DEG` bins clusters the frames (``info["cluster"]``, 0 for
+    0°–10°), or None where the molecule has none.
+    """
+    test = dataset.subset(held_out.indices)
+    clusters = values = None
+    if cluster_coordinate:
+        name, atoms_of_coordinate = cluster_coordinate
+        values = coordinate_degrees(test.R, atoms_of_coordinate)
+        clusters = phi_clusters(values, CLUSTER_WIDTH_DEG)
+    frames = []
+    for k, index in enumerate(held_out.indices):
+        atoms = Atoms(numbers=test.z, positions=test.R[k])
+        atoms.info.update(model=model, frame=int(index), energy=float(test.E[k]),
+                          predicted_energy=float(held_out.energies[k]), theory=dataset.theory,
+                          energy_unit=ENERGY_UNIT, force_unit=FORCE_UNIT, length_unit=LENGTH_UNIT)
+        if clusters is not None:
+            atoms.info.update({f"{name}_deg": float(values[k]), "cluster": int(clusters[k])})
+        atoms.arrays["forces"] = test.F[k].copy()
+        atoms.arrays["predicted_forces"] = np.asarray(held_out.forces[k], dtype=float).copy()
+        frames.append(atoms)
+    return frames
+
+
+def metric_name(metric: str, statistic: str, n_train: int) -> str:
+    """A metrics.json key: ``energy_rmse_best_n100`` is the best fold's energy RMSE at n = 100."""
+    return f"{metric}_{statistic}_n{int(n_train)}"
+
+
+def metrics_table(curve: pd.DataFrame, dataset: str, level_of_theory: str) -> dict:
+    """One dataset's learning curves (:func:`flexmlff.evaluate.learning_curve` rows) as
+    ``{"dataset", "level_of_theory", "units", "metrics": {metric: {model: value}}}``."""
+    rows = curve[curve["dataset"] == dataset]
+    if rows.empty:
+        raise ValueError(f"the learning-curve table has no rows for dataset {dataset!r}")
+    metrics: dict[str, dict[str, float]] = {}
+    for row in rows.sort_values(["n_train", "model"]).itertuples():
+        for metric in METRICS:
+            for statistic in STATISTICS:
+                key = metric_name(metric, statistic, row.n_train)
+                metrics.setdefault(key, {})[row.model] = float(getattr(row, f"{statistic}_{metric}"))
+    units = {metric: ENERGY_UNIT if metric.startswith("energy") else FORCE_UNIT for metric in METRICS}
+    return {"dataset": dataset, "level_of_theory": level_of_theory, "units": units,
+            "n_folds": int(rows["n_folds"].max()), "metrics": metrics}
+
+
+def registry_entry(dataset: str, model: str, n_train: int, fold: int, path: str, level_of_theory: str,
+                   trained_on_dispersion: bool) -> tuple[str, dict]:
+    """(name, entry) of one trained model in ml-peg's models.yml layout."""
+    name = f"flexmlff-{dataset}-{model}-n{int(n_train)}"
+    return name, {
+        "module": "flexmlff.models", "class_name": "load_calculator", "datasets": [dataset],
+        "device": "cpu", "trained_on_dispersion": bool(trained_on_dispersion),
+        "level_of_theory": level_of_theory, "n_train": int(n_train), "fold": int(fold),
+        "kwargs": {"model": model, "path": path},
+    }

@@ -1,0 +1,74 @@
+"""Exports for other tools (flexmlff.exports): predictions, metrics.json, models.yml entries."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from ase.io import read, write
+
+from flexmlff import exports
+from flexmlff.data import Dataset, read_dataset
+from flexmlff.evaluate import HeldOut, learning_curve
+from flexmlff.geometry import dihedral, glycine_torsions
+
+
+@pytest.fixture()
+def twisted_glycine(glycine_ip):
+    """Six glycine frames with tau1 turned to 5, 15, ..., 175 degrees (one per 30 degrees)."""
+    from flexmlff.geometry import moving_fragment
+
+    tau1 = glycine_torsions(glycine_ip)["tau1"]
+    frames = []
+    for target in (5, 35, 65, 95, 125, 175):
+        atoms = glycine_ip.copy()
+        atoms.set_dihedral(*tau1, target, indices=moving_fragment(atoms, (tau1[1], tau1[2])))
+        frames.append(atoms.positions)
+    R = np.array(frames)
+    rng = np.random.default_rng(3)
+    return Dataset(glycine_ip.numbers, R, rng.normal(size=6), rng.normal(size=R.shape), "twisted", "xtb GFN2-xTB")
+
+
+def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twisted_glycine, glycine_ip):
+    data = twisted_glycine
+    held_out = HeldOut(np.array([4, 1, 5]), data.E[[4, 1, 5]] + 0.5, data.F[[4, 1, 5]] * 2.0)
+    tau1 = glycine_torsions(glycine_ip)["tau1"]
+    write(tmp_path / "p.extxyz", exports.prediction_frames(data, held_out, "gap", ("tau1", tau1)),
+          format="extxyz", write_info=True)
+    frames = read(tmp_path / "p.extxyz", index=":")
+    assert [f.info["frame"] for f in frames] == [4, 1, 5]
+    assert [f.info["cluster"] for f in frames] == [12, 3, 17]  # |tau1| 125, 35, 175 in 10-degree bins
+    assert frames[0].info["tau1_deg"] == pytest.approx(abs(dihedral(data.R[4], tau1)), abs=1e-6)
+    # ASE reads the reference back as its calculator results (in the file's kcal/mol units)
+    assert [f.info["predicted_energy"] - f.get_potential_energy() for f in frames] == pytest.approx([0.5] * 3)
+    assert np.allclose(frames[2].arrays["predicted_forces"], 2.0 * data.F[5])
+    assert frames[0].info["model"] == "gap" and frames[0].info["energy_unit"] == "kcal/mol"
+    # read as a dataset, the file gives back the reference frames
+    reference = read_dataset(tmp_path / "p.extxyz")
+    assert np.allclose(reference.E, data.E[[4, 1, 5]]) and np.allclose(reference.F, data.F[[4, 1, 5]])
+    without = exports.prediction_frames(data, held_out, "gap")
+    assert "cluster" not in without[0].info
+
+
+def test_metrics_table_has_mlpeg_shape_from_the_learning_curve():
+    folds = pd.DataFrame({"dataset": "rotation", "model": ["gap"] * 2 + ["sgdml"] * 2, "n_train": 50,
+                          "fold": [0, 1, 0, 1], "n_test": 100, "energy_rmse": [2.0, 1.0, 3.0, 4.0],
+                          "energy_mae": [1.5, 0.8, 2.0, 3.0], "force_rmse": [5.0, 6.0, 2.0, 1.0],
+                          "force_mae": [4.0, 5.0, 1.5, 0.7]})
+    table = exports.metrics_table(learning_curve(folds), "rotation", "GFN1-xTB")
+    assert table["level_of_theory"] == "GFN1-xTB" and table["units"]["force_rmse"] == "kcal/(mol*Angstrom)"
+    metrics = table["metrics"]
+    # GAP's best fold is the lowest energy (fold 1), sGDML's the lowest force (fold 1)
+    assert metrics["energy_rmse_best_n50"] == {"gap": 1.0, "sgdml": 4.0}
+    assert metrics["force_rmse_mean_n50"] == {"gap": 5.5, "sgdml": 1.5}
+    assert len(metrics) == 4 * 2  # four metrics, best and mean, one size
+    with pytest.raises(ValueError, match="'inversion'"):
+        exports.metrics_table(learning_curve(folds), "inversion", "GFN1-xTB")
+
+
+def test_registry_entry_names_a_loadable_calculator():
+    name, entry = exports.registry_entry("glycine", "sgdml", 100, 2, "results/x/model.npz", "GFN2-xTB", True)
+    assert name == "flexmlff-glycine-sgdml-n100"
+    assert entry["module"] == "flexmlff.models" and entry["class_name"] == "load_calculator"
+    assert entry["kwargs"] == {"model": "sgdml", "path": "results/x/model.npz"} and entry["fold"] == 2
+    from flexmlff import models
+
+    assert callable(getattr(models, entry["class_name"]))
