@@ -10,7 +10,7 @@ no GPU; see :data:`MEASURED`) scaled by a stated formula:
   27.3 GB measured); under ``max_memory_gb`` both switch to an iterative solver and stay
   below that cap (n = 800: sgdml 4.6 GB, our GDML 5.9 GB under an 8 GB cap);
 * GAP: time ∝ n and the sparse points, memory linear in the force rows n·3N;
-* networks (SchNet, BPNN): time ∝ n × epochs (an upper bound: early stopping ends sooner);
+* networks (SchNet, BPNN, MACE): time ∝ n × epochs (an upper bound: early stopping ends sooner);
 * every job: a start-up of a few seconds (Python, torch and quippy imports).
 
 :func:`estimate` gives one row per job kind; :func:`stage_table` sums them per stage.
@@ -46,14 +46,19 @@ MEASURED = {
     "gap_fit_100_s": {10: 105.0, 24: 175.0},
     # seconds per epoch at n = 100, batch 10 (SchNet: 64 features, 6 interactions): glycine
     # 161 s for 246 epochs, rotation 394 s for 299; BPNN glycine 76 s for 500 (2026-11-27)
-    "epoch_100_s": {"schnet": {10: 0.65, 24: 1.32}, "bpnn": {10: 0.15, 24: 0.45}},
+    # MACE (32 channels, L = 1, two layers, float64): glycine 7.6 s an epoch with validation
+    # on 50 frames, beside two SchNet jobs on 2 cores (2026-12-05); azobenzene not measured,
+    # scaled by atoms
+    "epoch_100_s": {"schnet": {10: 0.65, 24: 1.32}, "bpnn": {10: 0.15, 24: 0.45}, "mace": {10: 7.6}},
     # gap_fit's peak memory at 200 frames and 200 sparse points: glycine 5.0 GB, azobenzene 8.6 GB
     "gap_memory_gb": {6000: 5.0, 14400: 8.6},
     "job_start_s": 4.0,
     # ML-driven MD through i-PI, steps per second (azobenzene, one thread): sgdml, gap and
     # schnet measured on rotation n = 100 models (scripts/benchmark_md.py, 500 steps with
     # i-PI's start-up, 2026-11-27); our GDMLs taken as sgdml's; bpnn an older, rougher figure
-    "ml_md_steps_per_s": {"sgdml": 135.0, "sgdml_ang": 135.0, "gdml": 135.0, "gap": 9.4, "schnet": 65.0, "bpnn": 20.0},
+    # mace: its ASE calculator on 200 glycine frames, 16 s beside two training jobs (2026-12-05)
+    "ml_md_steps_per_s": {"sgdml": 135.0, "sgdml_ang": 135.0, "gdml": 135.0, "gap": 9.4, "schnet": 65.0, "bpnn": 20.0,
+                          "mace": 12.0},
 }
 #: Copies of the (n·3N)² kernel a closed-form solve holds at its peak: sgdml's three; ours one
 #: per permutation (azobenzene mostly two), the kernel and a temporary

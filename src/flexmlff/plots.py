@@ -16,7 +16,7 @@ import seaborn as sns  # noqa: E402
 
 ENERGY_LABEL = r"$\Delta E$ (kcal mol$^{-1}$)"
 MODEL_LABELS = {"sgdml": "sGDML [1/r]", "sgdml_ang": "sGDML [1/r + ang]", "gdml": "GDML [1/r]", "schnet": "SchNet",
-                "gap": "GAP/SOAP", "bpnn": "BPNN"}
+                "gap": "GAP/SOAP", "bpnn": "BPNN", "mace": "MACE"}
 
 
 def _style():

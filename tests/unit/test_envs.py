@@ -34,6 +34,7 @@ PACKAGES = {
     "dftd3": {"dftd3-python"}, "pyscf": {"pyscf"}, "plumed": {"py-plumed"}, "lightning": {"schnetpack"},
     "pytorch_lightning": {"schnetpack"}, "dscribe": {"dscribe"}, "jsonschema": {"jsonschema"},
     "snakemake": {"snakemake"}, "mace": {"mace-torch"}, "e3nn": {"e3nn"}, "torchmetrics": {"torchmetrics"},
+    "lightning_utilities": {"lightning-utilities"},
 }
 #: Imported only where they are installed (a GPU machine), and guarded there.
 OPTIONAL = {"gpu4pyscf", "cupy"}
@@ -43,7 +44,8 @@ ONLY_FOR = {"plumed": {"md_run"}}
 PROGRAMS = {"md_run": {"i-pi"}, "ml_md": {"i-pi"}, "train_gap": {"quippy-ase"}, "train_gap_cutoff": {"quippy-ase"}}
 #: Packages the env's listed ones bring along (dependencies of a listed package).
 BROUGHT_BY = {"schnetpack": {"lightning", "pytorch_lightning", "torch", "torchmetrics"}, "torchani": {"torch"},
-              "sgdml": {"scipy", "psutil"}, "pyscf-dispersion": {"dftd3"}, "seaborn": {"matplotlib"}}
+              "sgdml": {"scipy", "psutil"}, "pyscf-dispersion": {"dftd3"}, "seaborn": {"matplotlib"},
+              "mace-torch": {"torch", "e3nn", "torchmetrics", "lightning_utilities"}}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -168,6 +168,28 @@ use rule train_sgdml as train_bpnn with:
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
+use rule train_sgdml as train_mace with:
+    output:
+        model=layout.model_file("{dataset}", "mace", "{n_train}", "{fold}"),
+        record=layout.training_record("{dataset}", "mace", "{n_train}", "{fold}"),
+        errors=layout.test_errors("{dataset}", "mace", "{n_train}", "{fold}"),
+        predictions=layout.test_predictions("{dataset}", "mace", "{n_train}", "{fold}"),
+    log:
+        log_file("train_mace", "{dataset}_n{n_train}_fold{fold}"),
+    benchmark:
+        benchmark_file("train_mace", "{dataset}_n{n_train}_fold{fold}")
+    conda:
+        env("mace")
+    resources:
+        mem_mb=training_resource("mace", "mem_mb"),
+        runtime=training_resource("mace", "runtime"),
+    params:
+        family="mace",
+        settings=plan.model_settings("mace"),
+        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
+        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
+
+
 rule collect_errors:
     input:
         lambda wc: plan.family_fold_errors(wc.dataset, wc.model),

@@ -18,10 +18,11 @@ FAMILIES = {
     "schnet": "flexmlff.models.schnet",
     "gap": "flexmlff.models.gap",
     "bpnn": "flexmlff.models.bpnn",
+    "mace": "flexmlff.models.mace",  # beyond the paper: equivariant message passing, mace-torch
 }
 #: One file per trained model: sgdml's own npz; gap_fit's XML + sparseX files in a tar archive.
 MODEL_FILES = {"sgdml": "model.npz", "sgdml_ang": "model.npz", "gdml": "model.npz", "schnet": "model.pt",
-               "gap": "model.tar.gz", "bpnn": "model.pt"}
+               "gap": "model.tar.gz", "bpnn": "model.pt", "mace": "model.model"}
 
 
 def family(name: str):

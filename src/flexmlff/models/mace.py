@@ -1,0 +1,184 @@
+"""MACE, an equivariant message-passing network (mace-torch), trained from scratch.
+
+Beyond the paper (issue 16): the kind of model users reach for since. Trained with
+mace-torch's own trainer, ``mace_run_train``, in a process of its own: importing ``mace``
+sets ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` for the whole process (e3nn 0.4.4 needs it on
+torch >= 2.6), so the training never runs inside the caller. The frames go to it as
+extended XYZ in eV and eV/Å, the units MACE and its ASE calculator assume; its per-element
+reference energies are the training average (``E0s=average``). It evaluates the validation
+frames every epoch, lowers the learning rate on plateaus and stops after ``patience``
+epochs without a better validation loss; the saved model is that of the best epoch. The
+validation loss and RMSEs of every epoch go into the training record.
+
+No foundation weights: pretrained MACE-MP/OFF models are downloads, and this row is
+trained like the others, on the same frames.
+
+One mend, applied only in the training process (``python -m flexmlff.models.mace``, which
+then runs mace-torch's own ``mace_run_train``): schnetpack 2.0.4 pins torchmetrics 1.0.1,
+whose ``apply_to_collection`` cannot rebuild the defaultdict of metrics mace-torch's
+validation returns; lightning-utilities' function of the same name and signature (what
+later torchmetrics use) can.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from flexmlff.data import Dataset
+from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
+
+log = logging.getLogger(__name__)
+
+#: Settings understood by :func:`train` (config section ``models.mace``): a small MACE
+#: (32 channels, L = 1 messages, two layers, body order 4) that trains on a CPU core.
+DEFAULTS = {"r_max_A": 5.0, "num_channels": 32, "max_L": 1, "correlation": 3, "num_interactions": 2,
+            "batch_size": 10, "learning_rate": 0.01, "energy_weight": 30.0, "forces_weight": 100.0,
+            "max_epochs": 500, "patience": 50, "scheduler_patience": 10, "ema_decay": 0.99, "seed": 0}
+NAME = "mace"
+ENERGY_KEY, FORCES_KEY = "REF_energy", "REF_forces"
+
+
+def _write_ev_frames(frames: Dataset, path: Path) -> None:
+    """Frames as extended XYZ in eV and eV/Å under keys MACE reads (not ASE's reserved ones)."""
+    from ase import Atoms
+    from ase.io import write
+
+    images = []
+    for R, E, F in zip(frames.R, frames.E, frames.F):
+        atoms = Atoms(numbers=frames.z, positions=R)
+        atoms.info[ENERGY_KEY] = float(kcal_mol_to_ev(E))
+        atoms.arrays[FORCES_KEY] = kcal_mol_to_ev(np.asarray(F, dtype=float))
+        images.append(atoms)
+    write(path, images, format="extxyz")
+
+
+def train_command(work: Path, settings: dict) -> list[str]:
+    """The ``mace_run_train`` command line for frames written to `work` (train.xyz, valid.xyz)."""
+    s = settings
+    return [
+        sys.executable, "-m", __name__,
+        f"--name={NAME}", f"--work_dir={work}", f"--seed={s['seed']}",
+        f"--train_file={work / 'train.xyz'}", f"--valid_file={work / 'valid.xyz'}",
+        f"--energy_key={ENERGY_KEY}", f"--forces_key={FORCES_KEY}", "--E0s=average",
+        "--model=MACE", f"--r_max={s['r_max_A']}", f"--num_channels={s['num_channels']}",
+        f"--max_L={s['max_L']}", f"--correlation={s['correlation']}",
+        f"--num_interactions={s['num_interactions']}",
+        f"--batch_size={s['batch_size']}", f"--valid_batch_size={s['batch_size']}",
+        "--loss=weighted", f"--energy_weight={s['energy_weight']}", f"--forces_weight={s['forces_weight']}",
+        f"--lr={s['learning_rate']}", f"--scheduler_patience={s['scheduler_patience']}",
+        "--ema", f"--ema_decay={s['ema_decay']}", "--amsgrad",
+        f"--max_num_epochs={s['max_epochs']}", f"--patience={s['patience']}", "--eval_interval=1",
+        "--error_table=PerAtomRMSE", "--device=cpu", "--default_dtype=float64", "--save_cpu",
+    ]
+
+
+def epoch_history(results_file: Path) -> list[dict]:
+    """Per epoch: mean training loss, validation loss, validation energy (per frame, kcal/mol)
+    and force RMSE (kcal/(mol Å)), from mace-torch's metrics log (one JSON line per step
+    or evaluation)."""
+    train, history = {}, []
+    for line in results_file.read_text().splitlines():
+        row = json.loads(line)
+        if row.get("mode") == "opt" and row.get("epoch") is not None:
+            train.setdefault(row["epoch"], []).append(float(row["loss"]))
+        elif row.get("mode") == "eval" and row.get("epoch") is not None:
+            history.append({"epoch": int(row["epoch"]), "valid_loss": float(row["loss"]),
+                            "valid_energy_rmse": float(ev_to_kcal_mol(row["rmse_e"])),
+                            "valid_force_rmse": float(ev_to_kcal_mol(row["rmse_f"]))})
+    for row in history:
+        losses = train.get(row["epoch"])
+        row["train_loss"] = float(np.mean(losses)) if losses else float("nan")
+    return history
+
+
+def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+          record: dict | None = None):
+    """Train MACE on `train_set`, stopping early on the loss over `validation`.
+
+    Returns the trained network (a torch module). `record`, when given, receives
+    ``history`` (:func:`epoch_history`) and ``chosen`` (the best epoch).
+    """
+    s = {**DEFAULTS, **(settings or {})}
+    work = Path(tempfile.mkdtemp(prefix="flexmlff-mace-"))
+    try:
+        _write_ev_frames(train_set, work / "train.xyz")
+        _write_ev_frames(validation, work / "valid.xyz")
+        library = str(Path(__file__).resolve().parents[2])  # this flexmlff, for `python -m`
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
+               "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")]))}
+        with open(work / "train.log", "w") as output:
+            done = subprocess.run(train_command(work, s), cwd=work, env=env, stdout=output,
+                                  stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            tail = (work / "train.log").read_text()[-3000:]
+            raise RuntimeError(f"mace_run_train failed (exit {done.returncode}):\n{tail}")
+        history = epoch_history(next((work / "results").glob("*_train.txt")))
+        best = min(history, key=lambda row: row["valid_loss"])
+        log.info("MACE: %d epochs, best validation loss %.5f at epoch %d", len(history), best["valid_loss"],
+                 best["epoch"])
+        if record is not None:
+            record.update(history=history, chosen={"epoch": best["epoch"], "epochs_run": len(history),
+                                                   "valid_loss": best["valid_loss"]})
+        return load(work / f"{NAME}.model")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def save(model, path: str | Path) -> None:
+    """The whole network with torch.save, as mace-torch saves its models."""
+    import torch
+
+    torch.save(model, path)
+
+
+def load(path: str | Path):
+    import mace  # noqa: F401  (its classes, for unpickling)
+    import torch
+
+    return torch.load(path, map_location="cpu", weights_only=False).double().eval()
+
+
+def calculator(model):
+    """mace-torch's own ASE calculator (eV, eV/Å) around the network, in float64."""
+    from mace.calculators import MACECalculator
+
+    return MACECalculator(models=model, device="cpu", default_dtype="float64")
+
+
+def predict(model, R: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å), through
+    :func:`calculator`."""
+    from ase import Atoms
+
+    calc = calculator(model)
+    energies, forces = [], []
+    for positions in R:
+        atoms = Atoms(numbers=z, positions=positions)
+        atoms.calc = calc
+        energies.append(atoms.get_potential_energy())
+        forces.append(atoms.get_forces())
+    return ev_to_kcal_mol(np.array(energies)), ev_to_kcal_mol(np.array(forces))
+
+
+def _run_mace_train() -> None:
+    """mace-torch's ``mace_run_train`` on this process's arguments, torchmetrics mended."""
+    import lightning_utilities.core.apply_func
+    import torchmetrics.utilities.data
+
+    torchmetrics.utilities.data.apply_to_collection = lightning_utilities.core.apply_func.apply_to_collection
+    from mace.cli.run_train import main
+
+    main()
+
+
+if __name__ == "__main__":
+    _run_mace_train()

@@ -1,0 +1,31 @@
+"""MACE's own parts (flexmlff.models.mace); the shared contract is in test_model_contract.py."""
+
+import json
+
+import pytest
+
+from flexmlff.models import mace
+from flexmlff.units import ev_to_kcal_mol
+
+
+def test_epoch_history_reads_mace_torchs_metrics_log(tmp_path):
+    log = tmp_path / "mace_run-0_train.txt"
+    rows = [{"mode": "eval", "epoch": None, "loss": 9.0, "rmse_e": 1.0, "rmse_f": 1.0},  # before training
+            {"mode": "opt", "epoch": 0, "loss": 4.0}, {"mode": "opt", "epoch": 0, "loss": 2.0},
+            {"mode": "eval", "epoch": 0, "loss": 1.5, "rmse_e": 0.1, "rmse_f": 0.2},
+            {"mode": "opt", "epoch": 1, "loss": 1.0},
+            {"mode": "eval", "epoch": 1, "loss": 0.5, "rmse_e": 0.05, "rmse_f": 0.1}]
+    log.write_text("\n".join(json.dumps(row) for row in rows))
+    history = mace.epoch_history(log)
+    assert [row["epoch"] for row in history] == [0, 1]
+    assert history[0]["train_loss"] == 3.0 and history[1]["valid_loss"] == 0.5
+    # eV -> kcal/mol, eV/Å -> kcal/(mol Å)
+    assert history[1]["valid_energy_rmse"] == pytest.approx(ev_to_kcal_mol(0.05))
+    assert history[0]["valid_force_rmse"] == pytest.approx(ev_to_kcal_mol(0.2))
+
+
+def test_train_command_passes_the_settings_to_mace_run_train(tmp_path):
+    command = mace.train_command(tmp_path, {**mace.DEFAULTS, "r_max_A": 4.5, "max_epochs": 7})
+    assert command[1:3] == ["-m", "flexmlff.models.mace"]
+    assert "--r_max=4.5" in command and "--max_num_epochs=7" in command and "--E0s=average" in command
+    assert f"--train_file={tmp_path / 'train.xyz'}" in command and "--default_dtype=float64" in command
