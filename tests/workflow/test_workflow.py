@@ -239,7 +239,9 @@ def test_training_records_say_what_was_chosen_on_validation(run):
     assert 1 <= len(schnet["history"]) == schnet["chosen"]["epochs_run"] <= 8
     # one row per model in the table behind the training figure
     choices = pd.read_csv(run / "tables/glycine_training_choices.csv")
-    assert len(choices) == 6 * 2 * 3
+    assert len(choices) == 7 * 2 * 3  # every family of the smoke config, MACE included
+    mace = json.loads((run / "glycine/models/mace/n40/fold0/training.json").read_text())
+    assert 1 <= len(mace["history"]) == mace["chosen"]["epochs_run"] <= 4
     assert choices.query("family == 'sgdml' and n_train == 40 and fold == 0")["sigma"].item() == best["sigma"]
     assert (run / "figures/glycine_training.png").stat().st_size > 10_000
 
@@ -262,7 +264,7 @@ def test_every_family_in_one_tidy_table(run):
     from flexmlff.evaluate import ERROR_COLUMNS, SELECTION_RULES
 
     errors = pd.read_csv(run / "tables/model_errors.csv")
-    families = ["bpnn", "gap", "gdml", "schnet", "sgdml", "sgdml_ang"]
+    families = ["bpnn", "gap", "gdml", "mace", "schnet", "sgdml", "sgdml_ang"]
     assert list(errors.columns[:len(ERROR_COLUMNS)]) == ERROR_COLUMNS
     assert sorted(errors["model"].unique()) == families
     # every family on exactly the same folds: 2 sizes x 3 folds, the same test-set sizes
