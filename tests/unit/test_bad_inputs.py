@@ -110,12 +110,12 @@ def test_every_problem_of_a_config_is_reported_in_one_message():
     with pytest.raises(ConfigError) as err:
         plan_with({"figures": {"fold_means": {"datasets": ["rotation"]},
                                "descriptor_comparison": {"datasets": ["inversion"]},
-                               "ml_md": {"models": ["sgdml", "mace"]}}})
+                               "ml_md": {"models": ["sgdml", "nequip"]}}})
     lines = str(err.value).splitlines()
     assert lines[0] == "3 problems in the config:"
     assert re.search(r"config key 'figures\.fold_means\.datasets': 'rotation' is not in training\.datasets", lines[1])
     assert re.search(r"config key 'figures\.descriptor_comparison\.datasets': 'inversion' is not in training", lines[2])
-    assert re.search(r"config key 'figures\.ml_md\.models': 'mace' is not in training\.models", lines[3])
+    assert re.search(r"config key 'figures\.ml_md\.models': 'nequip' is not in training\.models", lines[3])
 
 
 def test_every_schema_problem_is_reported_in_one_message():
