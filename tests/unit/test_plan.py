@@ -128,7 +128,7 @@ def test_relabelled_dataset_shares_its_source_split(smoke):
 def test_seeds(smoke):
     assert smoke.seed == 7 and smoke.split_seed("40") == 47
     # each ML-MD start has its own seed, the same for every model
-    assert smoke.ml_md_runs() == [("sgdml", "neb", 4), ("gap", "neb", 4)]
+    assert smoke.ml_md_runs() == [("sgdml", "neb", 4), ("gap", "neb", 4), ("mace", "neb", 4)]
     assert smoke.ml_md_seed("neb", "4") == 901
 
 
@@ -140,7 +140,8 @@ def test_ml_md_inputs(smoke):
     assert smoke.ml_md_end_minima("neb") == ["results/glycine/minima/Ip.extxyz",
                                               "results/glycine/minima/IIIp.extxyz"]
     assert smoke.ml_md_outcomes() == ["results/ml_md/sgdml/neb/frame4/outcome.json",
-                                      "results/ml_md/gap/neb/frame4/outcome.json"]
+                                      "results/ml_md/gap/neb/frame4/outcome.json",
+                                      "results/ml_md/mace/neb/frame4/outcome.json"]
 
 
 def test_isomerisation_plan(smoke):
@@ -188,7 +189,7 @@ def test_cluster_coordinate_is_the_cluster_figures_for_its_molecule_only(smoke, 
 
 
 def test_families_per_dataset(smoke_config):
-    families = ["sgdml", "sgdml_ang", "gdml", "schnet", "gap"]
+    families = ["sgdml", "sgdml_ang", "gdml", "schnet", "gap", "mace"]
     plan = plan_with(smoke_config, lambda c: c["training"].update(models_on={"glycine": families}))
     assert plan.families_on("glycine") == families
     assert "bpnn" in plan.families  # still a family of the config (training.models)
@@ -239,7 +240,8 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
     (lambda c: c["figures"]["learning_curves"].update(datasets=["rotation"]),
      "config key 'figures.learning_curves.datasets': 'rotation' is not in training.datasets"),
     (lambda c: (c["training"].update(models=["sgdml", "schnet", "gap"]),
-                c["figures"]["fold_means"].update(models=["sgdml"])),
+                c["figures"]["fold_means"].update(models=["sgdml"]),
+                c["figures"]["ml_md"].update(models=["sgdml", "gap"])),
      "config key 'figures.descriptor_comparison': needs gdml, sgdml_ang, sgdml in training.models on 'glycine'"),
     (lambda c: c["training"].update(models_on={"rotation": ["sgdml"]}),
      "config key 'training.models_on.rotation': 'rotation' is not in training.datasets"),
