@@ -173,26 +173,9 @@ def make_calculator(level: str, options: dict | None = None) -> Calculator:
         raise ValueError(f"bad options for reference level {level!r}: {err}") from err
 
 
-def level_label(calculator: str, options: dict | None = None) -> str:
-    """A short human-readable name of a level, e.g. ``GFN1-xTB`` or ``PBE-D3BJ/def2-SVP``."""
-    options = options or {}
-    if calculator == "xtb":
-        method = options.get("method", "GFN2-xTB")
-        return method if options.get("dispersion", True) else f"{method} without D3"
-    if calculator == "pyscf":
-        xc = options.get("xc", "pbe").upper()
-        dispersion = options.get("dispersion", "d3bj")
-        basis = options.get("basis", "def2-svp").replace("svp", "SVP").replace("tzvp", "TZVP")
-        return f"{xc}-{dispersion.upper()}/{basis}" if dispersion else f"{xc}/{basis}"
-    if calculator == "aims":
-        xc = options.get("xc", "pbe").upper()
-        return f"FHI-aims {xc}+TS" if options.get("vdw_ts", True) else f"FHI-aims {xc}"
-    return calculator
-
-
 def includes_dispersion(calculator: str, options: dict | None = None) -> bool:
-    """Whether a level's energies hold a dispersion correction, by the same defaults as
-    :func:`level_label`."""
+    """Whether a level's energies hold a dispersion correction (each calculator's default:
+    xTB's D3/D4, PySCF's D3(BJ), aims' TS)."""
     options = options or {}
     if calculator == "xtb":
         return bool(options.get("dispersion", True))
@@ -201,6 +184,23 @@ def includes_dispersion(calculator: str, options: dict | None = None) -> bool:
     if calculator == "aims":
         return bool(options.get("vdw_ts", True))
     return False
+
+
+def level_label(calculator: str, options: dict | None = None) -> str:
+    """A short human-readable name of a level, e.g. ``GFN1-xTB`` or ``PBE-D3BJ/def2-SVP``."""
+    options = options or {}
+    if calculator == "xtb":
+        method = options.get("method", "GFN2-xTB")
+        return method if includes_dispersion(calculator, options) else f"{method} without D3"
+    if calculator == "pyscf":
+        xc = options.get("xc", "pbe").upper()
+        dispersion = options.get("dispersion", "d3bj")
+        basis = options.get("basis", "def2-svp").replace("svp", "SVP").replace("tzvp", "TZVP")
+        return f"{xc}-{dispersion.upper()}/{basis}" if dispersion else f"{xc}/{basis}"
+    if calculator == "aims":
+        xc = options.get("xc", "pbe").upper()
+        return f"FHI-aims {xc}+TS" if includes_dispersion(calculator, options) else f"FHI-aims {xc}"
+    return calculator
 
 
 class Level(NamedTuple):
