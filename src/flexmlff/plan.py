@@ -355,14 +355,15 @@ class Plan(CrossReferenceChecks):
         """Every family's fold errors on every training dataset."""
         return [f for dataset in self.trained_datasets for f in self.dataset_family_errors(dataset)]
 
-    def cluster_coordinate(self, dataset: str) -> str:
-        """The coordinate whose bins cluster a dataset's frames in its prediction files:
+    def cluster_coordinate(self, dataset: str) -> tuple[str, str] | None:
+        """(molecule, coordinate) whose bins cluster a dataset's frames in its prediction files:
         ``figures.phi_cluster_errors.coordinate`` for datasets of the molecule that figure
-        evaluates on, none ("") for the others."""
+        evaluates on, None for the others."""
         clusters = self.figures.get("phi_cluster_errors")
-        if not clusters or self.dataset_molecule(dataset) != self.dataset_molecule(clusters["evaluate_on"]):
-            return ""
-        return clusters["coordinate"]
+        molecule = self.dataset_molecule(dataset)
+        if not clusters or molecule != self.dataset_molecule(clusters["evaluate_on"]):
+            return None
+        return molecule, clusters["coordinate"]
 
     # -- figures -----------------------------------------------------------------------------
     def figure_settings(self, key: str) -> dict:

@@ -179,10 +179,10 @@ def test_errors_and_figure_inputs(smoke):
 
 
 def test_cluster_coordinate_is_the_cluster_figures_for_its_molecule_only(smoke, smoke_config):
-    assert smoke.cluster_coordinate("glycine") == "tau1"  # the smoke Figs. 7-8 evaluate on glycine
-    assert smoke.cluster_coordinate("rotation") == ""
+    assert smoke.cluster_coordinate("glycine") == ("glycine", "tau1")  # the smoke Figs. 7-8 evaluate on glycine
+    assert smoke.cluster_coordinate("rotation") is None
     without = plan_with(smoke_config, lambda c: c["figures"].pop("phi_cluster_errors"))
-    assert without.cluster_coordinate("glycine") == ""
+    assert without.cluster_coordinate("glycine") is None
     assert smoke.trained_model_files()["glycine/gap/n40"][2] == "results/glycine/models/gap/n40/fold2/model.tar.gz"
     assert smoke.layout.test_predictions("glycine", "gap", 10, 2) == \
         "results/glycine/models/gap/n10/fold2/predictions.extxyz"

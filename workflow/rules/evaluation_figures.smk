@@ -53,7 +53,6 @@ use rule train_gap as train_gap_cutoff with:
     params:
         family="gap",
         settings=lambda wc: plan.gap_cutoff_settings(wc.cutoff),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 

@@ -43,7 +43,6 @@ rule train_sgdml:
     params:
         family="sgdml",
         settings=plan.model_settings("sgdml"),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
     script:
         "../scripts/train_model.py"
@@ -72,7 +71,6 @@ rule train_gap:
     params:
         family="gap",
         settings=plan.model_settings("gap"),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
     script:
         "../scripts/train_model.py"
@@ -98,7 +96,6 @@ use rule train_sgdml as train_sgdml_ang with:
     params:
         family="sgdml_ang",
         settings=plan.model_settings("sgdml_ang"),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -118,7 +115,6 @@ use rule train_sgdml as train_gdml with:
     params:
         family="gdml",
         settings=plan.model_settings("gdml"),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -142,7 +138,6 @@ use rule train_sgdml as train_schnet with:
     params:
         family="schnet",
         settings=plan.model_settings("schnet"),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -164,7 +159,6 @@ use rule train_sgdml as train_bpnn with:
     params:
         family="bpnn",
         settings=plan.model_settings("bpnn"),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -186,7 +180,6 @@ use rule train_sgdml as train_mace with:
     params:
         family="mace",
         settings=plan.model_settings("mace"),
-        molecule=lambda wc: plan.dataset_molecule(wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 

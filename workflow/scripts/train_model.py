@@ -50,10 +50,11 @@ with snakemake_step(snakemake) as log:
     saved = models.load(snakemake.output.model)
     held_out = predict_held_out(lambda R, z: models.predict(saved, R, z), dataset, split, fold)
     row = {"dataset": wc.dataset, "model": name, **held_out_errors(held_out, dataset, split, fold)}
-    coordinate = snakemake.params.cluster_coordinate
+    coordinate = snakemake.params.cluster_coordinate  # (molecule, name) or None
     if coordinate:
-        molecule = Atoms(numbers=dataset.z, positions=dataset.R[0])
-        coordinate = (coordinate, named_coordinates(snakemake.params.molecule, molecule)[coordinate])
+        molecule, coordinate_name = coordinate
+        first_frame = Atoms(numbers=dataset.z, positions=dataset.R[0])
+        coordinate = (coordinate_name, named_coordinates(molecule, first_frame)[coordinate_name])
     write(snakemake.output.predictions, prediction_frames(dataset, held_out, name, coordinate),
           format="extxyz", write_info=True)
     if "cutoff" in wc.keys():  # a model of the GAP cutoff scan (Fig. 6a)
