@@ -23,6 +23,7 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/learning_curves.smk"
 include: "workflow/rules/evaluation_figures.smk"
 include: "workflow/rules/ml_md.smk"
+include: "workflow/rules/training_set_optimisation.smk"
 include: "workflow/rules/provenance.smk"
 
 
@@ -47,6 +48,7 @@ localrules:
     plot_fig7_phi_clusters,
     plot_fig8_metadynamics_clusters,
     plot_fig9_ml_md,
+    plot_training_set_optimisation,
     summary_table,
 
 

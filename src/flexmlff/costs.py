@@ -191,6 +191,20 @@ def estimate(plan: Plan) -> list[JobCost]:
         rows.append(JobCost("evaluation", "train_gap_cutoff", jobs, seconds / 3600,
                             training_memory_gb("gap", scan["n_train"], n_atoms, settings),
                             f"{jobs} GAP models at n = {scan['n_train']}"))
+    if plan.figures.get("training_set_optimisation"):
+        settings = plan.optimisation
+        dataset = settings["dataset"]
+        n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
+        for family in settings["models"]:
+            folds = len(plan.optimisation_folds())
+            # each step trains from scratch at its size, then predicts the whole dataset
+            seconds = folds * sum(training_seconds(family, n, n_atoms, plan.model_settings(family)) + 2 * start
+                                  for n in plan.optimisation_sizes())
+            rows.append(JobCost("evaluation", f"optimise_training_set_step ({family})",
+                                folds * (settings["steps"] + 1), seconds / 3600,
+                                training_memory_gb(family, settings["n_train"], n_atoms, plan.model_settings(family)),
+                                f"n = {settings['n_start']}..{settings['n_train']} in {settings['steps']} steps, "
+                                f"{folds} folds"))
     ml_md = plan.figures.get("ml_md")
     if ml_md:
         runs = plan.ml_md_runs()

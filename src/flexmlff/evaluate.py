@@ -62,13 +62,15 @@ def predict_held_out(predict, dataset, split, fold: int) -> HeldOut:
     return HeldOut(indices, np.asarray(energies, dtype=float), np.asarray(forces, dtype=float))
 
 
-def held_out_errors(held_out: HeldOut, dataset, split, fold: int) -> dict:
+def held_out_errors(held_out: HeldOut, dataset, split, fold: int, train=None) -> dict:
     """Errors of one fold's model on its held-out frames, beside the mean-energy baseline.
 
     The row carries ``n_train``, ``fold``, ``n_test``, the four :data:`METRICS` and the
     baseline's RMSEs (what predicting the training mean, and zero forces, would score).
+    `train` are the model's training frames where they are not the fold's own (a grown
+    training set, :mod:`flexmlff.training_sets`).
     """
-    train = split.train_indices(fold)
+    train = split.train_indices(fold) if train is None else np.asarray(train)
     test = dataset.subset(held_out.indices)
     baseline = mean_baseline(dataset.E[train], test.E, test.F)
     return {"n_train": len(train), "fold": fold, "n_test": len(test),

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from ase import Atoms
@@ -56,6 +58,43 @@ def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
         atoms.arrays["predicted_forces"] = np.asarray(held_out.forces[k], dtype=float).copy()
         frames.append(atoms)
     return frames
+
+
+def coordinate_atoms(dataset: Dataset, cluster_coordinate: tuple[str, str] | None):
+    """(name, atoms) of a molecule's cluster coordinate in a dataset's atom order, from
+    the plan's (molecule, name); None stays None (a molecule without one)."""
+    if not cluster_coordinate:
+        return None
+    from flexmlff.geometry import named_coordinates
+
+    molecule, name = cluster_coordinate
+    return name, named_coordinates(molecule, Atoms(numbers=dataset.z, positions=dataset.R[0]))[name]
+
+
+class Predictions(NamedTuple):
+    """The frames of prediction files, pooled: cluster coordinate (degrees), reference and
+    predicted energies (M,) and forces (M, N, 3), in the files' units."""
+
+    coordinate_deg: np.ndarray
+    energies: np.ndarray
+    predicted_energies: np.ndarray
+    forces: np.ndarray
+    predicted_forces: np.ndarray
+
+
+def read_predictions(paths, coordinate: str) -> Predictions:
+    """Every frame of the ``predictions.extxyz`` files `paths` (several folds pooled), with
+    the cluster coordinate `coordinate` (``phi`` reads ``info["phi_deg"]``)."""
+    from ase.io import read
+
+    frames = [atoms for path in paths for atoms in read(path, index=":", format="extxyz")]
+    key = f"{coordinate}_deg"
+    if frames and key not in frames[0].info:
+        raise ValueError(f"{paths[0]}: its frames have no {key!r} (the dataset has no cluster coordinate)")
+    return Predictions(np.array([a.info[key] for a in frames]), np.array([a.info["energy"] for a in frames]),
+                       np.array([a.info["predicted_energy"] for a in frames]),
+                       np.array([a.arrays["forces"] for a in frames]),
+                       np.array([a.arrays["predicted_forces"] for a in frames]))
 
 
 def metric_name(metric: str, statistic: str, n_train: int) -> str:

@@ -82,6 +82,19 @@ class Layout:
     ml_md_outcome = _path("ml_md/{model}/{start_path}/frame{frame}/outcome.json")
     ml_md_ipi_dir = _path("ml_md/{model}/{start_path}/frame{frame}/ipi")
 
+    # training sets grown where the model errs (flexmlff.training_sets): one folder per step
+    dataset_clusters = _path("{dataset}/optimised/clusters.npz",
+                             "Cluster label of every frame of a dataset (distances, then energy).")
+    optimised_model = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/model",
+                            "One step's model, in its family's own format (any family's load reads it).")
+    optimised_training_set = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/training_set.npz",
+                                   "One step's training frames (dataset indices) and those it added.")
+    optimised_frame_errors = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/frame_errors.npy",
+                                   "One step's model: mean squared force error on every frame of the dataset.")
+    optimised_record = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/training.json")
+    optimised_errors = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/test_errors.csv")
+    optimised_predictions = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/predictions.extxyz")
+
     # exports for other tools (flexmlff.exports)
     metrics = _path("{dataset}/metrics.json", "RMSE and MAE per family and size, ml-peg's {metric: {model: value}}.")
     model_registry = _path("models.yml", "Every best model as an ASE calculator entry (ml-peg's models.yml).")

@@ -53,6 +53,7 @@ EVALUATION_FIGURES = {
     "dispersion_ablation": ["dispersion_ablation"],
     "phi_cluster_errors": ["fig7_phi_cluster_errors", "fig8_metadynamics_phi_cluster_errors"],
     "ml_md": ["fig9_ml_md"],
+    "training_set_optimisation": ["training_set_optimisation"],
 }
 
 #: Conda env of each family where it is not the family's own; GDML [1/r + ang] shares sGDML's.
@@ -100,6 +101,10 @@ class Plan(CrossReferenceChecks):
         clusters = self.figures.get("phi_cluster_errors")
         for dataset, n in (*self.phi_cluster_models("fig7"), *self.phi_cluster_models("fig8")):
             tasks.setdefault((dataset, clusters["model"]), set()).add(n)
+        optimisation = self.figures.get("training_set_optimisation")
+        if optimisation:  # the energy-stratified models the grown sets are compared with
+            for model in optimisation["models"]:
+                tasks.setdefault((optimisation["dataset"], model), set()).add(optimisation["n_train"])
         return [(dataset, family, sorted(sizes)) for (dataset, family), sizes in tasks.items()]
 
     # -- sizes, seeds, settings -------------------------------------------------------
@@ -419,6 +424,59 @@ class Plan(CrossReferenceChecks):
         settings = self.figures.get("phi_cluster_errors")
         return [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
                 for dataset, n in self.phi_cluster_models(figure)]
+
+    # -- training sets grown where the model errs (beyond the paper) --------------------------
+    @property
+    def optimisation(self) -> dict:
+        """``figures.training_set_optimisation``."""
+        return self.figures["training_set_optimisation"]
+
+    def optimisation_folds(self) -> list[int]:
+        """The folds of the n_train split whose training sets are grown (default all)."""
+        return self.optimisation.get("folds") or list(range(self.n_folds))
+
+    def optimisation_runs(self) -> list[tuple[str, int]]:
+        """(family, fold) of every grown training set, in the order of :meth:`optimisation_inputs`."""
+        return [(model, fold) for model in self.optimisation["models"] for fold in self.optimisation_folds()]
+
+    def optimisation_sizes(self) -> list[int]:
+        """Training-set size after each step, step 0 first."""
+        from flexmlff.training_sets import step_sizes
+
+        settings = self.optimisation
+        return step_sizes(settings["n_start"], settings["n_train"], settings["steps"])
+
+    def optimisation_scheme(self):
+        """The clustering settings, a :class:`flexmlff.training_sets.ClusterScheme`."""
+        from flexmlff.training_sets import ClusterScheme
+
+        return ClusterScheme(**self.optimisation["clusters"])
+
+    def optimisation_seed(self, fold, step) -> int:
+        """Seed of one step's random choices (the starting subset, the fine clusters' fit)."""
+        return self.split_seed(self.optimisation["n_train"]) + 100 * int(fold) + int(step)
+
+    def previous_optimisation_step(self, dataset: str, model: str, n_train, fold, step) -> dict[str, str]:
+        """What step `step` starts from: the training set and frame errors of the step
+        before; nothing for step 0, which draws its set from the split."""
+        if int(step) == 0:
+            return {}
+        previous = int(step) - 1
+        return {"previous_training_set": self.layout.optimised_training_set(dataset, model, n_train, fold, previous),
+                "previous_frame_errors": self.layout.optimised_frame_errors(dataset, model, n_train, fold, previous)}
+
+    def optimisation_inputs(self) -> dict[str, list[str]]:
+        """The figure's inputs: the test predictions of each family and fold after the last
+        step (``optimised``) and of the energy-stratified model of the same size and fold
+        (``stratified``), in the same order, and every step's test errors (``steps``)."""
+        settings, layout = self.optimisation, self.layout
+        dataset, n, last = settings["dataset"], settings["n_train"], settings["steps"]
+        runs = self.optimisation_runs()
+        return {
+            "optimised": [layout.optimised_predictions(dataset, m, n, k, last) for m, k in runs],
+            "stratified": [layout.test_predictions(dataset, m, n, k) for m, k in runs],
+            "steps": [layout.optimised_errors(dataset, m, n, k, step) for m, k in runs for step in range(last + 1)],
+        }
 
     # -- ML-driven MD (Fig. 9) ----------------------------------------------------------------
     def ml_md_start(self, start_path: str) -> dict:

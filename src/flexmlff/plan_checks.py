@@ -57,7 +57,8 @@ class CrossReferenceChecks:
         units += [(self._check_training,), (self._check_dataset_figures,)]
         units += [(self._check_evaluation_figure, key)
                   for key in ("learning_curves", "fold_means", "descriptor_comparison")]
-        units += [(self._check_phi_cluster_errors,), (self._check_ml_md,), (self._check_ablations,)]
+        units += [(self._check_phi_cluster_errors,), (self._check_ml_md,), (self._check_ablations,),
+                  (self._check_training_set_optimisation,)]
         problems = []
         for check, *args in units:
             try:
@@ -221,6 +222,26 @@ class CrossReferenceChecks:
             raise ConfigError("figures.dispersion_ablation.without_dispersion",
                               f"must be a relabel_of {ablation['dataset']!r} (the same frames)")
         self._known("figures.dispersion_ablation.model", ablation["model"], list(FAMILIES), "model")
+
+    def _check_training_set_optimisation(self) -> None:
+        settings = self.figures.get("training_set_optimisation")
+        if not settings:
+            return
+        key = "figures.training_set_optimisation"
+        self._known(f"{key}.dataset", settings["dataset"], self.config["datasets"], "dataset")
+        for name in settings["models"]:
+            self._known(f"{key}.models", name, list(FAMILIES), "model")
+        if not settings["n_start"] < settings["n_train"]:
+            raise ConfigError(f"{key}.n_start", f"{settings['n_start']} must be below n_train ({settings['n_train']})")
+        if settings["steps"] > settings["n_train"] - settings["n_start"]:
+            raise ConfigError(f"{key}.steps", f"{settings['steps']} steps cannot each add a frame from "
+                              f"{settings['n_start']} to {settings['n_train']}")
+        for fold in settings.get("folds") or []:
+            if fold >= self.n_folds:
+                raise ConfigError(f"{key}.folds", f"fold {fold}: training.n_folds is {self.n_folds} (folds 0-{self.n_folds - 1})")
+        if not self.cluster_coordinate(settings["dataset"]):
+            raise ConfigError(f"{key}.dataset", f"{settings['dataset']!r} has no cluster coordinate: it must be of the "
+                              "molecule figures.phi_cluster_errors evaluates on")
 
 
 def validate_config(config: dict, schema: str | Path) -> None:

@@ -206,6 +206,51 @@ def phi_cluster_panels(tables: list[pd.DataFrame]):
     return fig
 
 
+def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd.DataFrame, coordinate: str):
+    """Grown against energy-stratified training sets, one row per family: energy and force
+    RMSE per cluster of |`coordinate`| on the same held-out frames (bars side by side, the
+    clusters' population as a line), and the force RMSE after each step against the
+    stratified model's (mean over folds)."""
+    _style()
+    models = list(dict.fromkeys(summary["model"]))
+    colours = dict(zip(("stratified", "optimised"), sns.color_palette("colorblind")[:2]))
+    symbol = COORDINATE_SYMBOLS.get(coordinate, coordinate).strip("$")
+    fig, axes = plt.subplots(len(models), 3, figsize=(15.0, 3.4 * len(models)), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 1, 0.6]})
+    for row, (panels, model) in enumerate(zip(axes, models)):
+        for ax, (metric, label) in zip(panels[:2], RMSE_PANELS):
+            for offset, (training_set, colour) in zip((-0.2, 0.2), colours.items()):
+                table = clusters[(clusters["model"] == model) & (clusters["training_set"] == training_set)]
+                ax.bar(table["cluster"] + offset, table[metric], width=0.4, color=colour, label=training_set)
+            twin = ax.twinx()
+            twin.plot(table["cluster"], table["population"], color="tab:orange", lw=1.2)
+            twin.set_ylim(0, None)
+            twin.set_yticks([])
+            ax.set_xticks(table["cluster"][::2])
+            ax.set_xlabel(rf"${symbol}$ cluster (index k: $10k° \leq |{symbol}| < 10(k+1)°$)")
+            ax.set_ylabel(label)
+        rows = summary[summary["model"] == model].set_index("training_set")
+        title = [f"({chr(97 + row)}) {MODEL_LABELS.get(model, model)}, {int(rows['n_test_frames'].iloc[0])} held-out "
+                 "frames:"]
+        for training_set in colours:
+            r = rows.loc[training_set]
+            title.append(f"{training_set} {r['energy_rmse']:.2f} / {r['force_rmse']:.2f} "
+                         f"(eq./trans. {r['energy_equilibrium_to_transition']:.2f} / "
+                         f"{r['force_equilibrium_to_transition']:.2f})")
+        panels[0].set_title("  ".join(title), loc="left", fontsize=8)
+        panels[0].legend(frameon=False, fontsize=8)
+        curve = steps[steps["model"] == model].groupby("n_train", as_index=False)["force_rmse"].mean()
+        panels[2].plot(curve["n_train"], curve["force_rmse"], "o-", color=colours["optimised"], label="grown, per step")
+        panels[2].plot(curve["n_train"].iloc[-1], rows.loc["stratified", "force_rmse"], "s",
+                       color=colours["stratified"], label="stratified")
+        panels[2].set_xlabel("training points")
+        panels[2].set_ylabel(RMSE_PANELS[1][1])
+        panels[2].legend(frameon=False, fontsize=8)
+    sns.despine(fig, right=False)
+    fig.tight_layout()
+    return fig
+
+
 COORDINATE_SYMBOLS = {"phi": r"$\phi$", "theta": r"$\theta$", "theta_prime": r"$\theta'$",
                       "tau1": r"$\tau_1$", "tau2": r"$\tau_2$"}
 

@@ -181,7 +181,8 @@ def test_errors_and_figure_inputs(smoke):
 def test_cluster_coordinate_is_the_cluster_figures_for_its_molecule_only(smoke, smoke_config):
     assert smoke.cluster_coordinate("glycine") == ("glycine", "tau1")  # the smoke Figs. 7-8 evaluate on glycine
     assert smoke.cluster_coordinate("rotation") is None
-    without = plan_with(smoke_config, lambda c: c["figures"].pop("phi_cluster_errors"))
+    without = plan_with(smoke_config, lambda c: (c["figures"].pop("phi_cluster_errors"),
+                                                 c["figures"].pop("training_set_optimisation")))
     assert without.cluster_coordinate("glycine") is None
     assert smoke.trained_model_files()["glycine/gap/n40"][2] == "results/glycine/models/gap/n40/fold2/model.tar.gz"
     assert smoke.layout.test_predictions("glycine", "gap", 10, 2) == \
@@ -250,6 +251,14 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
     (lambda c: c["figures"].update(dispersion_ablation={
         "dataset": "rotation", "without_dispersion": "inversion", "model": "gap"}),
      "config key 'figures.dispersion_ablation.without_dispersion': must be a relabel_of 'rotation'"),
+    (lambda c: c["figures"]["training_set_optimisation"].update(n_start=40),
+     "config key 'figures.training_set_optimisation.n_start': 40 must be below n_train (40)"),
+    (lambda c: c["figures"]["training_set_optimisation"].update(folds=[3]),
+     "config key 'figures.training_set_optimisation.folds': fold 3: training.n_folds is 3 (folds 0-2)"),
+    (lambda c: c["figures"]["training_set_optimisation"].update(dataset="rotation"),
+     "config key 'figures.training_set_optimisation.dataset': 'rotation' has no cluster coordinate"),
+    (lambda c: c["figures"]["training_set_optimisation"].update(models=["nequip"]),
+     "config key 'figures.training_set_optimisation.models': unknown model 'nequip'"),
 ])
 def test_dangling_references_name_their_key(smoke_config, edit, message):
     with pytest.raises(ConfigError) as error:
@@ -273,4 +282,29 @@ def test_training_tasks_include_what_the_figures_train():
     assert tasks[("rotation_inversion", "schnet")] == [100]
     assert tasks[("metadynamics", "schnet")] == [50, 100]
     assert tasks[("rotation", "schnet")] == [25, 50, 100]  # Fig. 7's own set adds nothing
+    assert tasks[("rotation", "sgdml")] == [25, 50, 100]  # nor the grown training sets' n = 100
     assert len(tasks) == 6 + 5 + 5 + 3
+
+
+def test_training_set_optimisation_steps_chain_and_compare_like_with_like(smoke):
+    layout = smoke.layout
+    assert smoke.optimisation_sizes() == [20, 30, 40]
+    assert smoke.optimisation_runs() == [("sgdml", 0)]
+    assert smoke.optimisation_scheme().fine == 10 and smoke.optimisation_scheme().error_factor == 1.1
+    # step 0 starts from the split; every later step from the step before it
+    assert smoke.previous_optimisation_step("glycine", "sgdml", 40, 0, 0) == {}
+    assert smoke.previous_optimisation_step("glycine", "sgdml", 40, 0, 2) == {
+        "previous_training_set": layout.optimised_training_set("glycine", "sgdml", 40, 0, 1),
+        "previous_frame_errors": layout.optimised_frame_errors("glycine", "sgdml", 40, 0, 1)}
+    inputs = smoke.optimisation_inputs()
+    # the last step against the stratified model of the same size and fold
+    assert inputs["optimised"] == [layout.optimised_predictions("glycine", "sgdml", 40, 0, 2)]
+    assert inputs["stratified"] == [layout.test_predictions("glycine", "sgdml", 40, 0)]
+    assert len(inputs["steps"]) == 3
+    assert smoke.optimisation_seed(0, 1) != smoke.optimisation_seed(1, 0)
+    assert set(layout.figure("training_set_optimisation")) <= set(smoke.targets())
+
+
+def test_training_set_optimisation_defaults_to_every_fold(smoke_config):
+    plan = plan_with(smoke_config, lambda c: c["figures"]["training_set_optimisation"].pop("folds"))
+    assert plan.optimisation_runs() == [("sgdml", 0), ("sgdml", 1), ("sgdml", 2)]

@@ -653,3 +653,37 @@ def test_slurm_profile_sets_resources_of_real_rules(tmp_path):
     assert "software-deployment-method" not in profile
     assert not any("gpu" in str(resources) for resources in profile["set-resources"].values())
     assert profile["max-threads"] >= 1 and {"slurm_account", "slurm_partition"} <= set(profile["default-resources"])
+
+
+def test_training_set_optimisation_grows_outside_the_test_frames_and_resumes_by_step(run):
+    data = read_dataset(run / "datasets/glycine.npz")
+    split = Split.load(run / "glycine/splits/n40.npz")
+    labels = np.load(run / "glycine/optimised/clusters.npz")["labels"]
+    assert len(labels) == len(data) and 2 <= labels.max() + 1 <= 4 * 2
+    step_dir = run / "glycine/optimised/sgdml/n40/fold0"
+    sets = [np.load(step_dir / f"step{k}/training_set.npz") for k in range(3)]
+    assert [len(s["training"]) for s in sets] == [20, 30, 40]
+    assert set(sets[0]["training"]) <= set(split.train_indices(0))  # a stratified start inside the fold
+    for before, after in zip(sets, sets[1:]):
+        assert set(before["training"]) | set(after["added"]) == set(after["training"])
+        assert not set(after["added"]) & (set(split.validation) | set(split.test_indices(0)))
+    # the grown set's last model and the stratified one are tested on the same frames
+    grown = read(step_dir / "step2/predictions.extxyz", index=":")
+    stratified = read(run / "glycine/models/sgdml/n40/fold0/predictions.extxyz", index=":")
+    assert [a.info["frame"] for a in grown] == [a.info["frame"] for a in stratified] == split.test_indices(0).tolist()
+    summary = pd.read_csv(run / "tables/training_set_optimisation.csv").set_index("training_set")
+    own = pd.read_csv(run / "glycine/models/sgdml/n40/fold0/test_errors.csv").iloc[0]
+    assert summary.loc["stratified", "force_rmse"] == pytest.approx(own["force_rmse"], rel=1e-6)
+    last = pd.read_csv(step_dir / "step2/test_errors.csv").iloc[0]
+    assert summary.loc["optimised", "energy_rmse"] == pytest.approx(last["energy_rmse"], rel=1e-6)
+    steps = pd.read_csv(run / "tables/training_set_optimisation_steps.csv")
+    assert steps["n_train"].tolist() == [20, 30, 40] and (steps["n_test"] == len(grown)).all()
+    clusters = pd.read_csv(run / "tables/training_set_optimisation_clusters.csv")
+    assert clusters.groupby("training_set")["n_frames"].sum().tolist() == [len(grown)] * 2
+    assert (run / "figures/training_set_optimisation.png").stat().st_size > 10_000
+    # a lost step reruns alone, from the step before it
+    (step_dir / "step1/model").unlink()
+    jobs = planned_jobs(snakemake(run.parent, "-n").stdout)
+    assert jobs["optimise_training_set_step"] == 2 and "train_sgdml" not in jobs and "cluster_dataset" not in jobs
+    snakemake(run.parent)
+    assert "Nothing to be done" in snakemake(run.parent, "-n").stdout

@@ -37,6 +37,7 @@ wildcard_constraints:
     start_path=r"[A-Za-z0-9_\-]+",
     frame=r"\d+",
     cutoff=r"\d+(\.\d+)?",
+    step=r"\d+",
 
 
 def env(name):
@@ -49,9 +50,10 @@ def model_env(wildcards):
 
 
 def training_resource(family, name):
-    """A training job's `mem_mb` or `runtime`, from flexmlff.costs' measured formula."""
+    """A training job's `mem_mb` or `runtime`, from flexmlff.costs' measured formula;
+    family None takes the job's `model` wildcard."""
     return lambda wc, attempt: training_resources(
-        plan, family, wc.dataset, wc.n_train, attempt
+        plan, family or wc.model, wc.dataset, wc.n_train, attempt
     )[name]
 
 

@@ -11,13 +11,11 @@ import the family's libraries again only to predict a few hundred frames.
 import json
 
 import pandas as pd
-from ase import Atoms
 from ase.io import write
 
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import held_out_errors, predict_held_out
-from flexmlff.exports import prediction_frames
-from flexmlff.geometry import named_coordinates
+from flexmlff.exports import coordinate_atoms, prediction_frames
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
@@ -50,11 +48,7 @@ with snakemake_step(snakemake) as log:
     saved = models.load(snakemake.output.model)
     held_out = predict_held_out(lambda R, z: models.predict(saved, R, z), dataset, split, fold)
     row = {"dataset": wc.dataset, "model": name, **held_out_errors(held_out, dataset, split, fold)}
-    coordinate = snakemake.params.cluster_coordinate  # (molecule, name) or None
-    if coordinate:
-        molecule, coordinate_name = coordinate
-        first_frame = Atoms(numbers=dataset.z, positions=dataset.R[0])
-        coordinate = (coordinate_name, named_coordinates(molecule, first_frame)[coordinate_name])
+    coordinate = coordinate_atoms(dataset, snakemake.params.cluster_coordinate)
     write(snakemake.output.predictions, prediction_frames(dataset, held_out, name, coordinate),
           format="extxyz", write_info=True)
     if "cutoff" in wc.keys():  # a model of the GAP cutoff scan (Fig. 6a)

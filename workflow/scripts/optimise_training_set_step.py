@@ -1,0 +1,74 @@
+"""One step of a training set grown where the model errs (rule optimise_training_set_step).
+
+Step 0 draws an energy-stratified subset of the fold's training frames; every later step
+adds the frames that flexmlff.training_sets.select_frames picks from the previous step's
+force errors on the whole dataset. The family is then trained from scratch, its force
+error on every frame kept for the next step, and it is tested on the held-out folds of the
+n_train split, as the energy-stratified model of that size and fold is.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+from ase.io import write
+
+from flexmlff.data import read_dataset
+from flexmlff.evaluate import HeldOut, held_out_errors
+from flexmlff.exports import coordinate_atoms, prediction_frames
+from flexmlff.models import family
+from flexmlff.runlog import snakemake_step
+from flexmlff.splits import Split
+from flexmlff.training_sets import ClusterScheme, frame_force_errors, select_frames, starting_frames
+
+with snakemake_step(snakemake) as log:
+    wc, params, output = snakemake.wildcards, snakemake.params, snakemake.output
+    step, fold = int(wc.step), int(wc.fold)
+    dataset = read_dataset(snakemake.input.dataset)
+    split = Split.load(snakemake.input.split)
+    size = params.sizes[step]
+    step_record = {"step": step}
+    if step == 0:
+        training = starting_frames(dataset.E, split.train_indices(fold), size, params.seed)
+        added = training
+        log.info("step 0: %d energy-stratified frames of fold %d's %d", size, fold, len(split.train_indices(fold)))
+    else:
+        previous = np.load(snakemake.input.previous_training_set)["training"]
+        errors = np.load(snakemake.input.previous_frame_errors)
+        with np.load(snakemake.input.clusters) as clusters:
+            labels = clusters["labels"]
+        excluded = np.concatenate([previous, split.validation, split.test_indices(fold)])
+        selection = select_frames(dataset.R, labels, errors, size - len(previous), excluded,
+                                  ClusterScheme(**params.scheme), params.seed)
+        added = selection.frames
+        training = np.sort(np.concatenate([previous, added]))
+        step_record.update(high_error_clusters=selection.high_error_clusters.tolist(),
+                           mean_force_mse_of_added=float(errors[added].mean()),
+                           mean_force_mse_of_dataset=float(errors.mean()))
+        log.info("step %d: %d high-error clusters of %d; adding %d frames (their mean squared force error %.2f, "
+                 "the dataset's %.2f (kcal/(mol Å))²)", step, len(selection.high_error_clusters), labels.max() + 1,
+                 len(added), errors[added].mean(), errors.mean())
+
+    models = family(wc.model)
+    record = {}
+    model = models.train(dataset.subset(training), dataset.subset(split.validation), params.settings,
+                         threads=snakemake.threads, record=record)
+    models.save(model, output.model)
+    with open(output.record, "w") as handle:
+        json.dump({"family": wc.model, "n_train": len(training), "fold": fold, **step_record,
+                   "settings": params.settings, **record}, handle, indent=1)
+    with open(output.training_set, "wb") as handle:
+        np.savez(handle, training=training, added=added)
+
+    saved = models.load(output.model)
+    energies, forces = models.predict(saved, dataset.R, dataset.z)  # every frame: the next step's errors
+    np.save(output.frame_errors, frame_force_errors(forces, dataset.F))
+    test = np.asarray(split.test_indices(fold))
+    held_out = HeldOut(test, np.asarray(energies)[test], np.asarray(forces)[test])
+    row = {"dataset": wc.dataset, "model": wc.model, "step": step,
+           **held_out_errors(held_out, dataset, split, fold, train=training)}
+    log.info("test errors: %s", row)
+    pd.DataFrame([row]).to_csv(output.errors, index=False)
+    coordinate = coordinate_atoms(dataset, params.cluster_coordinate)
+    write(output.predictions, prediction_frames(dataset, held_out, wc.model, coordinate), format="extxyz",
+          write_info=True)
