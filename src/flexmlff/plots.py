@@ -210,7 +210,7 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
     """Grown against energy-stratified training sets, one row per family: energy and force
     RMSE per cluster of |`coordinate`| on the same held-out frames (bars side by side, the
     clusters' population as a line), and the force RMSE after each step against the
-    stratified model's (mean over folds)."""
+    stratified model's (folds pooled)."""
     _style()
     models = list(dict.fromkeys(summary["model"]))
     colours = dict(zip(("stratified", "optimised"), sns.color_palette("colorblind")[:2]))
@@ -230,16 +230,16 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
             ax.set_xlabel(rf"${symbol}$ cluster (index k: $10k° \leq |{symbol}| < 10(k+1)°$)")
             ax.set_ylabel(label)
         rows = summary[summary["model"] == model].set_index("training_set")
-        title = [f"({chr(97 + row)}) {MODEL_LABELS.get(model, model)}, {int(rows['n_test_frames'].iloc[0])} held-out "
-                 "frames:"]
-        for training_set in colours:
-            r = rows.loc[training_set]
-            title.append(f"{training_set} {r['energy_rmse']:.2f} / {r['force_rmse']:.2f} "
-                         f"(eq./trans. {r['energy_equilibrium_to_transition']:.2f} / "
-                         f"{r['force_equilibrium_to_transition']:.2f})")
-        panels[0].set_title("  ".join(title), loc="left", fontsize=8)
+        parts = [f"{name} {r['energy_rmse']:.2f} / {r['force_rmse']:.2f} ({r['energy_equilibrium_to_transition']:.2f}"
+                 f" / {r['force_equilibrium_to_transition']:.2f})" for name, r in rows.loc[list(colours)].iterrows()]
+        panels[0].set_title(f"({chr(97 + row)}) {MODEL_LABELS.get(model, model)}, {int(rows['n_test_frames'].iloc[0])} "
+                            f"held-out frames, E / F RMSE (eq./trans. ratios): {'; '.join(parts)}", loc="left",
+                            fontsize=8)
         panels[0].legend(frameon=False, fontsize=8)
-        curve = steps[steps["model"] == model].groupby("n_train", as_index=False)["force_rmse"].mean()
+        # pooled over the folds (equal test sets): the last step is then the summary's own value
+        curve = (steps[steps["model"] == model].assign(mse=lambda t: t["force_rmse"] ** 2)
+                 .groupby("n_train", as_index=False)["mse"].mean())
+        curve["force_rmse"] = np.sqrt(curve["mse"])
         panels[2].plot(curve["n_train"], curve["force_rmse"], "o-", color=colours["optimised"], label="grown, per step")
         panels[2].plot(curve["n_train"].iloc[-1], rows.loc["stratified", "force_rmse"], "s",
                        color=colours["stratified"], label="stratified")

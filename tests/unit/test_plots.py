@@ -476,3 +476,44 @@ def test_cutoff_scan_best_line_mean_line_and_std_band():
     assert "force RMSE" in fig.axes[1].get_ylabel() and "Å" in fig.axes[1].get_ylabel()
     assert fig.axes[0].get_title(loc="left") == "GAP/SOAP, glycine, 200 training points"
     assert legend_texts(fig.axes[0]) == ["best fold", "mean ± std"]
+
+
+# --- training_set_panels -------------------------------------------------------------
+
+
+def test_training_set_panels_bars_pair_the_two_sets_per_cluster_and_the_steps_line():
+    from flexmlff.exports import Predictions
+    from flexmlff.training_sets import training_set_comparison
+
+    rng = np.random.default_rng(5)
+    phi = rng.uniform(-180, 180, 300)
+    E, F = rng.normal(size=300), rng.normal(size=(300, 4, 3))
+    pooled = {(model, name): Predictions(phi, E, E + scale * rng.normal(size=300), F,
+                                         F + scale * rng.normal(size=(300, 4, 3)))
+              for model in ("sgdml", "schnet") for name, scale in (("stratified", 2.0), ("optimised", 1.0))}
+    clusters, summary = training_set_comparison(pooled)
+    steps = pd.DataFrame({"model": ["sgdml"] * 6 + ["schnet"] * 6, "fold": [0, 0, 0, 1, 1, 1] * 2,
+                          "n_train": [50, 75, 100] * 4, "force_rmse": [4.0, 3.0, 2.0, 5.0, 4.0, 3.0] * 2})
+    fig = plots.training_set_panels(clusters, summary, steps, "phi")
+    main = [ax for ax in fig.axes if ax.patches]
+    assert len(main) == 4  # 2 models x (energy, force)
+    for row, model in enumerate(("sgdml", "schnet")):
+        for col, metric in enumerate(METRICS):
+            bars = bar_data(main[2 * row + col])
+            assert len(bars) == 36  # 18 clusters x 2 training sets
+            for offset, name in ((-0.2, "stratified"), (0.2, "optimised")):
+                table = clusters[(clusters["model"] == model) & (clusters["training_set"] == name)]
+                mine = bars[np.isclose(bars[:, 0] - np.round(bars[:, 0]), offset)]
+                np.testing.assert_allclose(mine[:, 1], table[metric], equal_nan=True)
+        # the optimised set's bars are the lower ones here, as the data say
+        assert summary.set_index(["model", "training_set"]).loc[(model, "optimised"), "force_rmse"] < \
+            summary.set_index(["model", "training_set"]).loc[(model, "stratified"), "force_rmse"]
+        curve = [ax for ax in fig.axes if ax.get_xlabel() == "training points"][row]
+        pooled_steps = [[50, np.sqrt((16 + 25) / 2)], [75, np.sqrt((9 + 16) / 2)], [100, np.sqrt((4 + 9) / 2)]]
+        np.testing.assert_allclose(labelled(curve, "grown, per step").get_xydata(), pooled_steps)
+        stratified = labelled(curve, "stratified").get_xydata()
+        assert stratified[0].tolist() == pytest.approx(
+            [100, summary.set_index(["model", "training_set"]).loc[(model, "stratified"), "force_rmse"]])
+    assert main[0].get_title(loc="left").startswith(
+        "(a) sGDML [1/r], 300 held-out frames, E / F RMSE (eq./trans. ratios): stratified 2.02 / 2.03 (0.97 / 0.96); "
+        "optimised 1.01 / 1.02")
