@@ -91,9 +91,13 @@ def read_predictions(paths, coordinate: str) -> Predictions:
     key = f"{coordinate}_deg"
     if frames and key not in frames[0].info:
         raise ValueError(f"{paths[0]}: its frames have no {key!r} (the dataset has no cluster coordinate)")
-    return Predictions(np.array([a.info[key] for a in frames]), np.array([a.info["energy"] for a in frames]),
+    # ASE's reader moves the reference `energy` and `forces` into a calculator; read them
+    # from there, in the units the file states (no conversion: the calculator is only a holder)
+    return Predictions(np.array([a.info[key] for a in frames]),
+                       np.array([a.info["energy"] if "energy" in a.info else a.calc.results["energy"] for a in frames]),
                        np.array([a.info["predicted_energy"] for a in frames]),
-                       np.array([a.arrays["forces"] for a in frames]),
+                       np.array([a.arrays["forces"] if "forces" in a.arrays else a.calc.results["forces"]
+                                 for a in frames]),
                        np.array([a.arrays["predicted_forces"] for a in frames]))
 
 

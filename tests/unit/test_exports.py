@@ -46,6 +46,19 @@ def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twist
     assert np.allclose(reference.E, data.E[[4, 1, 5]]) and np.allclose(reference.F, data.F[[4, 1, 5]])
     without = exports.prediction_frames(data, held_out, "gap")
     assert "cluster" not in without[0].info
+    # read back as predictions, two files pooled in order
+    write(tmp_path / "q.extxyz", exports.prediction_frames(data, HeldOut(np.array([0]), data.E[[0]], data.F[[0]]), "gap",
+                                                          ("tau1", tau1)), format="extxyz", write_info=True)
+    pooled = exports.read_predictions([tmp_path / "p.extxyz", tmp_path / "q.extxyz"], "tau1")
+    # extxyz keeps 8 significant digits
+    np.testing.assert_allclose(pooled.energies, data.E[[4, 1, 5, 0]], atol=1e-6)
+    np.testing.assert_allclose(pooled.predicted_energies - pooled.energies, [0.5, 0.5, 0.5, 0.0], atol=1e-6)
+    np.testing.assert_allclose(pooled.forces, data.F[[4, 1, 5, 0]], atol=1e-6)
+    np.testing.assert_allclose(pooled.predicted_forces[:3], 2.0 * data.F[[4, 1, 5]], atol=1e-6)
+    assert pooled.coordinate_deg[2] == pytest.approx(frames[2].info["tau1_deg"])
+    write(tmp_path / "r.extxyz", without, format="extxyz", write_info=True)
+    with pytest.raises(ValueError, match="no 'tau1_deg'"):
+        exports.read_predictions([tmp_path / "r.extxyz"], "tau1")
 
 
 def test_metrics_table_has_mlpeg_shape_from_the_learning_curve():
