@@ -213,7 +213,8 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
     stratified model's (folds pooled)."""
     _style()
     models = list(dict.fromkeys(summary["model"]))
-    colours = dict(zip(("stratified", "optimised"), sns.color_palette("colorblind")[:2]))
+    palette = sns.color_palette("colorblind")
+    colours = {"stratified": palette[0], "optimised": palette[2]}  # orange is the population line
     symbol = COORDINATE_SYMBOLS.get(coordinate, coordinate).strip("$")
     fig, axes = plt.subplots(len(models), 3, figsize=(15.0, 3.4 * len(models)), squeeze=False,
                              gridspec_kw={"width_ratios": [1, 1, 0.6]})
