@@ -554,4 +554,8 @@ class Plan(CrossReferenceChecks):
             # only what depends on it recomputed) by the next plain `snakemake`.
             targets += [path for model in self.families_on(dataset) for n in self.sizes
                         for path in self.fold_models(dataset, model, n)]
+        if self.figures.get("training_set_optimisation"):  # every step's model, likewise
+            settings = self.optimisation
+            targets += [self.layout.optimised_model(settings["dataset"], model, settings["n_train"], fold, step)
+                        for model, fold in self.optimisation_runs() for step in range(settings["steps"] + 1)]
         return targets

@@ -303,6 +303,8 @@ def test_training_set_optimisation_steps_chain_and_compare_like_with_like(smoke)
     assert len(inputs["steps"]) == 3
     assert smoke.optimisation_seed(0, 1) != smoke.optimisation_seed(1, 0)
     assert set(layout.figure("training_set_optimisation")) <= set(smoke.targets())
+    # every step's model is wanted in its own right: a deleted one is retrained
+    assert layout.optimised_model("glycine", "sgdml", 40, 0, 1) in smoke.targets()
 
 
 def test_training_set_optimisation_defaults_to_every_fold(smoke_config):
