@@ -153,6 +153,14 @@ def training_resources(plan: Plan, family: str, dataset: str, n_train: int, atte
             "runtime": math.ceil(max(10.0, 3 * minutes) * grow)}
 
 
+def clustering_memory_mb(n_frames: int, max_fitted: int) -> int:
+    """Memory of Ward's tree on min(`n_frames`, `max_fitted`) frames (flexmlff.training_sets):
+    scipy holds the m(m-1)/2 condensed distances about twice, on top of ~500 MB of Python
+    and the dataset (20 000 frames: ~3.7 GB)."""
+    m = min(int(n_frames), int(max_fitted))
+    return math.ceil(2 * 8 * m * (m - 1) / 2 / 2**20 + 500)
+
+
 def estimate(plan: Plan) -> list[JobCost]:
     """One row per kind of expensive job of the plan: MD, relabelling, training, ML-MD."""
     start = MEASURED["job_start_s"]

@@ -453,8 +453,9 @@ class Plan(CrossReferenceChecks):
         return ClusterScheme(**self.optimisation["clusters"])
 
     def optimisation_seed(self, fold, step) -> int:
-        """Seed of one step's random choices (the starting subset, the fine clusters' fit)."""
-        return self.split_seed(self.optimisation["n_train"]) + 100 * int(fold) + int(step)
+        """Seed of one step's random choices (the starting subset, the fine clusters' fit):
+        apart from the seeds the split drew with (its seed + 0, 1, 2) and from each other."""
+        return self.split_seed(self.optimisation["n_train"]) + 1000 * (int(fold) + 1) + int(step)
 
     def previous_optimisation_step(self, dataset: str, model: str, n_train, fold, step) -> dict[str, str]:
         """What step `step` starts from: the training set and frame errors of the step

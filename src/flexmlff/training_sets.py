@@ -36,7 +36,7 @@ class ClusterScheme(NamedTuple):
     coarse: int = 10  # Ward clusters of the interatomic distances
     energy: int = 5  # k-means clusters of the energy within each
     fine: int = 100  # Ward clusters of the frames of the high-error clusters
-    max_fitted: int = 20_000  # frames the Ward tree is fitted on; the rest are assigned
+    max_fitted: int = 20_000  # frames the Ward tree is fitted on; the rest join the cluster whose farthest member is nearest
     error_factor: float = 1.1  # a cluster is "high-error" above this × the mean cluster error
 
 
@@ -118,10 +118,13 @@ def frame_force_errors(predicted_forces: np.ndarray, reference_forces: np.ndarra
 
 
 def cluster_means(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Mean of `values` in each cluster 0…max(labels) (NaN for an empty one)."""
-    sums = np.bincount(labels, weights=values, minlength=labels.max() + 1)
-    counts = np.bincount(labels, minlength=labels.max() + 1)
-    with np.errstate(invalid="ignore"):
+    """Mean of `values` in each cluster 0…max(labels), NaN values left out (NaN for a
+    cluster with none)."""
+    values = np.asarray(values, dtype=float)
+    known = ~np.isnan(values)
+    sums = np.bincount(labels, weights=np.where(known, values, 0.0), minlength=labels.max() + 1)
+    counts = np.bincount(labels, weights=known, minlength=labels.max() + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
         return sums / counts
 
 
@@ -163,16 +166,19 @@ def select_frames(positions: np.ndarray, labels: np.ndarray, frame_errors: np.nd
     """The `n_new` frames one step adds to the training set (never a frame in `excluded`).
 
     `labels` are the dataset's clusters (:func:`dataset_clusters`), `frame_errors` the
-    current model's error on every frame (:func:`frame_force_errors`). If the high-error
-    clusters hold fewer than `n_new` candidates, the rest are the worst other candidates.
+    current model's error on every frame (:func:`frame_force_errors`), NaN where it must
+    not be looked at: a held-out frame's error takes no part in any mean, and the frame no
+    part in the fine clusters, so the test frames cannot steer the choice. If the
+    high-error clusters hold fewer than `n_new` candidates, the rest are the worst other
+    candidates.
     """
     frame_errors = np.asarray(frame_errors, dtype=float)
-    candidate = np.ones(len(frame_errors), dtype=bool)
+    candidate = ~np.isnan(frame_errors)
     candidate[np.asarray(excluded, dtype=int)] = False
     if n_new > candidate.sum():
         raise ValueError(f"a step needs {n_new} new frames; only {candidate.sum()} are in no set")
     high = high_error_clusters(labels, frame_errors, scheme.error_factor)
-    pool = np.flatnonzero(np.isin(labels, high))
+    pool = np.flatnonzero(np.isin(labels, high) & ~np.isnan(frame_errors))
     fine = ward_clusters(pairwise_distances(np.asarray(positions)[pool]), scheme.fine, scheme.max_fitted,
                          np.random.default_rng(seed))
     n_fine = fine.max() + 1 if len(pool) else 0

@@ -76,3 +76,12 @@ def test_paper_scale_kernel_models_run_their_iterative_solvers_under_the_memory_
     for family in ("sgdml", "sgdml_ang", "gdml"):
         assert rows[f"train_{family} (rotation)"].peak_memory_gb == 8
     assert rows["train_sgdml (rotation)"].jobs == 10 * 5
+
+
+def test_clustering_memory_counts_the_condensed_distances_of_the_fitted_frames():
+    from flexmlff.costs import clustering_memory_mb
+
+    assert clustering_memory_mb(1227, 20_000) == pytest.approx(500 + 1227 * 1226 * 8 / 2**20, abs=1)
+    # no more than max_fitted frames enter the tree: 20 000 of them ~3.6 GB
+    assert clustering_memory_mb(50_000, 20_000) == clustering_memory_mb(20_000, 20_000)
+    assert 3500 < clustering_memory_mb(20_000, 20_000) < 3700

@@ -108,3 +108,18 @@ def test_training_set_comparison_pools_frames_per_cluster():
     assert summary.loc["stratified", "energy_equilibrium_to_transition"] == pytest.approx(0.05)
     assert summary.loc["optimised", "energy_equilibrium_to_transition"] == pytest.approx(0.1)
     assert summary.loc["optimised", "force_rmse"] == pytest.approx(0.5)
+
+
+def test_held_out_errors_do_not_steer_the_choice():
+    R, E = two_conformers()
+    labels = ts.dataset_clusters(R, E, ts.ClusterScheme(coarse=2, energy=1), seed=0)
+    scheme = ts.ClusterScheme(coarse=2, energy=1, fine=3)
+    errors = np.full(60, 1.0)
+    errors[30:40] = 50.0  # the model errs on bent frames 30-39 ...
+    hidden = errors.copy()
+    hidden[30:40] = np.nan  # ... but they are the test frames: their errors may not be looked at
+    selection = ts.select_frames(R, labels, hidden, 5, np.arange(30, 40), scheme)
+    assert len(selection.high_error_clusters) == 0  # every visible error is equal: no cluster stands out
+    seen = ts.select_frames(R, labels, errors, 5, np.arange(30, 40), scheme)
+    assert (seen.frames >= 30).all()  # had they been seen, the bent shape would be chosen
+    assert ts.cluster_means(np.array([0, 0, 1]), np.array([1.0, np.nan, np.nan])).tolist()[0] == 1.0

@@ -1,11 +1,12 @@
 # Validation, the plan of the run and thin input functions (no rules here). What a config
 # asks for and where every file lives is answered by flexmlff.plan, where it is unit-tested.
+import json
 import os
 import sys
 
 # The checkout's own library, for this process and (through PYTHONPATH) every job's script.
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
-from flexmlff.costs import training_resources
+from flexmlff.costs import clustering_memory_mb, training_resources
 from flexmlff.plan import SCHEMA, Plan
 from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, validate_config
 from flexmlff.runlog import share_library_with_jobs
@@ -63,3 +64,10 @@ def log_file(rule, name=""):
 
 def benchmark_file(rule, name):
     return layout.benchmark(rule, name)
+
+
+def clustering_memory(wildcards, input):
+    """Memory (MB) of a Ward tree on the dataset's frames, from its manifest's frame count."""
+    with open(input.manifest) as handle:
+        n_frames = json.load(handle)["n_frames"]
+    return clustering_memory_mb(n_frames, plan.optimisation["clusters"]["max_fitted"])

@@ -6,6 +6,7 @@
 rule cluster_dataset:
     input:
         dataset=layout.dataset("{dataset}"),
+        manifest=layout.dataset("{dataset}", "json"),
     output:
         layout.dataset_clusters("{dataset}"),
     log:
@@ -14,6 +15,8 @@ rule cluster_dataset:
         benchmark_file("cluster_dataset", "{dataset}")
     conda:
         env("sgdml")
+    resources:
+        mem_mb=clustering_memory,
     params:
         scheme=lambda wc: plan.optimisation["clusters"],
         seed=plan.seed,
@@ -31,6 +34,7 @@ rule optimise_training_set_step:
         dataset=layout.dataset("{dataset}"),
         split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
         clusters=layout.dataset_clusters("{dataset}"),
+        manifest=layout.dataset("{dataset}", "json"),
     output:
         model=layout.optimised_model(
             "{dataset}", "{model}", "{n_train}", "{fold}", "{step}"
@@ -64,7 +68,11 @@ rule optimise_training_set_step:
         model_env
     threads: 1
     resources:
-        mem_mb=training_resource(None, "mem_mb"),
+        # the training's own, or the fine clusters' Ward tree where that is larger
+        mem_mb=lambda wc, input, attempt: max(
+            training_resource(None, "mem_mb")(wc, attempt),
+            clustering_memory(wc, input),
+        ),
         runtime=training_resource(None, "runtime"),
     params:
         settings=lambda wc: plan.model_settings(wc.model),

@@ -37,17 +37,20 @@ with snakemake_step(snakemake) as log:
         errors = np.load(snakemake.input.previous_frame_errors)
         with np.load(snakemake.input.clusters) as clusters:
             labels = clusters["labels"]
-        excluded = np.concatenate([previous, split.validation, split.test_indices(fold)])
-        selection = select_frames(dataset.R, labels, errors, size - len(previous), excluded,
+        held_out = np.concatenate([split.validation, split.test_indices(fold)])
+        visible = errors.copy()
+        visible[held_out] = np.nan  # the test and validation frames' errors may not steer the choice
+        selection = select_frames(dataset.R, labels, visible, size - len(previous), np.concatenate([previous, held_out]),
                                   ClusterScheme(**params.scheme), params.seed)
         added = selection.frames
         training = np.sort(np.concatenate([previous, added]))
         step_record.update(high_error_clusters=selection.high_error_clusters.tolist(),
                            mean_force_mse_of_added=float(errors[added].mean()),
-                           mean_force_mse_of_dataset=float(errors.mean()))
+                           mean_force_mse_of_visible_frames=float(np.nanmean(visible)))
         log.info("step %d: %d high-error clusters of %d; adding %d frames (their mean squared force error %.2f, "
-                 "the dataset's %.2f (kcal/(mol Å))²)", step, len(selection.high_error_clusters), labels.max() + 1,
-                 len(added), errors[added].mean(), errors.mean())
+                 "the frames outside the test and validation sets' %.2f (kcal/(mol Å))²)", step,
+                 len(selection.high_error_clusters), labels.max() + 1, len(added), errors[added].mean(),
+                 np.nanmean(visible))
 
     models = family(wc.model)
     record = {}
@@ -61,7 +64,8 @@ with snakemake_step(snakemake) as log:
         np.savez(handle, training=training, added=added)
 
     saved = models.load(output.model)
-    energies, forces = models.predict(saved, dataset.R, dataset.z)  # every frame: the next step's errors
+    # every frame: the next step's errors (the last step's are kept for the record)
+    energies, forces = models.predict(saved, dataset.R, dataset.z)
     np.save(output.frame_errors, frame_force_errors(forces, dataset.F))
     test = np.asarray(split.test_indices(fold))
     held_out = HeldOut(test, np.asarray(energies)[test], np.asarray(forces)[test])
