@@ -181,6 +181,18 @@ def family_lines(curves: pd.DataFrame, dataset: str, models: list[str]) -> dict[
     return {MODEL_LABELS.get(m, m): rows[rows["model"] == m] for m in models if (rows["model"] == m).any()}
 
 
+def _cluster_axes(ax, table: pd.DataFrame, label: str, symbol: str) -> None:
+    """Axes of an error-per-cluster panel: each cluster's population as an orange line on a
+    twin axis from zero, every other cluster ticked, the bins of |`symbol`| (TeX) labelled."""
+    twin = ax.twinx()
+    twin.plot(table["cluster"], table["population"], color="tab:orange", lw=1.5)
+    twin.set_ylim(0, None)
+    twin.set_yticks([])
+    ax.set_xticks(table["cluster"][::2])
+    ax.set_xlabel(rf"${symbol}$ cluster (index k: $10k° \leq |{symbol}| < 10(k+1)°$)")
+    ax.set_ylabel(label)
+
+
 def phi_cluster_panels(tables: list[pd.DataFrame]):
     """Energy and force RMSE per φ cluster (bars) with each cluster's relative population
     (orange line, right axis), one row per model (paper Figs. 7 and 8)."""
@@ -193,13 +205,7 @@ def phi_cluster_panels(tables: list[pd.DataFrame]):
                  f"{first['overall_energy_rmse']:.2f} kcal/mol, {first['overall_force_rmse']:.2f} kcal/(mol Å)")
         for ax, (metric, label) in zip(panels, RMSE_PANELS):
             ax.bar(table["cluster"], table[metric], color=sns.color_palette("colorblind")[0], width=0.8)
-            twin = ax.twinx()
-            twin.plot(table["cluster"], table["population"], color="tab:orange", lw=1.5)
-            twin.set_ylim(0, None)
-            twin.set_yticks([])
-            ax.set_xticks(table["cluster"][::2])
-            ax.set_xlabel(r"$\phi$ cluster (index k: $10k° \leq |\phi| < 10(k+1)°$)")
-            ax.set_ylabel(label)
+            _cluster_axes(ax, table, label, r"\phi")
         panels[0].set_title(title, loc="left", fontsize=9)
     sns.despine(fig, right=False)
     fig.tight_layout()
@@ -223,13 +229,7 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
             for offset, (training_set, colour) in zip((-0.2, 0.2), colours.items()):
                 table = clusters[(clusters["model"] == model) & (clusters["training_set"] == training_set)]
                 ax.bar(table["cluster"] + offset, table[metric], width=0.4, color=colour, label=training_set)
-            twin = ax.twinx()
-            twin.plot(table["cluster"], table["population"], color="tab:orange", lw=1.2)
-            twin.set_ylim(0, None)
-            twin.set_yticks([])
-            ax.set_xticks(table["cluster"][::2])
-            ax.set_xlabel(rf"${symbol}$ cluster (index k: $10k° \leq |{symbol}| < 10(k+1)°$)")
-            ax.set_ylabel(label)
+            _cluster_axes(ax, table, label, symbol)
         rows = summary[summary["model"] == model].set_index("training_set")
         parts = [f"{name} {r['energy_rmse']:.2f} / {r['force_rmse']:.2f} ({r['energy_equilibrium_to_transition']:.2f}"
                  f" / {r['force_equilibrium_to_transition']:.2f})" for name, r in rows.loc[list(colours)].iterrows()]

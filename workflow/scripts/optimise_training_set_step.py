@@ -37,10 +37,10 @@ with snakemake_step(snakemake) as log:
         errors = np.load(snakemake.input.previous_frame_errors)
         with np.load(snakemake.input.clusters) as clusters:
             labels = clusters["labels"]
-        held_out = np.concatenate([split.validation, split.test_indices(fold)])
+        hidden = np.concatenate([split.validation, split.test_indices(fold)])
         visible = errors.copy()
-        visible[held_out] = np.nan  # the test and validation frames' errors may not steer the choice
-        selection = select_frames(dataset.R, labels, visible, size - len(previous), np.concatenate([previous, held_out]),
+        visible[hidden] = np.nan  # the test and validation frames' errors may not steer the choice
+        selection = select_frames(dataset.R, labels, visible, size - len(previous), np.concatenate([previous, hidden]),
                                   ClusterScheme(**params.scheme), params.seed)
         added = selection.frames
         training = np.sort(np.concatenate([previous, added]))
