@@ -28,6 +28,16 @@ def glycine_iiip():
 
 
 @pytest.fixture(scope="session")
+def glycine_torsions():
+    """τ1 = N–C–C–O(H) and τ2 = N–C–C=O as the default config declares them (paper Fig. 1),
+    resolved and checked on the shipped Ip geometry: {name: atoms}."""
+    from flexmlff.plan import Plan, load_config
+
+    plan = Plan(load_config(ROOT / "config" / "config.yaml"), ROOT)
+    return {name: tuple(atoms) for name, atoms in plan.cv_atoms("glycine").items()}
+
+
+@pytest.fixture(scope="session")
 def glycine_dataset(glycine_ip):
     """300 random distortions of glycine Ip (0.06 Å Gaussian) labelled with GFN2-xTB."""
     rng = np.random.default_rng(0)

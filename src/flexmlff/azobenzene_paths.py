@@ -8,6 +8,8 @@ internal coordinates. The generic path tools come from :mod:`flexmlff.mep`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from ase import Atoms
@@ -127,9 +129,12 @@ def _drive(atoms: Atoms, ids, topology: dict, mechanism: str, values: dict, swin
 
 
 def azobenzene_path(cis: Atoms, trans: Atoms, mechanism: str, n_images: int = 15,
-                    theta_top_deg: float = 155.0) -> list[Atoms]:
+                    theta_top_deg: float = 155.0, rotor: Sequence[int] | None = None) -> list[Atoms]:
     """cis → trans azobenzene along one mechanism, by linear interpolation of the driving
     coordinates over ``n_images + 2`` frames (t = 0 … 1).
+
+    `rotor` is the dihedral C1–N2=N3–C4 (atom indices, the molecule's configured φ); by
+    default it is found from the bond graph (:func:`~flexmlff.geometry.azobenzene_atoms`).
 
     Driving coordinates, per mechanism:
 
@@ -154,17 +159,12 @@ def azobenzene_path(cis: Atoms, trans: Atoms, mechanism: str, n_images: int = 15
     """
     from ase.build import minimize_rotation_and_translation
 
-    from flexmlff.geometry import (
-        azobenzene_atoms,
-        azobenzene_coordinates,
-        check_same_atoms,
-        wrap_degrees,
-    )
+    from flexmlff.geometry import azobenzene_coordinates, check_same_atoms, wrap_degrees
 
     if mechanism not in MECHANISMS:
         raise ValueError(f"unknown mechanism {mechanism!r}; known: {', '.join(MECHANISMS)}")
     check_same_atoms(trans, cis, "trans minimum")
-    ids = azobenzene_atoms(cis)
+    ids = rotor_atoms(cis, rotor)
     start, end = azobenzene_coordinates(cis.positions, ids), azobenzene_coordinates(trans.positions, ids)
     topology = _topology(cis, ids, mechanism)
     for name, ring in topology["twists"].items():
@@ -193,12 +193,21 @@ def azobenzene_path(cis: Atoms, trans: Atoms, mechanism: str, n_images: int = 15
     return frames
 
 
-def isomerisation_profile(images: list[Atoms]) -> pd.DataFrame:
-    """:func:`path_profile` of an azobenzene path with φ, θ, θ' (degrees) and a, a', b (Å)."""
-    from flexmlff.geometry import azobenzene_atoms, azobenzene_coordinates
+def rotor_atoms(atoms: Atoms, rotor: Sequence[int] | None = None):
+    """The :class:`~flexmlff.geometry.AzobenzeneAtoms` of a configured rotor dihedral, or
+    found from the bond graph of `atoms` when none is given."""
+    from flexmlff.geometry import AzobenzeneAtoms, azobenzene_atoms
+
+    return AzobenzeneAtoms(*rotor) if rotor is not None else azobenzene_atoms(atoms)
+
+
+def isomerisation_profile(images: list[Atoms], rotor: Sequence[int] | None = None) -> pd.DataFrame:
+    """:func:`path_profile` of an azobenzene path with φ, θ, θ' (degrees) and a, a', b (Å);
+    `rotor` as in :func:`azobenzene_path`."""
+    from flexmlff.geometry import azobenzene_coordinates
 
     table = path_profile(images)
-    values = azobenzene_coordinates(np.array([i.positions for i in images]), azobenzene_atoms(images[0]))
+    values = azobenzene_coordinates(np.array([i.positions for i in images]), rotor_atoms(images[0], rotor))
     for name, column in values.items():
         table[f"{name}_{'A' if name in ('a', 'a_prime', 'b') else 'deg'}"] = column
     return table

@@ -60,17 +60,6 @@ def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
     return frames
 
 
-def coordinate_atoms(dataset: Dataset, cluster_coordinate: tuple[str, str] | None):
-    """(name, atoms) of a molecule's cluster coordinate in a dataset's atom order, from
-    the plan's (molecule, name); None stays None (a molecule without one)."""
-    if not cluster_coordinate:
-        return None
-    from flexmlff.geometry import named_coordinates
-
-    molecule, name = cluster_coordinate
-    return name, named_coordinates(molecule, Atoms(numbers=dataset.z, positions=dataset.R[0]))[name]
-
-
 class Predictions(NamedTuple):
     """The frames of prediction files, pooled: cluster coordinate (degrees), reference and
     predicted energies (M,) and forces (M, N, 3), in the files' units."""

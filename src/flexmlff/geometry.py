@@ -1,10 +1,10 @@
-"""Internal coordinates found from the bond graph, never from hard-coded indices.
+"""Geometry: dihedrals, angles and distances, the bond graph and chains of bonded atoms.
 
-Glycine (paper Fig. 1): τ1 = N–C–C–O(H) and τ2 = N–C–C=O, about the C–C bond;
-they are 180°/0° in conformer Ip and 0°/180° in IIIp.
-
-Azobenzene (paper Fig. 1): φ = C1–N2=N3–C4 (dihedral), θ = C1–N2=N3 and
-θ' = N2=N3–C4 (angles), a = C1–N2 and a' = N3–C4 (bonds), b = N2=N3 (bond).
+A molecule's named coordinates are data (its ``collective_variables`` config entry,
+:mod:`flexmlff.collective_variables`); this module measures them. The one molecule-type
+helper left is :class:`AzobenzeneAtoms`, the X1–N2=N3–X4 rotor of an azobenzene-type
+double-bond isomerisation (paper Fig. 1): φ = X1–N2=N3–X4 (dihedral), θ = X1–N2=N3 and
+θ' = N2=N3–X4 (angles), a = X1–N2 and a' = N3–X4 (bonds), b = N2=N3 (bond).
 
 All angles are in degrees; dihedrals are wrapped to (-180°, 180°].
 """
@@ -101,35 +101,11 @@ def bonded_paths(atoms: Atoms, elements: Sequence[str]) -> list[tuple[int, ...]]
     return sorted(chains)
 
 
-def glycine_torsions(atoms: Atoms) -> dict[str, tuple[int, int, int, int]]:
-    """Indices of τ1 = N–C–C–O(H) and τ2 = N–C–C=O of a glycine molecule.
-
-    The hydroxyl oxygen is the one of the carboxyl group bonded to a hydrogen.
-    Raises ValueError when the structure is not glycine-like.
-    """
-    chains = bonded_paths(atoms, ("N", "C", "C", "O"))
-    if len(chains) != 2:
-        raise ValueError(
-            f"expected two N-C-C-O chains in glycine, found {len(chains)}: {chains}"
-        )
-    neighbours = bond_graph(atoms)
-    symbols = atoms.get_chemical_symbols()
-
-    def is_hydroxyl(chain):
-        return any(symbols[n] == "H" for n in neighbours[chain[3]])
-
-    hydroxyl = [c for c in chains if is_hydroxyl(c)]
-    carbonyl = [c for c in chains if not is_hydroxyl(c)]
-    if len(hydroxyl) != 1 or len(carbonyl) != 1:
-        raise ValueError("cannot tell the hydroxyl from the carbonyl oxygen of glycine")
-    return {"tau1": hydroxyl[0], "tau2": carbonyl[0]}
-
-
 @dataclass(frozen=True)
 class AzobenzeneAtoms:
-    """Indices of the atoms that define azobenzene's degrees of freedom (paper Fig. 1).
-
-    θ is on the C1–N2 side, the side of the lower-indexed nitrogen.
+    """The rotor X1–N2=N3–X4 of an azobenzene-type isomerisation (paper Fig. 1): the atoms
+    of φ, in order. θ is on the X1–N2 side. Built from a configured dihedral
+    (``AzobenzeneAtoms(*atoms)``) or found by :func:`azobenzene_atoms`.
     """
 
     c1: int
@@ -151,7 +127,8 @@ class AzobenzeneAtoms:
 
 
 def azobenzene_atoms(atoms: Atoms) -> AzobenzeneAtoms:
-    """Find C1–N2=N3–C4 of azobenzene from the bond graph (ValueError if absent)."""
+    """Find C1–N2=N3–C4 of azobenzene from the bond graph, θ on the side of the
+    lower-indexed nitrogen (ValueError if absent)."""
     chains = bonded_paths(atoms, ("C", "N", "N", "C"))
     if len(chains) != 1:
         raise ValueError(f"expected one C-N=N-C chain in azobenzene, found {len(chains)}")
@@ -177,32 +154,6 @@ def azobenzene_coordinates(positions, atoms: AzobenzeneAtoms) -> dict:
         "a_prime": bond(atoms.n3, atoms.c4),
         "b": bond(atoms.n2, atoms.n3),
     }
-
-
-def azobenzene_torsions(atoms: Atoms) -> dict[str, tuple[int, ...]]:
-    """The named torsion of azobenzene: φ = C1–N2=N3–C4."""
-    return {"phi": azobenzene_atoms(atoms).phi}
-
-
-#: Named internal coordinates reported along paths and in datasets, per molecule.
-MONITORED_TORSIONS = {"glycine": glycine_torsions, "azobenzene": azobenzene_torsions}
-
-
-def monitored_torsions(molecule: str, atoms: Atoms) -> dict[str, tuple[int, ...]]:
-    """The named torsions of `molecule` (empty for molecules without a definition)."""
-    finder = MONITORED_TORSIONS.get(molecule)
-    return finder(atoms) if finder else {}
-
-
-def named_coordinates(molecule: str, atoms: Atoms) -> dict[str, tuple[int, ...]]:
-    """Named internal coordinates of `molecule` as atom tuples (4 atoms: torsion,
-    3: angle): the monitored torsions, plus θ and θ' for azobenzene. These are
-    the names a metadynamics collective variable may take."""
-    named = dict(monitored_torsions(molecule, atoms))
-    if molecule == "azobenzene":
-        ids = azobenzene_atoms(atoms)
-        named.update(theta=ids.theta, theta_prime=ids.theta_prime)
-    return named
 
 
 def moving_fragment(atoms: Atoms, bond: tuple[int, int]) -> list[int]:

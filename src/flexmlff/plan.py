@@ -24,7 +24,9 @@ from pathlib import Path
 
 from flexmlff.calculators import Level
 from flexmlff.campaigns import MDStart, expand_starts
+from flexmlff.collective_variables import ALL_KINDS, CollectiveVariable, molecule_collective_variables
 from flexmlff.evaluate import Selection
+from flexmlff.geometry import read_geometry
 from flexmlff.layout import Layout
 from flexmlff.plan_checks import ConfigError, CrossReferenceChecks, validate_config
 
@@ -84,6 +86,7 @@ class Plan(CrossReferenceChecks):
         #: The sGDML best-model rule (force tolerance, energy difference).
         self.selection = Selection(self.training["selection_force_tolerance"],
                                    self.training["selection_energy_difference"])
+        self._collective_variables: dict[str, dict[str, CollectiveVariable]] = {}
         self.check()
 
     def families_on(self, dataset: str) -> list[str]:
@@ -168,6 +171,26 @@ class Plan(CrossReferenceChecks):
     def first_minimum_file(self, molecule: str) -> str:
         """The geometry every other minimum of the molecule is checked against."""
         return self.input_path(next(iter(self.molecule(molecule)["minima"].values())))
+
+    # -- collective variables -------------------------------------------------------------
+    def collective_variables(self, molecule: str) -> dict[str, CollectiveVariable]:
+        """The molecule's named distances, angles and dihedrals (its ``collective_variables``),
+        resolved on its first minimum file once per plan."""
+        if molecule not in self._collective_variables:
+            atoms = read_geometry(self.first_minimum_file(molecule))
+            self._collective_variables[molecule] = molecule_collective_variables(
+                self.molecule(molecule)["collective_variables"], atoms)
+        return self._collective_variables[molecule]
+
+    def cv_atoms(self, molecule: str, kinds=ALL_KINDS) -> dict[str, list[int]]:
+        """The atoms of each collective variable of one of `kinds`, by name: what jobs measure
+        (a rule parameter)."""
+        return {name: list(cv.atoms) for name, cv in self.collective_variables(molecule).items()
+                if cv.kind in kinds}
+
+    def isomerisation_rotor(self, molecule: str) -> list[int]:
+        """The dihedral X1-N2=N3-X4 the isomerisation paths turn (``isomerisation.torsion``)."""
+        return self.cv_atoms(molecule)[self.molecule(molecule)["isomerisation"]["torsion"]]
 
     # -- paths --------------------------------------------------------------------------
     def mep_methods(self, molecule: str) -> list[str]:
@@ -260,6 +283,16 @@ class Plan(CrossReferenceChecks):
 
     def md_protocol(self, molecule: str, campaign: str) -> dict:
         return self.molecule(molecule)["md"][campaign]
+
+    def md_run_settings(self, molecule: str, campaign: str) -> dict:
+        """A campaign's protocol as its runs take it: metadynamics CVs named by the config
+        become {name: atoms}."""
+        protocol = self.md_protocol(molecule, campaign)
+        metadynamics = protocol.get("metadynamics")
+        if not metadynamics:
+            return protocol
+        atoms = self.cv_atoms(molecule)
+        return {**protocol, "metadynamics": {**metadynamics, "cvs": {cv: atoms[cv] for cv in metadynamics["cvs"]}}}
 
     def md_frame_count(self, molecule: str, campaign: str) -> int:
         """Frames one run of the campaign keeps (step 0 included)."""
@@ -360,15 +393,15 @@ class Plan(CrossReferenceChecks):
         """Every family's fold errors on every training dataset."""
         return [f for dataset in self.trained_datasets for f in self.dataset_family_errors(dataset)]
 
-    def cluster_coordinate(self, dataset: str) -> tuple[str, str] | None:
-        """(molecule, coordinate) whose bins cluster a dataset's frames in its prediction files:
-        ``figures.phi_cluster_errors.coordinate`` for datasets of the molecule that figure
-        evaluates on, None for the others."""
+    def cluster_coordinate(self, dataset: str) -> tuple[str, list[int]] | None:
+        """(name, atoms) of the collective variable whose bins cluster a dataset's frames in its
+        prediction files: ``figures.phi_cluster_errors.coordinate`` for datasets of the
+        molecule that figure evaluates on, None for the others."""
         clusters = self.figures.get("phi_cluster_errors")
         molecule = self.dataset_molecule(dataset)
         if not clusters or molecule != self.dataset_molecule(clusters["evaluate_on"]):
             return None
-        return molecule, clusters["coordinate"]
+        return clusters["coordinate"], self.cv_atoms(molecule)[clusters["coordinate"]]
 
     # -- figures -----------------------------------------------------------------------------
     def figure_settings(self, key: str) -> dict:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flexmlff.collective_variables import ALL_KINDS, CollectiveVariableError
 from flexmlff.geometry import check_same_atoms, read_geometry
 from flexmlff.models import FAMILIES
+
+#: Collective variables measured in degrees: what bands of |value| (Fig. 9's outcomes) need.
+ANGULAR = ("angle", "dihedral")
 
 #: Fig. 6b's families: the two descriptors in one implementation, and the sgdml package.
 DESCRIPTOR_FAMILIES = ["gdml", "sgdml_ang", "sgdml"]
@@ -78,6 +82,7 @@ class CrossReferenceChecks:
         levels, molecule = self.config["levels"], self.molecule(name)
         key = f"molecules.{name}"
         self._check_minima_files(name)
+        self._check_collective_variables(name)
         self._known(f"{key}.level", molecule["level"], levels, "level")
         if molecule["md_level"]:
             self._known(f"{key}.md_level", molecule["md_level"], levels, "level")
@@ -95,6 +100,33 @@ class CrossReferenceChecks:
                 raise ConfigError(f"{key}.md.{campaign}.starts", str(err)) from None
             if settings["steps"] % settings["stride"]:
                 raise ConfigError(f"{key}.md.{campaign}.stride", "must divide steps")
+            metadynamics = settings.get("metadynamics")
+            if metadynamics:
+                for cv in metadynamics["cvs"]:
+                    self._must_be_cv(f"{key}.md.{campaign}.metadynamics.cvs", name, cv)
+                if len(metadynamics["sigma"]) != len(metadynamics["cvs"]):
+                    raise ConfigError(f"{key}.md.{campaign}.metadynamics.sigma",
+                                      f"{len(metadynamics['sigma'])} widths for {len(metadynamics['cvs'])} cvs")
+        if molecule.get("mep") and molecule["mep"]["driving_torsion"]:
+            self._must_be_cv(f"{key}.mep.driving_torsion", name, molecule["mep"]["driving_torsion"], ("dihedral",))
+        if molecule.get("isomerisation"):
+            self._must_be_cv(f"{key}.isomerisation.torsion", name, molecule["isomerisation"]["torsion"], ("dihedral",))
+
+    def _check_collective_variables(self, name: str) -> None:
+        """Each collective variable's atoms exist, are bonded as declared and match its pattern."""
+        try:
+            self.collective_variables(name)
+        except CollectiveVariableError as err:
+            raise ConfigError(f"molecules.{name}.collective_variables.{err.name}", str(err)) from None
+
+    def _must_be_cv(self, key: str, molecule: str, name: str, kinds=ALL_KINDS) -> None:
+        """`name` must be one of the molecule's collective variables, of one of `kinds`."""
+        cvs = self.collective_variables(molecule)
+        if name not in cvs:
+            raise ConfigError(key, f"{name!r} is not a collective variable of {molecule} (molecules.{molecule}."
+                              f"collective_variables: {', '.join(cvs) or 'none'})")
+        if cvs[name].kind not in kinds:
+            raise ConfigError(key, f"{name!r} of {molecule} is a {cvs[name].kind}; this needs a {' or '.join(kinds)}")
 
     def _check_minima_files(self, name: str) -> None:
         """Every minimum's geometry file is readable, has no overlapping atoms and the
@@ -191,6 +223,8 @@ class CrossReferenceChecks:
                 self._known(key, name, self.config["datasets"], "dataset")
             self._must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
             self._known(f"{key}.model", clusters["model"], list(FAMILIES), "model")
+            self._must_be_cv(f"{key}.coordinate", self.dataset_molecule(clusters["evaluate_on"]),
+                             clusters["coordinate"], ("dihedral",))
 
     def _check_ml_md(self) -> None:
         ml_md = self.figures.get("ml_md")
@@ -204,6 +238,9 @@ class CrossReferenceChecks:
             raise ConfigError("figures.ml_md.outcome_bands_deg", f"[{low}, {high}]: the first edge must be the lower")
         for path, start in ml_md["paths"].items():
             self._must_be_trained(f"figures.ml_md.paths.{path}.dataset", start["dataset"])
+            molecule = self.dataset_molecule(start["dataset"])
+            self._must_be_cv(f"figures.ml_md.paths.{path}.coordinate", molecule, start["coordinate"], ANGULAR)
+            self._must_be_cv("figures.ml_md.outcome_coordinate", molecule, ml_md["outcome_coordinate"], ANGULAR)
             frames = self.path_frame_counts(self.dataset_molecule(start["dataset"]))
             self._known("figures.ml_md.paths", path, frames, "path")
             if max(start["frames"]) >= frames[path]:

@@ -66,6 +66,16 @@ CONFIGS = {
     "negative_temperature.yaml": r"config key 'molecules\.glycine\.md\.Ip_500K\.temperature_K': -5 is less than",
     "unknown_model.yaml": r"config key 'training\.models.*'nequip'",
     "missing_geometry_file.yaml": r"config key 'molecules\.glycine\.minima\.Ip': no/such/file\.xyz: geometry file not found",
+    "cv_unknown_atom.yaml": r"config key 'molecules\.glycine\.collective_variables\.tau1': atom 13 does not exist: "
+                            r"the molecule has 10 atoms",
+    "cv_not_bonded.yaml": r"config key 'molecules\.glycine\.collective_variables\.n_c_o': atoms 1 and 3 \(C, O\) are "
+                          r"not bonded \(2\.\d\d Å apart\)",
+    "cv_wrong_elements.yaml": r"config key 'molecules\.azobenzene\.collective_variables\.theta': atoms \[0, 1, 2\] are "
+                              r"C0-N1-N2, not the pattern 'N=N-C'",
+    "cv_bad_pattern.yaml": r"config key 'molecules\.azobenzene\.collective_variables\.phi': pattern 'C-N=N=Q': 'Q' is "
+                           r"not an element symbol",
+    "cv_unknown_name.yaml": r"config key 'molecules\.glycine\.mep\.driving_torsion': 'tau3' is not a collective variable "
+                            r"of glycine \(molecules\.glycine\.collective_variables: tau1, tau2\)",
 }
 
 

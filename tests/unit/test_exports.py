@@ -8,15 +8,15 @@ from ase.io import read, write
 from flexmlff import exports
 from flexmlff.data import Dataset, read_dataset
 from flexmlff.evaluate import HeldOut, learning_curve
-from flexmlff.geometry import dihedral, glycine_torsions
+from flexmlff.geometry import dihedral
 
 
 @pytest.fixture()
-def twisted_glycine(glycine_ip):
+def twisted_glycine(glycine_ip, glycine_torsions):
     """Six glycine frames with tau1 turned to 5, 15, ..., 175 degrees (one per 30 degrees)."""
     from flexmlff.geometry import moving_fragment
 
-    tau1 = glycine_torsions(glycine_ip)["tau1"]
+    tau1 = glycine_torsions["tau1"]
     frames = []
     for target in (5, 35, 65, 95, 125, 175):
         atoms = glycine_ip.copy()
@@ -27,10 +27,10 @@ def twisted_glycine(glycine_ip):
     return Dataset(glycine_ip.numbers, R, rng.normal(size=6), rng.normal(size=R.shape), "twisted", "xtb GFN2-xTB")
 
 
-def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twisted_glycine, glycine_ip):
+def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twisted_glycine, glycine_torsions):
     data = twisted_glycine
     held_out = HeldOut(np.array([4, 1, 5]), data.E[[4, 1, 5]] + 0.5, data.F[[4, 1, 5]] * 2.0)
-    tau1 = glycine_torsions(glycine_ip)["tau1"]
+    tau1 = glycine_torsions["tau1"]
     write(tmp_path / "p.extxyz", exports.prediction_frames(data, held_out, "gap", ("tau1", tau1)),
           format="extxyz", write_info=True)
     frames = read(tmp_path / "p.extxyz", index=":")

@@ -32,30 +32,6 @@ def test_dihedral_and_angle_vectorised_over_frames():
     assert np.allclose(geometry.angle(frames, (0, 1, 2)), 90.0)
 
 
-def test_glycine_torsions_of_shipped_conformers(glycine_ip, glycine_iiip):
-    for atoms, tau1, tau2 in ((glycine_ip, 180.0, 0.0), (glycine_iiip, 0.0, 180.0)):
-        torsions = geometry.glycine_torsions(atoms)
-        assert abs(geometry.wrap_degrees(geometry.dihedral(atoms.positions, torsions["tau1"]) - tau1)) < 1.0
-        assert abs(geometry.wrap_degrees(geometry.dihedral(atoms.positions, torsions["tau2"]) - tau2)) < 1.0
-        symbols = atoms.get_chemical_symbols()
-        neighbours = geometry.bond_graph(atoms)
-        # τ1 ends on the hydroxyl oxygen, τ2 on the carbonyl oxygen
-        assert "H" in {symbols[n] for n in neighbours[torsions["tau1"][3]]}
-        assert "H" not in {symbols[n] for n in neighbours[torsions["tau2"][3]]}
-
-
-def test_glycine_torsions_found_whatever_the_atom_order(glycine_ip):
-    order = np.random.default_rng(1).permutation(len(glycine_ip))
-    shuffled = glycine_ip[order]
-    torsions = geometry.glycine_torsions(shuffled)
-    assert geometry.dihedral(shuffled.positions, torsions["tau2"]) == pytest.approx(0.0, abs=1.0)
-
-
-def test_glycine_torsions_reject_other_molecules():
-    with pytest.raises(ValueError, match="N-C-C-O"):
-        geometry.glycine_torsions(molecule("H2O"))
-
-
 def test_bond_graph_of_ethanol():
     ethanol = molecule("CH3CH2OH")
     neighbours = geometry.bond_graph(ethanol)
@@ -63,8 +39,8 @@ def test_bond_graph_of_ethanol():
     assert len(geometry.bonded_paths(ethanol, ("C", "C", "O", "H"))) == 1
 
 
-def test_moving_fragment_is_the_carboxyl_group(glycine_ip):
-    n, ca, c, o = geometry.glycine_torsions(glycine_ip)["tau1"]
+def test_moving_fragment_is_the_carboxyl_group(glycine_ip, glycine_torsions):
+    n, ca, c, o = glycine_torsions["tau1"]
     group = geometry.moving_fragment(glycine_ip, (ca, c))
     assert sorted(glycine_ip.get_chemical_symbols()[i] for i in group) == ["C", "H", "O", "O"]
     assert ca not in group and c in group

@@ -16,9 +16,9 @@ def minima(glycine_ip, glycine_iiip):
     return ip, iiip
 
 
-def test_relaxed_minima_keep_their_conformation(minima, glycine_ip):
+def test_relaxed_minima_keep_their_conformation(minima, glycine_ip, glycine_torsions):
     ip, iiip = minima
-    torsions = geometry.glycine_torsions(ip)
+    torsions = glycine_torsions
     assert abs(geometry.dihedral(ip.positions, torsions["tau1"])) == pytest.approx(180.0, abs=5.0)
     assert geometry.dihedral(iiip.positions, torsions["tau1"]) == pytest.approx(0.0, abs=5.0)
     assert np.abs(ip.get_forces()).max() < 0.01
@@ -27,9 +27,9 @@ def test_relaxed_minima_keep_their_conformation(minima, glycine_ip):
     assert 0.3 < gap < 3.0
 
 
-def test_torsion_interpolation_hits_both_ends_with_even_steps(minima):
+def test_torsion_interpolation_hits_both_ends_with_even_steps(minima, glycine_torsions):
     ip, iiip = minima
-    quadruple = geometry.glycine_torsions(ip)["tau1"]
+    quadruple = glycine_torsions["tau1"]
     frames = mep.interpolate_torsion(ip, iiip, quadruple, n_images=5)
     assert len(frames) == 7
     assert np.allclose(frames[0].positions, ip.positions)
@@ -43,23 +43,23 @@ def test_torsion_interpolation_hits_both_ends_with_even_steps(minima):
     assert min(f.get_all_distances()[np.triu_indices(len(f), 1)].min() for f in frames) > 0.9
 
 
-def test_neb_and_string_agree_on_the_glycine_barrier(minima):
+def test_neb_and_string_agree_on_the_glycine_barrier(minima, glycine_torsions):
     ip, iiip = minima
-    quadruple = geometry.glycine_torsions(ip)["tau1"]
+    quadruple = glycine_torsions["tau1"]
     barriers = {}
     for method in ("neb", "string"):
         images, result = mep.minimum_energy_path(
             ip, iiip, lambda: make_calculator("xtb"), method, n_images=7, fmax=0.05,
             max_steps=400, driving_torsion=quadruple)
         assert result.converged and len(images) == 9
-        profile = mep.path_profile(images, geometry.glycine_torsions(ip))
+        profile = mep.path_profile(images, glycine_torsions)
         assert profile["energy_kcal_mol"].iloc[0] == 0.0
         barriers[method] = mep.highest_point(profile)["energy_kcal_mol"]
     assert 0.5 < barriers["neb"] < 10.0
     assert barriers["neb"] == pytest.approx(barriers["string"], abs=0.3)
 
 
-def test_a_failing_calculation_ends_the_band_with_a_report(minima):
+def test_a_failing_calculation_ends_the_band_with_a_report(minima, glycine_torsions):
     """A band driven into nonsense makes the SCF fail (azobenzene): not a crash but a report."""
     from ase.calculators.calculator import CalculationFailed
 
@@ -75,7 +75,7 @@ def test_a_failing_calculation_ends_the_band_with_a_report(minima):
 
     images, result = mep.minimum_energy_path(
         ip, iiip, lambda: Flaky(method="GFN2-xTB", verbosity=0), "neb", n_images=7, fmax=0.001,
-        max_steps=400, driving_torsion=geometry.glycine_torsions(ip)["tau1"])
+        max_steps=400, driving_torsion=glycine_torsions["tau1"])
     assert not result.converged and "SCF not converged" in result.failure
     assert 0 < result.steps < 20 and len(images) == 9
     assert np.isfinite([image.get_potential_energy() for image in images]).all()

@@ -179,7 +179,7 @@ def test_errors_and_figure_inputs(smoke):
 
 
 def test_cluster_coordinate_is_the_cluster_figures_for_its_molecule_only(smoke, smoke_config):
-    assert smoke.cluster_coordinate("glycine") == ("glycine", "tau1")  # the smoke Figs. 7-8 evaluate on glycine
+    assert smoke.cluster_coordinate("glycine") == ("tau1", [0, 1, 2, 3])  # the smoke Figs. 7-8 evaluate on glycine
     assert smoke.cluster_coordinate("rotation") is None
     without = plan_with(smoke_config, lambda c: (c["figures"].pop("phi_cluster_errors"),
                                                  c["figures"].pop("training_set_optimisation")))

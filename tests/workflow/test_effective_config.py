@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
+from flexmlff.data import read_dataset
 from flexmlff.plan import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,3 +103,82 @@ def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_sta
     assert refused.returncode != 0
     log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
     assert "labelled 'eV' (the file's e_unit)" in log and "datasets.glycine.units.energy" in log
+
+
+#: A molecule no shipped config knows, declared the way config/README.md tells a user to:
+#: n-butane, whose C-C-C-C dihedral turns between the anti and the gauche minimum.
+BUTANE_CONFIG = """
+seed: 5
+levels:
+  gfn2: {calculator: xtb, method: GFN2-xTB}
+molecules:
+  butane:
+    level: gfn2
+    collective_variables:
+      cccc: {pattern: C-C-C-C}
+      ccc: {atoms: [0, 1, 2], pattern: C-C-C}
+    minima: {anti: geometries/butane_anti.xyz, gauche: geometries/butane_gauche.xyz}
+    mep: {start: anti, end: gauche, methods: [neb], n_images: 5, driving_torsion: cccc}
+    md:
+      warm: {starts: [anti, gauche], temperature_K: 400, timestep_fs: 0.5, steps: 400, stride: 4, seed: 11}
+      biased:
+        starts: [anti]
+        temperature_K: 300
+        timestep_fs: 0.5
+        steps: 400
+        stride: 2
+        seed: 21
+        metadynamics: {cvs: [cccc], sigma: [0.3], height_kJ_mol: 4.0, pace: 20, biasfactor: 10}
+datasets:
+  butane: {molecule: butane, campaigns: [warm]}
+  butane_biased: {molecule: butane, campaigns: [biased]}
+training: {datasets: [butane], models: [sgdml], sizes: [20], n_folds: 3, n_valid: 20}
+models:
+  sgdml: {sigmas: [5, 10, 20]}
+figures:
+  learning_curves: {datasets: [butane]}
+  phi_cluster_errors:
+    evaluate_on: butane
+    coordinate: cccc
+    model: sgdml
+    combined: {dataset: butane, n_train: 20}
+    metadynamics: {dataset: butane_biased, sizes: [20]}
+"""
+
+
+def test_a_molecule_in_no_config_runs_from_its_config_entry_alone(checkout):
+    from ase.build import molecule
+    from ase.io import read, write
+
+    from flexmlff.geometry import dihedral, moving_fragment
+
+    # two xyz files of the user's own, no SMILES: anti butane and the same turned to gauche
+    anti = molecule("trans-butane")
+    gauche = anti.copy()
+    gauche.set_dihedral(0, 1, 2, 3, 65.0, indices=moving_fragment(anti, (1, 2)))
+    (checkout / "geometries").mkdir()
+    write(checkout / "geometries/butane_anti.xyz", anti)
+    write(checkout / "geometries/butane_gauche.xyz", gauche)
+    (checkout / "butane.yaml").write_text(BUTANE_CONFIG)
+    done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "butane.yaml"],
+                          cwd=checkout, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = checkout / "results"
+    cccc = (0, 1, 2, 3)  # what the pattern C-C-C-C finds in ASE's atom order
+    ends = [dihedral(read(results / f"butane/minima/{name}.extxyz").positions, cccc) for name in ("anti", "gauche")]
+    assert abs(ends[0]) > 170 and 50 < ends[1] < 80
+    # the NEB was driven over the eclipsed barrier along the named dihedral, reported by name
+    profile = pd.read_csv(results / "butane/mep/neb.csv")
+    assert profile["cccc_deg"].between(100, 140).any() and 2 < profile["energy_kcal_mol"].max() < 8
+    # metadynamics biased the named dihedral through PLUMED
+    colvar = next((results / "butane/md/biased").rglob("COLVAR"))
+    assert "cccc" in colvar.read_text().splitlines()[0]
+    # clusters of |cccc| cover the dataset, in the table and in the held-out predictions
+    data = read_dataset(results / "datasets/butane.npz")
+    table = pd.read_csv(results / "butane/phi_clusters/butane/sgdml/n20.csv")
+    assert table["n_frames"].sum() == len(data) == 202
+    assert table.loc[17, "n_frames"] > 0 and table.loc[6, "n_frames"] > 0  # anti and gauche
+    frames = read(results / "butane/models/sgdml/n20/fold0/predictions.extxyz", index=":")
+    assert all(f.info["cluster"] == min(int(f.info["cccc_deg"] // 10), 17) for f in frames)
+    curve = pd.read_csv(results / "tables/learning_curves.csv")
+    assert curve.query("dataset == 'butane' and model == 'sgdml'")["n_train"].tolist() == [20]

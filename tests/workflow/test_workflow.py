@@ -17,7 +17,7 @@ from ase.io import read
 
 from flexmlff.calculators import make_calculator
 from flexmlff.data import read_dataset
-from flexmlff.geometry import azobenzene_atoms, dihedral, glycine_torsions
+from flexmlff.geometry import azobenzene_atoms, dihedral
 from flexmlff.splits import Split
 from flexmlff.units import ev_to_kcal_mol
 
@@ -62,9 +62,9 @@ def test_jobs_import_the_checkouts_library(run):
     assert where == {str(ROOT / "src" / "flexmlff")}
 
 
-def test_relax_minimum(run):
+def test_relax_minimum(run, glycine_torsions):
     ip, iiip = read(run / "glycine/minima/Ip.extxyz"), read(run / "glycine/minima/IIIp.extxyz")
-    torsions = glycine_torsions(ip)
+    torsions = glycine_torsions
     assert abs(dihedral(ip.positions, torsions["tau1"])) > 175
     assert abs(dihedral(iiip.positions, torsions["tau1"])) < 5
     assert np.abs(ip.get_forces()).max() < 0.01

@@ -132,8 +132,7 @@ rule phi_cluster_errors:
     conda:
         model_env
     params:
-        molecule=lambda wc: plan.dataset_molecule(wc.evaluated),
-        coordinate=lambda wc: plan.figure_settings("phi_cluster_errors")["coordinate"],
+        coordinate=lambda wc: plan.cluster_coordinate(wc.evaluated),
         selection=plan.selection,
     script:
         "../scripts/phi_cluster_errors.py"

@@ -17,6 +17,7 @@ rule isomerisation_path:
     params:
         level=lambda wc: plan.molecule_level(wc.molecule),
         settings=lambda wc: plan.molecule(wc.molecule)["isomerisation"],
+        rotor=lambda wc: plan.isomerisation_rotor(wc.molecule),
     script:
         "../scripts/isomerisation_path.py"
 
@@ -38,6 +39,7 @@ rule optimised_rotation_path:
         settings=lambda wc: plan.molecule(wc.molecule)["isomerisation"][
             "optimised_rotation"
         ],
+        rotor=lambda wc: plan.isomerisation_rotor(wc.molecule),
     script:
         "../scripts/optimised_rotation_path.py"
 

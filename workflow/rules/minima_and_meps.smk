@@ -36,6 +36,7 @@ rule minimum_energy_path:
     params:
         level=lambda wc: plan.molecule_level(wc.molecule),
         mep=lambda wc: plan.molecule(wc.molecule)["mep"],
+        torsions=lambda wc: plan.cv_atoms(wc.molecule, kinds=("dihedral",)),
     script:
         "../scripts/minimum_energy_path.py"
 

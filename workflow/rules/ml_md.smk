@@ -18,7 +18,9 @@ rule ml_md:
         model_env
     threads: 1
     params:
-        molecule=lambda wc: plan.ml_md_molecule(wc.start_path),
+        cvs=lambda wc: plan.cv_atoms(
+            plan.ml_md_molecule(wc.start_path), kinds=("angle", "dihedral")
+        ),
         end_names=lambda wc: plan.molecule_ends(plan.ml_md_molecule(wc.start_path)),
         settings=lambda wc: plan.figure_settings("ml_md"),
         path=lambda wc: plan.ml_md_start(wc.start_path),

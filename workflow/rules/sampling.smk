@@ -15,7 +15,7 @@ rule md_run:
         env("sampling")
     threads: 1
     params:
-        settings=lambda wc: plan.md_protocol(wc.molecule, wc.campaign),
+        settings=lambda wc: plan.md_run_settings(wc.molecule, wc.campaign),
         start=lambda wc: plan.md_run_start(wc.molecule, wc.campaign, wc.run),
         level=lambda wc: plan.md_level(wc.molecule),
         ipi_dir=lambda wc: layout.md_ipi_dir(wc.molecule, wc.campaign, wc.run),

@@ -103,6 +103,6 @@ rule plot_training_set_optimisation:
     params:
         models=lambda wc: plan.optimisation["models"],
         runs=lambda wc: plan.optimisation_runs(),
-        coordinate=lambda wc: plan.cluster_coordinate(plan.optimisation["dataset"])[1],
+        coordinate=lambda wc: plan.cluster_coordinate(plan.optimisation["dataset"])[0],
     script:
         "../scripts/plot_training_set_optimisation.py"

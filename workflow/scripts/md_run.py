@@ -3,7 +3,6 @@
 from ase.io import read
 
 from flexmlff.data import from_atoms, write_extxyz
-from flexmlff.geometry import named_coordinates
 from flexmlff.runlog import snakemake_step
 from flexmlff.sampling import MDSettings, Metadynamics, run_ipi_md
 
@@ -14,14 +13,8 @@ with snakemake_step(snakemake) as log:
     # a minimum file holds one frame; a path, all of its frames
     atoms = read(snakemake.input.start, index=start.frame or 0)
     metad = snakemake.params.settings.get("metadynamics")
-    if metad:
-        named = named_coordinates(snakemake.wildcards.molecule, atoms)
-        unknown = [cv for cv in metad["cvs"] if cv not in named]
-        if unknown:
-            raise ValueError(f"config key 'molecules.{snakemake.wildcards.molecule}.md."
-                             f"{snakemake.wildcards.campaign}.metadynamics.cvs': unknown {unknown} "
-                             f"(known: {', '.join(named) or 'none'})")
-        metad = Metadynamics(**{**metad, "cvs": {cv: named[cv] for cv in metad["cvs"]}})
+    if metad:  # its cvs are {name: atoms}, checked against the config before any job ran
+        metad = Metadynamics(**metad)
     settings = MDSettings(**{**protocol, "seed": start.seed}, metadynamics=metad)
     where = start.source if start.frame is None else f"{start.source}:{start.frame}"
     log.info("%s/%s from %s at %s: %s", snakemake.wildcards.campaign, snakemake.wildcards.run,

@@ -5,7 +5,6 @@ from dataclasses import asdict
 
 from ase.io import read, write
 
-from flexmlff.geometry import monitored_torsions
 from flexmlff.mep import minimum_energy_path, path_profile
 from flexmlff.runlog import snakemake_step
 
@@ -13,13 +12,9 @@ with snakemake_step(snakemake) as log:
     start, end = read(snakemake.input.start), read(snakemake.input.end)
     level = snakemake.params.level
     mep = snakemake.params.mep
-    torsions = monitored_torsions(snakemake.wildcards.molecule, start)
+    # the molecule's dihedrals, checked against the config before any job ran
+    torsions = snakemake.params.torsions
     driver = mep["driving_torsion"]
-    if driver and driver not in torsions:
-        raise ValueError(
-            f"config key 'molecules.{snakemake.wildcards.molecule}.mep.driving_torsion': "
-            f"unknown torsion {driver!r} (known: {', '.join(torsions) or 'none'})"
-        )
     images, result = minimum_energy_path(
         start, end, level.make,
         method=snakemake.wildcards.method,

@@ -9,7 +9,7 @@ from ase.io import read
 
 from flexmlff.data import from_atoms, write_extxyz
 from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome, tail_mean, transition_outcome
-from flexmlff.geometry import bond_graph, named_coordinates
+from flexmlff.geometry import bond_graph
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
 from flexmlff.sampling import MDSettings, file_identity, run_ipi_md
@@ -21,12 +21,10 @@ with snakemake_step(snakemake) as log:
     models = family(wc.model)
     model = models.load(snakemake.input.models[fold])
     atoms = read(snakemake.input.start, index=int(wc.frame))
-    named = named_coordinates(params.molecule, atoms)
+    # the molecule's angles and dihedrals; the names below were checked before any job ran
+    named = params.cvs
     s = params.settings
     coordinate, classifier = params.path["coordinate"], s["outcome_coordinate"]
-    for key, name in ((f"paths.{wc.start_path}.coordinate", coordinate), ("outcome_coordinate", classifier)):
-        if name not in named:
-            raise ValueError(f"config key 'figures.ml_md.{key}': unknown {name!r} (known: {', '.join(named)})")
     end_geometries = {name: read(file).positions for name, file in zip(params.end_names, snakemake.input.ends)}
 
     def at_ends(name):

@@ -15,7 +15,7 @@ from ase.io import write
 
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import HeldOut, held_out_errors
-from flexmlff.exports import coordinate_atoms, prediction_frames
+from flexmlff.exports import prediction_frames
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
@@ -73,6 +73,5 @@ with snakemake_step(snakemake) as log:
            **held_out_errors(held_out, dataset, split, fold, train=training)}
     log.info("test errors: %s", row)
     pd.DataFrame([row]).to_csv(output.errors, index=False)
-    coordinate = coordinate_atoms(dataset, params.cluster_coordinate)
-    write(output.predictions, prediction_frames(dataset, held_out, wc.model, coordinate), format="extxyz",
+    write(output.predictions, prediction_frames(dataset, held_out, wc.model, params.cluster_coordinate), format="extxyz",
           write_info=True)

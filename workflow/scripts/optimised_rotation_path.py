@@ -3,7 +3,6 @@
 from ase.io import read, write
 
 from flexmlff.azobenzene_paths import isomerisation_profile
-from flexmlff.geometry import azobenzene_atoms
 from flexmlff.mep import optimise_at_fixed_torsion
 from flexmlff.runlog import snakemake_step
 
@@ -12,7 +11,7 @@ with snakemake_step(snakemake) as log:
     settings = snakemake.params.settings
     fmax, max_steps = settings["fmax_eV_per_A"], settings["max_steps"]
     rotation = read(snakemake.input.rotation, index=":")
-    phi = azobenzene_atoms(rotation[0]).phi
+    phi = snakemake.params.rotor
     calc = level.make()
     # the end frames are the minima already; every frame in between is relaxed at its φ
     frames, converged = [rotation[0]], [True]
@@ -25,7 +24,7 @@ with snakemake_step(snakemake) as log:
     converged.append(True)
     if not all(converged):
         log.warning("%d frame(s) did not reach fmax=%s eV/A", converged.count(False), fmax)
-    profile = isomerisation_profile(frames).assign(converged=converged)
+    profile = isomerisation_profile(frames, phi).assign(converged=converged)
     log.info("\n%s", profile.round(2).to_string(index=False))
     write(snakemake.output.path, frames, format="extxyz")
     profile.to_csv(snakemake.output.profile, index=False)

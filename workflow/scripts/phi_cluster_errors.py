@@ -1,10 +1,7 @@
 """Per-cluster errors of a family's best fold on a whole dataset (rule phi_cluster_errors)."""
 
-from ase import Atoms
-
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import best_fold_index, cluster_errors, coordinate_degrees, error_metrics
-from flexmlff.geometry import named_coordinates
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
 
@@ -15,15 +12,12 @@ with snakemake_step(snakemake) as log:
     models = family(wc.model)
     model = models.load(snakemake.input.models[fold])
     data = read_dataset(snakemake.input.dataset)
-    named = named_coordinates(snakemake.params.molecule, Atoms(numbers=data.z, positions=data.R[0]))
-    name = snakemake.params.coordinate
-    if name not in named or len(named[name]) != 4:
-        raise ValueError(f"config key 'figures.phi_cluster_errors.coordinate': {name!r} is not a dihedral of "
-                         f"{snakemake.params.molecule} (known: {', '.join(named)})")
-    log.info("%s trained on %s (n=%s, best fold %d) on all %d frames of %s", wc.model, wc.dataset,
-             wc.n_train, fold, len(data), wc.evaluated)
+    # the dihedral named by figures.phi_cluster_errors.coordinate, checked before any job ran
+    name, atoms_of_coordinate = snakemake.params.coordinate
+    log.info("%s trained on %s (n=%s, best fold %d) on all %d frames of %s, clusters of |%s|", wc.model,
+             wc.dataset, wc.n_train, fold, len(data), wc.evaluated, name)
     energies, forces = models.predict(model, data.R, data.z)
-    table = cluster_errors(coordinate_degrees(data.R, named[name]), energies, data.E, forces, data.F)
+    table = cluster_errors(coordinate_degrees(data.R, atoms_of_coordinate), energies, data.E, forces, data.F)
     overall = error_metrics(energies, data.E, forces, data.F)
     log.info("overall: %s\n%s", overall, table.round(3).to_string(index=False))
     for key, value in {"model": wc.model, "trained_on": wc.dataset, "n_train": int(wc.n_train),

@@ -15,7 +15,7 @@ from ase.io import write
 
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import held_out_errors, predict_held_out
-from flexmlff.exports import coordinate_atoms, prediction_frames
+from flexmlff.exports import prediction_frames
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
@@ -48,8 +48,7 @@ with snakemake_step(snakemake) as log:
     saved = models.load(snakemake.output.model)
     held_out = predict_held_out(lambda R, z: models.predict(saved, R, z), dataset, split, fold)
     row = {"dataset": wc.dataset, "model": name, **held_out_errors(held_out, dataset, split, fold)}
-    coordinate = coordinate_atoms(dataset, snakemake.params.cluster_coordinate)
-    write(snakemake.output.predictions, prediction_frames(dataset, held_out, name, coordinate),
+    write(snakemake.output.predictions, prediction_frames(dataset, held_out, name, snakemake.params.cluster_coordinate),
           format="extxyz", write_info=True)
     if "cutoff" in wc.keys():  # a model of the GAP cutoff scan (Fig. 6a)
         row["cutoff_A"] = float(wc.cutoff)

@@ -88,6 +88,11 @@ def main():
         "negative_temperature.yaml": "molecules:\n  glycine:\n    md:\n      Ip_500K:\n        temperature_K: -5\n",
         "unknown_model.yaml": "training:\n  models: [sgdml, nequip]\n",
         "missing_geometry_file.yaml": "molecules:\n  glycine:\n    minima:\n      Ip: no/such/file.xyz\n",
+        "cv_unknown_atom.yaml": "molecules:\n  glycine:\n    collective_variables:\n      tau1: {atoms: [0, 1, 2, 13]}\n",
+        "cv_not_bonded.yaml": "molecules:\n  glycine:\n    collective_variables:\n      n_c_o: {atoms: [0, 1, 3]}\n",
+        "cv_wrong_elements.yaml": "molecules:\n  azobenzene:\n    collective_variables:\n      theta: {atoms: [0, 1, 2], pattern: N=N-C}\n",
+        "cv_bad_pattern.yaml": "molecules:\n  azobenzene:\n    collective_variables:\n      phi: {pattern: C-N=N=Q}\n",
+        "cv_unknown_name.yaml": "molecules:\n  glycine:\n    mep:\n      driving_torsion: tau3\n",
     }
     for name, text in overlays.items():
         (c / name).write_text(text)
