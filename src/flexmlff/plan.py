@@ -352,6 +352,13 @@ class Plan(CrossReferenceChecks):
             return ["relabelled"] * settings["relabel_jobs"]
         return [campaign for campaign, _ in self.dataset_campaign_runs(dataset)]
 
+    def dataset_atom_order(self, dataset: str) -> str | list:
+        """The geometry a user's dataset file must match atom for atom (its molecule's first
+        minimum: collective variables index its atoms); none for sampled datasets, whose
+        frames start from the minima."""
+        settings = self.dataset_settings(dataset)
+        return self.first_minimum_file(settings["molecule"]) if settings["file"] else []
+
     def same_size_manifest(self, dataset: str) -> str | list:
         """The manifest of the dataset whose size this one must match; none is an empty input."""
         other = self.dataset_settings(dataset)["same_size_as"]

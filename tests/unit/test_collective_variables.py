@@ -124,3 +124,24 @@ def test_plan_hands_jobs_each_variables_atoms():
     assert metadynamics["cvs"] == {"phi": [0, 1, 2, 3], "theta": [0, 1, 2]}
     assert plan.md_run_settings("azobenzene", "equilibrium") == plan.md_protocol("azobenzene", "equilibrium")
     assert plan.cluster_coordinate("rotation") == ("phi", [0, 1, 2, 3])
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["molecules"]["glycine"]["collective_variables"].update({"my cv": {"atoms": [0, 1]}}),
+     r"'molecules\.glycine\.collective_variables': 'my cv' does not match"),
+    # PLUMED's bias is labelled metad: a CV of that name would clash with it
+    (lambda c: c["molecules"]["glycine"]["collective_variables"].update({"metad": {"atoms": [0, 1]}}),
+     r"'molecules\.glycine\.collective_variables': 'metad' should not be valid"),
+    (lambda c: c["molecules"]["azobenzene"]["md"]["metadynamics"]["metadynamics"].update(cvs=["phi", "phi"]),
+     r"'molecules\.azobenzene\.md\.metadynamics\.metadynamics\.cvs': \['phi', 'phi'\] has non-unique elements"),
+])
+def test_the_schema_refuses_names_plumed_and_tables_cannot_take(edit, message):
+    import yaml
+
+    from flexmlff.plan import SCHEMA
+    from flexmlff.plan_checks import validate_config
+
+    config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
+    edit(config)
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config, SCHEMA)

@@ -104,6 +104,18 @@ def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_sta
     log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
     assert "labelled 'eV' (the file's e_unit)" in log and "datasets.glycine.units.energy" in log
 
+    # a file whose atoms are in another order than the minima' is refused: collective
+    # variables and clusters index the minima's atoms
+    order = [1, 0, *range(2, len(glycine_dataset.z))]
+    np.savez(checkout / "data/glycine_published.npz", z=glycine_dataset.z[order], R=glycine_dataset.R[:, order],
+             E=glycine_dataset.E[:, None], F=glycine_dataset.F[:, order], e_unit="eV", r_unit="au", theory="unknown")
+    shutil.rmtree(checkout / "results/datasets", ignore_errors=True)
+    refused = subprocess.run([sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1",
+                              *example], cwd=checkout, capture_output=True, text=True)
+    assert refused.returncode != 0 and not (checkout / "results/datasets/glycine.npz").exists()
+    log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
+    assert "config key 'datasets.glycine.file'" in log and "atoms CNCOOHHHHH do not match the reference NCCOOHHHHH" in log
+
 
 #: A molecule no shipped config knows, declared the way config/README.md tells a user to:
 #: n-butane, whose C-C-C-C dihedral turns between the anti and the gauche minimum.

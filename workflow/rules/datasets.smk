@@ -5,6 +5,7 @@ rule assemble_dataset:
     input:
         sources=lambda wc: plan.dataset_sources(wc.dataset),
         same_size_as=lambda wc: plan.same_size_manifest(wc.dataset),
+        atom_order=lambda wc: plan.dataset_atom_order(wc.dataset),
     output:
         extxyz=layout.dataset("{dataset}", "extxyz"),
         npz=layout.dataset("{dataset}", "npz"),

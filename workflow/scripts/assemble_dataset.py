@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from ase import Atoms
 
 from flexmlff.data import (
     concatenate,
@@ -12,6 +13,7 @@ from flexmlff.data import (
     write_extxyz,
     write_sgdml_npz,
 )
+from flexmlff.geometry import check_same_atoms, read_geometry
 from flexmlff.runlog import snakemake_step
 
 with snakemake_step(snakemake) as log:
@@ -22,6 +24,13 @@ with snakemake_step(snakemake) as log:
     stated = (dict(units=snakemake.params.units, theory=snakemake.params.theory, config_key=f"datasets.{name}.units")
               if snakemake.params.sources == ["file"] else {})
     parts = [read_dataset(path, name=source, **stated) for path, source in zip(sources, snakemake.params.sources)]
+    if snakemake.input.get("atom_order"):
+        # the molecule's collective variables are atom indices of its minima: a file in another
+        # order would measure other atoms
+        minimum = read_geometry(snakemake.input.atom_order)
+        check_same_atoms(Atoms(numbers=parts[0].z), minimum,
+                         f"{sources[0]} (config key 'datasets.{name}.file', against the molecule's first minimum "
+                         f"{snakemake.input.atom_order})")
     if snakemake.params.sources != ["file"]:
         # MD frames must carry the molecule's level: never driving-level labels
         for path, part in zip(sources, parts):
