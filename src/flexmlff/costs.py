@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pandas as pd
 
@@ -130,14 +129,7 @@ def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) 
 
 
 def _atoms(plan: Plan, molecule: str) -> int:
-    return _atoms_in(plan.first_minimum_file(molecule))
-
-
-@lru_cache
-def _atoms_in(geometry_file: str) -> int:
-    from ase.io import read
-
-    return len(read(geometry_file))
+    return len(plan.reference_atoms(molecule))
 
 
 def training_resources(plan: Plan, family: str, dataset: str, n_train: int, attempt: int = 1) -> dict:

@@ -14,6 +14,7 @@ Best model per family, dataset and training size (paper Sec. IV):
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -177,6 +178,46 @@ def cluster_errors(phi_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 10.
     return pd.DataFrame(rows)
 
 
+def grid_cells(x_deg, y_deg, width_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cell (column, row) of each frame on a grid of two dihedrals, `width_deg` wide cells
+    from −180° (both wrapped to [−180°, 180°); 360 must be a multiple of the width)."""
+    from flexmlff.geometry import wrap_degrees
+
+    n_cells = int(round(360.0 / width_deg))
+    if not math.isclose(n_cells * width_deg, 360.0):
+        raise ValueError(f"a cell width of {width_deg} degrees does not divide 360")
+
+    def cell(values):
+        wrapped = wrap_degrees(np.asarray(values, dtype=float))
+        return np.minimum(((wrapped + 180.0) % 360.0 // width_deg).astype(int), n_cells - 1)
+
+    return cell(x_deg), cell(y_deg)
+
+
+def grid_errors(x_deg, y_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 30.0) -> pd.DataFrame:
+    """Energy and force errors per cell of a 2-D grid of two dihedrals (e.g. alanine
+    dipeptide's φ/ψ), with each cell's share of the frames.
+
+    One row per cell, empty cells included with NaN errors: ``x_from_deg``, ``x_to_deg``,
+    ``y_from_deg``, ``y_to_deg``, ``n_frames``, ``population`` and the
+    :func:`error_metrics` of its frames.
+    """
+    columns, rows_of = grid_cells(x_deg, y_deg, width_deg)
+    n_cells = int(round(360.0 / width_deg))
+    E_pred, E_ref = np.asarray(E_pred, dtype=float), np.asarray(E_ref, dtype=float)
+    F_pred, F_ref = np.asarray(F_pred, dtype=float), np.asarray(F_ref, dtype=float)
+    table = []
+    for i in range(n_cells):
+        for j in range(n_cells):
+            members = (columns == i) & (rows_of == j)
+            metrics = (error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
+                       if members.any() else dict.fromkeys(METRICS, np.nan))
+            table.append({"x_from_deg": -180.0 + i * width_deg, "x_to_deg": -180.0 + (i + 1) * width_deg,
+                          "y_from_deg": -180.0 + j * width_deg, "y_to_deg": -180.0 + (j + 1) * width_deg,
+                          "n_frames": int(members.sum()), "population": float(members.mean()), **metrics})
+    return pd.DataFrame(table)
+
+
 def cutoff_scan(errors: pd.DataFrame) -> pd.DataFrame:
     """Per cutoff radius (column ``cutoff_A``): the best fold by energy RMSE and the mean ± std
     over folds of every metric (paper Fig. 6a, GAP/SOAP)."""
@@ -220,43 +261,46 @@ def tail_mean(values_deg, tail: float = 0.1, magnitude: bool = True) -> float:
     return float(values[-max(1, int(round(tail * len(values)))):].mean())
 
 
-def transition_outcome(final_deg: float, ends: dict[str, float], bands_deg) -> str:
+def transition_outcome(final_deg: float, ends: dict[str, float], bands_deg, magnitude: bool = True) -> str:
     """Which of two end minima a run reached, or ``"transition"`` (paper Fig. 9).
 
     `ends` maps the two minima to their value of the coordinate, `bands_deg` = (low, high)
-    splits |coordinate| into three bands: up to `low` is the minimum that lies there,
-    from `high` up the other one, in between the transition region.
+    splits |coordinate| (the signed coordinate unless `magnitude`) into three bands: up to
+    `low` is the minimum that lies there, from `high` up the other one, in between the
+    transition region.
     """
     low, high = bands_deg
-    sides = {name: "low" if abs(value) <= low else "high" if abs(value) >= high else None
+    measure = abs if magnitude else float
+    sides = {name: "low" if measure(value) <= low else "high" if measure(value) >= high else None
              for name, value in ends.items()}
     if sorted(map(str, sides.values())) != ["high", "low"]:
+        shown = "|coordinate|" if magnitude else "coordinate"
         raise ValueError(f"the end minima {ends} (degrees) do not lie one in each outer band "
-                         f"of |coordinate| <= {low} and >= {high}")
-    final = abs(final_deg)
+                         f"of {shown} <= {low} and >= {high}")
+    final = measure(final_deg)
     side = "low" if final <= low else "high" if final >= high else None
     return next((name for name, s in sides.items() if s == side), "transition")
 
 
 def md_outcome(positions: np.ndarray, bonds: list[tuple[int, int]], values: np.ndarray,
                ends: dict[str, float], bands_deg, tail: float = 0.1,
-               max_stretch: float = 1.5, min_distance_A: float = 0.6) -> dict:
+               max_stretch: float = 1.5, min_distance_A: float = 0.6, magnitude: bool = True) -> dict:
     """Where an MD run ended and whether it stayed a molecule (paper Fig. 9).
 
     `values` is the run's classifying coordinate (azobenzene: φ), `ends` its value at the
-    two end minima: the run ended in the band (:func:`transition_outcome`) of its mean |value|
-    over the last `tail` of the frames. It stayed physical when no bond of the start
-    structure grew beyond `max_stretch` times its starting length and no two atoms came
-    closer than `min_distance_A`.
+    two end minima: the run ended in the band (:func:`transition_outcome`) of its mean
+    |value| (mean value unless `magnitude`) over the last `tail` of the frames. It stayed
+    physical when no bond of the start structure grew beyond `max_stretch` times its
+    starting length and no two atoms came closer than `min_distance_A`.
     """
     positions = np.asarray(positions, dtype=float)
-    final = tail_mean(values, tail)
+    final = tail_mean(values, tail, magnitude)
     i, j = np.array(bonds, dtype=int).T
     lengths = np.linalg.norm(positions[:, i] - positions[:, j], axis=-1)
     stretch = float((lengths / lengths[0]).max())
     a, b = np.triu_indices(positions.shape[1], 1)
     closest = float(np.linalg.norm(positions[:, a] - positions[:, b], axis=-1).min())
-    return {"ends_in": transition_outcome(final, ends, bands_deg), "final_abs_value_deg": final,
+    return {"ends_in": transition_outcome(final, ends, bands_deg, magnitude), "final_abs_value_deg": final,
             "max_bond_stretch": stretch, "min_distance_A": closest,
             "physical": bool(stretch <= max_stretch and closest >= min_distance_A)}
 

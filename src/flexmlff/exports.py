@@ -61,33 +61,36 @@ def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
 
 
 class Predictions(NamedTuple):
-    """The frames of prediction files, pooled: cluster coordinate (degrees), reference and
-    predicted energies (M,) and forces (M, N, 3), in the files' units."""
+    """The frames of prediction files, pooled: cluster coordinate (degrees; None when not
+    asked for), reference and predicted energies (M,) and forces (M, N, 3), in the files'
+    units, and the positions (M, N, 3), Å."""
 
-    coordinate_deg: np.ndarray
+    coordinate_deg: np.ndarray | None
     energies: np.ndarray
     predicted_energies: np.ndarray
     forces: np.ndarray
     predicted_forces: np.ndarray
+    positions: np.ndarray | None = None
 
 
-def read_predictions(paths, coordinate: str) -> Predictions:
+def read_predictions(paths, coordinate: str | None = None) -> Predictions:
     """Every frame of the ``predictions.extxyz`` files `paths` (several folds pooled), with
-    the cluster coordinate `coordinate` (``phi`` reads ``info["phi_deg"]``)."""
+    the cluster coordinate `coordinate` when given (``phi`` reads ``info["phi_deg"]``)."""
     from ase.io import read
 
     frames = [atoms for path in paths for atoms in read(path, index=":", format="extxyz")]
     key = f"{coordinate}_deg"
-    if frames and key not in frames[0].info:
+    if coordinate and frames and key not in frames[0].info:
         raise ValueError(f"{paths[0]}: its frames have no {key!r} (the dataset has no cluster coordinate)")
     # ASE's reader moves the reference `energy` and `forces` into a calculator; read them
     # from there, in the units the file states (no conversion: the calculator is only a holder)
-    return Predictions(np.array([a.info[key] for a in frames]),
+    return Predictions(np.array([a.info[key] for a in frames]) if coordinate else None,
                        np.array([a.info["energy"] if "energy" in a.info else a.calc.results["energy"] for a in frames]),
                        np.array([a.info["predicted_energy"] for a in frames]),
                        np.array([a.arrays["forces"] if "forces" in a.arrays else a.calc.results["forces"]
                                  for a in frames]),
-                       np.array([a.arrays["predicted_forces"] for a in frames]))
+                       np.array([a.arrays["predicted_forces"] for a in frames]),
+                       np.array([a.positions for a in frames]))
 
 
 def metric_name(metric: str, statistic: str, n_train: int) -> str:

@@ -43,6 +43,8 @@ class Layout:
         self.results = results
 
     # minima, paths, single points
+    built = _path("{molecule}/minima/{minimum}_built.xyz",
+                  "A minimum built from the molecule's SMILES at its collective-variable values, unrelaxed.")
     relaxed = _path("{molecule}/minima/{minimum}.extxyz")
     mep = _path("{molecule}/mep/{method}.{ext}", "A minimum-energy path: frames, profile csv or summary json.",
                 ext="extxyz")

@@ -87,6 +87,7 @@ class Plan(CrossReferenceChecks):
         self.selection = Selection(self.training["selection_force_tolerance"],
                                    self.training["selection_energy_difference"])
         self._collective_variables: dict[str, dict[str, CollectiveVariable]] = {}
+        self._reference_atoms: dict = {}
         self.check()
 
     def families_on(self, dataset: str) -> list[str]:
@@ -165,21 +166,51 @@ class Plan(CrossReferenceChecks):
         shipped = self.basedir / path
         return str(shipped) if shipped.exists() else path
 
+    def built_minimum(self, molecule: str, minimum: str) -> dict[str, float] | None:
+        """The collective-variable values a minimum is built at from the molecule's SMILES;
+        None for a minimum given as a geometry file."""
+        spec = self.molecule(molecule)["minima"][minimum]
+        return spec if isinstance(spec, dict) else None
+
     def minimum_file(self, molecule: str, minimum: str) -> str:
+        """A minimum's starting geometry: the user's file, or the one the workflow builds."""
+        if self.built_minimum(molecule, minimum) is not None:
+            return self.layout.built(molecule, minimum)
         return self.input_path(self.molecule(molecule)["minima"][minimum])
 
     def first_minimum_file(self, molecule: str) -> str:
         """The geometry every other minimum of the molecule is checked against."""
-        return self.input_path(next(iter(self.molecule(molecule)["minima"].values())))
+        return self.minimum_file(molecule, next(iter(self.molecule(molecule)["minima"])))
+
+    def reference_atoms(self, molecule: str):
+        """The molecule's atoms in their order, before any job runs: its SMILES embedded
+        (:func:`flexmlff.building.embedded`) or its first minimum file. Collective variables
+        are resolved on it; read once per plan."""
+        if molecule not in self._reference_atoms:
+            smiles = self.molecule(molecule)["smiles"]
+            if smiles:
+                from flexmlff.building import embedded
+
+                self._reference_atoms[molecule] = embedded(smiles, self.seed)
+            else:
+                self._reference_atoms[molecule] = read_geometry(self.first_minimum_file(molecule))
+        return self._reference_atoms[molecule]
+
+    def build_settings(self, molecule: str, minimum: str) -> dict:
+        """What the build job of a built minimum takes: the SMILES, the seed and each
+        collective variable's name, atoms and value ([[name, atoms, value], ...])."""
+        atoms = self.cv_atoms(molecule)
+        values = self.built_minimum(molecule, minimum)
+        return {"smiles": self.molecule(molecule)["smiles"], "seed": self.seed,
+                "values": [[name, atoms[name], float(value)] for name, value in values.items()]}
 
     # -- collective variables -------------------------------------------------------------
     def collective_variables(self, molecule: str) -> dict[str, CollectiveVariable]:
         """The molecule's named distances, angles and dihedrals (its ``collective_variables``),
-        resolved on its first minimum file once per plan."""
+        resolved on its reference atoms (:meth:`reference_atoms`) once per plan."""
         if molecule not in self._collective_variables:
-            atoms = read_geometry(self.first_minimum_file(molecule))
             self._collective_variables[molecule] = molecule_collective_variables(
-                self.molecule(molecule)["collective_variables"], atoms)
+                self.molecule(molecule)["collective_variables"], self.reference_atoms(molecule))
         return self._collective_variables[molecule]
 
     def cv_atoms(self, molecule: str, kinds=ALL_KINDS) -> dict[str, list[int]]:
@@ -465,6 +496,18 @@ class Plan(CrossReferenceChecks):
         return [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
                 for dataset, n in self.phi_cluster_models(figure)]
 
+    # -- errors on a 2-D grid of two dihedrals (beyond the paper) ------------------------------
+    def grid_cvs(self, dataset: str) -> dict[str, list[int]]:
+        """The two dihedrals of ``figures.cv_grid_errors.cvs``, x first, with their atoms."""
+        atoms = self.cv_atoms(self.dataset_molecule(dataset))
+        return {name: atoms[name] for name in self.figures["cv_grid_errors"]["cvs"]}
+
+    def grid_predictions(self, dataset: str) -> dict[str, list[str]]:
+        """The held-out predictions of every fold at the largest size, per family of the dataset."""
+        n = self.largest_size
+        return {model: [self.layout.test_predictions(dataset, model, n, k) for k in range(self.n_folds)]
+                for model in self.families_on(dataset)}
+
     # -- training sets grown where the model errs (beyond the paper) --------------------------
     @property
     def optimisation(self) -> dict:
@@ -583,6 +626,8 @@ class Plan(CrossReferenceChecks):
                 targets += [path for name in names for path in layout.figure(name)]
         if self.figures.get("ml_md"):
             targets.append(layout.table("ml_md_outcomes"))
+        for dataset in (self.figures.get("cv_grid_errors") or {}).get("datasets", []):
+            targets += [layout.table(f"{dataset}_cv_grid_errors"), *layout.figure(f"{dataset}_cv_grid_errors")]
         if self.trained_datasets:
             targets += [layout.table("summary", "md"), layout.table("model_errors"),
                         layout.table("learning_curves"), layout.model_registry()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flexmlff.building import BuildError
 from flexmlff.collective_variables import ALL_KINDS, CollectiveVariableError
 from flexmlff.geometry import check_same_atoms, read_geometry
 from flexmlff.models import FAMILIES
@@ -61,7 +62,7 @@ class CrossReferenceChecks:
         units += [(self._check_training,), (self._check_dataset_figures,)]
         units += [(self._check_evaluation_figure, key)
                   for key in ("learning_curves", "fold_means", "descriptor_comparison")]
-        units += [(self._check_phi_cluster_errors,), (self._check_ml_md,), (self._check_ablations,),
+        units += [(self._check_phi_cluster_errors,), (self._check_cv_grid_errors,), (self._check_ml_md,), (self._check_ablations,),
                   (self._check_training_set_optimisation,)]
         problems = []
         for check, *args in units:
@@ -83,6 +84,7 @@ class CrossReferenceChecks:
         key = f"molecules.{name}"
         self._check_minima_files(name)
         self._check_collective_variables(name)
+        self._check_built_minima(name)
         self._known(f"{key}.level", molecule["level"], levels, "level")
         if molecule["md_level"]:
             self._known(f"{key}.md_level", molecule["md_level"], levels, "level")
@@ -129,19 +131,32 @@ class CrossReferenceChecks:
             raise ConfigError(key, f"{name!r} of {molecule} is a {cvs[name].kind}; this needs a {' or '.join(kinds)}")
 
     def _check_minima_files(self, name: str) -> None:
-        """Every minimum's geometry file is readable, has no overlapping atoms and the
-        first minimum's atoms in the same order: found before any job runs."""
-        reference = None
-        for minimum in self.molecule(name)["minima"]:
+        """The molecule's SMILES embeds; every minimum's geometry file is readable, has no
+        overlapping atoms and the reference atoms in the same order; a built minimum has a
+        SMILES to be built from. All found before any job runs."""
+        key, molecule = f"molecules.{name}", self.molecule(name)
+        if molecule["smiles"]:
+            try:
+                self.reference_atoms(name)
+            except BuildError as err:
+                raise ConfigError(f"{key}.smiles", str(err)) from None
+        for minimum in molecule["minima"]:
+            if self.built_minimum(name, minimum) is not None:
+                if not molecule["smiles"]:
+                    raise ConfigError(f"{key}.minima.{minimum}", "collective-variable values to build a "
+                                      f"minimum at need the molecule's SMILES ({key}.smiles)")
+                continue
             path = self.minimum_file(name, minimum)
             try:
-                atoms = read_geometry(path)
-                if reference is None:
-                    reference = atoms
-                else:
-                    check_same_atoms(atoms, reference, path)
+                check_same_atoms(read_geometry(path), self.reference_atoms(name), path)
             except ValueError as err:  # a GeometryError, or atoms that differ
-                raise ConfigError(f"molecules.{name}.minima.{minimum}", str(err)) from None
+                raise ConfigError(f"{key}.minima.{minimum}", str(err)) from None
+
+    def _check_built_minima(self, name: str) -> None:
+        """The values a minimum is built at are of the molecule's collective variables."""
+        for minimum in self.molecule(name)["minima"]:
+            for cv in self.built_minimum(name, minimum) or {}:
+                self._must_be_cv(f"molecules.{name}.minima.{minimum}", name, cv)
 
     def _check_dataset(self, name: str) -> None:
         datasets, dataset = self.config["datasets"], self.dataset_settings(name)
@@ -225,6 +240,19 @@ class CrossReferenceChecks:
             self._known(f"{key}.model", clusters["model"], list(FAMILIES), "model")
             self._must_be_cv(f"{key}.coordinate", self.dataset_molecule(clusters["evaluate_on"]),
                              clusters["coordinate"], ("dihedral",))
+
+    def _check_cv_grid_errors(self) -> None:
+        settings = self.figures.get("cv_grid_errors")
+        if not settings:
+            return
+        key = "figures.cv_grid_errors"
+        for name in settings["datasets"]:
+            self._must_be_trained(f"{key}.datasets", name)
+            for cv in settings["cvs"]:
+                self._must_be_cv(f"{key}.cvs", self.dataset_molecule(name), cv, ("dihedral",))
+        n_cells = 360.0 / settings["cell_deg"]
+        if abs(n_cells - round(n_cells)) > 1e-9:
+            raise ConfigError(f"{key}.cell_deg", f"{settings['cell_deg']} degrees does not divide 360")
 
     def _check_ml_md(self) -> None:
         ml_md = self.figures.get("ml_md")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -252,8 +253,65 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
     return fig
 
 
+def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "force_rmse",
+                    min_frames: int = 5):
+    """Maps of a 2-D grid of two dihedrals (alanine dipeptide's φ/ψ): the held-out frames
+    per cell (log colour), then `metric` per cell for each family on one colour scale.
+    Cells with fewer than `min_frames` frames are left blank; each family's panel title
+    gives its RMSE over all frames. `table` holds :func:`flexmlff.evaluate.grid_errors`
+    rows with ``model`` and ``overall_<metric>`` columns."""
+    from matplotlib.colors import LogNorm
+
+    _style()
+    models = list(dict.fromkeys(table["model"]))
+    x_symbol, y_symbol = (COORDINATE_SYMBOLS.get(cv, cv) for cv in cvs)
+    width = float(table["x_to_deg"].iloc[0] - table["x_from_deg"].iloc[0])
+    edges = np.arange(-180.0, 180.0 + width / 2, width)
+    n_cells = len(edges) - 1
+
+    def grid(rows, column):  # cell (i: x, j: y) → image [row j, column i]
+        return rows[column].to_numpy(dtype=float).reshape(n_cells, n_cells).T
+
+    n_panels = len(models) + 1
+    n_columns = min(n_panels, 4)
+    n_rows = math.ceil(n_panels / n_columns)
+    fig, axes = plt.subplots(n_rows, n_columns, figsize=(3.6 * n_columns, 3.2 * n_rows), squeeze=False)
+    first = table[table["model"] == models[0]]
+    counts = grid(first, "n_frames")
+    image = axes[0][0].pcolormesh(edges, edges, np.where(counts > 0, counts, np.nan), cmap="Greys",
+                                  norm=LogNorm(vmin=1, vmax=max(counts.max(), 2)))
+    fig.colorbar(image, ax=axes[0][0], label="held-out frames")
+    axes[0][0].set_title(f"(a) frames per {width:g}° cell", loc="left", fontsize=9)
+    sufficient = counts >= min_frames
+    values = np.concatenate([grid(table[table["model"] == m], metric)[sufficient] for m in models])
+    finite = values[np.isfinite(values)]
+    vmax = float(np.percentile(finite, 98)) if finite.size else 1.0
+    label = dict(RMSE_PANELS)[metric]
+    for k, model in enumerate(models, start=1):
+        ax = axes[k // n_columns][k % n_columns]
+        rows = table[table["model"] == model]
+        image = ax.pcolormesh(edges, edges, np.where(sufficient, grid(rows, metric), np.nan), cmap="viridis",
+                              vmin=0.0, vmax=vmax)
+        ax.set_title(f"({chr(97 + k)}) {MODEL_LABELS.get(model, model)}: {rows[f'overall_{metric}'].iloc[0]:.2f}",
+                     loc="left", fontsize=9)
+        fig.colorbar(image, ax=ax, label=label)
+    for k, ax in enumerate(axes.flat):
+        if k >= n_panels:
+            ax.set_visible(False)
+            continue
+        ax.set_xlim(-180, 180)
+        ax.set_ylim(-180, 180)
+        ax.set_xticks(range(-180, 181, 90))
+        ax.set_yticks(range(-180, 181, 90))
+        ax.set_aspect("equal")
+        ax.set_xlabel(f"{x_symbol} (°)")
+        ax.set_ylabel(f"{y_symbol} (°)")
+    fig.tight_layout()
+    return fig
+
+
 COORDINATE_SYMBOLS = {"phi": r"$\phi$", "theta": r"$\theta$", "theta_prime": r"$\theta'$",
-                      "tau1": r"$\tau_1$", "tau2": r"$\tau_2$"}
+                      "tau1": r"$\tau_1$", "tau2": r"$\tau_2$", "psi": r"$\psi$"}
 
 
 def ml_md_traces(outcomes: list[dict]):
@@ -265,18 +323,18 @@ def ml_md_traces(outcomes: list[dict]):
     colours = dict(zip(MODEL_LABELS, sns.color_palette("colorblind")))
     for ax, start in zip(axes[0], starts):
         runs = [o for o in outcomes if o["start"] == start]
-        periodic = runs[0]["periodic"]  # a dihedral: plot its magnitude, as the minima differ by it
+        magnitude = runs[0]["magnitude"]  # a dihedral whose minima differ by its magnitude (azobenzene phi)
         for run in runs:
-            values = np.abs(run["values_deg"]) if periodic else run["values_deg"]
+            values = np.abs(run["values_deg"]) if magnitude else run["values_deg"]
             ax.plot(run["time_fs"], values, color=colours.get(run["model"]), lw=1,
                     label=f"{MODEL_LABELS.get(run['model'], run['model'])} → {run['ends_in']}")
         right = ax.secondary_yaxis("right")
-        ends = {name: abs(v) if periodic else v for name, v in runs[0]["ends_deg"].items()}
+        ends = {name: abs(v) if magnitude else v for name, v in runs[0]["ends_deg"].items()}
         right.set_yticks(list(ends.values()), list(ends))
         for value in ends.values():
             ax.axhline(value, color="grey", lw=0.6, ls=":")
         symbol = COORDINATE_SYMBOLS.get(runs[0]["coordinate"], runs[0]["coordinate"])
-        ax.set_ylabel(f"|{symbol}| (°)" if periodic else f"{symbol} (°)")
+        ax.set_ylabel(f"|{symbol}| (°)" if magnitude else f"{symbol} (°)")
         ax.set_xlabel("time (fs)")
         ax.set_title(f"from {start}", loc="left")
         ax.legend(frameon=False, fontsize=7)

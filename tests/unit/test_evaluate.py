@@ -107,6 +107,52 @@ def test_transition_outcome_band_edges():
         evaluate.transition_outcome(10.0, {"a": 2.0, "b": 20.0}, (45, 135))
 
 
+def test_signed_outcome_tells_minima_apart_by_the_sign():
+    # alanine dipeptide: C7eq phi -81, C7ax phi +72; their magnitudes share a band
+    ends = {"C7eq": -81.0, "C7ax": 72.0}
+    assert evaluate.transition_outcome(-60.0, ends, (-30, 30), magnitude=False) == "C7eq"
+    assert evaluate.transition_outcome(31.0, ends, (-30, 30), magnitude=False) == "C7ax"
+    assert evaluate.transition_outcome(-29.0, ends, (-30, 30), magnitude=False) == "transition"
+    with pytest.raises(ValueError, match="outer band of \\|coordinate\\|"):
+        evaluate.transition_outcome(-60.0, ends, (45, 135))
+    frames = np.zeros((20, 3, 3))
+    frames[:, 1, 0], frames[:, 2, 0] = 1.0, 2.0
+    outcome = evaluate.md_outcome(frames, [(0, 1)], np.full(20, 65.0), ends, (-30, 30), magnitude=False)
+    assert outcome["ends_in"] == "C7ax" and outcome["final_abs_value_deg"] == pytest.approx(65.0)
+
+
+def test_grid_cells_wrap_and_start_at_minus_180():
+    columns, rows = evaluate.grid_cells([-180.0, 180.0, -90.1, 179.9, 0.0], [0.0, 30.0, -1.0, 359.0, 90.0], 90.0)
+    # +180 wraps to -180 (cell 0); 359 is -1 (cell 1); cells are [-180, -90), [-90, 0), ...
+    assert columns.tolist() == [0, 0, 0, 3, 2] and rows.tolist() == [2, 2, 1, 1, 3]
+    with pytest.raises(ValueError, match="does not divide 360"):
+        evaluate.grid_cells([0.0], [0.0], 50.0)
+
+
+def test_grid_errors_per_cell_pool_back_to_the_overall_rmse():
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(-180, 180, 400), rng.normal(60, 20, 400)
+    E = rng.normal(size=400)
+    F = rng.normal(size=(400, 5, 3))
+    # errors grow with |x|: the cells far from x = 0 must show it
+    E_pred = E + np.abs(x) / 100 * rng.normal(size=400)
+    F_pred = F + (np.abs(x) / 100)[:, None, None] * rng.normal(size=F.shape)
+    table = evaluate.grid_errors(x, y, E_pred, E, F_pred, F, 60.0)
+    assert len(table) == 36 and table["n_frames"].sum() == 400
+    assert table["population"].sum() == pytest.approx(1.0)
+    cell = table[(table["x_from_deg"] == -180) & (table["y_from_deg"] == 60)].iloc[0]
+    members = (x < -120) & (y >= 60) & (y < 120)
+    assert cell["n_frames"] == members.sum()
+    assert cell["force_rmse"] == pytest.approx(np.sqrt(np.mean((F_pred[members] - F[members]) ** 2)))
+    filled = table[table["n_frames"] > 0]
+    pooled = np.sqrt((filled["force_rmse"] ** 2 * filled["n_frames"]).sum() / 400)
+    assert pooled == pytest.approx(evaluate.error_metrics(E_pred, E, F_pred, F)["force_rmse"])
+    assert table[table["n_frames"] == 0]["force_rmse"].isna().all()
+    edge = filled[filled["x_from_deg"].isin([-180, 120])]["force_rmse"].mean()
+    middle = filled[filled["x_from_deg"].isin([-60, 0])]["force_rmse"].mean()
+    assert edge > 2 * middle
+
+
 def test_cutoff_scan_takes_the_lowest_energy_fold_per_cutoff():
     rows = []
     for cutoff, scale in ((5.0, 1.0), (7.0, 2.0)):

@@ -56,9 +56,13 @@ def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twist
     np.testing.assert_allclose(pooled.forces, data.F[[4, 1, 5, 0]], atol=1e-6)
     np.testing.assert_allclose(pooled.predicted_forces[:3], 2.0 * data.F[[4, 1, 5]], atol=1e-6)
     assert pooled.coordinate_deg[2] == pytest.approx(frames[2].info["tau1_deg"])
+    np.testing.assert_allclose(pooled.positions, data.R[[4, 1, 5, 0]], atol=1e-6)
     write(tmp_path / "r.extxyz", without, format="extxyz", write_info=True)
     with pytest.raises(ValueError, match="no 'tau1_deg'"):
         exports.read_predictions([tmp_path / "r.extxyz"], "tau1")
+    # without a cluster coordinate, any prediction file reads (the 2-D maps measure their own)
+    plain = exports.read_predictions([tmp_path / "r.extxyz"])
+    assert plain.coordinate_deg is None and np.allclose(plain.positions, data.R[[4, 1, 5]], atol=1e-6)
 
 
 def test_metrics_table_has_mlpeg_shape_from_the_learning_curve():

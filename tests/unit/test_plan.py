@@ -29,7 +29,8 @@ def plan_with(smoke_config, edit):
     return Plan(config, basedir=ROOT)
 
 
-@pytest.mark.parametrize("name", ["config/config.yaml", "config/paper.yaml", "tests/config.yaml"])
+@pytest.mark.parametrize("name", ["config/config.yaml", "config/paper.yaml", "tests/config.yaml",
+                                  "config/examples/alanine_dipeptide.yaml"])
 def test_every_shipped_config_plans(name):
     plan = Plan(load_config(ROOT / name), basedir=ROOT)
     targets = plan.targets()
@@ -263,6 +264,59 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
 def test_dangling_references_name_their_key(smoke_config, edit, message):
     with pytest.raises(ConfigError) as error:
         plan_with(smoke_config, edit)
+    assert str(error.value).startswith(message)
+
+
+@pytest.fixture(scope="module")
+def alanine_dipeptide():
+    return Plan(load_config(ROOT / "config/examples/alanine_dipeptide.yaml"), basedir=ROOT)
+
+
+def test_minima_built_from_a_smiles_are_jobs_and_their_atoms_known_before_any_runs(alanine_dipeptide):
+    plan = alanine_dipeptide
+    assert plan.minimum_file("alanine_dipeptide", "C7ax") == "results/alanine_dipeptide/minima/C7ax_built.xyz"
+    assert plan.first_minimum_file("alanine_dipeptide").endswith("C7eq_built.xyz")
+    assert "".join(plan.reference_atoms("alanine_dipeptide").get_chemical_symbols()) == "CCONCCCONC" + "H" * 12
+    assert plan.build_settings("alanine_dipeptide", "C7eq") == {
+        "smiles": "CC(=O)N[C@@H](C)C(=O)NC", "seed": 2021,
+        "values": [["phi", [1, 3, 4, 6], -83.0], ["psi", [3, 4, 6, 8], 73.0]]}
+    # the 2-D error map reads every fold's held-out predictions at the largest size, per family
+    assert plan.grid_cvs("alanine_dipeptide") == {"phi": [1, 3, 4, 6], "psi": [3, 4, 6, 8]}
+    predictions = plan.grid_predictions("alanine_dipeptide")
+    assert list(predictions) == plan.families_on("alanine_dipeptide") and "mace" in predictions
+    assert predictions["schnet"] == [f"results/alanine_dipeptide/models/schnet/n100/fold{k}/predictions.extxyz"
+                                     for k in range(3)]
+    assert "results/figures/alanine_dipeptide_cv_grid_errors.png" in plan.targets()
+
+
+def example_with(edit):
+    config = load_config(ROOT / "config/examples/alanine_dipeptide.yaml")
+    edit(config)
+    return Plan(config, basedir=ROOT)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["molecules"]["alanine_dipeptide"].update(smiles=None),
+     "config key 'molecules.alanine_dipeptide.minima.C7eq': collective-variable values to build a minimum at "
+     "need the molecule's SMILES (molecules.alanine_dipeptide.smiles)"),
+    (lambda c: c["molecules"]["alanine_dipeptide"].update(smiles="CC(=O)N[C@@H](C)C(=O"),
+     "config key 'molecules.alanine_dipeptide.smiles': RDKit cannot read the SMILES"),
+    (lambda c: c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(omega=180),
+     "config key 'molecules.alanine_dipeptide.minima.C7eq': 'omega' is not a collective variable of "
+     "alanine_dipeptide"),
+    # the SMILES numbers the atoms: the pattern catches indices written for another order
+    (lambda c: c["molecules"]["alanine_dipeptide"]["collective_variables"]["phi"].update(atoms=[0, 1, 3, 4]),
+     "config key 'molecules.alanine_dipeptide.collective_variables.phi': atoms [0, 1, 3, 4] are C0-C1-N3-C4, "
+     "not the pattern 'C-N-C-C'"),
+    (lambda c: c["figures"]["cv_grid_errors"].update(cell_deg=25),
+     "config key 'figures.cv_grid_errors.cell_deg': 25 degrees does not divide 360"),
+    (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(
+        nca={"atoms": [3, 4], "pattern": "N-C"}), c["figures"]["cv_grid_errors"].update(cvs=["phi", "nca"])),
+     "config key 'figures.cv_grid_errors.cvs': 'nca' of alanine_dipeptide is a distance; this needs a dihedral"),
+])
+def test_bad_molecule_entries_name_their_key(edit, message):
+    with pytest.raises(ConfigError) as error:
+        example_with(edit)
     assert str(error.value).startswith(message)
 
 

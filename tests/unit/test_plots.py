@@ -393,9 +393,9 @@ def test_phi_cluster_panels_bars_are_cluster_errors_and_line_is_population():
 # --- ml_md_traces ------------------------------------------------------------------
 
 
-def outcome(start, model, coordinate, periodic, values, ends, ends_in):
+def outcome(start, model, coordinate, magnitude, values, ends, ends_in):
     values = np.asarray(values, dtype=float)
-    return {"start": start, "model": model, "coordinate": coordinate, "periodic": periodic,
+    return {"start": start, "model": model, "coordinate": coordinate, "magnitude": magnitude,
             "ends_deg": ends, "ends_in": ends_in, "time_fs": (5.0 * np.arange(len(values))).tolist(),
             "values_deg": values.tolist(), "best_fold": 0, "steps": 10 * len(values)}
 
@@ -517,3 +517,36 @@ def test_training_set_panels_bars_pair_the_two_sets_per_cluster_and_the_steps_li
     assert main[0].get_title(loc="left").startswith(
         "(a) sGDML [1/r], 300 held-out frames, E / F RMSE (eq./trans. ratios): stratified 2.02 / 2.03 (0.97 / 0.96); "
         "optimised 1.01 / 1.02")
+
+
+# --- grid_error_maps ------------------------------------------------------------------
+
+
+def test_grid_error_maps_show_each_familys_cells_on_one_scale():
+    from flexmlff.evaluate import grid_errors
+
+    rng = np.random.default_rng(7)
+    phi, psi = rng.normal(-80, 15, 300), rng.normal(70, 15, 300)
+    E, F = rng.normal(size=300), rng.normal(size=(300, 4, 3))
+    tables = []
+    for model, scale in (("sgdml", 0.5), ("schnet", 2.0)):
+        F_pred = F + scale * rng.normal(size=F.shape)
+        table = grid_errors(phi, psi, E, E, F_pred, F, 60.0)
+        tables.append(table.assign(model=model, overall_force_rmse=scale))
+    table = pd.concat(tables, ignore_index=True)
+    fig = plots.grid_error_maps(table, ("phi", "psi"), min_frames=5)
+    maps = [ax for ax in fig.axes if ax.collections and ax.get_label() != "<colorbar>"]
+    assert len(maps) == 3  # frames per cell, then one map per family
+    counts = maps[0].collections[0].get_array().reshape(6, 6)
+    sgdml = maps[1].collections[0].get_array().reshape(6, 6)
+    schnet = maps[2].collections[0].get_array().reshape(6, 6)
+    # the image is [psi row, phi column]: C7eq's cell is phi -120..-60, psi 60..120
+    first = tables[0]
+    cell = first[(first["x_from_deg"] == -120) & (first["y_from_deg"] == 60)].iloc[0]
+    assert counts[4, 1] == cell["n_frames"] and sgdml[4, 1] == pytest.approx(cell["force_rmse"])
+    # cells with too few frames are blank in every family's map; one colour scale for all
+    sparse = (np.ma.filled(counts, 0) < 5)
+    assert np.ma.getmaskarray(sgdml)[sparse].all() and np.ma.getmaskarray(schnet)[sparse].all()
+    assert maps[1].collections[0].get_clim() == maps[2].collections[0].get_clim()
+    assert np.ma.mean(schnet) > 3 * np.ma.mean(sgdml)
+    assert maps[2].get_title(loc="left") == "(c) SchNet: 2.00"

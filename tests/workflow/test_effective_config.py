@@ -194,3 +194,52 @@ def test_a_molecule_in_no_config_runs_from_its_config_entry_alone(checkout):
     assert all(f.info["cluster"] == min(int(f.info["cccc_deg"] // 10), 17) for f in frames)
     curve = pd.read_csv(results / "tables/learning_curves.csv")
     assert curve.query("dataset == 'butane' and model == 'sgdml'")["n_train"].tolist() == [20]
+
+
+def test_the_alanine_dipeptide_example_builds_its_minima_and_maps_errors_on_phi_psi(checkout):
+    """The shipped example's molecule entry as it is (SMILES, CVs, built minima), run on a
+    small budget: one path, short MD, sGDML only."""
+    from ase.io import read
+
+    from flexmlff.geometry import dihedral
+
+    config = yaml.safe_load((checkout / "config/examples/alanine_dipeptide.yaml").read_text())
+    molecule = config["molecules"]["alanine_dipeptide"]
+    molecule["mep"].update(methods=["neb"], n_images=5)
+    short = {"temperature_K": 300, "timestep_fs": 1.0, "steps": 100, "stride": 2}
+    molecule["md"] = {"C7eq_300K": {"starts": ["C7eq"], "seed": 1, **short},
+                      "C7ax_300K": {"starts": ["C7ax"], "seed": 2, **short},
+                      "path_top": {"starts": ["neb:3"], "seed": 3, **short}}
+    config["datasets"]["alanine_dipeptide"]["campaigns"] = list(molecule["md"])
+    config["training"].update(models=["sgdml"], sizes=[20], n_folds=3, n_valid=20)
+    config["models"] = {"sgdml": {"sigmas": [5, 10, 20]}}
+    figures = config["figures"]
+    config["figures"] = {"learning_curves": figures["learning_curves"],
+                         "cv_grid_errors": {**figures["cv_grid_errors"], "cell_deg": 60},
+                         "ml_md": {**figures["ml_md"], "models": ["sgdml"], "steps": 40, "stride": 4,
+                                   "paths": {"neb": {"frames": [3], "dataset": "alanine_dipeptide",
+                                                     "coordinate": "phi"}}}}
+    (checkout / "alanine_small.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "alanine_small.yaml"],
+                          cwd=checkout, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = checkout / "results"
+    phi, psi = (1, 3, 4, 6), (3, 4, 6, 8)
+    built = read(results / "alanine_dipeptide/minima/C7ax_built.xyz")
+    assert dihedral(built.positions, phi) == pytest.approx(73, abs=0.5)
+    assert dihedral(built.positions, psi) == pytest.approx(-58, abs=0.5)
+    # relaxed freely at GFN2-xTB, each stays in its own basin
+    c7eq, c7ax = (read(results / f"alanine_dipeptide/minima/{name}.extxyz") for name in ("C7eq", "C7ax"))
+    assert dihedral(c7eq.positions, phi) < -60 and dihedral(c7eq.positions, psi) > 50
+    assert dihedral(c7ax.positions, phi) > 50 and dihedral(c7ax.positions, psi) < -40
+    assert 0 < (c7ax.get_potential_energy() - c7eq.get_potential_energy()) * 23.06 < 4  # kcal/mol
+    # every fold's held-out frames (two other folds of 20) land in the 6 x 6 cells once each
+    table = pd.read_csv(results / "tables/alanine_dipeptide_cv_grid_errors.csv")
+    assert len(table) == 36 and table["n_frames"].sum() == 3 * 40
+    assert (table["x_cv"] == "phi").all() and (table["y_cv"] == "psi").all()
+    c7eq_cell = table[(table["x_from_deg"] == -120) & (table["y_from_deg"] == 60)].iloc[0]
+    assert c7eq_cell["n_frames"] > 0 and c7eq_cell["force_rmse"] > 0
+    # ML-driven MD from the path top, classed by the sign of phi
+    outcome = json.loads((results / "ml_md/sgdml/neb/frame3/outcome.json").read_text())
+    assert outcome["outcome_signed"] and outcome["ends_in"] in ("C7eq", "C7ax", "transition")
+    assert outcome["outcome_ends_deg"]["C7eq"] < -30 < 30 < outcome["outcome_ends_deg"]["C7ax"]

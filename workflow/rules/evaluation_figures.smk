@@ -172,6 +172,30 @@ use rule plot_fig7_phi_clusters as plot_fig8_metadynamics_clusters with:
         log_file("plot_fig8_metadynamics_clusters"),
 
 
+# Beyond the paper: every family's force RMSE per cell of a grid of two dihedrals (alanine
+# dipeptide's phi/psi), on the held-out frames of all folds at the largest size.
+rule cv_grid_errors:
+    input:
+        unpack(lambda wc: plan.grid_predictions(wc.dataset)),
+    output:
+        table=layout.table("{dataset}_cv_grid_errors"),
+        figure=report(
+            multiext(layout.figure_stem("{dataset}_cv_grid_errors"), ".pdf", ".png"),
+            caption="../report/cv_grid_errors.rst",
+            category="Errors along the transition",
+        ),
+    log:
+        log_file("cv_grid_errors", "{dataset}"),
+    conda:
+        env("analysis")
+    params:
+        cvs=lambda wc: plan.grid_cvs(wc.dataset),
+        cell_deg=lambda wc: plan.figure_settings("cv_grid_errors")["cell_deg"],
+        min_frames=lambda wc: plan.figure_settings("cv_grid_errors")["min_frames"],
+    script:
+        "../scripts/cv_grid_errors.py"
+
+
 # Headline numbers next to the paper's (training points to 1 kcal/mol, force RMSE at the
 # largest size, Fig. 7's equilibrium-to-transition error ratio).
 rule summary_table:

@@ -1,6 +1,21 @@
 # Minima and minimum-energy paths (paper Sec. II.A.1).
 
 
+rule build_minimum:
+    output:
+        layout.built("{molecule}", "{minimum}"),
+    log:
+        log_file("build_minimum", "{molecule}_{minimum}"),
+    benchmark:
+        benchmark_file("build_minimum", "{molecule}_{minimum}")
+    conda:
+        env("sampling")
+    params:
+        build=lambda wc: plan.build_settings(wc.molecule, wc.minimum),
+    script:
+        "../scripts/build_minimum.py"
+
+
 rule relax_minimum:
     input:
         geometry=lambda wc: plan.minimum_file(wc.molecule, wc.minimum),

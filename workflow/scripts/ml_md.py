@@ -33,8 +33,9 @@ with snakemake_step(snakemake) as log:
 
     # the end minima must lie one in each outer band: found out now, not after the MD
     outcome_ends = at_ends(classifier)
+    magnitude = not s["outcome_signed"]
     try:
-        transition_outcome(next(iter(outcome_ends.values())), outcome_ends, s["outcome_bands_deg"])
+        transition_outcome(next(iter(outcome_ends.values())), outcome_ends, s["outcome_bands_deg"], magnitude)
     except ValueError as err:
         raise ValueError(f"config key 'figures.ml_md.outcome_bands_deg': {err}") from None
     settings = MDSettings(temperature_K=s["temperature_K"], timestep_fs=s["timestep_fs"],
@@ -54,15 +55,17 @@ with snakemake_step(snakemake) as log:
     reported = [classifier, coordinate, *(path["coordinate"] for path in s["paths"].values())]
     along = {name: coordinate_degrees(data.R, named[name]) for name in dict.fromkeys(reported) if name in named}
     bonds = [(i, j) for i, around in enumerate(bond_graph(atoms)) for j in around if i < j]
-    outcome = md_outcome(data.R, bonds, along[classifier], outcome_ends, s["outcome_bands_deg"])
+    outcome = md_outcome(data.R, bonds, along[classifier], outcome_ends, s["outcome_bands_deg"], magnitude=magnitude)
     values, ends = along[coordinate], at_ends(coordinate)
-    periodic = len(named[coordinate]) == 4
-    # final values over the run's last 10 %: a dihedral's magnitude, an angle as it is
-    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4) for name, v in along.items()}
+    # a dihedral is shown and classed by its magnitude unless the outcome is signed
+    plotted_magnitude = len(named[coordinate]) == 4 and magnitude
+    # final values over the run's last 10 %: a dihedral's magnitude (its signed value where
+    # the outcome is signed), an angle as it is
+    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4 and magnitude) for name, v in along.items()}
     outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
-                   outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]),
+                   outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]), outcome_signed=not magnitude,
                    outcome_ends_deg=outcome_ends, final_deg=final_deg,
-                   coordinate=coordinate, periodic=periodic, ends_deg=ends, steps=settings.steps,
+                   coordinate=coordinate, magnitude=plotted_magnitude, ends_deg=ends, steps=settings.steps,
                    timestep_fs=settings.timestep_fs, time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
                    values_deg=values.tolist(), wall_s=wall_s, steps_per_s=settings.steps / wall_s)
     log.info("ended in %s (final %s), physical: %s, %.1f steps/s", outcome["ends_in"],

@@ -25,12 +25,18 @@ with snakemake_step(snakemake) as log:
     with open(snakemake.output.markdown, "w") as handle:
         first = outcomes[0]
         low, high = first["outcome_bands_deg"]
+        signed = first.get("outcome_signed", False)
+        measure = (lambda v: v) if signed else abs
+        shown = first["outcome_coordinate"] if signed else f"|{first['outcome_coordinate']}|"
         handle.write(
-            f"Where each ML-driven MD run ended, by the mean |{first['outcome_coordinate']}| over its last 10 % "
+            f"Where each ML-driven MD run ended, by the mean {shown} over its last 10 % "
             f"of frames: up to {low:g}° and from {high:g}° the minimum that lies there "
-            f"({', '.join(f'{k} {abs(v):.0f}°' for k, v in first['outcome_ends_deg'].items())}), in between "
-            "'transition'; the final values are those means (a dihedral's magnitude). Physical: no starting "
-            "bond stretched beyond 1.5x, no atoms closer than 0.6 Å. Paper Fig. 9 (50 000 steps, 1000 "
-            "training points): from inversion:7 GAP and SchNet end trans and sGDML cis; from "
-            "inversion:9, rotation:8 and rotation:10 all models end trans, cis and trans.\n\n")
+            f"({', '.join(f'{k} {measure(v):.0f}°' for k, v in first['outcome_ends_deg'].items())}), in between "
+            f"'transition'; the final values are those means ({'signed' if signed else 'a dihedral’s magnitude'}). "
+            "Physical: no starting bond stretched beyond 1.5x, no atoms closer than 0.6 Å.")
+        if any(o["start"].split(":")[0] in ("inversion", "optimised_rotation") for o in outcomes):
+            handle.write(" Paper Fig. 9 (50 000 steps, 1000 training points): from inversion:7 GAP and SchNet "
+                         "end trans and sGDML cis; from inversion:9, rotation:8 and rotation:10 all models end "
+                         "trans, cis and trans.")
+        handle.write("\n\n")
         handle.write(table.to_markdown(index=False) + "\n")
