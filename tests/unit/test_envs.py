@@ -34,7 +34,7 @@ PACKAGES = {
     "dftd3": {"dftd3-python"}, "pyscf": {"pyscf"}, "plumed": {"py-plumed"}, "lightning": {"schnetpack"},
     "pytorch_lightning": {"schnetpack"}, "dscribe": {"dscribe"}, "jsonschema": {"jsonschema"},
     "snakemake": {"snakemake"}, "mace": {"mace-torch"}, "e3nn": {"e3nn"}, "torchmetrics": {"torchmetrics"},
-    "lightning_utilities": {"lightning-utilities"},
+    "lightning_utilities": {"lightning-utilities"}, "rdkit": {"rdkit"},
 }
 #: Imported only where they are installed (a GPU machine), and guarded there.
 OPTIONAL = {"gpu4pyscf", "cupy"}
