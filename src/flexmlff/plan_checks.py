@@ -62,8 +62,8 @@ class CrossReferenceChecks:
         units += [(self._check_training,), (self._check_dataset_figures,)]
         units += [(self._check_evaluation_figure, key)
                   for key in ("learning_curves", "fold_means", "descriptor_comparison")]
-        units += [(self._check_phi_cluster_errors,), (self._check_cv_grid_errors,), (self._check_ml_md,), (self._check_ablations,),
-                  (self._check_training_set_optimisation,)]
+        units += [(self._check_phi_cluster_errors,), (self._check_cv_grid_errors,), (self._check_ml_md,),
+                  (self._check_ablations,), (self._check_training_set_optimisation,)]
         problems = []
         for check, *args in units:
             try:

@@ -63,8 +63,8 @@ with snakemake_step(snakemake) as log:
     # the outcome is signed), an angle as it is
     final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4 and magnitude) for name, v in along.items()}
     outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
-                   outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]), outcome_signed=not magnitude,
-                   outcome_ends_deg=outcome_ends, final_deg=final_deg,
+                   outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]),
+                   outcome_signed=not magnitude, outcome_ends_deg=outcome_ends, final_deg=final_deg,
                    coordinate=coordinate, magnitude=plotted_magnitude, ends_deg=ends, steps=settings.steps,
                    timestep_fs=settings.timestep_fs, time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
                    values_deg=values.tolist(), wall_s=wall_s, steps_per_s=settings.steps / wall_s)
