@@ -50,6 +50,9 @@ class Layout:
                 ext="extxyz")
     path = _path("{molecule}/paths/{name}.{ext}", "A driven or optimised isomerisation path: frames or csv.",
                  ext="extxyz")
+    driven_path = _path("{molecule}/driven_paths/{name}.{ext}",
+                        "A path driven by dihedrals, frames relaxed at their values: frames, profile csv or summary json.",
+                        ext="extxyz")
     single_point = _path("{molecule}/single_points/{level}/{name}.json")
 
     # MD and relabelling

@@ -1,10 +1,13 @@
 """Minima and minimum-energy paths for any molecule.
 
 * :func:`relax` optimises a geometry at a reference level;
-  :func:`optimise_at_fixed_torsion` does so with one dihedral held.
+  :func:`optimise_at_fixed_dihedrals` does so with dihedrals held.
 * :func:`minimum_energy_path` runs ASE's nudged elastic band (improved tangent,
   climbing image) or the string method between two minima, with the same number
   of images for both, and reports whether it converged.
+* :func:`driven_path` turns named dihedrals linearly from one minimum to another,
+  the rest interpolated between the two, and relaxes every frame at the driven values
+  (constrained optimisation), for any molecule.
 * :func:`path_profile` tabulates a path in the paper's units (kcal/mol relative
   to the first frame) with the named torsions of the molecule.
 
@@ -170,48 +173,60 @@ def blend(forward: Atoms, backward: Atoms, t: float) -> Atoms:
     return frame
 
 
-def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int, int],
-                        n_images: int) -> list[Atoms]:
-    """Initial path that turns one torsion from its start to its end value.
+def interpolate_dihedrals(start: Atoms, end: Atoms, quadruples, n_images: int,
+                          impose: bool = True) -> list[Atoms]:
+    """Initial path that turns dihedrals together from their start to their end values.
 
-    Frame t (0…1) blends two geometries with the torsion at the same
-    intermediate value: the start minimum twisted forward by t·Δτ and the end
-    minimum twisted back by (1−t)·Δτ (aligned onto the first). Δτ is the
-    shortest signed rotation. The rest of the molecule thus moves linearly
-    between the minima, while the twisted group never passes through its
-    neighbours as a Cartesian interpolation would make it. The end frame is
-    the end minimum rigidly aligned onto the start.
+    Frame t (0…1) blends two geometries with the dihedrals at the same intermediate
+    values: the start minimum twisted forward by t·Δτ and the end minimum twisted back by
+    (1−t)·Δτ (aligned onto the first), each dihedral turning the side of its central bond
+    that holds its last atom. Δτ is the shortest signed rotation. The rest of the molecule
+    thus moves linearly between the minima, while a twisted group never passes through
+    its neighbours as a Cartesian interpolation would make it. The end frame is the end
+    minimum rigidly aligned onto the start. The blend moves the dihedrals a little off their
+    values; with `impose` they are set on it again, so that each frame holds them exactly.
     """
     from ase.build import minimize_rotation_and_translation
 
     from flexmlff.geometry import moving_fragment, wrap_degrees
 
-    i, j, k, l = quadruple
-    group = moving_fragment(start, (j, k))
-    tau_start, tau_end = dihedral(start.positions, quadruple), dihedral(end.positions, quadruple)
-    delta = float(wrap_degrees(tau_end - tau_start))
+    quadruples = [tuple(q) for q in quadruples]
+    groups = [moving_fragment(start, (j, k)) for _, j, k, _ in quadruples]
+    tau_start = [dihedral(start.positions, q) for q in quadruples]
+    delta = [float(wrap_degrees(dihedral(end.positions, q) - t0)) for q, t0 in zip(quadruples, tau_start)]
     end = end.copy()
     minimize_rotation_and_translation(start, end)
     frames = [start.copy()]
     for t in np.linspace(0.0, 1.0, n_images + 2)[1:-1]:
         forward, backward = start.copy(), end.copy()
-        forward.set_dihedral(i, j, k, l, tau_start + t * delta, indices=group)
-        backward.set_dihedral(i, j, k, l, tau_start + t * delta, indices=group)
-        frames.append(blend(forward, backward, t))
+        for (i, j, k, l), group, t0, d in zip(quadruples, groups, tau_start, delta):
+            forward.set_dihedral(i, j, k, l, t0 + t * d, indices=group)
+            backward.set_dihedral(i, j, k, l, t0 + t * d, indices=group)
+        frame = blend(forward, backward, t)
+        if impose:
+            for (i, j, k, l), group, t0, d in zip(quadruples, groups, tau_start, delta):
+                frame.set_dihedral(i, j, k, l, t0 + t * d, indices=group)
+        frames.append(frame)
     frames.append(end)
     return frames
 
 
-def optimise_at_fixed_torsion(atoms: Atoms, calc: Calculator, quadruple, fmax: float,
-                              max_steps: int) -> tuple[Atoms, OptimisationResult]:
-    """Relax every coordinate but the torsion `quadruple`, held at its current value."""
+def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int, int],
+                        n_images: int) -> list[Atoms]:
+    """Initial path that turns one torsion (:func:`interpolate_dihedrals` with one), as the
+    MEP's starting band: NEB moves it anyway, so the blend's values are left as they are."""
+    return interpolate_dihedrals(start, end, [quadruple], n_images, impose=False)
+
+
+def optimise_at_fixed_dihedrals(atoms: Atoms, calc: Calculator, quadruples, fmax: float,
+                                max_steps: int) -> tuple[Atoms, OptimisationResult]:
+    """Relax every coordinate but the dihedrals `quadruples`, held at their current values
+    (ASE ``FixInternals``)."""
     from ase.constraints import FixInternals
 
-    from flexmlff.geometry import dihedral
-
     work = atoms.copy()
-    work.set_constraint(FixInternals(dihedrals_deg=[[dihedral(work.positions, quadruple) % 360.0,
-                                                     list(quadruple)]]))
+    held = [[dihedral(work.positions, q) % 360.0, list(q)] for q in quadruples]
+    work.set_constraint(FixInternals(dihedrals_deg=held))
     work.calc = calc
     optimiser = BFGS(work, logfile=None)
     converged = bool(optimiser.run(fmax=fmax, steps=max_steps))
@@ -219,6 +234,37 @@ def optimise_at_fixed_torsion(atoms: Atoms, calc: Calculator, quadruple, fmax: f
     relaxed = freeze_results(work)
     relaxed.set_constraint()
     return relaxed, result
+
+
+def optimise_at_fixed_torsion(atoms: Atoms, calc: Calculator, quadruple, fmax: float,
+                              max_steps: int) -> tuple[Atoms, OptimisationResult]:
+    """Relax every coordinate but the torsion `quadruple`, held at its current value."""
+    return optimise_at_fixed_dihedrals(atoms, calc, [quadruple], fmax, max_steps)
+
+
+def driven_path(start: Atoms, end: Atoms, calculator_factory: Callable[[], Calculator], quadruples,
+                n_images: int, optimise: bool = True, fmax: float = 0.05,
+                max_steps: int = 300) -> tuple[list[Atoms], OptimisationResult]:
+    """A path that drives dihedrals linearly between two minima (:func:`interpolate_dihedrals`),
+    every intermediate frame relaxed with the driven dihedrals held when `optimise`, else
+    only evaluated. Returns the ``n_images + 2`` frames with energies and forces, and a
+    summary: converged when every frame did, the BFGS steps of all frames, the largest
+    residual force of a relaxed frame (eV/Å; that of the plain frames without `optimise`).
+    """
+    frames = interpolate_dihedrals(start, end, quadruples, n_images)
+    out, steps, largest, converged = [], 0, 0.0, True
+    for index, frame in enumerate(frames):
+        if optimise and 0 < index < len(frames) - 1:
+            relaxed, result = optimise_at_fixed_dihedrals(frame, calculator_factory(), quadruples, fmax, max_steps)
+            steps, converged = steps + result.steps, converged and result.converged
+            largest = max(largest, result.max_force_eV_per_A)
+            log.info("frame %d: %s", index, asdict(result))
+        else:
+            relaxed = single_points([frame], calculator_factory())[0]
+            if not optimise:
+                largest = max(largest, _max_force(relaxed.get_forces()))
+        out.append(relaxed)
+    return out, OptimisationResult(converged, steps, largest)
 
 
 def single_points(frames: list[Atoms], calc: Calculator) -> list[Atoms]:

@@ -241,6 +241,29 @@ class Plan(CrossReferenceChecks):
     def mep_outputs(self, molecule: str, ext: str) -> list[str]:
         return [self.layout.mep(molecule, method, ext) for method in self.mep_methods(molecule)]
 
+    def driven_path_names(self, molecule: str) -> list[str]:
+        return list(self.molecule(molecule)["driven_paths"])
+
+    def driven_path_settings(self, molecule: str, name: str) -> dict:
+        """A driven path's settings, its driven dihedrals resolved to {name: atoms}."""
+        settings = self.molecule(molecule)["driven_paths"][name]
+        atoms = self.cv_atoms(molecule)
+        return {**settings, "drive": {cv: atoms[cv] for cv in settings["drive"]}}
+
+    def driven_path_endpoints(self, molecule: str, name: str) -> dict[str, str]:
+        settings = self.molecule(molecule)["driven_paths"][name]
+        return {end: self.layout.relaxed(molecule, settings[end]) for end in ("start", "end")}
+
+    def path_table_rows(self, molecule: str) -> list[str]:
+        """The paths of the molecule's barrier table and profile figure: the MEP methods,
+        then the driven paths."""
+        return [*self.mep_methods(molecule), *self.driven_path_names(molecule)]
+
+    def path_table_inputs(self, molecule: str, ext: str) -> list[str]:
+        """Profile (csv) or summary (json) of every path in :meth:`path_table_rows`."""
+        return [*self.mep_outputs(molecule, ext),
+                *(self.layout.driven_path(molecule, name, ext) for name in self.driven_path_names(molecule))]
+
     def isomerisation_paths(self, molecule: str) -> list[str]:
         """The driven mechanisms, then the optimised rotation path when asked for."""
         settings = self.molecule(molecule)["isomerisation"]
@@ -274,6 +297,8 @@ class Plan(CrossReferenceChecks):
         """Frames of a path: an MEP method or an isomerisation path."""
         if name in self.mep_methods(molecule):
             return self.layout.mep(molecule, name)
+        if name in self.molecule(molecule)["driven_paths"]:
+            return self.layout.driven_path(molecule, name)
         return self.layout.path(molecule, name)
 
     def path_frame_counts(self, molecule: str) -> dict[str, int]:
@@ -286,12 +311,14 @@ class Plan(CrossReferenceChecks):
         if settings.get("mep"):
             n_frames = settings["mep"]["n_images"] + 2
             counts.update({name: n_frames for name in self.mep_methods(molecule)})
+        counts.update({name: path["n_images"] + 2 for name, path in settings["driven_paths"].items()})
         return counts
 
     def molecule_ends(self, molecule: str) -> tuple[str, str]:
-        """The two minima a transition connects: the isomerisation's, else the MEP's."""
+        """The two minima a transition connects: the isomerisation's, else the MEP's, else
+        the first driven path's."""
         settings = self.molecule(molecule)
-        ends = settings.get("isomerisation") or settings.get("mep")
+        ends = settings.get("isomerisation") or settings.get("mep") or next(iter(settings["driven_paths"].values()))
         return ends["start"], ends["end"]
 
     # -- MD campaigns -------------------------------------------------------------------
@@ -611,7 +638,7 @@ class Plan(CrossReferenceChecks):
         targets = [layout.effective_config()]
         targets += [layout.dataset(name) for name in self.config["datasets"]]
         for molecule, settings in self.config["molecules"].items():
-            if settings.get("mep"):
+            if settings.get("mep") or settings["driven_paths"]:
                 targets += [layout.table(f"{molecule}_mep_barriers"),
                             *layout.figure(f"{molecule}_mep_profiles")]
             if settings.get("isomerisation"):

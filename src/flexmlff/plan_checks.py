@@ -113,6 +113,21 @@ class CrossReferenceChecks:
             self._must_be_cv(f"{key}.mep.driving_torsion", name, molecule["mep"]["driving_torsion"], ("dihedral",))
         if molecule.get("isomerisation"):
             self._must_be_cv(f"{key}.isomerisation.torsion", name, molecule["isomerisation"]["torsion"], ("dihedral",))
+        self._check_driven_paths(name)
+
+    def _check_driven_paths(self, name: str) -> None:
+        """A driven path joins two known minima by dihedrals, under a name no other path has."""
+        molecule, key = self.molecule(name), f"molecules.{name}.driven_paths"
+        others = self.isomerisation_paths(name) if molecule.get("isomerisation") else []
+        for path, settings in molecule["driven_paths"].items():
+            if path in others:
+                raise ConfigError(f"{key}.{path}", "an isomerisation path has this name")
+            for end in ("start", "end"):
+                self._known(f"{key}.{path}.{end}", settings[end], molecule["minima"], "minimum")
+            if settings["start"] == settings["end"]:
+                raise ConfigError(f"{key}.{path}.end", "the path must end at another minimum than it starts")
+            for cv in settings["drive"]:
+                self._must_be_cv(f"{key}.{path}.drive", name, cv, ("dihedral",))
 
     def _check_collective_variables(self, name: str) -> None:
         """Each collective variable's atoms exist, are bonded as declared and match its pattern."""

@@ -79,3 +79,45 @@ def test_a_failing_calculation_ends_the_band_with_a_report(minima, glycine_torsi
     assert not result.converged and "SCF not converged" in result.failure
     assert 0 < result.steps < 20 and len(images) == 9
     assert np.isfinite([image.get_potential_energy() for image in images]).all()
+
+
+@pytest.fixture(scope="module")
+def alanine_dipeptide_minima():
+    """C7eq and C7ax of alanine dipeptide as the example config builds them (unrelaxed)."""
+    from flexmlff.building import build_geometry
+
+    smiles, phi, psi = "CC(=O)N[C@@H](C)C(=O)NC", (1, 3, 4, 6), (3, 4, 6, 8)
+    return (build_geometry(smiles, {phi: -83.0, psi: 73.0}, seed=1),
+            build_geometry(smiles, {phi: 73.0, psi: -58.0}, seed=1), phi, psi)
+
+
+def test_two_dihedrals_turn_together_in_even_steps(alanine_dipeptide_minima):
+    c7eq, c7ax, phi, psi = alanine_dipeptide_minima
+    frames = mep.interpolate_dihedrals(c7eq, c7ax, [phi, psi], n_images=3)
+    values = np.array([[geometry.dihedral(f.positions, q) for q in (phi, psi)] for f in frames])
+    # phi -83 -> 73 and psi 73 -> -58, the shortest way, a quarter of the turn per frame
+    np.testing.assert_allclose(values[:, 0], [-83, -44, -5, 34, 73], atol=0.5)
+    np.testing.assert_allclose(values[:, 1], [73, 40.25, 7.5, -25.25, -58], atol=0.5)
+    # no heavy atoms collide (at phi, psi ~ 0 the acetyl O meets the amide H: the constrained
+    # optimisation of a driven path moves it away)
+    heavy = [i for i, z in enumerate(c7eq.numbers) if z > 1]
+    assert min(f[heavy].get_all_distances()[np.triu_indices(len(heavy), 1)].min() for f in frames) > 1.1
+    # one dihedral, as blended, is the MEP's driving torsion
+    one = mep.interpolate_dihedrals(c7eq, c7ax, [phi], n_images=3, impose=False)
+    np.testing.assert_allclose(one[2].positions, mep.interpolate_torsion(c7eq, c7ax, phi, 3)[2].positions)
+
+
+def test_a_driven_path_relaxes_each_frame_at_its_driven_values(alanine_dipeptide_minima):
+    c7eq, c7ax, phi, psi = alanine_dipeptide_minima
+    plain, _ = mep.driven_path(c7eq, c7ax, lambda: make_calculator("xtb"), [phi, psi], n_images=1, optimise=False)
+    frames, result = mep.driven_path(c7eq, c7ax, lambda: make_calculator("xtb"), [phi, psi], n_images=1,
+                                     fmax=0.05, max_steps=300)
+    assert len(frames) == 3 and result.converged and result.steps > 0
+    middle = frames[1]
+    assert geometry.dihedral(middle.positions, phi) == pytest.approx(-5.0, abs=0.1)
+    assert geometry.dihedral(middle.positions, psi) == pytest.approx(7.5, abs=0.1)
+    # relaxed at those values: lower than the interpolated frame, its residual force small
+    assert middle.get_potential_energy() < plain[1].get_potential_energy() - 0.1
+    assert result.max_force_eV_per_A < 0.05
+    # the end frames are the minima as given, evaluated
+    np.testing.assert_allclose(frames[0].positions, c7eq.positions)

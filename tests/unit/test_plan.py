@@ -289,6 +289,20 @@ def test_minima_built_from_a_smiles_are_jobs_and_their_atoms_known_before_any_ru
     assert "results/figures/alanine_dipeptide_cv_grid_errors.png" in plan.targets()
 
 
+def test_a_driven_path_is_a_path_like_the_meps(alanine_dipeptide):
+    plan = alanine_dipeptide
+    assert plan.path_table_rows("alanine_dipeptide") == ["neb", "string", "phi_psi"]
+    assert plan.path_table_inputs("alanine_dipeptide", "json")[-1] == \
+        "results/alanine_dipeptide/driven_paths/phi_psi.json"
+    assert plan.driven_path_settings("alanine_dipeptide", "phi_psi")["drive"] == {"phi": [1, 3, 4, 6],
+                                                                                  "psi": [3, 4, 6, 8]}
+    assert plan.driven_path_endpoints("alanine_dipeptide", "phi_psi") == {
+        "start": "results/alanine_dipeptide/minima/C7eq.extxyz", "end": "results/alanine_dipeptide/minima/C7ax.extxyz"}
+    # MD and Fig. 9 can start from its frames
+    assert plan.path_frame_counts("alanine_dipeptide")["phi_psi"] == 13
+    assert plan.path_file("alanine_dipeptide", "phi_psi") == "results/alanine_dipeptide/driven_paths/phi_psi.extxyz"
+
+
 def example_with(edit):
     config = load_config(ROOT / "config/examples/alanine_dipeptide.yaml")
     edit(config)
@@ -308,6 +322,10 @@ def example_with(edit):
     (lambda c: c["molecules"]["alanine_dipeptide"]["collective_variables"]["phi"].update(atoms=[0, 1, 3, 4]),
      "config key 'molecules.alanine_dipeptide.collective_variables.phi': atoms [0, 1, 3, 4] are C0-C1-N3-C4, "
      "not the pattern 'C-N-C-C'"),
+    (lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"].update(drive=["phi", "omega"]),
+     "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.drive': 'omega' is not a collective variable"),
+    (lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"].update(end="C5"),
+     "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.end': unknown minimum 'C5' (known: C7eq, C7ax)"),
     (lambda c: c["figures"]["cv_grid_errors"].update(cell_deg=25),
      "config key 'figures.cv_grid_errors.cell_deg': 25 degrees does not divide 360"),
     (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(

@@ -206,6 +206,7 @@ def test_the_alanine_dipeptide_example_builds_its_minima_and_maps_errors_on_phi_
     config = yaml.safe_load((checkout / "config/examples/alanine_dipeptide.yaml").read_text())
     molecule = config["molecules"]["alanine_dipeptide"]
     molecule["mep"].update(methods=["neb"], n_images=5)
+    molecule["driven_paths"]["phi_psi"]["n_images"] = 3
     short = {"temperature_K": 300, "timestep_fs": 1.0, "steps": 100, "stride": 2}
     molecule["md"] = {"C7eq_300K": {"starts": ["C7eq"], "seed": 1, **short},
                       "C7ax_300K": {"starts": ["C7ax"], "seed": 2, **short},
@@ -233,6 +234,14 @@ def test_the_alanine_dipeptide_example_builds_its_minima_and_maps_errors_on_phi_
     assert dihedral(c7eq.positions, phi) < -60 and dihedral(c7eq.positions, psi) > 50
     assert dihedral(c7ax.positions, phi) > 50 and dihedral(c7ax.positions, psi) < -40
     assert 0 < (c7ax.get_potential_energy() - c7eq.get_potential_energy()) * 23.06 < 4  # kcal/mol
+    # the driven path holds phi and psi at even steps between the relaxed minima, frames relaxed
+    driven = pd.read_csv(results / "alanine_dipeptide/driven_paths/phi_psi.csv")
+    ends = driven[["phi_deg", "psi_deg"]].to_numpy()[[0, -1]]
+    expected = ends[0] + np.linspace(0, 1, 5)[:, None] * (ends[1] - ends[0])
+    np.testing.assert_allclose(driven[["phi_deg", "psi_deg"]].to_numpy(), expected, atol=0.2)
+    assert json.loads((results / "alanine_dipeptide/driven_paths/phi_psi.json").read_text())["converged"]
+    barriers = pd.read_csv(results / "tables/alanine_dipeptide_mep_barriers.csv")
+    assert barriers["method"].tolist() == ["neb", "phi_psi"] and (barriers["barrier_kcal_mol"] > 2).all()
     # every fold's held-out frames (two other folds of 20) land in the 6 x 6 cells once each
     table = pd.read_csv(results / "tables/alanine_dipeptide_cv_grid_errors.csv")
     assert len(table) == 36 and table["n_frames"].sum() == 3 * 40

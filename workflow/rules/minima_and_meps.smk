@@ -56,10 +56,32 @@ rule minimum_energy_path:
         "../scripts/minimum_energy_path.py"
 
 
+# Dihedrals turned from one minimum to another, each frame relaxed at their values.
+rule driven_path:
+    input:
+        unpack(lambda wc: plan.driven_path_endpoints(wc.molecule, wc.name)),
+    output:
+        path=layout.driven_path("{molecule}", "{name}"),
+        profile=layout.driven_path("{molecule}", "{name}", "csv"),
+        summary=layout.driven_path("{molecule}", "{name}", "json"),
+    log:
+        log_file("driven_path", "{molecule}_{name}"),
+    benchmark:
+        benchmark_file("driven_path", "{molecule}_{name}")
+    conda:
+        env("sampling")
+    params:
+        level=lambda wc: plan.molecule_level(wc.molecule),
+        path=lambda wc: plan.driven_path_settings(wc.molecule, wc.name),
+        torsions=lambda wc: plan.cv_atoms(wc.molecule, kinds=("dihedral",)),
+    script:
+        "../scripts/driven_path.py"
+
+
 rule mep_barrier_table:
     input:
-        profiles=lambda wc: plan.mep_outputs(wc.molecule, "csv"),
-        summaries=lambda wc: plan.mep_outputs(wc.molecule, "json"),
+        profiles=lambda wc: plan.path_table_inputs(wc.molecule, "csv"),
+        summaries=lambda wc: plan.path_table_inputs(wc.molecule, "json"),
     output:
         csv=layout.table("{molecule}_mep_barriers"),
         markdown=layout.table("{molecule}_mep_barriers", "md"),
@@ -68,10 +90,10 @@ rule mep_barrier_table:
     conda:
         env("analysis")
     params:
-        methods=lambda wc: plan.mep_methods(wc.molecule),
-        reference=lambda wc: plan.molecule(wc.molecule)["mep"][
+        methods=lambda wc: plan.path_table_rows(wc.molecule),
+        reference=lambda wc: (plan.molecule(wc.molecule).get("mep") or {}).get(
             "reference_barrier_kcal_mol"
-        ],
+        ),
         level=lambda wc: plan.molecule_level(wc.molecule),
     script:
         "../scripts/mep_barrier_table.py"
@@ -79,7 +101,7 @@ rule mep_barrier_table:
 
 rule plot_mep_profiles:
     input:
-        profiles=lambda wc: plan.mep_outputs(wc.molecule, "csv"),
+        profiles=lambda wc: plan.path_table_inputs(wc.molecule, "csv"),
     output:
         report(
             multiext(layout.figure_stem("{molecule}_mep_profiles"), ".pdf", ".png"),
@@ -91,7 +113,7 @@ rule plot_mep_profiles:
     conda:
         env("analysis")
     params:
-        methods=lambda wc: plan.mep_methods(wc.molecule),
+        methods=lambda wc: plan.path_table_rows(wc.molecule),
         level=lambda wc: plan.molecule_level(wc.molecule),
     script:
         "../scripts/plot_mep_profiles.py"

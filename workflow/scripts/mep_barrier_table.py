@@ -35,7 +35,8 @@ with snakemake_step(snakemake) as log:
     table.to_csv(snakemake.output.csv, index=False)
     with open(snakemake.output.markdown, "w") as handle:
         handle.write(
-            f"Highest point on the {snakemake.wildcards.molecule} minimum-energy path "
-            "above the start minimum (kcal/mol); torsions of that image in degrees.\n\n"
+            f"Highest point of each {snakemake.wildcards.molecule} path (minimum-energy paths by "
+            "method, then the driven paths by name) above the start minimum (kcal/mol); torsions of "
+            "that image in degrees.\n\n"
         )
         handle.write(table.astype(object).fillna("").to_markdown(index=False) + "\n")
