@@ -180,7 +180,8 @@ def cluster_errors(phi_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 10.
 
 def grid_cells(x_deg, y_deg, width_deg: float) -> tuple[np.ndarray, np.ndarray]:
     """Cell (column, row) of each frame on a grid of two dihedrals, `width_deg` wide cells
-    from −180° (both wrapped to [−180°, 180°); 360 must be a multiple of the width)."""
+    from −180° (values taken modulo 360°, so +180° is −180°'s cell 0; 360 must be a multiple
+    of the width)."""
     from flexmlff.geometry import wrap_degrees
 
     n_cells = int(round(360.0 / width_deg))
@@ -253,12 +254,16 @@ def coordinate_degrees(positions, atoms_of_coordinate) -> np.ndarray:
     return np.atleast_1d(measure(positions, atoms_of_coordinate))
 
 
-def tail_mean(values_deg, tail: float = 0.1, magnitude: bool = True) -> float:
+def tail_mean(values_deg, tail: float = 0.1, magnitude: bool = True, circular: bool = False) -> float:
     """Mean over the last `tail` of a run's frames: where it ended. A dihedral's `magnitude`:
-    its sign tells nothing about cis or trans."""
+    its sign tells nothing about cis or trans. A signed dihedral's mean is `circular`
+    (degrees in (-180, 180]): frames either side of ±180° average to ~180°, not to 0."""
     values = np.asarray(values_deg, dtype=float)
     values = np.abs(values) if magnitude else values
-    return float(values[-max(1, int(round(tail * len(values)))):].mean())
+    last = values[-max(1, int(round(tail * len(values)))):]
+    if circular and not magnitude:
+        return float(np.degrees(np.angle(np.exp(1j * np.radians(last)).mean())))
+    return float(last.mean())
 
 
 def transition_outcome(final_deg: float, ends: dict[str, float], bands_deg, magnitude: bool = True) -> str:
@@ -289,18 +294,19 @@ def md_outcome(positions: np.ndarray, bonds: list[tuple[int, int]], values: np.n
 
     `values` is the run's classifying coordinate (azobenzene: φ), `ends` its value at the
     two end minima: the run ended in the band (:func:`transition_outcome`) of its mean
-    |value| (mean value unless `magnitude`) over the last `tail` of the frames. It stayed
+    |value| (circular mean of the signed dihedral unless `magnitude`) over the last `tail`
+    of the frames (``final_value_deg``). It stayed
     physical when no bond of the start structure grew beyond `max_stretch` times its
     starting length and no two atoms came closer than `min_distance_A`.
     """
     positions = np.asarray(positions, dtype=float)
-    final = tail_mean(values, tail, magnitude)
+    final = tail_mean(values, tail, magnitude, circular=True)
     i, j = np.array(bonds, dtype=int).T
     lengths = np.linalg.norm(positions[:, i] - positions[:, j], axis=-1)
     stretch = float((lengths / lengths[0]).max())
     a, b = np.triu_indices(positions.shape[1], 1)
     closest = float(np.linalg.norm(positions[:, a] - positions[:, b], axis=-1).min())
-    return {"ends_in": transition_outcome(final, ends, bands_deg, magnitude), "final_abs_value_deg": final,
+    return {"ends_in": transition_outcome(final, ends, bands_deg, magnitude), "final_value_deg": final,
             "max_bond_stretch": stretch, "min_distance_A": closest,
             "physical": bool(stretch <= max_stretch and closest >= min_distance_A)}
 

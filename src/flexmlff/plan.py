@@ -314,11 +314,11 @@ class Plan(CrossReferenceChecks):
         counts.update({name: path["n_images"] + 2 for name, path in settings["driven_paths"].items()})
         return counts
 
-    def molecule_ends(self, molecule: str) -> tuple[str, str]:
-        """The two minima a transition connects: the isomerisation's, else the MEP's, else
-        the first driven path's."""
+    def molecule_ends(self, molecule: str, path: str | None = None) -> tuple[str, str]:
+        """The two minima a transition connects: those `path` joins (a driven path), else the
+        isomerisation's, else the MEP's."""
         settings = self.molecule(molecule)
-        ends = settings.get("isomerisation") or settings.get("mep") or next(iter(settings["driven_paths"].values()))
+        ends = settings["driven_paths"].get(path) or settings.get("isomerisation") or settings.get("mep")
         return ends["start"], ends["end"]
 
     # -- MD campaigns -------------------------------------------------------------------
@@ -607,9 +607,9 @@ class Plan(CrossReferenceChecks):
         return self.fold_test_errors(self.ml_md_start(start_path)["dataset"], model, self.largest_size)
 
     def ml_md_end_minima(self, start_path: str) -> list[str]:
-        """The relaxed end minima, in the order of `molecule_ends`."""
+        """The relaxed end minima of the path the runs start from, in the order of `molecule_ends`."""
         molecule = self.ml_md_molecule(start_path)
-        return [self.layout.relaxed(molecule, name) for name in self.molecule_ends(molecule)]
+        return [self.layout.relaxed(molecule, name) for name in self.molecule_ends(molecule, start_path)]
 
     def ml_md_runs(self) -> list[tuple[str, str, int]]:
         """(model, path, frame) of every ML-driven MD run, in order."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flexmlff.building import BuildError
 from flexmlff.collective_variables import ALL_KINDS, CollectiveVariableError
-from flexmlff.geometry import check_same_atoms, read_geometry
+from flexmlff.geometry import bond_graph, check_same_atoms, moving_fragment, read_geometry
 from flexmlff.models import FAMILIES
 
 #: Collective variables measured in degrees: what bands of |value| (Fig. 9's outcomes) need.
@@ -120,14 +120,15 @@ class CrossReferenceChecks:
         molecule, key = self.molecule(name), f"molecules.{name}.driven_paths"
         others = self.isomerisation_paths(name) if molecule.get("isomerisation") else []
         for path, settings in molecule["driven_paths"].items():
-            if path in others:
-                raise ConfigError(f"{key}.{path}", "an isomerisation path has this name")
+            if path in others or path in molecule["minima"]:
+                raise ConfigError(f"{key}.{path}", "an isomerisation path or a minimum has this name")
             for end in ("start", "end"):
                 self._known(f"{key}.{path}.{end}", settings[end], molecule["minima"], "minimum")
             if settings["start"] == settings["end"]:
                 raise ConfigError(f"{key}.{path}.end", "the path must end at another minimum than it starts")
             for cv in settings["drive"]:
                 self._must_be_cv(f"{key}.{path}.drive", name, cv, ("dihedral",))
+                self._must_be_settable(f"{key}.{path}.drive", name, cv)
 
     def _check_collective_variables(self, name: str) -> None:
         """Each collective variable's atoms exist, are bonded as declared and match its pattern."""
@@ -168,10 +169,26 @@ class CrossReferenceChecks:
                 raise ConfigError(f"{key}.minima.{minimum}", str(err)) from None
 
     def _check_built_minima(self, name: str) -> None:
-        """The values a minimum is built at are of the molecule's collective variables."""
+        """The values a minimum is built at are of the molecule's collective variables, each
+        one RDKit can set: the atoms bonded, the bond it turns or stretches in no ring."""
         for minimum in self.molecule(name)["minima"]:
+            key = f"molecules.{name}.minima.{minimum}"
             for cv in self.built_minimum(name, minimum) or {}:
-                self._must_be_cv(f"molecules.{name}.minima.{minimum}", name, cv)
+                self._must_be_cv(key, name, cv)
+                self._must_be_settable(key, name, cv)
+
+    def _must_be_settable(self, key: str, molecule: str, name: str) -> None:
+        """The CV `name` can be set by moving one side of its last bond (a distance's bond, an
+        angle's j-k, a dihedral's central j-k): bonded, and not in a ring."""
+        atoms = self.collective_variables(molecule)[name].atoms
+        bond = atoms[-2:] if len(atoms) < 4 else atoms[1:3]
+        reference = self.reference_atoms(molecule)
+        if bond[1] not in bond_graph(reference)[bond[0]]:
+            raise ConfigError(key, f"{name!r}: atoms {bond[0]} and {bond[1]} are not bonded, so it cannot be set")
+        try:
+            moving_fragment(reference, bond)
+        except ValueError as err:
+            raise ConfigError(key, f"{name!r} cannot be set: {err}") from None
 
     def _check_dataset(self, name: str) -> None:
         datasets, dataset = self.config["datasets"], self.dataset_settings(name)
@@ -279,11 +296,15 @@ class CrossReferenceChecks:
         low, high = ml_md["outcome_bands_deg"]
         if not low < high:
             raise ConfigError("figures.ml_md.outcome_bands_deg", f"[{low}, {high}]: the first edge must be the lower")
+        if low < 0 and not ml_md["outcome_signed"]:
+            raise ConfigError("figures.ml_md.outcome_bands_deg", f"[{low}, {high}]: edges of |coordinate| cannot "
+                              "be negative (outcome_signed: true classes by the signed value)")
         for path, start in ml_md["paths"].items():
             self._must_be_trained(f"figures.ml_md.paths.{path}.dataset", start["dataset"])
             molecule = self.dataset_molecule(start["dataset"])
             self._must_be_cv(f"figures.ml_md.paths.{path}.coordinate", molecule, start["coordinate"], ANGULAR)
-            self._must_be_cv("figures.ml_md.outcome_coordinate", molecule, ml_md["outcome_coordinate"], ANGULAR)
+            self._must_be_cv("figures.ml_md.outcome_coordinate", molecule, ml_md["outcome_coordinate"],
+                             ("dihedral",) if ml_md["outcome_signed"] else ANGULAR)
             frames = self.path_frame_counts(self.dataset_molecule(start["dataset"]))
             self._known("figures.ml_md.paths", path, frames, "path")
             if max(start["frames"]) >= frames[path]:

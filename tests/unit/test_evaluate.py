@@ -86,7 +86,7 @@ def test_md_outcome_classes_runs_by_phi_bands_and_finds_broken_molecules():
     phi = np.linspace(90.0, -175.0, 20)
     outcome = evaluate.md_outcome(frames, [(0, 1), (1, 2)], phi, ends, bands)
     assert outcome["ends_in"] == "trans" and outcome["physical"]
-    assert outcome["final_abs_value_deg"] == pytest.approx(np.abs(phi[-2:]).mean())
+    assert outcome["final_value_deg"] == pytest.approx(np.abs(phi[-2:]).mean())
     assert outcome["max_bond_stretch"] < 1.1
     # a run that sits at |phi| ~ 95 is in neither minimum
     sitting = evaluate.md_outcome(frames, [(0, 1)], np.full(20, -95.0), ends, bands)
@@ -118,7 +118,12 @@ def test_signed_outcome_tells_minima_apart_by_the_sign():
     frames = np.zeros((20, 3, 3))
     frames[:, 1, 0], frames[:, 2, 0] = 1.0, 2.0
     outcome = evaluate.md_outcome(frames, [(0, 1)], np.full(20, 65.0), ends, (-30, 30), magnitude=False)
-    assert outcome["ends_in"] == "C7ax" and outcome["final_abs_value_deg"] == pytest.approx(65.0)
+    assert outcome["ends_in"] == "C7ax" and outcome["final_value_deg"] == pytest.approx(65.0)
+    # a run that ends across the ±180 seam (alanine's beta region) ends there, not at 0
+    seam = np.array([-175.0, 178.0, -179.0, 176.0] * 5)
+    assert abs(evaluate.tail_mean(seam, tail=1.0, magnitude=False, circular=True)) == pytest.approx(180.0, abs=1.0)
+    outcome = evaluate.md_outcome(frames, [(0, 1)], seam, ends, (-30, 30), magnitude=False)
+    assert outcome["ends_in"] != "transition"
 
 
 def test_grid_cells_wrap_and_start_at_minus_180():

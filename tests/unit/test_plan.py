@@ -326,6 +326,15 @@ def example_with(edit):
      "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.drive': 'omega' is not a collective variable"),
     (lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"].update(end="C5"),
      "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.end': unknown minimum 'C5' (known: C7eq, C7ax)"),
+    (lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"].update(
+        C7eq=dict(c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"])),
+     "config key 'molecules.alanine_dipeptide.driven_paths.C7eq': an isomerisation path or a minimum has this name"),
+    # a distance between unbonded atoms (the two carbonyl carbons) cannot be set by RDKit
+    (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(cc={"atoms": [1, 6]}),
+                c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(cc=3.0)),
+     "config key 'molecules.alanine_dipeptide.minima.C7eq': 'cc': atoms 1 and 6 are not bonded, so it cannot be set"),
+    (lambda c: c["figures"]["ml_md"].update(outcome_signed=False),
+     "config key 'figures.ml_md.outcome_bands_deg': [-30, 30]: edges of |coordinate| cannot be negative"),
     (lambda c: c["figures"]["cv_grid_errors"].update(cell_deg=25),
      "config key 'figures.cv_grid_errors.cell_deg': 25 degrees does not divide 360"),
     (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(

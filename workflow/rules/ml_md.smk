@@ -21,7 +21,9 @@ rule ml_md:
         cvs=lambda wc: plan.cv_atoms(
             plan.ml_md_molecule(wc.start_path), kinds=("angle", "dihedral")
         ),
-        end_names=lambda wc: plan.molecule_ends(plan.ml_md_molecule(wc.start_path)),
+        end_names=lambda wc: plan.molecule_ends(
+            plan.ml_md_molecule(wc.start_path), wc.start_path
+        ),
         settings=lambda wc: plan.figure_settings("ml_md"),
         path=lambda wc: plan.ml_md_start(wc.start_path),
         seed=lambda wc: plan.ml_md_seed(wc.start_path, wc.frame),

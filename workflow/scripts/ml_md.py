@@ -61,7 +61,8 @@ with snakemake_step(snakemake) as log:
     plotted_magnitude = len(named[coordinate]) == 4 and magnitude
     # final values over the run's last 10 %: a dihedral's magnitude (its signed value where
     # the outcome is signed), an angle as it is
-    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4 and magnitude) for name, v in along.items()}
+    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4 and magnitude, circular=len(named[name]) == 4)
+                 for name, v in along.items()}
     outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
                    outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]),
                    outcome_signed=not magnitude, outcome_ends_deg=outcome_ends, final_deg=final_deg,

@@ -8,5 +8,5 @@ from flexmlff.runlog import snakemake_step
 with snakemake_step(snakemake):
     level = snakemake.params.level
     profiles = {m: pd.read_csv(f) for m, f in zip(snakemake.params.methods, snakemake.input.profiles)}
-    title = f"{snakemake.wildcards.molecule}: minimum-energy path ({level.label})"
+    title = f"{snakemake.wildcards.molecule}: paths between its minima ({level.label})"
     save_figure(mep_profiles(profiles, title), snakemake.output)
