@@ -25,22 +25,20 @@ class BuildError(ValueError):
     """A SMILES that RDKit cannot read or embed, or a value it cannot set."""
 
 
-def _molecule(smiles: str):
+def _embedded_molecule(smiles: str, seed: int):
+    """RDKit's molecule of `smiles` with its hydrogens and one 3-D conformer (ETKDG, `seed`)."""
     from rdkit import Chem
+    from rdkit.Chem import AllChem
 
     molecule = Chem.MolFromSmiles(smiles)
     if molecule is None:
         raise BuildError(f"RDKit cannot read the SMILES {smiles!r}")
-    return Chem.AddHs(molecule)
-
-
-def _embed(molecule, smiles: str, seed: int) -> None:
-    from rdkit.Chem import AllChem
-
+    molecule = Chem.AddHs(molecule)
     parameters = AllChem.ETKDGv3()
     parameters.randomSeed = int(seed)
     if AllChem.EmbedMolecule(molecule, parameters) != 0:
         raise BuildError(f"RDKit could not embed {smiles!r} in 3-D (seed {seed})")
+    return molecule
 
 
 def _to_atoms(molecule) -> Atoms:
@@ -51,9 +49,7 @@ def _to_atoms(molecule) -> Atoms:
 def embedded(smiles: str, seed: int) -> Atoms:
     """The molecule of `smiles` with its hydrogens, embedded in 3-D (RDKit ETKDG, `seed`):
     its atoms in the order every geometry built from the SMILES has."""
-    molecule = _molecule(smiles)
-    _embed(molecule, smiles, seed)
-    return _to_atoms(molecule)
+    return _to_atoms(_embedded_molecule(smiles, seed))
 
 
 def _set_value(conformer, atoms: tuple[int, ...], value: float) -> None:
@@ -80,8 +76,7 @@ def build_geometry(smiles: str, values: dict[tuple[int, ...], float], seed: int,
     """
     from rdkit.Chem import AllChem
 
-    molecule = _molecule(smiles)
-    _embed(molecule, smiles, seed)
+    molecule = _embedded_molecule(smiles, seed)
     conformer = molecule.GetConformer()
     for atoms, value in values.items():
         try:

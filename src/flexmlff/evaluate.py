@@ -182,15 +182,13 @@ def grid_cells(x_deg, y_deg, width_deg: float) -> tuple[np.ndarray, np.ndarray]:
     """Cell (column, row) of each frame on a grid of two dihedrals, `width_deg` wide cells
     from −180° (values taken modulo 360°, so +180° is −180°'s cell 0; 360 must be a multiple
     of the width)."""
-    from flexmlff.geometry import wrap_degrees
-
     n_cells = int(round(360.0 / width_deg))
     if not math.isclose(n_cells * width_deg, 360.0):
         raise ValueError(f"a cell width of {width_deg} degrees does not divide 360")
 
     def cell(values):
-        wrapped = wrap_degrees(np.asarray(values, dtype=float))
-        return np.minimum(((wrapped + 180.0) % 360.0 // width_deg).astype(int), n_cells - 1)
+        from_minus_180 = (np.asarray(values, dtype=float) + 180.0) % 360.0
+        return np.minimum((from_minus_180 // width_deg).astype(int), n_cells - 1)
 
     return cell(x_deg), cell(y_deg)
 

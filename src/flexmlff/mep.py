@@ -196,17 +196,18 @@ def interpolate_dihedrals(start: Atoms, end: Atoms, quadruples, n_images: int,
     delta = [float(wrap_degrees(dihedral(end.positions, q) - t0)) for q, t0 in zip(quadruples, tau_start)]
     end = end.copy()
     minimize_rotation_and_translation(start, end)
+
+    def turned(atoms: Atoms, t: float) -> Atoms:
+        """A copy of `atoms` with every dihedral at its value of frame t."""
+        atoms = atoms.copy()
+        for (i, j, k, l), group, t0, d in zip(quadruples, groups, tau_start, delta):
+            atoms.set_dihedral(i, j, k, l, t0 + t * d, indices=group)
+        return atoms
+
     frames = [start.copy()]
     for t in np.linspace(0.0, 1.0, n_images + 2)[1:-1]:
-        forward, backward = start.copy(), end.copy()
-        for (i, j, k, l), group, t0, d in zip(quadruples, groups, tau_start, delta):
-            forward.set_dihedral(i, j, k, l, t0 + t * d, indices=group)
-            backward.set_dihedral(i, j, k, l, t0 + t * d, indices=group)
-        frame = blend(forward, backward, t)
-        if impose:
-            for (i, j, k, l), group, t0, d in zip(quadruples, groups, tau_start, delta):
-                frame.set_dihedral(i, j, k, l, t0 + t * d, indices=group)
-        frames.append(frame)
+        frame = blend(turned(start, t), turned(end, t), t)
+        frames.append(turned(frame, t) if impose else frame)
     frames.append(end)
     return frames
 

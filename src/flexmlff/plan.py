@@ -228,15 +228,15 @@ class Plan(CrossReferenceChecks):
         mep = self.molecule(molecule).get("mep")
         return mep["methods"] if mep else []
 
-    def _endpoints(self, molecule: str, section: str) -> dict[str, str]:
-        settings = self.molecule(molecule)[section]
+    def _endpoints(self, molecule: str, settings: dict) -> dict[str, str]:
+        """The relaxed minima a path's `settings` name as its start and end."""
         return {end: self.layout.relaxed(molecule, settings[end]) for end in ("start", "end")}
 
     def mep_endpoints(self, molecule: str) -> dict[str, str]:
-        return self._endpoints(molecule, "mep")
+        return self._endpoints(molecule, self.molecule(molecule)["mep"])
 
     def isomerisation_endpoints(self, molecule: str) -> dict[str, str]:
-        return self._endpoints(molecule, "isomerisation")
+        return self._endpoints(molecule, self.molecule(molecule)["isomerisation"])
 
     def mep_outputs(self, molecule: str, ext: str) -> list[str]:
         return [self.layout.mep(molecule, method, ext) for method in self.mep_methods(molecule)]
@@ -251,8 +251,7 @@ class Plan(CrossReferenceChecks):
         return {**settings, "drive": {cv: atoms[cv] for cv in settings["drive"]}}
 
     def driven_path_endpoints(self, molecule: str, name: str) -> dict[str, str]:
-        settings = self.molecule(molecule)["driven_paths"][name]
-        return {end: self.layout.relaxed(molecule, settings[end]) for end in ("start", "end")}
+        return self._endpoints(molecule, self.molecule(molecule)["driven_paths"][name])
 
     def path_table_rows(self, molecule: str) -> list[str]:
         """The paths of the molecule's barrier table and profile figure: the MEP methods,
