@@ -144,12 +144,17 @@ def learning_curve(errors: pd.DataFrame, selection: Selection = Selection()) -> 
     return pd.DataFrame(rows)
 
 
-def phi_clusters(phi_deg, width_deg: float = 10.0) -> np.ndarray:
+def phi_clusters(phi_deg, width_deg: float = 10.0, signed: bool = False) -> np.ndarray:
     """Cluster index of each dihedral φ (degrees) by |φ| (paper Figs. 7 and 8).
 
     φ is wrapped to (−180°, 180°] and binned by its magnitude: index 0 holds
-    0° ≤ |φ| < 10°, … the last (17 for 10° bins) 170° ≤ |φ| ≤ 180°.
+    0° ≤ |φ| < 10°, … the last (17 for 10° bins) 170° ≤ |φ| ≤ 180°. A `signed` φ, for
+    minima told apart by its sign (alanine dipeptide), is binned from −180° instead:
+    index 0 holds −180° ≤ φ < −170° (and +180°, the same angle), … the last (35)
+    170° ≤ φ < 180°.
     """
+    if signed:
+        return grid_cells(phi_deg, phi_deg, width_deg)[0]
     from flexmlff.geometry import wrap_degrees
 
     n_clusters = int(round(180.0 / width_deg))

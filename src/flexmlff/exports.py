@@ -4,7 +4,7 @@
   energy and forces under the dataset files' own keys (``energy``, ``forces``; kcal/mol
   and kcal/(mol Å), labelled in each frame) and the model's beside them
   (``predicted_energy``, ``predicted_forces``), the frame's index in the dataset and, where
-  the molecule has a cluster coordinate (azobenzene: φ), that coordinate and its cluster;
+  the molecule has a transition coordinate (azobenzene: φ), that coordinate and its cluster;
   :func:`flexmlff.data.read_dataset` reads it back as the reference frames.
 * ``metrics.json``, one per dataset: RMSE and MAE per family and training size, of the
   best fold and the mean over folds, in ml-peg's table shape ``{metric: {model: value}}``
@@ -33,19 +33,21 @@ STATISTICS = ("best", "mean")
 
 
 def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
-                      cluster_coordinate: tuple[str, tuple[int, ...]] | None = None) -> list[Atoms]:
+                      cluster_coordinate: dict | None = None) -> list[Atoms]:
     """The held-out frames of one model with reference and predicted energies and forces.
 
-    `cluster_coordinate` is (name, atoms) of the dihedral or angle whose |value| in
-    :data:`CLUSTER_WIDTH_DEG` bins clusters the frames (``info["cluster"]``, 0 for
-    0°–10°), or None where the molecule has none.
+    `cluster_coordinate` is the molecule's transition coordinate, ``{"cv": name, "atoms":
+    [...], "signed": bool}`` (:meth:`flexmlff.plan.Plan.cluster_coordinate`): its value in
+    :data:`CLUSTER_WIDTH_DEG` bins clusters the frames (``info["cluster"]``; by |value|, 0
+    for 0°–10°, or by the signed value from −180° where it is ``signed``), or None where
+    the molecule has none.
     """
     test = dataset.subset(held_out.indices)
     clusters = values = None
     if cluster_coordinate:
-        name, atoms_of_coordinate = cluster_coordinate
-        values = coordinate_degrees(test.R, atoms_of_coordinate)
-        clusters = phi_clusters(values, CLUSTER_WIDTH_DEG)
+        name = cluster_coordinate["cv"]
+        values = coordinate_degrees(test.R, cluster_coordinate["atoms"])
+        clusters = phi_clusters(values, CLUSTER_WIDTH_DEG, cluster_coordinate["signed"])
     frames = []
     for k, index in enumerate(held_out.indices):
         atoms = Atoms(numbers=test.z, positions=test.R[k])

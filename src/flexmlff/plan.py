@@ -457,15 +457,20 @@ class Plan(CrossReferenceChecks):
         """Every family's fold errors on every training dataset."""
         return [f for dataset in self.trained_datasets for f in self.dataset_family_errors(dataset)]
 
-    def cluster_coordinate(self, dataset: str) -> tuple[str, list[int]] | None:
-        """(name, atoms) of the collective variable whose bins cluster a dataset's frames in its
-        prediction files: ``figures.phi_cluster_errors.coordinate`` for datasets of the
-        molecule that figure evaluates on, None for the others."""
-        clusters = self.figures.get("phi_cluster_errors")
+    def cluster_coordinate(self, dataset: str) -> dict | None:
+        """The transition coordinate of a dataset's molecule, ``{"cv", "atoms", "signed"}``,
+        whose bins cluster the frames of its prediction files and per-cluster figures; None
+        where the molecule names none."""
         molecule = self.dataset_molecule(dataset)
-        if not clusters or molecule != self.dataset_molecule(clusters["evaluate_on"]):
+        settings = self.molecule(molecule).get("transition_coordinate")
+        if not settings:
             return None
-        return clusters["coordinate"], self.cv_atoms(molecule)[clusters["coordinate"]]
+        return {"cv": settings["cv"], "atoms": self.cv_atoms(molecule)[settings["cv"]], "signed": settings["signed"]}
+
+    def transition_outcome(self, dataset: str) -> dict:
+        """How an ML-driven run of a dataset's models is classed: its molecule's
+        ``transition_coordinate`` (``cv``, ``signed``, ``bands_deg``)."""
+        return dict(self.molecule(self.dataset_molecule(dataset))["transition_coordinate"])
 
     # -- figures -----------------------------------------------------------------------------
     def figure_settings(self, key: str) -> dict:

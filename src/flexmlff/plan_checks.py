@@ -17,6 +17,15 @@ from flexmlff.models import FAMILIES
 #: Collective variables measured in degrees: what bands of |value| (Fig. 9's outcomes) need.
 ANGULAR = ("angle", "dihedral")
 
+#: Keys that moved into the molecule entry, where the CV that tells its minima apart belongs:
+#: an old config fails on them with the new key named.
+MOVED_KEYS = {
+    ("figures", "phi_cluster_errors", "coordinate"): "molecules.<molecule>.transition_coordinate.cv",
+    ("figures", "ml_md", "outcome_coordinate"): "molecules.<molecule>.transition_coordinate.cv",
+    ("figures", "ml_md", "outcome_signed"): "molecules.<molecule>.transition_coordinate.signed",
+    ("figures", "ml_md", "outcome_bands_deg"): "molecules.<molecule>.transition_coordinate.bands_deg",
+}
+
 #: Fig. 6b's families: the two descriptors in one implementation, and the sgdml package.
 DESCRIPTOR_FAMILIES = ["gdml", "sgdml_ang", "sgdml"]
 
@@ -114,6 +123,34 @@ class CrossReferenceChecks:
         if molecule.get("isomerisation"):
             self._must_be_cv(f"{key}.isomerisation.torsion", name, molecule["isomerisation"]["torsion"], ("dihedral",))
         self._check_driven_paths(name)
+        self._check_transition_coordinate(name)
+
+    def _check_transition_coordinate(self, name: str) -> None:
+        """A dihedral or angle (a dihedral where signed) with bands in order; bands of a
+        magnitude cannot be negative. Whether the minima lie in the outer bands is known
+        only once they are relaxed: each ML-driven MD job checks it before its run."""
+        settings, key = self.molecule(name).get("transition_coordinate"), f"molecules.{name}.transition_coordinate"
+        if not settings:
+            return
+        self._must_be_cv(f"{key}.cv", name, settings["cv"], ("dihedral",) if settings["signed"] else ANGULAR)
+        low, high = settings["bands_deg"]
+        if not low < high:
+            raise ConfigError(f"{key}.bands_deg", f"[{low}, {high}]: the first edge must be the lower")
+        if low < 0 and not settings["signed"]:
+            raise ConfigError(f"{key}.bands_deg", f"[{low}, {high}]: edges of |{settings['cv']}| cannot be "
+                              "negative (signed: true classes by the signed value)")
+
+    def _must_have_transition_coordinate(self, key: str, dataset: str, magnitude: bool = False) -> None:
+        """The dataset's molecule names the CV that tells its minima apart (by its magnitude,
+        where the figure bins |value|)."""
+        molecule = self.dataset_molecule(dataset)
+        settings = self.molecule(molecule).get("transition_coordinate")
+        if not settings:
+            raise ConfigError(key, f"{dataset!r} is of {molecule}, which has no transition_coordinate "
+                              f"(molecules.{molecule}.transition_coordinate: {{cv: ...}})")
+        if magnitude and settings["signed"]:
+            raise ConfigError(key, f"this figure bins |{settings['cv']}|; molecules.{molecule}.transition_coordinate "
+                              "is signed")
 
     def _check_driven_paths(self, name: str) -> None:
         """A driven path joins two known minima by dihedrals, under a name no other path has."""
@@ -270,8 +307,7 @@ class CrossReferenceChecks:
                 self._known(key, name, self.config["datasets"], "dataset")
             self._must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
             self._known(f"{key}.model", clusters["model"], list(FAMILIES), "model")
-            self._must_be_cv(f"{key}.coordinate", self.dataset_molecule(clusters["evaluate_on"]),
-                             clusters["coordinate"], ("dihedral",))
+            self._must_have_transition_coordinate(f"{key}.evaluate_on", clusters["evaluate_on"], magnitude=True)
 
     def _check_cv_grid_errors(self) -> None:
         settings = self.figures.get("cv_grid_errors")
@@ -293,18 +329,11 @@ class CrossReferenceChecks:
         for name in ml_md["models"]:
             for start in ml_md["paths"].values():
                 self._must_be_a_family("figures.ml_md.models", name, start["dataset"])
-        low, high = ml_md["outcome_bands_deg"]
-        if not low < high:
-            raise ConfigError("figures.ml_md.outcome_bands_deg", f"[{low}, {high}]: the first edge must be the lower")
-        if low < 0 and not ml_md["outcome_signed"]:
-            raise ConfigError("figures.ml_md.outcome_bands_deg", f"[{low}, {high}]: edges of |coordinate| cannot "
-                              "be negative (outcome_signed: true classes by the signed value)")
         for path, start in ml_md["paths"].items():
             self._must_be_trained(f"figures.ml_md.paths.{path}.dataset", start["dataset"])
+            self._must_have_transition_coordinate(f"figures.ml_md.paths.{path}.dataset", start["dataset"])
             molecule = self.dataset_molecule(start["dataset"])
             self._must_be_cv(f"figures.ml_md.paths.{path}.coordinate", molecule, start["coordinate"], ANGULAR)
-            self._must_be_cv("figures.ml_md.outcome_coordinate", molecule, ml_md["outcome_coordinate"],
-                             ("dihedral",) if ml_md["outcome_signed"] else ANGULAR)
             frames = self.path_frame_counts(self.dataset_molecule(start["dataset"]))
             self._known("figures.ml_md.paths", path, frames, "path")
             if max(start["frames"]) >= frames[path]:
@@ -340,9 +369,7 @@ class CrossReferenceChecks:
         for fold in settings.get("folds") or []:
             if fold >= self.n_folds:
                 raise ConfigError(f"{key}.folds", f"fold {fold}: training.n_folds is {self.n_folds} (folds 0-{self.n_folds - 1})")
-        if not self.cluster_coordinate(settings["dataset"]):
-            raise ConfigError(f"{key}.dataset", f"{settings['dataset']!r} has no cluster coordinate: it must be of the "
-                              "molecule figures.phi_cluster_errors evaluates on")
+        self._must_have_transition_coordinate(f"{key}.dataset", settings["dataset"], magnitude=True)
 
 
 def validate_config(config: dict, schema: str | Path) -> None:
@@ -354,6 +381,12 @@ def validate_config(config: dict, schema: str | Path) -> None:
     import yaml
     from snakemake.utils import validate
 
+    for path, new_key in MOVED_KEYS.items():
+        section = config
+        for part in path[:-1]:
+            section = section.get(part) if isinstance(section, dict) else None
+        if isinstance(section, dict) and path[-1] in section:
+            raise ConfigError(".".join(path), f"moved to {new_key}")
     schema_dict = yaml.safe_load(Path(schema).read_text())
     validator = jsonschema.validators.validator_for(schema_dict)(schema_dict)
     found = sorted(validator.iter_errors(config), key=lambda error: list(map(str, error.absolute_path)))

@@ -76,6 +76,8 @@ CONFIGS = {
                            r"not an element symbol",
     "cv_unknown_name.yaml": r"config key 'molecules\.glycine\.mep\.driving_torsion': 'tau3' is not a collective variable "
                             r"of glycine \(molecules\.glycine\.collective_variables: tau1, tau2\)",
+    "moved_outcome_coordinate.yaml": r"config key 'figures\.ml_md\.outcome_coordinate': moved to "
+                                     r"molecules\.<molecule>\.transition_coordinate\.cv",
 }
 
 

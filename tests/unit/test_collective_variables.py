@@ -108,8 +108,8 @@ def _config_with(edit):
      "molecules.azobenzene.isomerisation.torsion"),
     (lambda c: c["molecules"]["azobenzene"]["md"]["metadynamics"]["metadynamics"].update(cvs=["phi", "psi"]),
      "molecules.azobenzene.md.metadynamics.metadynamics.cvs"),
-    (lambda c: c["figures"]["phi_cluster_errors"].update(coordinate="phi"), "figures.phi_cluster_errors.coordinate"),
-    (lambda c: c["figures"]["ml_md"].update(outcome_coordinate="tau3"), "figures.ml_md.outcome_coordinate"),
+    (lambda c: c["molecules"]["glycine"]["transition_coordinate"].update(cv="tau3"),
+     "molecules.glycine.transition_coordinate.cv"),
 ])
 def test_plan_refuses_a_collective_variable_not_as_declared_naming_the_key(edit, key):
     with pytest.raises(ConfigError, match=f"config key '{key}'"):
@@ -123,7 +123,9 @@ def test_plan_hands_jobs_each_variables_atoms():
     metadynamics = plan.md_run_settings("azobenzene", "metadynamics")["metadynamics"]
     assert metadynamics["cvs"] == {"phi": [0, 1, 2, 3], "theta": [0, 1, 2]}
     assert plan.md_run_settings("azobenzene", "equilibrium") == plan.md_protocol("azobenzene", "equilibrium")
-    assert plan.cluster_coordinate("rotation") == ("phi", [0, 1, 2, 3])
+    assert plan.cluster_coordinate("rotation") == {"cv": "phi", "atoms": [0, 1, 2, 3], "signed": False}
+    assert plan.cluster_coordinate("glycine") is None  # glycine names no transition coordinate
+    assert plan.transition_outcome("inversion") == {"cv": "phi", "signed": False, "bands_deg": [45, 135]}
 
 
 @pytest.mark.parametrize("edit, message", [

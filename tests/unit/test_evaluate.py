@@ -47,6 +47,8 @@ def test_energy_rule_and_learning_curve_summary():
 def test_phi_clusters_bin_edges_and_wrap_around():
     phi = np.array([0.0, 9.99, 10.0, -5.0, 95.0, -95.0, 169.9, 170.0, 180.0, -179.0, 190.0, 360.0])
     assert evaluate.phi_clusters(phi).tolist() == [0, 0, 1, 0, 9, 9, 16, 17, 17, 17, 17, 0]
+    # signed (alanine dipeptide's phi): 36 bins from -180, so -95 and +95 part
+    assert evaluate.phi_clusters(phi, signed=True).tolist() == [18, 18, 19, 17, 27, 8, 34, 35, 0, 0, 1, 18]
 
 
 def test_cluster_errors_populations_sum_to_the_dataset():

@@ -31,7 +31,8 @@ def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twist
     data = twisted_glycine
     held_out = HeldOut(np.array([4, 1, 5]), data.E[[4, 1, 5]] + 0.5, data.F[[4, 1, 5]] * 2.0)
     tau1 = glycine_torsions["tau1"]
-    write(tmp_path / "p.extxyz", exports.prediction_frames(data, held_out, "gap", ("tau1", tau1)),
+    by_magnitude = {"cv": "tau1", "atoms": tau1, "signed": False}
+    write(tmp_path / "p.extxyz", exports.prediction_frames(data, held_out, "gap", by_magnitude),
           format="extxyz", write_info=True)
     frames = read(tmp_path / "p.extxyz", index=":")
     assert [f.info["frame"] for f in frames] == [4, 1, 5]
@@ -46,9 +47,12 @@ def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twist
     assert np.allclose(reference.E, data.E[[4, 1, 5]]) and np.allclose(reference.F, data.F[[4, 1, 5]])
     without = exports.prediction_frames(data, held_out, "gap")
     assert "cluster" not in without[0].info
+    # a signed coordinate is binned from -180 degrees: 125, 35, 175 in bins 30, 21, 35
+    signed = exports.prediction_frames(data, held_out, "gap", {**by_magnitude, "signed": True})
+    assert [f.info["cluster"] for f in signed] == [30, 21, 35]
     # read back as predictions, two files pooled in order
     write(tmp_path / "q.extxyz", exports.prediction_frames(data, HeldOut(np.array([0]), data.E[[0]], data.F[[0]]), "gap",
-                                                          ("tau1", tau1)), format="extxyz", write_info=True)
+                                                          by_magnitude), format="extxyz", write_info=True)
     pooled = exports.read_predictions([tmp_path / "p.extxyz", tmp_path / "q.extxyz"], "tau1")
     # extxyz keeps 8 significant digits
     np.testing.assert_allclose(pooled.energies, data.E[[4, 1, 5, 0]], atol=1e-6)

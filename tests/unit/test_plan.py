@@ -179,11 +179,13 @@ def test_errors_and_figure_inputs(smoke):
     assert records[0] == f"results/glycine/models/{smoke.families[0]}/n10/fold0/training.json"
 
 
-def test_cluster_coordinate_is_the_cluster_figures_for_its_molecule_only(smoke, smoke_config):
-    assert smoke.cluster_coordinate("glycine") == ("tau1", [0, 1, 2, 3])  # the smoke Figs. 7-8 evaluate on glycine
-    assert smoke.cluster_coordinate("rotation") is None
-    without = plan_with(smoke_config, lambda c: (c["figures"].pop("phi_cluster_errors"),
-                                                 c["figures"].pop("training_set_optimisation")))
+def test_cluster_coordinate_is_the_molecules_transition_coordinate(smoke, smoke_config):
+    assert smoke.cluster_coordinate("glycine") == {"cv": "tau1", "atoms": [0, 1, 2, 3], "signed": False}
+    assert smoke.cluster_coordinate("rotation") is None  # the smoke config's azobenzene names none
+    without = plan_with(smoke_config, lambda c: (c["molecules"]["glycine"].pop("transition_coordinate"),
+                                                 c["figures"].pop("phi_cluster_errors"),
+                                                 c["figures"].pop("training_set_optimisation"),
+                                                 c["figures"].pop("ml_md")))
     assert without.cluster_coordinate("glycine") is None
     assert smoke.trained_model_files()["glycine/gap/n40"][2] == "results/glycine/models/gap/n40/fold2/model.tar.gz"
     assert smoke.layout.test_predictions("glycine", "gap", 10, 2) == \
@@ -235,8 +237,14 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
      "config key 'datasets.metadynamics.same_size_as': 'glycine' is of another molecule"),
     (lambda c: c["figures"]["ml_md"]["paths"]["neb"].update(frames=[9]),
      "config key 'figures.ml_md.paths.neb.frames': the path has frames 0-8"),
-    (lambda c: c["figures"]["ml_md"].update(outcome_bands_deg=[135, 45]),
-     "config key 'figures.ml_md.outcome_bands_deg': [135, 45]: the first edge must be the lower"),
+    (lambda c: c["molecules"]["glycine"]["transition_coordinate"].update(bands_deg=[135, 45]),
+     "config key 'molecules.glycine.transition_coordinate.bands_deg': [135, 45]: the first edge must be the lower"),
+    (lambda c: (c["molecules"]["glycine"].pop("transition_coordinate"), c["figures"].pop("ml_md"),
+                c["figures"].pop("training_set_optimisation")),
+     "config key 'figures.phi_cluster_errors.evaluate_on': 'glycine' is of glycine, which has no transition_coordinate"),
+    (lambda c: (c["molecules"]["glycine"]["transition_coordinate"].update(signed=True),
+                c["figures"].pop("training_set_optimisation")),
+     "config key 'figures.phi_cluster_errors.evaluate_on': this figure bins |tau1|; molecules.glycine.transition_coordinate"),
     (lambda c: c["figures"]["fold_means"].update(models=["nequip"]),
      "config key 'figures.fold_means.models': 'nequip' is not in training.models"),
     (lambda c: c["figures"]["learning_curves"].update(datasets=["rotation"]),
@@ -257,7 +265,8 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
     (lambda c: c["figures"]["training_set_optimisation"].update(folds=[3]),
      "config key 'figures.training_set_optimisation.folds': fold 3: training.n_folds is 3 (folds 0-2)"),
     (lambda c: c["figures"]["training_set_optimisation"].update(dataset="rotation"),
-     "config key 'figures.training_set_optimisation.dataset': 'rotation' has no cluster coordinate"),
+     "config key 'figures.training_set_optimisation.dataset': 'rotation' is of azobenzene, which has no "
+     "transition_coordinate"),
     (lambda c: c["figures"]["training_set_optimisation"].update(models=["nequip"]),
      "config key 'figures.training_set_optimisation.models': unknown model 'nequip'"),
 ])
@@ -333,8 +342,9 @@ def example_with(edit):
     (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(cc={"atoms": [1, 6]}),
                 c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(cc=3.0)),
      "config key 'molecules.alanine_dipeptide.minima.C7eq': 'cc': atoms 1 and 6 are not bonded, so it cannot be set"),
-    (lambda c: c["figures"]["ml_md"].update(outcome_signed=False),
-     "config key 'figures.ml_md.outcome_bands_deg': [-30, 30]: edges of |coordinate| cannot be negative"),
+    (lambda c: c["molecules"]["alanine_dipeptide"]["transition_coordinate"].update(signed=False),
+     "config key 'molecules.alanine_dipeptide.transition_coordinate.bands_deg': [-30, 30]: edges of |phi| cannot be "
+     "negative"),
     (lambda c: c["figures"]["cv_grid_errors"].update(cell_deg=25),
      "config key 'figures.cv_grid_errors.cell_deg': 25 degrees does not divide 360"),
     (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(

@@ -129,6 +129,7 @@ molecules:
     collective_variables:
       cccc: {pattern: C-C-C-C}
       ccc: {atoms: [0, 1, 2], pattern: C-C-C}
+    transition_coordinate: {cv: cccc}
     minima: {anti: geometries/butane_anti.xyz, gauche: geometries/butane_gauche.xyz}
     mep: {start: anti, end: gauche, methods: [neb], n_images: 5, driving_torsion: cccc}
     md:
@@ -151,7 +152,6 @@ figures:
   learning_curves: {datasets: [butane]}
   phi_cluster_errors:
     evaluate_on: butane
-    coordinate: cccc
     model: sgdml
     combined: {dataset: butane, n_train: 20}
     metadynamics: {dataset: butane_biased, sizes: [20]}

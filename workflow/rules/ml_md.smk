@@ -26,6 +26,10 @@ rule ml_md:
         ),
         settings=lambda wc: plan.figure_settings("ml_md"),
         path=lambda wc: plan.ml_md_start(wc.start_path),
+        molecule=lambda wc: plan.ml_md_molecule(wc.start_path),
+        outcome=lambda wc: plan.transition_outcome(
+            plan.ml_md_start(wc.start_path)["dataset"]
+        ),
         seed=lambda wc: plan.ml_md_seed(wc.start_path, wc.frame),
         selection=plan.selection,
         ipi_dir=lambda wc: layout.ml_md_ipi_dir(wc.model, wc.start_path, wc.frame),

@@ -103,6 +103,8 @@ rule plot_training_set_optimisation:
     params:
         models=lambda wc: plan.optimisation["models"],
         runs=lambda wc: plan.optimisation_runs(),
-        coordinate=lambda wc: plan.cluster_coordinate(plan.optimisation["dataset"])[0],
+        coordinate=lambda wc: plan.cluster_coordinate(plan.optimisation["dataset"])[
+            "cv"
+        ],
     script:
         "../scripts/plot_training_set_optimisation.py"

@@ -24,7 +24,8 @@ with snakemake_step(snakemake) as log:
     # the molecule's angles and dihedrals; the names below were checked before any job ran
     named = params.cvs
     s = params.settings
-    coordinate, classifier = params.path["coordinate"], s["outcome_coordinate"]
+    # runs are classed by the molecule's transition coordinate (molecules.<m>.transition_coordinate)
+    coordinate, classifier, bands = params.path["coordinate"], params.outcome["cv"], params.outcome["bands_deg"]
     end_geometries = {name: read(file).positions for name, file in zip(params.end_names, snakemake.input.ends)}
 
     def at_ends(name):
@@ -33,11 +34,11 @@ with snakemake_step(snakemake) as log:
 
     # the end minima must lie one in each outer band: found out now, not after the MD
     outcome_ends = at_ends(classifier)
-    magnitude = not s["outcome_signed"]
+    magnitude = not params.outcome["signed"]
     try:
-        transition_outcome(next(iter(outcome_ends.values())), outcome_ends, s["outcome_bands_deg"], magnitude)
+        transition_outcome(next(iter(outcome_ends.values())), outcome_ends, bands, magnitude)
     except ValueError as err:
-        raise ValueError(f"config key 'figures.ml_md.outcome_bands_deg': {err}") from None
+        raise ValueError(f"config key 'molecules.{params.molecule}.transition_coordinate.bands_deg': {err}") from None
     settings = MDSettings(temperature_K=s["temperature_K"], timestep_fs=s["timestep_fs"],
                           steps=s["steps"], stride=s["stride"], seed=params.seed,
                           thermostat="langevin", thermostat_tau_fs=s["thermostat_tau_fs"])
@@ -55,7 +56,7 @@ with snakemake_step(snakemake) as log:
     reported = [classifier, coordinate, *(path["coordinate"] for path in s["paths"].values())]
     along = {name: coordinate_degrees(data.R, named[name]) for name in dict.fromkeys(reported) if name in named}
     bonds = [(i, j) for i, around in enumerate(bond_graph(atoms)) for j in around if i < j]
-    outcome = md_outcome(data.R, bonds, along[classifier], outcome_ends, s["outcome_bands_deg"], magnitude=magnitude)
+    outcome = md_outcome(data.R, bonds, along[classifier], outcome_ends, bands, magnitude=magnitude)
     values, ends = along[coordinate], at_ends(coordinate)
     # a dihedral is shown and classed by its magnitude unless the outcome is signed
     plotted_magnitude = len(named[coordinate]) == 4 and magnitude
@@ -64,7 +65,7 @@ with snakemake_step(snakemake) as log:
     final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4 and magnitude, circular=len(named[name]) == 4)
                  for name, v in along.items()}
     outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
-                   outcome_coordinate=classifier, outcome_bands_deg=list(s["outcome_bands_deg"]),
+                   outcome_coordinate=classifier, outcome_bands_deg=list(bands),
                    outcome_signed=not magnitude, outcome_ends_deg=outcome_ends, final_deg=final_deg,
                    coordinate=coordinate, magnitude=plotted_magnitude, ends_deg=ends, steps=settings.steps,
                    timestep_fs=settings.timestep_fs, time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),

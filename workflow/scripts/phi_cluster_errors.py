@@ -12,8 +12,8 @@ with snakemake_step(snakemake) as log:
     models = family(wc.model)
     model = models.load(snakemake.input.models[fold])
     data = read_dataset(snakemake.input.dataset)
-    # the dihedral named by figures.phi_cluster_errors.coordinate, checked before any job ran
-    name, atoms_of_coordinate = snakemake.params.coordinate
+    # the molecule's transition coordinate, checked before any job ran to be binned by |value|
+    name, atoms_of_coordinate = snakemake.params.coordinate["cv"], snakemake.params.coordinate["atoms"]
     log.info("%s trained on %s (n=%s, best fold %d) on all %d frames of %s, clusters of |%s|", wc.model,
              wc.dataset, wc.n_train, fold, len(data), wc.evaluated, name)
     energies, forces = models.predict(model, data.R, data.z)
