@@ -248,6 +248,11 @@ def test_the_alanine_dipeptide_example_builds_its_minima_and_maps_errors_on_phi_
     assert (table["x_cv"] == "phi").all() and (table["y_cv"] == "psi").all()
     c7eq_cell = table[(table["x_from_deg"] == -120) & (table["y_from_deg"] == 60)].iloc[0]
     assert c7eq_cell["n_frames"] > 0 and c7eq_cell["force_rmse"] > 0
+    # the predictions' clusters are 10-degree bins of the signed phi (the molecule's
+    # transition coordinate), so C7eq (phi < 0) and C7ax (phi > 0) never share one
+    frames = read(results / "alanine_dipeptide/models/sgdml/n20/fold0/predictions.extxyz", index=":")
+    assert [f.info["cluster"] for f in frames] == [int((f.info["phi_deg"] + 180) % 360 // 10) for f in frames]
+    assert {f.info["cluster"] for f in frames if f.info["phi_deg"] < -60} <= set(range(12))
     # ML-driven MD from the path top, classed by the sign of phi
     outcome = json.loads((results / "ml_md/sgdml/neb/frame3/outcome.json").read_text())
     assert outcome["outcome_signed"] and outcome["ends_in"] in ("C7eq", "C7ax", "transition")
