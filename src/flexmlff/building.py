@@ -46,10 +46,25 @@ def _to_atoms(molecule) -> Atoms:
     return Atoms([atom.GetSymbol() for atom in molecule.GetAtoms()], positions=positions)
 
 
+def _mmff_properties(molecule, smiles: str):
+    """MMFF94's parameters of `molecule`; BuildError where it has none for some atom (boron,
+    selenium, xenon, ...): such a molecule needs its minima as geometry files."""
+    from rdkit.Chem import AllChem
+
+    properties = AllChem.MMFFGetMoleculeProperties(molecule)
+    if properties is None:
+        raise BuildError(f"MMFF94 has no parameters for {smiles!r}, so its minima cannot be built: give them "
+                         "as geometry files")
+    return properties
+
+
 def embedded(smiles: str, seed: int) -> Atoms:
     """The molecule of `smiles` with its hydrogens, embedded in 3-D (RDKit ETKDG, `seed`):
-    its atoms in the order every geometry built from the SMILES has."""
-    return _to_atoms(_embedded_molecule(smiles, seed))
+    its atoms in the order every geometry built from the SMILES has. A molecule MMFF94
+    cannot relax is refused here (BuildError), before any minimum is built."""
+    molecule = _embedded_molecule(smiles, seed)
+    _mmff_properties(molecule, smiles)
+    return _to_atoms(molecule)
 
 
 def _set_value(conformer, atoms: tuple[int, ...], value: float) -> None:
@@ -83,10 +98,7 @@ def build_geometry(smiles: str, values: dict[tuple[int, ...], float], seed: int,
             _set_value(conformer, tuple(atoms), value)
         except (ValueError, RuntimeError) as err:
             raise BuildError(f"cannot set atoms {list(atoms)} of {smiles!r} to {value}: {err}") from None
-    properties = AllChem.MMFFGetMoleculeProperties(molecule)
-    if properties is None:
-        raise BuildError(f"MMFF94 has no parameters for {smiles!r}")
-    force_field = AllChem.MMFFGetMoleculeForceField(molecule, properties)
+    force_field = AllChem.MMFFGetMoleculeForceField(molecule, _mmff_properties(molecule, smiles))
     for atoms, value in values.items():
         _restrain(force_field, tuple(atoms), value)
     force_field.Minimize(maxIts=max_iterations)

@@ -251,21 +251,33 @@ def driven_path(start: Atoms, end: Atoms, calculator_factory: Callable[[], Calcu
     only evaluated. Returns the ``n_images + 2`` frames with energies and forces, and a
     summary: converged when every frame did, the BFGS steps of all frames, the largest
     residual force of a relaxed frame (eV/Å; that of the plain frames without `optimise`).
+
+    A frame whose relaxation fails (the SCF does not converge on the way, as it can far from
+    a minimum) is kept as interpolated, evaluated afresh, and named in the summary's
+    ``failure``; the path goes on. A frame that cannot be evaluated even as interpolated
+    ends the path (CalculationFailed).
     """
     frames = interpolate_dihedrals(start, end, quadruples, n_images)
-    out, steps, largest, converged = [], 0, 0.0, True
+    out, steps, largest, converged, failures = [], 0, 0.0, True, []
     for index, frame in enumerate(frames):
-        if optimise and 0 < index < len(frames) - 1:
-            relaxed, result = optimise_at_fixed_dihedrals(frame, calculator_factory(), quadruples, fmax, max_steps)
-            steps, converged = steps + result.steps, converged and result.converged
-            largest = max(largest, result.max_force_eV_per_A)
-            log.info("frame %d: %s", index, asdict(result))
-        else:
+        relax = optimise and 0 < index < len(frames) - 1
+        if relax:
+            try:
+                relaxed, result = optimise_at_fixed_dihedrals(frame, calculator_factory(), quadruples, fmax,
+                                                              max_steps)
+                steps, converged = steps + result.steps, converged and result.converged
+                largest = max(largest, result.max_force_eV_per_A)
+                log.info("frame %d: %s", index, asdict(result))
+            except CalculationFailed as err:
+                failures.append(f"frame {index}: calculation failed while relaxing, kept as interpolated: {err}")
+                log.warning(failures[-1])
+                converged, relax = False, False
+        if not relax:
+            # a fresh calculator: a failed SCF may leave its state behind
             relaxed = single_points([frame], calculator_factory())[0]
-            if not optimise:
-                largest = max(largest, _max_force(relaxed.get_forces()))
+            largest = max(largest, _max_force(relaxed.get_forces())) if 0 < index < len(frames) - 1 else largest
         out.append(relaxed)
-    return out, OptimisationResult(converged, steps, largest)
+    return out, OptimisationResult(converged, steps, largest, "; ".join(failures) or None)
 
 
 def single_points(frames: list[Atoms], calc: Calculator) -> list[Atoms]:

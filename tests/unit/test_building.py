@@ -50,3 +50,6 @@ def test_what_rdkit_cannot_do_is_a_build_error_naming_the_smiles():
     # a bond inside a ring cannot be turned by moving one side of it
     with pytest.raises(BuildError, match="cannot set atoms \\[0, 1, 2, 3\\] of 'C1CCCCC1'"):
         build_geometry("C1CCCCC1", {(0, 1, 2, 3): 0.0}, seed=0)
+    # MMFF94 has no boron: refused when the atoms are first embedded, not at build time
+    with pytest.raises(BuildError, match="MMFF94 has no parameters for 'OB\\(O\\)c1ccccc1'.*geometry files"):
+        embedded("OB(O)c1ccccc1", seed=0)

@@ -121,3 +121,27 @@ def test_a_driven_path_relaxes_each_frame_at_its_driven_values(alanine_dipeptide
     assert result.max_force_eV_per_A < 0.05
     # the end frames are the minima as given, evaluated
     np.testing.assert_allclose(frames[0].positions, c7eq.positions)
+
+
+
+def test_a_frame_whose_relaxation_fails_is_kept_as_interpolated_and_reported(alanine_dipeptide_minima):
+    """The SCF failing part-way through a frame's constrained relaxation does not end the path."""
+    from ase.calculators.calculator import CalculationFailed
+
+    c7eq, c7ax, phi, psi = alanine_dipeptide_minima
+    calls = {"n": 0}
+
+    class Flaky(type(make_calculator("xtb"))):
+        def calculate(self, *args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 4:  # the second step of the middle frame's relaxation
+                raise CalculationFailed("SCF not converged in 250 cycles")
+            super().calculate(*args, **kwargs)
+
+    frames, result = mep.driven_path(c7eq, c7ax, lambda: Flaky(method="GFN2-xTB", verbosity=0), [phi, psi],
+                                     n_images=1, fmax=0.05, max_steps=300)
+    assert len(frames) == 3 and not result.converged
+    assert result.failure.startswith("frame 1: calculation failed while relaxing") and "SCF not" in result.failure
+    plain = mep.interpolate_dihedrals(c7eq, c7ax, [phi, psi], n_images=1)[1]
+    np.testing.assert_allclose(frames[1].positions, plain.positions)
+    assert np.isfinite(frames[1].get_potential_energy()) and result.max_force_eV_per_A > 0.05

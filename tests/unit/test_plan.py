@@ -324,6 +324,10 @@ def example_with(edit):
      "need the molecule's SMILES (molecules.alanine_dipeptide.smiles)"),
     (lambda c: c["molecules"]["alanine_dipeptide"].update(smiles="CC(=O)N[C@@H](C)C(=O"),
      "config key 'molecules.alanine_dipeptide.smiles': RDKit cannot read the SMILES"),
+    # a boronic acid: MMFF94 has no boron, found before any job runs
+    (lambda c: (c["molecules"]["alanine_dipeptide"].update(smiles="CB(O)N[C@@H](C)C(=O)NC"),
+                c["molecules"]["alanine_dipeptide"]["collective_variables"]["phi"].update(pattern="B-N-C-C")),
+     "config key 'molecules.alanine_dipeptide.smiles': MMFF94 has no parameters for 'CB(O)N[C@@H](C)C(=O)NC'"),
     (lambda c: c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(omega=180),
      "config key 'molecules.alanine_dipeptide.minima.C7eq': 'omega' is not a collective variable of "
      "alanine_dipeptide"),
