@@ -53,18 +53,26 @@ def _mmff_properties(molecule, smiles: str):
 
     properties = AllChem.MMFFGetMoleculeProperties(molecule)
     if properties is None:
-        raise BuildError(f"MMFF94 has no parameters for {smiles!r}, so its minima cannot be built: give them "
-                         "as geometry files")
+        raise BuildError(f"MMFF94 has no parameters for {smiles!r}, so no minimum can be built from it: give "
+                         "the minima as geometry files")
     return properties
+
+
+def require_mmff(smiles: str) -> None:
+    """BuildError unless MMFF94 can relax `smiles` (atom typing needs no 3-D geometry): the
+    plan's check for a molecule with minima to build, before any job runs."""
+    from rdkit import Chem
+
+    molecule = Chem.MolFromSmiles(smiles)
+    if molecule is None:
+        raise BuildError(f"RDKit cannot read the SMILES {smiles!r}")
+    _mmff_properties(Chem.AddHs(molecule), smiles)
 
 
 def embedded(smiles: str, seed: int) -> Atoms:
     """The molecule of `smiles` with its hydrogens, embedded in 3-D (RDKit ETKDG, `seed`):
-    its atoms in the order every geometry built from the SMILES has. A molecule MMFF94
-    cannot relax is refused here (BuildError), before any minimum is built."""
-    molecule = _embedded_molecule(smiles, seed)
-    _mmff_properties(molecule, smiles)
-    return _to_atoms(molecule)
+    its atoms in the order every geometry built from the SMILES has."""
+    return _to_atoms(_embedded_molecule(smiles, seed))
 
 
 def _set_value(conformer, atoms: tuple[int, ...], value: float) -> None:

@@ -48,7 +48,9 @@ class OptimisationResult:
     converged: bool
     steps: int
     max_force_eV_per_A: float
-    failure: str | None = None  # why it stopped early (e.g. the SCF failed on an image)
+    # what failed on the way (the SCF on an image of a band, which stops it; on a frame of a
+    # driven path, which is then kept as interpolated)
+    failure: str | None = None
 
 
 def _max_force(forces: np.ndarray) -> float:
@@ -249,13 +251,14 @@ def driven_path(start: Atoms, end: Atoms, calculator_factory: Callable[[], Calcu
     """A path that drives dihedrals linearly between two minima (:func:`interpolate_dihedrals`),
     every intermediate frame relaxed with the driven dihedrals held when `optimise`, else
     only evaluated. Returns the ``n_images + 2`` frames with energies and forces, and a
-    summary: converged when every frame did, the BFGS steps of all frames, the largest
-    residual force of a relaxed frame (eV/Å; that of the plain frames without `optimise`).
+    summary: converged when every frame did, the BFGS steps of all frames, the largest force
+    left on an intermediate frame (eV/Å: the residual of a relaxed frame, the whole force of
+    a frame kept as interpolated; the end minima do not count).
 
     A frame whose relaxation fails (the SCF does not converge on the way, as it can far from
     a minimum) is kept as interpolated, evaluated afresh, and named in the summary's
-    ``failure``; the path goes on. A frame that cannot be evaluated even as interpolated
-    ends the path (CalculationFailed).
+    ``failure`` (its BFGS steps before the failure are not counted); the path goes on. A frame
+    that cannot be evaluated even as interpolated ends the path (CalculationFailed).
     """
     frames = interpolate_dihedrals(start, end, quadruples, n_images)
     out, steps, largest, converged, failures = [], 0, 0.0, True, []

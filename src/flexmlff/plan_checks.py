@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flexmlff.building import BuildError
+from flexmlff.building import BuildError, require_mmff
 from flexmlff.collective_variables import ALL_KINDS, CollectiveVariableError
 from flexmlff.geometry import bond_graph, check_same_atoms, moving_fragment, read_geometry
 from flexmlff.models import FAMILIES
@@ -141,8 +141,9 @@ class CrossReferenceChecks:
                               "negative (signed: true classes by the signed value)")
 
     def _must_have_transition_coordinate(self, key: str, dataset: str, magnitude: bool = False) -> None:
-        """The dataset's molecule names the CV that tells its minima apart (by its magnitude,
-        where the figure bins |value|)."""
+        """The dataset's molecule names the CV that tells its minima apart; where the figure
+        bins a dihedral's magnitude (Figs. 7 and 8, the training-set optimisation), an
+        unsigned dihedral."""
         molecule = self.dataset_molecule(dataset)
         settings = self.molecule(molecule).get("transition_coordinate")
         if not settings:
@@ -151,6 +152,8 @@ class CrossReferenceChecks:
         if magnitude and settings["signed"]:
             raise ConfigError(key, f"this figure bins |{settings['cv']}|; molecules.{molecule}.transition_coordinate "
                               "is signed")
+        if magnitude:
+            self._must_be_cv(f"molecules.{molecule}.transition_coordinate.cv", molecule, settings["cv"], ("dihedral",))
 
     def _check_driven_paths(self, name: str) -> None:
         """A driven path joins two known minima by dihedrals, under a name no other path has."""
@@ -181,7 +184,9 @@ class CrossReferenceChecks:
             raise ConfigError(key, f"{name!r} is not a collective variable of {molecule} (molecules.{molecule}."
                               f"collective_variables: {', '.join(cvs) or 'none'})")
         if cvs[name].kind not in kinds:
-            raise ConfigError(key, f"{name!r} of {molecule} is a {cvs[name].kind}; this needs a {' or '.join(kinds)}")
+            article = "an" if cvs[name].kind == "angle" else "a"
+            raise ConfigError(key, f"{name!r} of {molecule} is {article} {cvs[name].kind}; this needs a "
+                              f"{' or '.join(kinds)}")
 
     def _check_minima_files(self, name: str) -> None:
         """The molecule's SMILES embeds; every minimum's geometry file is readable, has no
@@ -207,10 +212,17 @@ class CrossReferenceChecks:
 
     def _check_built_minima(self, name: str) -> None:
         """The values a minimum is built at are of the molecule's collective variables, each
-        one RDKit can set: the atoms bonded, the bond it turns or stretches in no ring."""
-        for minimum in self.molecule(name)["minima"]:
+        one RDKit can set: the atoms bonded, the bond it turns or stretches in no ring; and
+        MMFF94, which relaxes the built geometry, has parameters for the molecule."""
+        built = [m for m in self.molecule(name)["minima"] if self.built_minimum(name, m) is not None]
+        if built:
+            try:
+                require_mmff(self.molecule(name)["smiles"])
+            except BuildError as err:
+                raise ConfigError(f"molecules.{name}.smiles", str(err)) from None
+        for minimum in built:
             key = f"molecules.{name}.minima.{minimum}"
-            for cv in self.built_minimum(name, minimum) or {}:
+            for cv in self.built_minimum(name, minimum):
                 self._must_be_cv(key, name, cv)
                 self._must_be_settable(key, name, cv)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from flexmlff.building import BuildError, build_geometry, embedded
+from flexmlff.building import BuildError, build_geometry, embedded, require_mmff
 from flexmlff.collective_variables import check_atoms
 from flexmlff.geometry import angle, bond_graph, dihedral
 
@@ -50,6 +50,9 @@ def test_what_rdkit_cannot_do_is_a_build_error_naming_the_smiles():
     # a bond inside a ring cannot be turned by moving one side of it
     with pytest.raises(BuildError, match="cannot set atoms \\[0, 1, 2, 3\\] of 'C1CCCCC1'"):
         build_geometry("C1CCCCC1", {(0, 1, 2, 3): 0.0}, seed=0)
-    # MMFF94 has no boron: refused when the atoms are first embedded, not at build time
+    # MMFF94 has no boron: refused before anything is built; its atoms still embed, for a
+    # molecule whose minima are geometry files
     with pytest.raises(BuildError, match="MMFF94 has no parameters for 'OB\\(O\\)c1ccccc1'.*geometry files"):
-        embedded("OB(O)c1ccccc1", seed=0)
+        require_mmff("OB(O)c1ccccc1")
+    require_mmff("CC(=O)NC")
+    assert len(embedded("OB(O)c1ccccc1", seed=0)) == 16  # C6H5B(OH)2

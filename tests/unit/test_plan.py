@@ -242,6 +242,11 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
     (lambda c: (c["molecules"]["glycine"].pop("transition_coordinate"), c["figures"].pop("ml_md"),
                 c["figures"].pop("training_set_optimisation")),
      "config key 'figures.phi_cluster_errors.evaluate_on': 'glycine' is of glycine, which has no transition_coordinate"),
+    # Figs. 7 and 8 bin a dihedral's magnitude: an angle that tells minima apart is refused there
+    (lambda c: (c["molecules"]["glycine"]["collective_variables"].update(ncc={"atoms": [0, 1, 2]}),
+                c["molecules"]["glycine"]["transition_coordinate"].update(cv="ncc"),
+                c["figures"].pop("training_set_optimisation"), c["figures"].pop("ml_md")),
+     "config key 'molecules.glycine.transition_coordinate.cv': 'ncc' of glycine is an angle; this needs a dihedral"),
     (lambda c: (c["molecules"]["glycine"]["transition_coordinate"].update(signed=True),
                 c["figures"].pop("training_set_optimisation")),
      "config key 'figures.phi_cluster_errors.evaluate_on': this figure bins |tau1|; molecules.glycine.transition_coordinate"),

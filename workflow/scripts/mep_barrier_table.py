@@ -21,6 +21,8 @@ with snakemake_step(snakemake) as log:
             "method": method,
             "level": level.label,
             "converged": summary["converged"],
+            # an SCF that failed on the way: a band stopped there, a driven frame kept unrelaxed
+            "failure": summary.get("failure") or "",
             "optimiser_steps": summary["steps"],
             "final_max_force_eV_per_A": round(summary["max_force_eV_per_A"], 4),
             "highest_image": int(top["image"]),

@@ -23,17 +23,20 @@ with snakemake_step(snakemake) as log:
     log.info("\n%s", table.to_string(index=False))
     table.to_csv(snakemake.output.table, index=False)
     with open(snakemake.output.markdown, "w") as handle:
-        first = outcomes[0]
-        low, high = first["outcome_bands_deg"]
-        signed = first.get("outcome_signed", False)
-        measure = (lambda v: v) if signed else abs
-        shown = first["outcome_coordinate"] if signed else f"|{first['outcome_coordinate']}|"
-        handle.write(
-            f"Where each ML-driven MD run ended, by the mean {shown} over its last 10 % "
-            f"of frames: up to {low:g}° and from {high:g}° the minimum that lies there "
-            f"({', '.join(f'{k} {measure(v):.0f}°' for k, v in first['outcome_ends_deg'].items())}), in between "
-            f"'transition'; the final values are those means ({'signed' if signed else 'a dihedral’s magnitude'}). "
-            "Physical: no starting bond stretched beyond 1.5x, no atoms closer than 0.6 Å.")
+        # one sentence per molecule's transition coordinate (paths of several molecules may share a figure)
+        classings = {}
+        for o in outcomes:
+            classings.setdefault((o["outcome_coordinate"], tuple(o["outcome_bands_deg"]), o["outcome_signed"],
+                                  tuple(o["outcome_ends_deg"].items())), []).append(o["start"].split(":")[0])
+        for (name, (low, high), signed, ends), paths in classings.items():
+            measure = (lambda v: v) if signed else abs
+            shown = name if signed else f"|{name}|"
+            handle.write(
+                f"Where each ML-driven MD run from {', '.join(dict.fromkeys(paths))} ended, by the mean {shown} "
+                f"over its last 10 % of frames: up to {low:g}° and from {high:g}° the minimum that lies there "
+                f"({', '.join(f'{k} {measure(v):.0f}°' for k, v in ends)}), in between 'transition'; the final "
+                f"values are those means ({'signed' if signed else 'a dihedral’s magnitude'}). ")
+        handle.write("Physical: no starting bond stretched beyond 1.5x, no atoms closer than 0.6 Å.")
         if any(o["start"].split(":")[0] in ("inversion", "optimised_rotation") for o in outcomes):
             handle.write(" Paper Fig. 9 (50 000 steps, 1000 training points): from inversion:7 GAP and SchNet "
                          "end trans and sGDML cis; from inversion:9, rotation:8 and rotation:10 all models end "
