@@ -280,7 +280,7 @@ def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "fo
     counts = grid(first, "n_frames")
     image = axes[0][0].pcolormesh(edges, edges, np.where(counts > 0, counts, np.nan), cmap="Greys",
                                   norm=LogNorm(vmin=1, vmax=max(counts.max(), 2)))
-    fig.colorbar(image, ax=axes[0][0], label="held-out frames")
+    fig.colorbar(image, ax=axes[0][0], label="held-out frames", pad=0.08)
     axes[0][0].set_title(f"(a) frames per {width:g}° cell", loc="left", fontsize=9)
     sufficient = counts >= min_frames
     values = np.concatenate([grid(table[table["model"] == m], metric)[sufficient] for m in models])
@@ -294,7 +294,7 @@ def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "fo
                               vmin=0.0, vmax=vmax)
         ax.set_title(f"({chr(97 + k)}) {MODEL_LABELS.get(model, model)}: {rows[f'overall_{metric}'].iloc[0]:.2f}",
                      loc="left", fontsize=9)
-        fig.colorbar(image, ax=ax, label=label)
+        fig.colorbar(image, ax=ax, label=label, pad=0.08)
     for k, ax in enumerate(axes.flat):
         if k >= n_panels:
             ax.set_visible(False)
