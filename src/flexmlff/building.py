@@ -25,15 +25,21 @@ class BuildError(ValueError):
     """A SMILES that RDKit cannot read or embed, or a value it cannot set."""
 
 
-def _embedded_molecule(smiles: str, seed: int):
-    """RDKit's molecule of `smiles` with its hydrogens and one 3-D conformer (ETKDG, `seed`)."""
+def _with_hydrogens(smiles: str):
+    """RDKit's molecule of `smiles` with explicit hydrogens, no geometry."""
     from rdkit import Chem
-    from rdkit.Chem import AllChem
 
     molecule = Chem.MolFromSmiles(smiles)
     if molecule is None:
         raise BuildError(f"RDKit cannot read the SMILES {smiles!r}")
-    molecule = Chem.AddHs(molecule)
+    return Chem.AddHs(molecule)
+
+
+def _embedded_molecule(smiles: str, seed: int):
+    """RDKit's molecule of `smiles` with its hydrogens and one 3-D conformer (ETKDG, `seed`)."""
+    from rdkit.Chem import AllChem
+
+    molecule = _with_hydrogens(smiles)
     parameters = AllChem.ETKDGv3()
     parameters.randomSeed = int(seed)
     if AllChem.EmbedMolecule(molecule, parameters) != 0:
@@ -61,12 +67,7 @@ def _mmff_properties(molecule, smiles: str):
 def require_mmff(smiles: str) -> None:
     """BuildError unless MMFF94 can relax `smiles` (atom typing needs no 3-D geometry): the
     plan's check for a molecule with minima to build, before any job runs."""
-    from rdkit import Chem
-
-    molecule = Chem.MolFromSmiles(smiles)
-    if molecule is None:
-        raise BuildError(f"RDKit cannot read the SMILES {smiles!r}")
-    _mmff_properties(Chem.AddHs(molecule), smiles)
+    _mmff_properties(_with_hydrogens(smiles), smiles)
 
 
 def embedded(smiles: str, seed: int) -> Atoms:
