@@ -45,10 +45,11 @@ MEASURED = {
     "gap_fit_100_s": {10: 105.0, 24: 175.0},
     # seconds per epoch at n = 100, batch 10 (SchNet: 64 features, 6 interactions): glycine
     # 161 s for 246 epochs, rotation 394 s for 299; BPNN glycine 76 s for 500 (2026-11-27)
-    # MACE (32 channels, L = 1, two layers, float64): glycine 7.6 s an epoch with validation
-    # on 50 frames, beside two SchNet jobs on 2 cores (2026-12-05); azobenzene not measured,
-    # scaled by atoms
-    "epoch_100_s": {"schnet": {10: 0.65, 24: 1.32}, "bpnn": {10: 0.15, 24: 0.45}, "mace": {10: 7.6}},
+    # MACE (32 channels, L = 1, two layers, float64), validation on 50 frames: glycine 7.6 s
+    # an epoch beside two SchNet jobs on 2 cores (2026-12-05); alanine dipeptide (22 atoms)
+    # 28.9 s alone on one thread, 16 channels 15.1 s, float32 0.64x at 32 and 0.56x at 16
+    # channels (2026-12-06)
+    "epoch_100_s": {"schnet": {10: 0.65, 24: 1.32}, "bpnn": {10: 0.15, 24: 0.45}, "mace": {10: 7.6, 22: 28.9}},
     # gap_fit's peak memory at 200 frames and 200 sparse points: glycine 5.0 GB, azobenzene 8.6 GB
     "gap_memory_gb": {6000: 5.0, 14400: 8.6},
     "job_start_s": 4.0,
@@ -65,6 +66,8 @@ MEASURED = {
 KERNEL_COPIES = {"sgdml": 3, "sgdml_ang": 4, "gdml": 4}
 #: Families whose training solves the kernel system in closed form (or iteratively).
 KERNEL_FAMILIES = ("sgdml", "sgdml_ang", "gdml")
+#: MACE's epoch time in float32 over float64 (0.64 at 32 channels, 0.56 at 16; 2026-12-06).
+MACE_FLOAT32_SPEEDUP = 0.6
 #: Exponent of a call's cost in the atom count for levels measured at one size only.
 XTB_ATOM_EXPONENT = math.log(14.06 / 3.5) / math.log(24 / 10)
 
@@ -111,6 +114,8 @@ def training_seconds(family: str, n_train: int, n_atoms: int, settings: dict) ->
     epoch = _by_atoms(MEASURED["epoch_100_s"][family], n_atoms, 1.0) * (n_train / 100)
     if family == "schnet":
         epoch *= settings["n_atom_basis"] / 64 * settings["n_interactions"] / 6
+    if family == "mace":
+        epoch *= settings["num_channels"] / 32 * (MACE_FLOAT32_SPEEDUP if settings["dtype"] == "float32" else 1.0)
     return epoch * settings["max_epochs"]
 
 

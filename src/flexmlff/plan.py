@@ -615,12 +615,19 @@ class Plan(CrossReferenceChecks):
         molecule = self.ml_md_molecule(start_path)
         return [self.layout.relaxed(molecule, name) for name in self.molecule_ends(molecule, start_path)]
 
+    def ml_md_models(self, start_path: str) -> list[str]:
+        """The families that drive the runs from `start_path`: its own ``models`` or
+        ``figures.ml_md.models``."""
+        return self.ml_md_start(start_path).get("models") or self.figures["ml_md"]["models"]
+
     def ml_md_runs(self) -> list[tuple[str, str, int]]:
         """(model, path, frame) of every ML-driven MD run, in order."""
         settings = self.figures["ml_md"]
+        families = list(dict.fromkeys(
+            model for path in settings["paths"] for model in [*settings["models"], *self.ml_md_models(path)]))
         return [(model, path, frame)
-                for model in settings["models"]
-                for path, start in settings["paths"].items()
+                for model in families
+                for path, start in settings["paths"].items() if model in self.ml_md_models(path)
                 for frame in start["frames"]]
 
     def ml_md_seed(self, start_path: str, frame) -> int:

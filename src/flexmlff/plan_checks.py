@@ -338,9 +338,10 @@ class CrossReferenceChecks:
         ml_md = self.figures.get("ml_md")
         if not ml_md:
             return
-        for name in ml_md["models"]:
-            for start in ml_md["paths"].values():
-                self._must_be_a_family("figures.ml_md.models", name, start["dataset"])
+        for path, start in ml_md["paths"].items():
+            key = f"figures.ml_md.paths.{path}.models" if start.get("models") else "figures.ml_md.models"
+            for name in start.get("models") or ml_md["models"]:
+                self._must_be_a_family(key, name, start["dataset"])
         for path, start in ml_md["paths"].items():
             self._must_be_trained(f"figures.ml_md.paths.{path}.dataset", start["dataset"])
             self._must_have_transition_coordinate(f"figures.ml_md.paths.{path}.dataset", start["dataset"])

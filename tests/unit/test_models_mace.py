@@ -29,3 +29,8 @@ def test_train_command_passes_the_settings_to_mace_run_train(tmp_path):
     assert command[1:3] == ["-m", "flexmlff.models.mace"]
     assert "--r_max=4.5" in command and "--max_num_epochs=7" in command and "--E0s=average" in command
     assert f"--train_file={tmp_path / 'train.xyz'}" in command and "--default_dtype=float64" in command
+
+
+def test_train_command_trains_in_the_configured_dtype(tmp_path):
+    command = mace.train_command(tmp_path, {**mace.DEFAULTS, "dtype": "float32"})
+    assert "--default_dtype=float32" in command and "--default_dtype=float64" not in command

@@ -133,6 +133,13 @@ def test_seeds(smoke):
     assert smoke.ml_md_seed("neb", "4") == 901
 
 
+def test_a_path_may_name_its_own_ml_md_families(smoke_config):
+    """A path's own ``models`` replace figures.ml_md.models there (MACE trained on one dataset)."""
+    plan = plan_with(smoke_config, lambda c: c["figures"]["ml_md"]["paths"]["neb"].update(models=["mace"]))
+    assert plan.ml_md_models("neb") == ["mace"]
+    assert plan.ml_md_runs() == [("mace", "neb", 4)]
+
+
 def test_ml_md_inputs(smoke):
     assert smoke.ml_md_molecule("neb") == "glycine"
     assert smoke.ml_md_start_file("neb") == "results/glycine/mep/neb.extxyz"
@@ -262,6 +269,9 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
      "config key 'training.models_on.rotation': 'rotation' is not in training.datasets"),
     (lambda c: c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml"]}),
      "config key 'figures.ml_md.models': 'gap' is not trained on 'glycine' (training.models_on)"),
+    (lambda c: (c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "gap"]}),
+                c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml", "schnet"])),
+     "config key 'figures.ml_md.paths.neb.models': 'schnet' is not trained on 'glycine' (training.models_on)"),
     (lambda c: c["figures"].update(dispersion_ablation={
         "dataset": "rotation", "without_dispersion": "inversion", "model": "gap"}),
      "config key 'figures.dispersion_ablation.without_dispersion': must be a relabel_of 'rotation'"),
@@ -383,7 +393,9 @@ def test_training_tasks_include_what_the_figures_train():
     assert tasks[("metadynamics", "schnet")] == [50, 100]
     assert tasks[("rotation", "schnet")] == [25, 50, 100]  # Fig. 7's own set adds nothing
     assert tasks[("rotation", "sgdml")] == [25, 50, 100]  # nor the grown training sets' n = 100
-    assert len(tasks) == 6 + 5 + 5 + 3
+    # MACE on the rotation set only (beyond the paper)
+    assert tasks[("rotation", "mace")] == [25, 50, 100] and ("inversion", "mace") not in tasks
+    assert len(tasks) == 6 + 6 + 5 + 3
 
 
 def test_training_set_optimisation_steps_chain_and_compare_like_with_like(smoke):

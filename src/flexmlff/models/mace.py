@@ -40,9 +40,11 @@ log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.mace``): a small MACE
 #: (32 channels, L = 1 messages, two layers, body order 4) that trains on a CPU core.
+#: ``dtype`` is the training's; :func:`load` returns the network in float64 whatever it was.
 DEFAULTS = {"r_max_A": 5.0, "num_channels": 32, "max_L": 1, "correlation": 3, "num_interactions": 2,
             "batch_size": 10, "learning_rate": 0.01, "energy_weight": 30.0, "forces_weight": 100.0,
-            "max_epochs": 500, "patience": 50, "scheduler_patience": 10, "ema_decay": 0.99, "seed": 0}
+            "max_epochs": 500, "patience": 50, "scheduler_patience": 10, "ema_decay": 0.99, "seed": 0,
+            "dtype": "float64"}
 NAME = "mace"
 ENERGY_KEY, FORCES_KEY = "REF_energy", "REF_forces"
 
@@ -77,7 +79,7 @@ def train_command(work: Path, settings: dict) -> list[str]:
         f"--lr={s['learning_rate']}", f"--scheduler_patience={s['scheduler_patience']}",
         "--ema", f"--ema_decay={s['ema_decay']}", "--amsgrad",
         f"--max_num_epochs={s['max_epochs']}", f"--patience={s['patience']}", "--eval_interval=1",
-        "--error_table=PerAtomRMSE", "--device=cpu", "--default_dtype=float64", "--save_cpu",
+        "--error_table=PerAtomRMSE", "--device=cpu", f"--default_dtype={s['dtype']}", "--save_cpu",
     ]
 
 
