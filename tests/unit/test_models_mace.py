@@ -34,3 +34,7 @@ def test_train_command_passes_the_settings_to_mace_run_train(tmp_path):
 def test_train_command_trains_in_the_configured_dtype(tmp_path):
     command = mace.train_command(tmp_path, {**mace.DEFAULTS, "dtype": "float32"})
     assert "--default_dtype=float32" in command and "--default_dtype=float64" not in command
+
+
+def test_train_command_trains_on_the_device_given(tmp_path):
+    assert "--device=cuda" in mace.train_command(tmp_path, mace.DEFAULTS, device="cuda")

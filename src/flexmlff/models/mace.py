@@ -63,8 +63,9 @@ def _write_ev_frames(frames: Dataset, path: Path) -> None:
     write(path, images, format="extxyz")
 
 
-def train_command(work: Path, settings: dict) -> list[str]:
-    """The ``mace_run_train`` command line for frames written to `work` (train.xyz, valid.xyz)."""
+def train_command(work: Path, settings: dict, device: str = "cpu") -> list[str]:
+    """The ``mace_run_train`` command line for frames written to `work` (train.xyz, valid.xyz),
+    training on torch `device` ("cpu" or "cuda")."""
     s = settings
     return [
         sys.executable, "-m", __name__,
@@ -79,8 +80,16 @@ def train_command(work: Path, settings: dict) -> list[str]:
         f"--lr={s['learning_rate']}", f"--scheduler_patience={s['scheduler_patience']}",
         "--ema", f"--ema_decay={s['ema_decay']}", "--amsgrad",
         f"--max_num_epochs={s['max_epochs']}", f"--patience={s['patience']}", "--eval_interval=1",
-        "--error_table=PerAtomRMSE", "--device=cpu", f"--default_dtype={s['dtype']}", "--save_cpu",
+        "--error_table=PerAtomRMSE", f"--device={device}", f"--default_dtype={s['dtype']}", "--save_cpu",
     ]
+
+
+def training_device() -> str:
+    """"cuda" where torch sees a GPU (a GPU partition of profiles/slurm), else "cpu"; the
+    model is saved for the CPU either way (``--save_cpu``)."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def epoch_history(results_file: Path) -> list[dict]:
@@ -118,7 +127,7 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
                "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")]))}
         with open(work / "train.log", "w") as output:
-            done = subprocess.run(train_command(work, s), cwd=work, env=env, stdout=output,
+            done = subprocess.run(train_command(work, s, training_device()), cwd=work, env=env, stdout=output,
                                   stderr=subprocess.STDOUT)
         if done.returncode != 0:
             tail = (work / "train.log").read_text()[-3000:]
