@@ -7,15 +7,11 @@ error on every frame kept for the next step, and it is tested on the held-out fo
 n_train split, as the energy-stratified model of that size and fold is.
 """
 
-import json
-
 import numpy as np
-import pandas as pd
-from ase.io import write
 
 from flexmlff.data import read_dataset
-from flexmlff.evaluate import HeldOut, held_out_errors
-from flexmlff.exports import prediction_frames
+from flexmlff.evaluate import HeldOut
+from flexmlff.fitting import fit_and_save, write_test_results
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
 from flexmlff.splits import Split
@@ -52,26 +48,14 @@ with snakemake_step(snakemake) as log:
                  len(selection.high_error_clusters), labels.max() + 1, len(added), errors[added].mean(),
                  np.nanmean(visible))
 
-    models = family(wc.model)
-    record = {}
-    model = models.train(dataset.subset(training), dataset.subset(split.validation), params.settings,
-                         threads=snakemake.threads, record=record)
-    models.save(model, output.model)
-    with open(output.record, "w") as handle:
-        json.dump({"family": wc.model, "n_train": len(training), "fold": fold, **step_record,
-                   "settings": params.settings, **record}, handle, indent=1)
+    saved = fit_and_save(wc.model, dataset.subset(training), dataset.subset(split.validation), params.settings,
+                         snakemake.threads, output.model, output.record, fold, extra=step_record)
     with open(output.training_set, "wb") as handle:
         np.savez(handle, training=training, added=added)
-
-    saved = models.load(output.model)
     # every frame: the next step's errors (the last step's are kept for the record)
-    energies, forces = models.predict(saved, dataset.R, dataset.z)
+    energies, forces = family(wc.model).predict(saved, dataset.R, dataset.z)
     np.save(output.frame_errors, frame_force_errors(forces, dataset.F))
     test = np.asarray(split.test_indices(fold))
     held_out = HeldOut(test, np.asarray(energies)[test], np.asarray(forces)[test])
-    row = {"dataset": wc.dataset, "model": wc.model, "step": step,
-           **held_out_errors(held_out, dataset, split, fold, train=training)}
-    log.info("test errors: %s", row)
-    pd.DataFrame([row]).to_csv(output.errors, index=False)
-    write(output.predictions, prediction_frames(dataset, held_out, wc.model, params.cluster_coordinate), format="extxyz",
-          write_info=True)
+    write_test_results(held_out, dataset, split, fold, {"dataset": wc.dataset, "model": wc.model, "step": step},
+                       wc.model, params.cluster_coordinate, output.errors, output.predictions, train=training)
