@@ -426,6 +426,35 @@ def _wait_for_socket(process: subprocess.Popen, path: Path, timeout_s: float, lo
         time.sleep(0.05)
 
 
+class _StepClient(SocketClient):
+    """ASE's socket client, answering each of i-PI's force requests with one check of the
+    calculator's state and at most one calculation.
+
+    ASE's own asks for the energy and then the forces, and each getter compares the whole
+    Atoms object with the calculator's copy: on glycine that was 5 comparisons a step,
+    15 % of the client's time beside GFN2-xTB's 27 % (cProfile, 2000 steps, 2026-12-06).
+    """
+
+    def calculate(self, atoms: Atoms, use_stress: bool):
+        if use_stress:  # a periodic cell: ASE's own path, with the stress
+            return super().calculate(atoms, use_stress)
+        results = energy_and_forces(atoms)
+        return results["energy"], results["forces"], np.zeros((3, 3))
+
+
+def energy_and_forces(atoms: Atoms) -> dict:
+    """The results of `atoms`' calculator for its current geometry, energy and forces
+    computed together, as ASE's getters would (a changed system resets the calculator
+    first), with one comparison of the state instead of one per property."""
+    calc = atoms.calc
+    changes = calc.check_state(atoms)
+    if changes:
+        calc.reset()
+    if changes or not {"energy", "forces"} <= calc.results.keys():
+        calc.calculate(atoms, ["energy", "forces"], changes)
+    return calc.results
+
+
 def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, startup_timeout_s: float,
              log_file: Path) -> SocketClient:
     """The client's connection. i-PI creates the socket file (bind) a moment before it
@@ -433,7 +462,7 @@ def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, star
     deadline = time.monotonic() + startup_timeout_s
     while True:
         try:
-            return SocketClient(unixsocket=socket_name, timeout=timeout_s)
+            return _StepClient(unixsocket=socket_name, timeout=timeout_s)
         except ConnectionRefusedError:
             if process.poll() is not None:
                 raise RuntimeError(f"i-PI exited (status {process.returncode}) before accepting its client; "
@@ -713,6 +742,7 @@ def run_ipi_md(
     stall_timeout_s: float = 600.0,
     resume: bool = True,
     identity: str | None = None,
+    timing: dict | None = None,
 ) -> list[Atoms]:
     """Run NVT MD of `atoms` with i-PI, `calculator` answering over a UNIX socket.
 
@@ -728,6 +758,8 @@ def run_ipi_md(
     (step 0 included) with its energy and forces (eV, eV/Å) and
     ``info['step']``, ``info['time_ps']``. Raises RuntimeError on any failure,
     never hangs for longer than `stall_timeout_s` without a force request.
+    `timing`, when given, receives ``force_calls`` and ``steps_s``, the seconds from
+    the first force request to the last (i-PI's start-up and exit left out).
     """
     workdir = Path(workdir)
     ipi = find_ipi()
@@ -744,6 +776,8 @@ def run_ipi_md(
             raise MDInterrupted(_interruption(workdir, f"stopped by {signal.Signals(stop.args[0]).name}")) from None
     log.info("MD finished: %d force calls in %.1f s (%.2f ms/step)",
              n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1))
+    if timing is not None:
+        timing.update(force_calls=n_calls, steps_s=elapsed)
     # the run is complete: nothing is left to resume, whatever the checks find
     (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
     _check_frames(frames, settings, workdir, start.first_step)
@@ -800,10 +834,12 @@ def _interruption(workdir: Path, what: str) -> str:
 
 
 def _snapshot(atoms: Atoms, step: int, timestep_fs: float) -> Atoms:
-    """A frame of the client's current geometry with the results just computed."""
-    frame = Atoms(atoms.get_chemical_symbols(), positions=atoms.positions.copy())
-    frame.calc = SinglePointCalculator(frame, energy=atoms.get_potential_energy(),
-                                       forces=atoms.get_forces().copy())
+    """A frame of the client's current geometry with the results just computed (read
+    from the calculator: its getters would compare the state again)."""
+    results = atoms.calc.results
+    frame = Atoms(numbers=atoms.numbers, positions=atoms.positions.copy())
+    frame.calc = SinglePointCalculator(frame, energy=float(results["energy"]),
+                                       forces=np.array(results["forces"], dtype=float))
     frame.info["step"] = step
     frame.info["time_ps"] = round(step * timestep_fs * 1e-3, 9)
     return frame

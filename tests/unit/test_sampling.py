@@ -386,3 +386,30 @@ def test_ipi_killed_mid_run_is_a_readable_resumable_error(glycine_ip, tmp_path):
     message = str(err.value)
     assert re.search(r"i-PI (ended the run at step \d+ of 600 \(status -9|dropped the connection)", message), message
     assert not ipi_children()
+
+
+def test_the_client_computes_each_geometry_once_with_the_getters_results(glycine_ip):
+    """energy_and_forces, what the i-PI client answers with: one calculation per geometry,
+    the same numbers as ASE's getters, and a new calculation after a move."""
+    from ase.calculators.emt import EMT
+
+    from flexmlff.sampling import energy_and_forces
+
+    class CountingEMT(EMT):
+        calls = 0
+
+        def calculate(self, *args, **kwargs):
+            CountingEMT.calls += 1
+            super().calculate(*args, **kwargs)
+
+    atoms = glycine_ip.copy()
+    atoms.calc = CountingEMT()
+    first = energy_and_forces(atoms)
+    energy, forces = first["energy"], first["forces"].copy()
+    assert energy_and_forces(atoms)["energy"] == energy and CountingEMT.calls == 1
+    reference = glycine_ip.copy()
+    reference.calc = EMT()
+    assert energy == reference.get_potential_energy()
+    np.testing.assert_array_equal(forces, reference.get_forces())
+    atoms.positions[0, 0] += 0.05
+    assert energy_and_forces(atoms)["energy"] != energy and CountingEMT.calls == 2
