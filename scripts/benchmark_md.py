@@ -112,7 +112,7 @@ def main():
               f"{1000 * ipi_steps_only:8.2f} {bare / ipi_step:9.2f} {ase_step / ipi_step:9.2f} "
               f"{bare / ipi_steps_only:10.2f}", flush=True)
     print("ratios are rates: bare (or ASE) time per call over i-PI time per step. 'i-PI ms' is the whole run "
-          "over its steps, i-PI's start-up (~2-3 s: it imports ASE) and exit included; 'steps ms' only the "
+          "over its steps, i-PI's start-up (~2-3 s, mostly its imports) and exit included; 'steps ms' only the "
           "steps, from the client's first force request to its last")
 
 
