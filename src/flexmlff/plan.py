@@ -522,10 +522,16 @@ class Plan(CrossReferenceChecks):
         return [(meta["dataset"], n) for n in meta["sizes"]]
 
     def phi_cluster_tables(self, figure: str) -> list[str]:
-        """Per-cluster error tables of :meth:`phi_cluster_models`, all evaluated on `evaluate_on`."""
+        """Per-cluster error tables of :meth:`phi_cluster_models`, all evaluated on `evaluate_on`,
+        in the figure's row order; Fig. 7a's ``beside`` families follow its own model."""
         settings = self.figures.get("phi_cluster_errors")
-        return [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
-                for dataset, n in self.phi_cluster_models(figure)]
+        tables = [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
+                  for dataset, n in self.phi_cluster_models(figure)]
+        if figure == "fig7":
+            evaluated = settings["evaluate_on"]
+            tables[1:1] = [self.layout.phi_clusters(evaluated, evaluated, family, self.largest_size)
+                           for family in settings["beside"]]
+        return tables
 
     # -- errors on a 2-D grid of two dihedrals (beyond the paper) ------------------------------
     def grid_cvs(self, dataset: str) -> dict[str, list[int]]:

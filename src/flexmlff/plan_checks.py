@@ -319,6 +319,8 @@ class CrossReferenceChecks:
                 self._known(key, name, self.config["datasets"], "dataset")
             self._must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
             self._known(f"{key}.model", clusters["model"], list(FAMILIES), "model")
+            for name in clusters["beside"]:
+                self._must_be_a_family(f"{key}.beside", name, clusters["evaluate_on"])
             self._must_have_transition_coordinate(f"{key}.evaluate_on", clusters["evaluate_on"], magnitude=True)
 
     def _check_cv_grid_errors(self) -> None:

@@ -173,8 +173,10 @@ def test_errors_and_figure_inputs(smoke):
     assert smoke.gap_cutoff_errors()[0] == "results/glycine/cutoff_scan/gap/r3/n10/fold0/test_errors.csv"
     assert smoke.gap_cutoff_settings("7.5")["cutoff_A"] == 7.5
     assert smoke.gap_cutoff_settings("7.5")["n_sparse"] == 150
-    # Fig. 7: the largest size on its own set and the combined set; Fig. 8: the metadynamics sizes
+    # Fig. 7: the largest size on its own set, the families beside it, the combined set;
+    # Fig. 8: the metadynamics sizes
     assert smoke.phi_cluster_tables("fig7") == ["results/glycine/phi_clusters/glycine/sgdml/n40.csv",
+                                                "results/glycine/phi_clusters/glycine/mace/n40.csv",
                                                 "results/glycine/phi_clusters/glycine/sgdml/n10.csv"]
     assert len(smoke.phi_cluster_tables("fig8")) == 2
     rows = smoke.learning_curve_rows("fold_means", smoke.families)
@@ -257,19 +259,21 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
     (lambda c: (c["molecules"]["glycine"]["transition_coordinate"].update(signed=True),
                 c["figures"].pop("training_set_optimisation")),
      "config key 'figures.phi_cluster_errors.evaluate_on': this figure bins |tau1|; molecules.glycine.transition_coordinate"),
+    (lambda c: c["figures"]["phi_cluster_errors"].update(beside=["nequip"]),
+     "config key 'figures.phi_cluster_errors.beside': 'nequip' is not in training.models"),
     (lambda c: c["figures"]["fold_means"].update(models=["nequip"]),
      "config key 'figures.fold_means.models': 'nequip' is not in training.models"),
     (lambda c: c["figures"]["learning_curves"].update(datasets=["rotation"]),
      "config key 'figures.learning_curves.datasets': 'rotation' is not in training.datasets"),
-    (lambda c: (c["training"].update(models=["sgdml", "schnet", "gap"]),
+    (lambda c: (c["training"].update(models=["sgdml", "schnet", "gap", "mace"]),
                 c["figures"]["fold_means"].update(models=["sgdml"]),
                 c["figures"]["ml_md"].update(models=["sgdml", "gap"])),
      "config key 'figures.descriptor_comparison': needs gdml, sgdml_ang, sgdml in training.models on 'glycine'"),
     (lambda c: c["training"].update(models_on={"rotation": ["sgdml"]}),
      "config key 'training.models_on.rotation': 'rotation' is not in training.datasets"),
-    (lambda c: c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml"]}),
+    (lambda c: c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "mace"]}),
      "config key 'figures.ml_md.models': 'gap' is not trained on 'glycine' (training.models_on)"),
-    (lambda c: (c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "gap"]}),
+    (lambda c: (c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "gap", "mace"]}),
                 c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml", "schnet"])),
      "config key 'figures.ml_md.paths.neb.models': 'schnet' is not trained on 'glycine' (training.models_on)"),
     (lambda c: c["figures"].update(dispersion_ablation={

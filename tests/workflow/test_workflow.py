@@ -578,6 +578,12 @@ def test_phi_cluster_errors_cover_the_whole_dataset(run):
     assert table["best_fold"].iloc[0] == folds.loc[("glycine", "sgdml", 40), "best_fold"]
     for name in ("fig7_phi_cluster_errors", "fig8_metadynamics_phi_cluster_errors"):
         assert (run / f"figures/{name}.png").stat().st_size > 10_000
+    # the family beside Fig. 7a's (phi_cluster_errors.beside): its own best fold, the same frames
+    beside = pd.read_csv(run / "glycine/phi_clusters/glycine/mace/n40.csv")
+    assert (beside["model"] == "mace").all() and (beside["n_frames"] == table["n_frames"]).all()
+    assert beside["best_fold"].iloc[0] == folds.loc[("glycine", "mace", 40), "best_fold"]
+    assert beside["overall_force_rmse"].iloc[0] != pytest.approx(table["overall_force_rmse"].iloc[0])
+    assert "| MACE | glycine | 40 |" in (run / "tables/summary.md").read_text()
 
 
 def test_gap_cutoff_scan(run):
