@@ -65,13 +65,13 @@ def bare_calls(atoms, make, geometries):
 
 def ipi_md(atoms, make, steps, temperature, timestep_fs):
     """Seconds per step through i-PI: of the whole run (i-PI's start-up and exit included),
-    and of its steps alone (the client's first force request to its last)."""
+    and of its steps alone (from the answer to the first force call to the last one)."""
     settings = MDSettings(temperature_K=temperature, timestep_fs=timestep_fs, steps=steps, stride=10, seed=3)
     timing = {}
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
         run_ipi_md(atoms, make(), settings, workdir, timing=timing)
-        return (time.perf_counter() - start) / steps, timing["steps_s"] / (timing["force_calls"] - 1)
+        return (time.perf_counter() - start) / steps, timing["steps_s"] / max(1, timing["force_calls"] - 1)
 
 
 def level_case(spec):
@@ -113,7 +113,7 @@ def main():
               f"{bare / ipi_steps_only:10.2f}", flush=True)
     print("ratios are rates: bare (or ASE) time per call over i-PI time per step. 'i-PI ms' is the whole run "
           "over its steps, i-PI's start-up (~2-3 s, mostly its imports) and exit included; 'steps ms' only the "
-          "steps, from the client's first force request to its last")
+          "steps after the first force call")
 
 
 if __name__ == "__main__":

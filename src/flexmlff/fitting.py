@@ -53,12 +53,13 @@ def fit_and_save(name: str, train_set, validation, settings: dict, threads: int,
 
 
 def write_test_results(held_out: HeldOut, dataset, split, fold: int, row: dict, name: str, cluster_coordinate,
-                       errors_path: str | Path, predictions_path: str | Path, train=None) -> dict:
+                       errors_path: str | Path, predictions_path: str | Path, train=None,
+                       after: dict | None = None) -> dict:
     """Write one model's errors on its held-out frames (one csv row: the fields of `row`,
-    then :func:`flexmlff.evaluate.held_out_errors`) and its predictions beside the reference
-    (:func:`flexmlff.exports.prediction_frames`); return the row. `train` are the model's
-    training frames where they are not the fold's own."""
-    row = {**row, **held_out_errors(held_out, dataset, split, fold, train=train)}
+    then :func:`flexmlff.evaluate.held_out_errors`, then those of `after`) and its
+    predictions beside the reference (:func:`flexmlff.exports.prediction_frames`); return
+    the row. `train` are the model's training frames where they are not the fold's own."""
+    row = {**row, **held_out_errors(held_out, dataset, split, fold, train=train), **(after or {})}
     log.info("test errors: %s", row)
     pd.DataFrame([row]).to_csv(errors_path, index=False)
     write(predictions_path, prediction_frames(dataset, held_out, name, cluster_coordinate), format="extxyz",

@@ -527,7 +527,7 @@ class Plan(CrossReferenceChecks):
         settings = self.figures.get("phi_cluster_errors")
         tables = [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
                   for dataset, n in self.phi_cluster_models(figure)]
-        if figure == "fig7":
+        if figure == "fig7" and settings:
             evaluated = settings["evaluate_on"]
             tables[1:1] = [self.layout.phi_clusters(evaluated, evaluated, family, self.largest_size)
                            for family in settings["beside"]]

@@ -321,6 +321,10 @@ class CrossReferenceChecks:
             self._known(f"{key}.model", clusters["model"], list(FAMILIES), "model")
             for name in clusters["beside"]:
                 self._must_be_a_family(f"{key}.beside", name, clusters["evaluate_on"])
+            rows = [clusters["model"], *clusters["beside"]]
+            if len(set(rows)) < len(rows):
+                raise ConfigError(f"{key}.beside", f"{clusters['beside']}: each family once, and not the model "
+                                                   f"({clusters['model']!r}) again")
             self._must_have_transition_coordinate(f"{key}.evaluate_on", clusters["evaluate_on"], magnitude=True)
 
     def _check_cv_grid_errors(self) -> None:
@@ -340,6 +344,8 @@ class CrossReferenceChecks:
         ml_md = self.figures.get("ml_md")
         if not ml_md:
             return
+        for name in ml_md["models"]:  # checked even where every path names its own
+            self._must_be_a_family("figures.ml_md.models", name)
         for path, start in ml_md["paths"].items():
             key = f"figures.ml_md.paths.{path}.models" if start.get("models") else "figures.ml_md.models"
             for name in start.get("models") or ml_md["models"]:

@@ -444,15 +444,34 @@ class _StepClient(SocketClient):
 
 def energy_and_forces(atoms: Atoms) -> dict:
     """The results of `atoms`' calculator for its current geometry, energy and forces
-    computed together, as ASE's getters would (a changed system resets the calculator
-    first), with one comparison of the state instead of one per property."""
+    computed together, with one comparison of the state instead of one per property.
+
+    Step for step what ASE's ``get_property`` does (ase 3.29), for both properties at once:
+    a changed system clears the stored atoms and results, the calculator keeps a copy of
+    the atoms it computes (when it caches), and ``calculate`` hears what changed.
+    """
     calc = atoms.calc
     changes = calc.check_state(atoms)
     if changes:
-        calc.reset()
-    if changes or not {"energy", "forces"} <= calc.results.keys():
+        calc.atoms = None
+        calc.results = {}
+    if not {"energy", "forces"} <= calc.results.keys():
+        if calc.use_cache:
+            calc.atoms = atoms.copy()
         calc.calculate(atoms, ["energy", "forces"], changes)
     return calc.results
+
+
+def forget_state(calculator) -> None:
+    """Make the calculator's next call start from scratch (no SCF guess from the last
+    geometry), as the first call of a run resumed from a checkpoint does. Calculators
+    without ``reset`` (ASE's BaseCalculator: a sum of calculators, file-based codes) only
+    drop their stored atoms, so that everything counts as changed."""
+    if hasattr(calculator, "reset"):
+        calculator.reset()
+    else:
+        calculator.atoms = None
+        calculator.results = {}
 
 
 def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, startup_timeout_s: float,
@@ -682,7 +701,8 @@ def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSett
     appended to ``frames.partial.extxyz`` at each i-PI checkpoint, so that an
     interrupted run can resume (a stop signal waits until the write is done), and
     progress is logged about 20 times. Returns (the frames, those recorded before
-    `start` included; the number of force calls; the seconds they took).
+    `start` included; the number of force calls; the seconds from the first call's
+    answer to the last one's, i.e. of the steps after the first, i-PI's start-up left out).
     """
     client_atoms = start.init.copy()
     client_atoms.calc = calculator
@@ -692,6 +712,8 @@ def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSett
     # One force evaluation per MD step, plus one for the initial (or restart) geometry.
     n_calls, ckpt = 0, settings.checkpoint_stride
     for n_calls, _ in enumerate(client.irun(client_atoms, use_stress=False), start=1):
+        if n_calls == 1:  # the steps' clock starts once i-PI is up and the first geometry done
+            began = time.perf_counter()
         step = start.first_step + n_calls - 1
         if step % settings.stride == 0:
             unsaved.append(_snapshot(client_atoms, step, settings.timestep_fs))
@@ -705,7 +727,7 @@ def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSett
         if (step + 1) % ckpt == 0:
             # the next step is one i-PI checkpoints at: compute it from scratch (no SCF
             # guess from this step), as a run resumed there will, so that both agree bit for bit
-            calculator.reset()
+            forget_state(calculator)
         if n_calls > 1 and step % report_every == 0:
             elapsed = time.perf_counter() - began
             log.info("MD step %d/%d, %.2f ms/step", step, settings.steps, 1000 * elapsed / (n_calls - 1))
@@ -759,7 +781,8 @@ def run_ipi_md(
     ``info['step']``, ``info['time_ps']``. Raises RuntimeError on any failure,
     never hangs for longer than `stall_timeout_s` without a force request.
     `timing`, when given, receives ``force_calls`` and ``steps_s``, the seconds from
-    the first force request to the last (i-PI's start-up and exit left out).
+    the first force call's answer to the last one's: ``force_calls - 1`` steps, i-PI's
+    start-up, the first call and the exit left out.
     """
     workdir = Path(workdir)
     ipi = find_ipi()

@@ -38,3 +38,4 @@ def test_train_command_trains_in_the_configured_dtype(tmp_path):
 
 def test_train_command_trains_on_the_device_given(tmp_path):
     assert "--device=cuda" in mace.train_command(tmp_path, mace.DEFAULTS, device="cuda")
+    assert mace.training_device("cpu") == "cpu" and mace.training_device("cuda") == "cuda"

@@ -140,6 +140,13 @@ def test_a_path_may_name_its_own_ml_md_families(smoke_config):
     assert plan.ml_md_runs() == [("mace", "neb", 4)]
 
 
+def test_without_figs_7_and_8_there_are_no_cluster_tables(smoke_config):
+    """The summary asks for Fig. 7's tables whatever the config: none without the figure."""
+    plan = plan_with(smoke_config, lambda c: (c["figures"].pop("phi_cluster_errors"),
+                                              c["figures"].pop("training_set_optimisation")))
+    assert plan.phi_cluster_tables("fig7") == [] and plan.phi_cluster_tables("fig8") == []
+
+
 def test_ml_md_inputs(smoke):
     assert smoke.ml_md_molecule("neb") == "glycine"
     assert smoke.ml_md_start_file("neb") == "results/glycine/mep/neb.extxyz"
@@ -261,6 +268,11 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
      "config key 'figures.phi_cluster_errors.evaluate_on': this figure bins |tau1|; molecules.glycine.transition_coordinate"),
     (lambda c: c["figures"]["phi_cluster_errors"].update(beside=["nequip"]),
      "config key 'figures.phi_cluster_errors.beside': 'nequip' is not in training.models"),
+    (lambda c: c["figures"]["phi_cluster_errors"].update(beside=["sgdml"]),
+     "config key 'figures.phi_cluster_errors.beside': ['sgdml']: each family once, and not the model ('sgdml')"),
+    (lambda c: (c["figures"]["ml_md"].update(models=["nequip"]),
+                c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml"])),
+     "config key 'figures.ml_md.models': 'nequip' is not in training.models"),
     (lambda c: c["figures"]["fold_means"].update(models=["nequip"]),
      "config key 'figures.fold_means.models': 'nequip' is not in training.models"),
     (lambda c: c["figures"]["learning_curves"].update(datasets=["rotation"]),

@@ -24,8 +24,7 @@ with snakemake_step(snakemake) as log:
                          params.settings, snakemake.threads, output.model, output.record, fold)
     predict = family(params.family).predict
     held_out = predict_held_out(lambda R, z: predict(saved, R, z), dataset, split, fold)
-    row = {"dataset": wc.dataset, "model": params.family}
-    if "cutoff" in wc.keys():  # a model of the GAP cutoff scan (Fig. 6a)
-        row["cutoff_A"] = float(wc.cutoff)
-    write_test_results(held_out, dataset, split, fold, row, params.family, params.cluster_coordinate, output.errors,
-                       output.predictions)
+    # a model of the GAP cutoff scan (Fig. 6a) carries its cutoff in a last column
+    cutoff = {"cutoff_A": float(wc.cutoff)} if "cutoff" in wc.keys() else None
+    write_test_results(held_out, dataset, split, fold, {"dataset": wc.dataset, "model": params.family}, params.family,
+                       params.cluster_coordinate, output.errors, output.predictions, after=cutoff)

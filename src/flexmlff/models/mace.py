@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 DEFAULTS = {"r_max_A": 5.0, "num_channels": 32, "max_L": 1, "correlation": 3, "num_interactions": 2,
             "batch_size": 10, "learning_rate": 0.01, "energy_weight": 30.0, "forces_weight": 100.0,
             "max_epochs": 500, "patience": 50, "scheduler_patience": 10, "ema_decay": 0.99, "seed": 0,
-            "dtype": "float64"}
+            "dtype": "float64", "device": "auto"}
 NAME = "mace"
 ENERGY_KEY, FORCES_KEY = "REF_energy", "REF_forces"
 
@@ -84,9 +84,12 @@ def train_command(work: Path, settings: dict, device: str = "cpu") -> list[str]:
     ]
 
 
-def training_device() -> str:
-    """"cuda" where torch sees a GPU (a GPU partition of profiles/slurm), else "cpu"; the
-    model is saved for the CPU either way (``--save_cpu``)."""
+def training_device(setting: str = "auto") -> str:
+    """The torch device of the training: `setting` ("cpu", "cuda"), or for "auto" "cuda"
+    where torch sees a GPU (a GPU partition of profiles/slurm), else "cpu". The model is
+    saved for the CPU either way (``--save_cpu``)."""
+    if setting != "auto":
+        return setting
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -126,8 +129,9 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         library = str(Path(__file__).resolve().parents[2])  # this flexmlff, for `python -m`
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
                "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")]))}
+        device = training_device(s["device"])
         with open(work / "train.log", "w") as output:
-            done = subprocess.run(train_command(work, s, training_device()), cwd=work, env=env, stdout=output,
+            done = subprocess.run(train_command(work, s, device), cwd=work, env=env, stdout=output,
                                   stderr=subprocess.STDOUT)
         if done.returncode != 0:
             tail = (work / "train.log").read_text()[-3000:]
@@ -137,8 +141,8 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         log.info("MACE: %d epochs, best validation loss %.5f at epoch %d", len(history), best["valid_loss"],
                  best["epoch"])
         if record is not None:
-            record.update(history=history, chosen={"epoch": best["epoch"], "epochs_run": len(history),
-                                                   "valid_loss": best["valid_loss"]})
+            record.update(history=history, device=device,
+                          chosen={"epoch": best["epoch"], "epochs_run": len(history), "valid_loss": best["valid_loss"]})
         return load(work / f"{NAME}.model")
     finally:
         shutil.rmtree(work, ignore_errors=True)
