@@ -95,6 +95,9 @@ class Dataset:
 
     def md5(self) -> str:
         """sGDML's fingerprint of the numbers (z, R, E, F), as its tools check it."""
+        from flexmlff.models.sgdml import import_sgdml
+
+        import_sgdml()
         from sgdml.utils.io import dataset_md5
 
         arrays = {"z": self.z, "R": self.R, "E": self.E.reshape(-1, 1), "F": self.F}

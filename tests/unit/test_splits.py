@@ -62,3 +62,19 @@ def test_stratified_sample_respects_exclusions_and_does_not_touch_global_rng(bim
 def test_too_small_dataset_is_a_clear_error():
     with pytest.raises(ValueError, match="needs 5 x 100 \\+ 50 validation = 550 frames"):
         make_split(np.arange(400.0), n_train=100, n_folds=5, n_valid=50, seed=0)
+
+
+def test_drawing_frames_leaves_loggers_created_later_alone():
+    """sgdml's import makes its DEBUG-level logger class the default; the sampler must not
+    leave it so (a later torch training then logged every autograd node). In a fresh
+    process: this one may have imported sgdml already."""
+    import subprocess
+    import sys
+
+    code = ("import logging, numpy as np\n"
+            "from flexmlff.splits import stratified_sample\n"
+            "stratified_sample(np.arange(50.0), 10, seed=1)\n"
+            "later = logging.getLogger('created.after.sgdml')\n"
+            "assert type(later) is logging.Logger and later.level == logging.NOTSET, (type(later), later.level)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
