@@ -348,7 +348,7 @@ class CrossReferenceChecks:
             self._must_be_a_family("figures.ml_md.models", name)
         for path, start in ml_md["paths"].items():
             key = f"figures.ml_md.paths.{path}.models" if start.get("models") else "figures.ml_md.models"
-            for name in start.get("models") or ml_md["models"]:
+            for name in self.ml_md_models(path):
                 self._must_be_a_family(key, name, start["dataset"])
         for path, start in ml_md["paths"].items():
             self._must_be_trained(f"figures.ml_md.paths.{path}.dataset", start["dataset"])

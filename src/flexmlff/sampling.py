@@ -453,8 +453,7 @@ def energy_and_forces(atoms: Atoms) -> dict:
     calc = atoms.calc
     changes = calc.check_state(atoms)
     if changes:
-        calc.atoms = None
-        calc.results = {}
+        _drop_stored_state(calc)
     if not {"energy", "forces"} <= calc.results.keys():
         if calc.use_cache:
             calc.atoms = atoms.copy()
@@ -470,8 +469,14 @@ def forget_state(calculator) -> None:
     if hasattr(calculator, "reset"):
         calculator.reset()
     else:
-        calculator.atoms = None
-        calculator.results = {}
+        _drop_stored_state(calculator)
+
+
+def _drop_stored_state(calculator) -> None:
+    """Forget the atoms and results a calculator stored, so that its next check of the
+    state finds everything changed (what ASE's ``get_property`` does on a change)."""
+    calculator.atoms = None
+    calculator.results = {}
 
 
 def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, startup_timeout_s: float,
