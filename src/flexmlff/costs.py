@@ -142,7 +142,7 @@ def training_resources(plan: Plan, family: str, dataset: str, n_train: int, atte
     headroom) and ``runtime`` in minutes (3x the estimate: early stopping, a slower node);
     a retried job (`attempt` 2, 3, ...) asks for 1.5x more each time."""
     n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
-    settings = plan.model_settings(family)
+    settings = plan.model_settings(family, dataset)
     grow = 1.5 ** (attempt - 1)
     memory_gb = training_memory_gb(family, int(n_train), n_atoms, settings)
     minutes = training_seconds(family, int(n_train), n_atoms, settings) / 60
@@ -180,7 +180,7 @@ def estimate(plan: Plan) -> list[JobCost]:
                                 f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})"))
     for dataset, family, sizes in plan.training_tasks():
         n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
-        settings = plan.model_settings(family)
+        settings = plan.model_settings(family, dataset)
         # each job also tests its model: one more start-up's worth for reading it back
         seconds = sum(training_seconds(family, n, n_atoms, settings) + 2 * start for n in sizes)
         memory = training_memory_gb(family, max(sizes), n_atoms, settings)
@@ -190,7 +190,7 @@ def estimate(plan: Plan) -> list[JobCost]:
     scan = plan.figures.get("gap_cutoff_scan")
     if scan:
         n_atoms = _atoms(plan, plan.dataset_molecule(scan["dataset"]))
-        settings = plan.model_settings("gap")
+        settings = plan.model_settings("gap", scan["dataset"])
         jobs = len(scan["cutoffs_A"]) * plan.n_folds
         seconds = jobs * (training_seconds("gap", scan["n_train"], n_atoms, settings) + 2 * start)
         rows.append(JobCost("evaluation", "train_gap_cutoff", jobs, seconds / 3600,
@@ -201,13 +201,14 @@ def estimate(plan: Plan) -> list[JobCost]:
         dataset = settings["dataset"]
         n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
         for family in settings["models"]:
+            family_settings = plan.model_settings(family, dataset)
             folds = len(plan.optimisation_folds())
             # each step trains from scratch at its size, then predicts the whole dataset
-            seconds = folds * sum(training_seconds(family, n, n_atoms, plan.model_settings(family)) + 2 * start
+            seconds = folds * sum(training_seconds(family, n, n_atoms, family_settings) + 2 * start
                                   for n in plan.optimisation_sizes())
             rows.append(JobCost("evaluation", f"optimise_training_set_step ({family})",
                                 folds * (settings["steps"] + 1), seconds / 3600,
-                                training_memory_gb(family, settings["n_train"], n_atoms, plan.model_settings(family)),
+                                training_memory_gb(family, settings["n_train"], n_atoms, family_settings),
                                 f"n = {settings['n_start']}..{settings['n_train']} in {settings['steps']} steps, "
                                 f"{folds} folds"))
     ml_md = plan.figures.get("ml_md")

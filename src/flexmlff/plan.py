@@ -120,12 +120,16 @@ class Plan(CrossReferenceChecks):
         """Each training size draws its own subset: the config seed plus the size."""
         return self.seed + int(n_train)
 
-    def model_settings(self, model: str) -> dict:
-        return self.config["models"][model]
+    def model_settings(self, model: str, dataset: str | None = None) -> dict:
+        """A family's settings: ``models.<model>``, with ``training.settings_on.<dataset>.<model>``
+        over them when a dataset is given."""
+        override = self.training["settings_on"].get(dataset, {}).get(model, {}) if dataset else {}
+        return {**self.config["models"][model], **override}
 
     def gap_cutoff_settings(self, cutoff) -> dict:
-        """The configured GAP settings with a scanned SOAP cutoff (Å)."""
-        return {**self.model_settings("gap"), "cutoff_A": float(cutoff)}
+        """GAP's settings on the scanned dataset (Fig. 6a) with a scanned SOAP cutoff (Å)."""
+        dataset = self.figures["gap_cutoff_scan"]["dataset"]
+        return {**self.model_settings("gap", dataset), "cutoff_A": float(cutoff)}
 
     def model_env(self, model: str) -> str:
         """Name of the conda env file (envs/<name>.yaml) a family runs in."""

@@ -268,6 +268,12 @@ class CrossReferenceChecks:
             self._known("training.datasets", name, self.config["datasets"], "dataset")
         for name in self.training["models_on"]:
             self._must_be_trained(f"training.models_on.{name}", name)
+        trained = {(dataset, family) for dataset, family, _ in self.training_tasks()}
+        for name, families in self.training["settings_on"].items():
+            self._known("training.settings_on", name, self.config["datasets"], "dataset")
+            for family in families:
+                if (name, family) not in trained:
+                    raise ConfigError(f"training.settings_on.{name}.{family}", f"{family!r} is not trained on {name!r}")
 
     def _figure_list(self, key: str, field: str) -> list:
         """`figures.<key>.<field>`: none where the figure is off or the (optional) field unset."""
@@ -418,3 +424,24 @@ def validate_config(config: dict, schema: str | Path) -> None:
         problems.append(ConfigError(key, message if len(message) <= 300 else message[:300] + " ..."))
     raise_all(problems)
     validate(config, schema=str(schema))  # no problem left: fills in the defaults
+    raise_all(_settings_override_problems(config, validator))
+
+
+def _settings_override_problems(config: dict, validator) -> list[ConfigError]:
+    """Each ``training.settings_on.<dataset>.<family>`` checked as ``models.<family>`` is:
+    the family's settings with the override merged in are validated against the schema,
+    and each problem is named by the override's key."""
+    import copy
+
+    problems = []
+    for dataset, families in config.get("training", {}).get("settings_on", {}).items():
+        for family, override in families.items():
+            candidate = copy.deepcopy(config)
+            candidate["models"][family] = {**config["models"][family], **override}
+            for error in validator.iter_errors(candidate):
+                path = [str(part) for part in error.absolute_path]
+                if path[:2] != ["models", family]:
+                    continue
+                key = ".".join(["training", "settings_on", dataset, family, *path[2:]])
+                problems.append(ConfigError(key, " ".join(error.message.split())))
+    return problems

@@ -78,6 +78,11 @@ CONFIGS = {
                             r"of glycine \(molecules\.glycine\.collective_variables: tau1, tau2\)",
     "moved_outcome_coordinate.yaml": r"config key 'figures\.ml_md\.outcome_coordinate': moved to "
                                      r"molecules\.<molecule>\.transition_coordinate\.cv",
+    "settings_on_unknown_key.yaml": r"config key 'training\.settings_on\.glycine\.gap': Additional properties .*"
+                                    r"'n_sparce' was unexpected",
+    "settings_on_wrong_type.yaml": r"config key 'training\.settings_on\.glycine\.schnet\.max_epochs': 'many' is not of "
+                                   r"type 'integer'",
+    "settings_on_not_trained.yaml": r"config key 'training\.settings_on\.rotation\.gap': 'gap' is not trained on 'rotation'",
 }
 
 

@@ -6,10 +6,12 @@ from flexmlff.models import family
 
 @pytest.fixture(scope="module")
 def trained(glycine_dataset):
+    # the architecture and the sum over atoms hold for any weights: two epochs (how well BPNN
+    # learns is the contract's check, test_model_contract.py)
     bpnn = family("bpnn")
     train, valid, test = (glycine_dataset.subset(range(0, 100)), glycine_dataset.subset(range(100, 140)),
                           glycine_dataset.subset(range(140, 300)))
-    return bpnn, bpnn.train(train, valid, {"max_epochs": 150, "learning_rate": 3e-3}), train, test
+    return bpnn, bpnn.train(train, valid, {"max_epochs": 2, "learning_rate": 3e-3}), train, test
 
 
 def test_bpnn_has_one_network_per_element_and_a_5_angstrom_cutoff(trained):

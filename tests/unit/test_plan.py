@@ -174,6 +174,22 @@ def test_isomerisation_plan(smoke):
     assert "optimised_rotation" not in no_opt.isomerisation_paths("azobenzene")
 
 
+def test_settings_on_one_dataset_override_the_family_settings_there_only(smoke):
+    from flexmlff.costs import training_resources
+
+    edited = plan_with(smoke.config, lambda c: c["training"]["settings_on"].update(
+        glycine={"gap": {"n_sparse": 300}}))
+    assert edited.model_settings("gap", "glycine") == {**smoke.model_settings("gap"), "n_sparse": 300}
+    assert edited.model_settings("gap") == edited.model_settings("gap", "rotation") == smoke.model_settings("gap")
+    assert edited.model_settings("schnet", "glycine") == smoke.model_settings("schnet")
+    # Fig. 6a scans glycine here: its models are fitted with glycine's settings
+    assert edited.gap_cutoff_settings("7.5")["n_sparse"] == 300
+    # the job's resources follow (gap_fit's memory and time grow with the sparse points)
+    before = training_resources(smoke, "gap", "glycine", 40)
+    after = training_resources(edited, "gap", "glycine", 40)
+    assert after["mem_mb"] > before["mem_mb"] and after["runtime"] >= before["runtime"]
+
+
 def test_errors_and_figure_inputs(smoke):
     assert len(smoke.family_fold_errors("glycine", "gap")) == 2 * 3
     assert smoke.all_family_errors() == [f"results/glycine/errors/{m}.csv" for m in smoke.families]

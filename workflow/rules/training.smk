@@ -42,7 +42,7 @@ rule train_sgdml:
         runtime=training_resource("sgdml", "runtime"),
     params:
         family="sgdml",
-        settings=plan.model_settings("sgdml"),
+        settings=lambda wc: plan.model_settings("sgdml", wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
     script:
         "../scripts/train_model.py"
@@ -70,7 +70,7 @@ rule train_gap:
         runtime=training_resource("gap", "runtime"),
     params:
         family="gap",
-        settings=plan.model_settings("gap"),
+        settings=lambda wc: plan.model_settings("gap", wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
     script:
         "../scripts/train_model.py"
@@ -95,7 +95,7 @@ use rule train_sgdml as train_sgdml_ang with:
         runtime=training_resource("sgdml_ang", "runtime"),
     params:
         family="sgdml_ang",
-        settings=plan.model_settings("sgdml_ang"),
+        settings=lambda wc: plan.model_settings("sgdml_ang", wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -114,7 +114,7 @@ use rule train_sgdml as train_gdml with:
         runtime=training_resource("gdml", "runtime"),
     params:
         family="gdml",
-        settings=plan.model_settings("gdml"),
+        settings=lambda wc: plan.model_settings("gdml", wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -137,7 +137,7 @@ use rule train_sgdml as train_schnet with:
         runtime=training_resource("schnet", "runtime"),
     params:
         family="schnet",
-        settings=plan.model_settings("schnet"),
+        settings=lambda wc: plan.model_settings("schnet", wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -158,7 +158,7 @@ use rule train_sgdml as train_bpnn with:
         runtime=training_resource("bpnn", "runtime"),
     params:
         family="bpnn",
-        settings=plan.model_settings("bpnn"),
+        settings=lambda wc: plan.model_settings("bpnn", wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 
@@ -179,7 +179,7 @@ use rule train_sgdml as train_mace with:
         runtime=training_resource("mace", "runtime"),
     params:
         family="mace",
-        settings=plan.model_settings("mace"),
+        settings=lambda wc: plan.model_settings("mace", wc.dataset),
         cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
 
 

@@ -75,7 +75,7 @@ rule optimise_training_set_step:
         ),
         runtime=training_resource(None, "runtime"),
     params:
-        settings=lambda wc: plan.model_settings(wc.model),
+        settings=lambda wc: plan.model_settings(wc.model, wc.dataset),
         sizes=lambda wc: plan.optimisation_sizes(),
         scheme=lambda wc: plan.optimisation["clusters"],
         seed=lambda wc: plan.optimisation_seed(wc.fold, wc.step),

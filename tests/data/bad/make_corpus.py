@@ -93,6 +93,9 @@ def main():
         "cv_wrong_elements.yaml": "molecules:\n  azobenzene:\n    collective_variables:\n      theta: {atoms: [0, 1, 2], pattern: N=N-C}\n",
         "cv_bad_pattern.yaml": "molecules:\n  azobenzene:\n    collective_variables:\n      phi: {pattern: C-N=N=Q}\n",
         "cv_unknown_name.yaml": "molecules:\n  glycine:\n    mep:\n      driving_torsion: tau3\n",
+        "settings_on_unknown_key.yaml": "training:\n  settings_on:\n    glycine:\n      gap: {n_sparce: 400}\n",
+        "settings_on_wrong_type.yaml": "training:\n  settings_on:\n    glycine:\n      schnet: {max_epochs: many}\n",
+        "settings_on_not_trained.yaml": "training:\n  settings_on:\n    rotation:\n      gap: {n_sparse: 400}\n",
     }
     for name, text in overlays.items():
         (c / name).write_text(text)
