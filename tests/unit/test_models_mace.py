@@ -24,6 +24,26 @@ def test_epoch_history_reads_mace_torchs_metrics_log(tmp_path):
     assert history[0]["valid_force_rmse"] == pytest.approx(ev_to_kcal_mol(0.2))
 
 
+def test_training_progress_logs_each_evaluated_epoch_once(tmp_path, caplog):
+    results = tmp_path / "results"
+    assert mace.log_new_epochs(results, 0) == 0  # mace-torch has not started writing
+    results.mkdir()
+    metrics = results / "mace_run-0_train.txt"
+    epoch = lambda e, loss: [{"mode": "opt", "epoch": e, "loss": 2 * loss},
+                             {"mode": "eval", "epoch": e, "loss": loss, "rmse_e": 0.1, "rmse_f": 0.2}]
+    metrics.write_text("\n".join(json.dumps(row) for row in epoch(0, 1.5)) + "\n")
+    with caplog.at_level("INFO", logger="flexmlff.models.mace"):
+        assert mace.log_new_epochs(results, 0) == 1
+        # a line still being written is read at the next look, not logged half
+        metrics.write_text(metrics.read_text() + json.dumps(epoch(1, 0.5)[0]) + "\n" + '{"mode": "ev')
+        assert mace.log_new_epochs(results, 1) == 1
+        metrics.write_text("\n".join(json.dumps(row) for row in [*epoch(0, 1.5), *epoch(1, 0.5)]))
+        assert mace.log_new_epochs(results, 1) == 2
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2 and lines[0].startswith("MACE epoch 0: validation loss 1.50000")
+    assert f"force RMSE {ev_to_kcal_mol(0.2):.2f} kcal/(mol A)" in lines[1] and "epoch 1" in lines[1]
+
+
 def test_train_command_passes_the_settings_to_mace_run_train(tmp_path):
     command = mace.train_command(tmp_path, {**mace.DEFAULTS, "r_max_A": 4.5, "max_epochs": 7})
     assert command[1:3] == ["-m", "flexmlff.models.mace"]

@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,8 @@ DEFAULTS = {"r_max_A": 5.0, "num_channels": 32, "max_L": 1, "correlation": 3, "n
             "max_epochs": 500, "patience": 50, "scheduler_patience": 10, "ema_decay": 0.99, "seed": 0,
             "dtype": "float64", "device": "auto"}
 NAME = "mace"
+#: Seconds between looks at mace-torch's metrics log for epochs to report.
+PROGRESS_POLL_S = 5.0
 ENERGY_KEY, FORCES_KEY = "REF_energy", "REF_forces"
 
 
@@ -114,6 +117,23 @@ def epoch_history(results_file: Path) -> list[dict]:
     return history
 
 
+def log_new_epochs(results: Path, logged: int) -> int:
+    """Log the validation errors of the epochs mace-torch has evaluated since the first
+    `logged` (its metrics log under `results`), so that a long training shows progress in
+    the job's log; returns the number logged so far."""
+    metrics = next(results.glob("*_train.txt"), None) if results.is_dir() else None
+    if metrics is None:
+        return logged
+    try:
+        history = epoch_history(metrics)
+    except json.JSONDecodeError:  # a line being written: read it at the next poll
+        return logged
+    for row in history[logged:]:
+        log.info("MACE epoch %d: validation loss %.5f, energy RMSE %.2f kcal/mol, force RMSE %.2f kcal/(mol A)",
+                 row["epoch"], row["valid_loss"], row["valid_energy_rmse"], row["valid_force_rmse"])
+    return max(logged, len(history))
+
+
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
           record: dict | None = None):
     """Train MACE on `train_set`, stopping early on the loss over `validation`.
@@ -131,11 +151,16 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
                "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")]))}
         device = training_device(s["device"])
         with open(work / "train.log", "w") as output:
-            done = subprocess.run(train_command(work, s, device), cwd=work, env=env, stdout=output,
-                                  stderr=subprocess.STDOUT)
-        if done.returncode != 0:
+            process = subprocess.Popen(train_command(work, s, device), cwd=work, env=env, stdout=output,
+                                       stderr=subprocess.STDOUT)
+            logged = 0
+            while process.poll() is None:
+                time.sleep(PROGRESS_POLL_S)
+                logged = log_new_epochs(work / "results", logged)
+            log_new_epochs(work / "results", logged)
+        if process.returncode != 0:
             tail = (work / "train.log").read_text()[-3000:]
-            raise RuntimeError(f"mace_run_train failed (exit {done.returncode}):\n{tail}")
+            raise RuntimeError(f"mace_run_train failed (exit {process.returncode}):\n{tail}")
         history = epoch_history(next((work / "results").glob("*_train.txt")))
         best = min(history, key=lambda row: row["valid_loss"])
         log.info("MACE: %d epochs, best validation loss %.5f at epoch %d", len(history), best["valid_loss"],
