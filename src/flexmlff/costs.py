@@ -9,7 +9,9 @@ no GPU; see :data:`MEASURED`) scaled by a stated formula:
   of the kernel (:data:`KERNEL_COPIES`; azobenzene at n = 400: sgdml 20.1 GB, our GDML
   27.3 GB measured); under ``max_memory_gb`` both switch to an iterative solver and stay
   below that cap (n = 800: sgdml 4.6 GB, our GDML 5.9 GB under an 8 GB cap);
-* GAP: time ∝ n and the sparse points, memory linear in the force rows n·3N;
+* GAP: time ∝ n and the sparse points, memory linear in the force rows n·3N and scaled with
+  the sparse points (an upper bound: glycine at n = 100 peaked at 3.0 GB with 200 and with
+  400 sparse points, 2026-12-06);
 * networks (SchNet, BPNN, MACE): time ∝ n × epochs (an upper bound: early stopping ends sooner);
 * every job: a start-up of a few seconds (Python, torch and quippy imports).
 

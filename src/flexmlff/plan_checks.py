@@ -269,6 +269,9 @@ class CrossReferenceChecks:
         for name in self.training["models_on"]:
             self._must_be_trained(f"training.models_on.{name}", name)
         trained = {(dataset, family) for dataset, family, _ in self.training_tasks()}
+        scan = self.figures.get("gap_cutoff_scan")
+        if scan:  # Fig. 6a fits GAP on its dataset with that dataset's settings
+            trained.add((scan["dataset"], "gap"))
         for name, families in self.training["settings_on"].items():
             self._known("training.settings_on", name, self.config["datasets"], "dataset")
             for family in families:
@@ -379,6 +382,11 @@ class CrossReferenceChecks:
             raise ConfigError("figures.dispersion_ablation.without_dispersion",
                               f"must be a relabel_of {ablation['dataset']!r} (the same frames)")
         self._known("figures.dispersion_ablation.model", ablation["model"], list(FAMILIES), "model")
+        model = ablation["model"]
+        if self.model_settings(model, ablation["dataset"]) != self.model_settings(model, ablation["without_dispersion"]):
+            raise ConfigError(f"training.settings_on.{ablation['without_dispersion']}.{model}",
+                              f"{model}'s settings differ from those on {ablation['dataset']!r}, which "
+                              "figures.dispersion_ablation compares it with: set both or neither")
 
     def _check_training_set_optimisation(self) -> None:
         settings = self.figures.get("training_set_optimisation")

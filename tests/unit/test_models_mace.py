@@ -26,22 +26,46 @@ def test_epoch_history_reads_mace_torchs_metrics_log(tmp_path):
 
 def test_training_progress_logs_each_evaluated_epoch_once(tmp_path, caplog):
     results = tmp_path / "results"
-    assert mace.log_new_epochs(results, 0) == 0  # mace-torch has not started writing
+    progress = mace.EpochProgress(results)
+    assert progress.poll() == 0  # mace-torch has not started writing
     results.mkdir()
     metrics = results / "mace_run-0_train.txt"
-    epoch = lambda e, loss: [{"mode": "opt", "epoch": e, "loss": 2 * loss},
-                             {"mode": "eval", "epoch": e, "loss": loss, "rmse_e": 0.1, "rmse_f": 0.2}]
-    metrics.write_text("\n".join(json.dumps(row) for row in epoch(0, 1.5)) + "\n")
+    epoch = lambda e, loss: "".join(json.dumps(row) + "\n" for row in [
+        {"mode": "opt", "epoch": e, "loss": 2 * loss}, {"mode": "eval", "epoch": e, "loss": loss, "rmse_e": 0.1,
+                                                        "rmse_f": 0.2}])
+    metrics.write_text(epoch(0, 1.5))
     with caplog.at_level("INFO", logger="flexmlff.models.mace"):
-        assert mace.log_new_epochs(results, 0) == 1
+        assert progress.poll() == 1
         # a line still being written is read at the next look, not logged half
-        metrics.write_text(metrics.read_text() + json.dumps(epoch(1, 0.5)[0]) + "\n" + '{"mode": "ev')
-        assert mace.log_new_epochs(results, 1) == 1
-        metrics.write_text("\n".join(json.dumps(row) for row in [*epoch(0, 1.5), *epoch(1, 0.5)]))
-        assert mace.log_new_epochs(results, 1) == 2
+        half = epoch(1, 0.5)
+        metrics.write_text(epoch(0, 1.5) + half[:-20])
+        assert progress.poll() == 1
+        metrics.write_text(epoch(0, 1.5) + half)
+        assert progress.poll() == 2
+        # the last line of a finished run may lack its newline
+        metrics.write_text(epoch(0, 1.5) + half + epoch(2, 0.25).rstrip("\n"))
+        assert progress.poll() == 2 and progress.poll(final=True) == 3
     lines = [record.getMessage() for record in caplog.records]
-    assert len(lines) == 2 and lines[0].startswith("MACE epoch 0: validation loss 1.50000")
+    assert len(lines) == 3 and lines[0].startswith("MACE epoch 0: validation loss 1.50000")
     assert f"force RMSE {ev_to_kcal_mol(0.2):.2f} kcal/(mol A)" in lines[1] and "epoch 1" in lines[1]
+
+
+def test_an_interrupted_training_leaves_no_process_behind(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(mace, "PROGRESS_POLL_S", 0.05)
+    started = []
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mace.EpochProgress, "poll", lambda self, final=False: interrupt())
+    with pytest.raises(KeyboardInterrupt):
+        mace.run_reporting_progress([sys.executable, "-c", "import time; time.sleep(60)"], tmp_path, {})
+    assert started and started[0].poll() is not None  # killed, not left sleeping
 
 
 def test_train_command_passes_the_settings_to_mace_run_train(tmp_path):

@@ -190,6 +190,17 @@ def test_settings_on_one_dataset_override_the_family_settings_there_only(smoke):
     assert after["mem_mb"] > before["mem_mb"] and after["runtime"] >= before["runtime"]
 
 
+def test_the_dispersion_ablation_compares_one_model_with_one_set_of_settings():
+    config = load_config(ROOT / "config" / "config.yaml")
+    config["training"]["settings_on"]["rotation"] = {"gap": {"n_sparse": 300}}
+    with pytest.raises(ConfigError, match=r"'training.settings_on.rotation_no_dispersion.gap': gap's settings "
+                                          r"differ from those on 'rotation'"):
+        Plan(copy.deepcopy(config), basedir=ROOT)
+    config["training"]["settings_on"]["rotation_no_dispersion"] = {"gap": {"n_sparse": 300}}
+    plan = Plan(config, basedir=ROOT)
+    assert plan.model_settings("gap", "rotation_no_dispersion")["n_sparse"] == 300
+
+
 def test_errors_and_figure_inputs(smoke):
     assert len(smoke.family_fold_errors("glycine", "gap")) == 2 * 3
     assert smoke.all_family_errors() == [f"results/glycine/errors/{m}.csv" for m in smoke.families]

@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -117,21 +116,58 @@ def epoch_history(results_file: Path) -> list[dict]:
     return history
 
 
-def log_new_epochs(results: Path, logged: int) -> int:
-    """Log the validation errors of the epochs mace-torch has evaluated since the first
-    `logged` (its metrics log under `results`), so that a long training shows progress in
-    the job's log; returns the number logged so far."""
-    metrics = next(results.glob("*_train.txt"), None) if results.is_dir() else None
-    if metrics is None:
-        return logged
-    try:
-        history = epoch_history(metrics)
-    except json.JSONDecodeError:  # a line being written: read it at the next poll
-        return logged
-    for row in history[logged:]:
-        log.info("MACE epoch %d: validation loss %.5f, energy RMSE %.2f kcal/mol, force RMSE %.2f kcal/(mol A)",
-                 row["epoch"], row["valid_loss"], row["valid_energy_rmse"], row["valid_force_rmse"])
-    return max(logged, len(history))
+class EpochProgress:
+    """Logs the validation errors of each epoch mace-torch evaluates (its metrics log under
+    `results`, one JSON line per batch or evaluation), so that a long training shows progress
+    in the job's log. Each look reads only the complete lines the log gained since the last."""
+
+    def __init__(self, results: Path):
+        self.results, self.offset, self.epochs = results, 0, 0
+
+    def poll(self, final: bool = False) -> int:
+        """Log the epochs evaluated since the last look (with `final`, also a last line
+        without its newline); returns the number of epochs logged so far. Progress is a
+        courtesy: a log it cannot read is skipped, never an error of the training."""
+        try:
+            metrics = next(self.results.glob("*_train.txt"), None) if self.results.is_dir() else None
+            if metrics is None:
+                return self.epochs
+            with open(metrics, "rb") as handle:
+                handle.seek(self.offset)
+                new = handle.read()
+            complete = new if final else new[: new.rfind(b"\n") + 1]
+            self.offset += len(complete)
+            for line in complete.decode().splitlines():
+                row = json.loads(line)
+                if row.get("mode") == "eval" and row.get("epoch") is not None:
+                    log.info("MACE epoch %d: validation loss %.5f, energy RMSE %.2f kcal/mol, "
+                             "force RMSE %.2f kcal/(mol A)", row["epoch"], row["loss"],
+                             ev_to_kcal_mol(row["rmse_e"]), ev_to_kcal_mol(row["rmse_f"]))
+                    self.epochs += 1
+        except Exception as err:  # noqa: BLE001 - see the docstring
+            log.debug("MACE progress not read: %s", err)
+        return self.epochs
+
+
+def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
+    """Run mace-torch's training in `work`, its output in ``train.log``, logging each epoch
+    as it is evaluated; the training process never outlives this call."""
+    progress = EpochProgress(work / "results")
+    with open(work / "train.log", "w") as output:
+        process = subprocess.Popen(command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            while True:
+                try:
+                    process.wait(timeout=PROGRESS_POLL_S)
+                    break
+                except subprocess.TimeoutExpired:
+                    progress.poll()
+            progress.poll(final=True)
+        except BaseException:  # an interrupt or a kill of this job: no orphaned training
+            process.kill()
+            process.wait()
+            raise
+    return process.returncode
 
 
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
@@ -150,17 +186,10 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
                "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")]))}
         device = training_device(s["device"])
-        with open(work / "train.log", "w") as output:
-            process = subprocess.Popen(train_command(work, s, device), cwd=work, env=env, stdout=output,
-                                       stderr=subprocess.STDOUT)
-            logged = 0
-            while process.poll() is None:
-                time.sleep(PROGRESS_POLL_S)
-                logged = log_new_epochs(work / "results", logged)
-            log_new_epochs(work / "results", logged)
-        if process.returncode != 0:
+        returncode = run_reporting_progress(train_command(work, s, device), work, env)
+        if returncode != 0:
             tail = (work / "train.log").read_text()[-3000:]
-            raise RuntimeError(f"mace_run_train failed (exit {process.returncode}):\n{tail}")
+            raise RuntimeError(f"mace_run_train failed (exit {returncode}):\n{tail}")
         history = epoch_history(next((work / "results").glob("*_train.txt")))
         best = min(history, key=lambda row: row["valid_loss"])
         log.info("MACE: %d epochs, best validation loss %.5f at epoch %d", len(history), best["valid_loss"],
