@@ -68,6 +68,34 @@ def test_an_interrupted_training_leaves_no_process_behind(tmp_path, monkeypatch)
     assert started and started[0].poll() is not None  # killed, not left sleeping
 
 
+def test_a_terminated_job_takes_its_training_process_with_it(tmp_path):
+    """SIGTERM (a cancelled or preempted job) to the process that runs the training: the
+    training process goes too, not left computing on a core."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    runner = tmp_path / "runner.py"
+    runner.write_text(
+        "import sys\nfrom pathlib import Path\nfrom flexmlff.models import mace\n"
+        "mace.run_reporting_progress([sys.executable, '-c', 'import os, time; print(os.getpid(), flush=True); "
+        "time.sleep(60)'], Path(sys.argv[1]), {})\n")
+    job = subprocess.Popen([sys.executable, str(runner), str(tmp_path)])
+    log = tmp_path / "train.log"
+    for _ in range(200):  # the training process has started and said who it is
+        if log.exists() and log.read_text().strip():
+            break
+        time.sleep(0.05)
+    training = int(log.read_text().split()[0])
+    job.send_signal(signal.SIGTERM)
+    assert job.wait(timeout=10) == 128 + signal.SIGTERM
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(training, 0)
+
+
 def test_train_command_passes_the_settings_to_mace_run_train(tmp_path):
     command = mace.train_command(tmp_path, {**mace.DEFAULTS, "r_max_A": 4.5, "max_epochs": 7})
     assert command[1:3] == ["-m", "flexmlff.models.mace"]
