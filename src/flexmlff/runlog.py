@@ -99,3 +99,24 @@ def share_library_with_jobs() -> str:
     others = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != folder]
     os.environ["PYTHONPATH"] = os.pathsep.join([folder, *others])
     return folder
+
+
+@contextlib.contextmanager
+def sigterm_as_exit():
+    """Within the block, SIGTERM (a cancelled or preempted job) exits through Python's
+    unwinding (SystemExit 143), so that a program the job runs (gap_fit, mace-torch's
+    trainer) is killed and the job's own clean-up runs; by default SIGTERM ends Python at
+    once and leaves the program computing. Main thread only, where signal handlers live; the previous
+    handler is restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def exit_on_sigterm(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from flexmlff.runlog import logged_step
 
 
@@ -45,3 +47,32 @@ time.sleep(20)
     while not (tmp_path / "stopped").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert (tmp_path / "stopped").exists()
+
+
+def test_sigterm_inside_sigterm_as_exit_kills_the_program_the_job_runs(tmp_path):
+    """gap_fit's pattern: subprocess.run inside the block; a SIGTERM to the job ends it with
+    143 and takes the program with it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    runner = tmp_path / "runner.py"
+    runner.write_text(
+        "import subprocess, sys\n"
+        "from flexmlff.runlog import sigterm_as_exit\n"
+        "child = 'import os, sys, time; open(sys.argv[1], \"w\").write(str(os.getpid())); time.sleep(60)'\n"
+        "with sigterm_as_exit():\n"
+        "    subprocess.run([sys.executable, '-c', child, sys.argv[1]])\n")
+    job = subprocess.Popen([sys.executable, str(runner), str(pid_file)])
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    job.send_signal(signal.SIGTERM)
+    assert job.wait(timeout=10) == 128 + signal.SIGTERM
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)

@@ -27,6 +27,7 @@ from ase import Atoms
 from ase.io import write
 
 from flexmlff.data import Dataset
+from flexmlff.runlog import sigterm_as_exit
 from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,8 @@ def _fit(train_set: Dataset, settings: dict, force_sigma: float, threads: int) -
     command = gap_command(settings, len(train_set), "train.xyz", force_sigma)
     log.info("gap_fit on %d frames: %s", len(train_set), " ".join(command[1:]))
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
+    with sigterm_as_exit():  # subprocess.run kills gap_fit on the SystemExit
+        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
     if result.returncode != 0 or not (folder / XML).exists():
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
         raise RuntimeError(f"gap_fit failed (status {result.returncode}):\n{tail}")

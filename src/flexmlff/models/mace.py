@@ -22,21 +22,19 @@ later torchmetrics use) can.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from flexmlff.data import Dataset
+from flexmlff.runlog import sigterm_as_exit
 from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
@@ -156,7 +154,7 @@ def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
     """Run mace-torch's training in `work`, its output in ``train.log``, logging each epoch
     as it is evaluated; the training process never outlives this call."""
     progress = EpochProgress(work / "results")
-    with open(work / "train.log", "w") as output, _sigterm_as_exit():
+    with open(work / "train.log", "w") as output, sigterm_as_exit():
         process = subprocess.Popen(command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
             while True:
@@ -171,26 +169,6 @@ def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
             process.wait()
             raise
     return process.returncode
-
-
-@contextlib.contextmanager
-def _sigterm_as_exit():
-    """Within the block, SIGTERM (a cancelled or preempted job) exits through Python's
-    unwinding, so that the training process is killed and the work folder removed; by
-    default SIGTERM ends Python at once and leaves both behind. Main thread only, where
-    signal handlers live; the previous handler is restored after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def exit_on_sigterm(signum, frame):
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, exit_on_sigterm)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
