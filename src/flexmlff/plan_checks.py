@@ -439,13 +439,12 @@ def _settings_override_problems(config: dict, validator) -> list[ConfigError]:
     """Each ``training.settings_on.<dataset>.<family>`` checked as ``models.<family>`` is:
     the family's settings with the override merged in are validated against the schema,
     and each problem is named by the override's key."""
-    import copy
-
     problems = []
     for dataset, families in config.get("training", {}).get("settings_on", {}).items():
         for family, override in families.items():
-            candidate = copy.deepcopy(config)
-            candidate["models"][family] = {**config["models"][family], **override}
+            # validation reads, never writes: a new models section is copy enough
+            models = {**config["models"], family: {**config["models"][family], **override}}
+            candidate = {**config, "models": models}
             for error in validator.iter_errors(candidate):
                 path = [str(part) for part in error.absolute_path]
                 if path[:2] != ["models", family]:

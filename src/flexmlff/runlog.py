@@ -106,8 +106,8 @@ def sigterm_as_exit():
     """Within the block, SIGTERM (a cancelled or preempted job) exits through Python's
     unwinding (SystemExit 143), so that a program the job runs (gap_fit, mace-torch's
     trainer) is killed and the job's own clean-up runs; by default SIGTERM ends Python at
-    once and leaves the program computing. Main thread only, where signal handlers live; the previous
-    handler is restored after."""
+    once and leaves the program computing. Main thread only, where signal handlers live;
+    the previous handler is restored after."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

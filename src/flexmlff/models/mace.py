@@ -98,6 +98,16 @@ def training_device(setting: str = "auto") -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _validation_row(row: dict) -> dict | None:
+    """One evaluation line of mace-torch's metrics log as the epoch's validation loss and
+    energy (per frame, kcal/mol) and force RMSE (kcal/(mol Å)); None for any other line."""
+    if row.get("mode") != "eval" or row.get("epoch") is None:
+        return None
+    return {"epoch": int(row["epoch"]), "valid_loss": float(row["loss"]),
+            "valid_energy_rmse": float(ev_to_kcal_mol(row["rmse_e"])),
+            "valid_force_rmse": float(ev_to_kcal_mol(row["rmse_f"]))}
+
+
 def epoch_history(results_file: Path) -> list[dict]:
     """Per epoch: mean training loss, validation loss, validation energy (per frame, kcal/mol)
     and force RMSE (kcal/(mol Å)), from mace-torch's metrics log (one JSON line per step
@@ -107,10 +117,8 @@ def epoch_history(results_file: Path) -> list[dict]:
         row = json.loads(line)
         if row.get("mode") == "opt" and row.get("epoch") is not None:
             train.setdefault(row["epoch"], []).append(float(row["loss"]))
-        elif row.get("mode") == "eval" and row.get("epoch") is not None:
-            history.append({"epoch": int(row["epoch"]), "valid_loss": float(row["loss"]),
-                            "valid_energy_rmse": float(ev_to_kcal_mol(row["rmse_e"])),
-                            "valid_force_rmse": float(ev_to_kcal_mol(row["rmse_f"]))})
+        elif validation := _validation_row(row):
+            history.append(validation)
     for row in history:
         losses = train.get(row["epoch"])
         row["train_loss"] = float(np.mean(losses)) if losses else float("nan")
@@ -139,11 +147,10 @@ class EpochProgress:
             complete = new if final else new[: new.rfind(b"\n") + 1]
             self.offset += len(complete)
             for line in complete.decode().splitlines():
-                row = json.loads(line)
-                if row.get("mode") == "eval" and row.get("epoch") is not None:
+                if validation := _validation_row(json.loads(line)):
                     log.info("MACE epoch %d: validation loss %.5f, energy RMSE %.2f kcal/mol, "
-                             "force RMSE %.2f kcal/(mol A)", row["epoch"], row["loss"],
-                             ev_to_kcal_mol(row["rmse_e"]), ev_to_kcal_mol(row["rmse_f"]))
+                             "force RMSE %.2f kcal/(mol A)", validation["epoch"], validation["valid_loss"],
+                             validation["valid_energy_rmse"], validation["valid_force_rmse"])
                     self.epochs += 1
         except Exception as err:  # noqa: BLE001 - see the docstring
             log.debug("MACE progress not read: %s", err)
