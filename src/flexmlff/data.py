@@ -24,6 +24,7 @@ from ase import Atoms
 from ase.data import atomic_numbers, chemical_symbols
 from ase.io import read, write
 
+from flexmlff.scratch import atomic_output
 from flexmlff.units import (
     ENERGY_UNIT,
     ENERGY_UNITS_IN_KCAL_MOL,
@@ -188,7 +189,7 @@ def relabel(dataset: Dataset, calculator, theory: str, progress=None) -> Dataset
 
 def write_sgdml_npz(dataset: Dataset, path: str | Path) -> None:
     """Write the sGDML npz layout (energies kcal/mol, positions Å)."""
-    with open(path, "wb") as handle:  # np.savez would append '.npz' to a bare name
+    with atomic_output(path) as partial, open(partial, "wb") as handle:  # np.savez would append '.npz' to a bare name
         np.savez_compressed(handle, **dataset.to_sgdml())
 
 
@@ -202,7 +203,8 @@ def write_extxyz(dataset: Dataset, path: str | Path) -> None:
                           force_unit=FORCE_UNIT, length_unit=LENGTH_UNIT)
         atoms.arrays["forces"] = dataset.F[i].copy()
         frames.append(atoms)
-    write(path, frames, format="extxyz", write_info=True)
+    with atomic_output(path) as partial:
+        write(partial, frames, format="extxyz", write_info=True)
 
 
 def _plain(value):

@@ -19,6 +19,7 @@ from ase.io import write
 from flexmlff.evaluate import HeldOut, held_out_errors
 from flexmlff.exports import prediction_frames
 from flexmlff.models import family
+from flexmlff.scratch import atomic_output
 from flexmlff.training_records import grid_edge
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,9 @@ def fit_and_save(name: str, train_set, validation, settings: dict, threads: int,
         log.warning("%s = %s is the %s value of the grid %s: the validation error may still fall beyond it; "
                     "widen models.%s.%s", edge["parameter"], edge["chosen"], edge["edge"], edge["grid"], name,
                     edge["grid_key"])
-    models.save(model, model_path)
-    with open(record_path, "w") as handle:
+    with atomic_output(model_path) as partial:
+        models.save(model, partial)
+    with atomic_output(record_path) as partial, open(partial, "w") as handle:
         json.dump({"family": name, "n_train": len(train_set), "fold": fold, **(extra or {}), "settings": settings,
                    **record}, handle, indent=1)
     return models.load(model_path)
@@ -61,7 +63,9 @@ def write_test_results(held_out: HeldOut, dataset, split, fold: int, row: dict, 
     the row. `train` are the model's training frames where they are not the fold's own."""
     row = {**row, **held_out_errors(held_out, dataset, split, fold, train=train), **(after or {})}
     log.info("test errors: %s", row)
-    pd.DataFrame([row]).to_csv(errors_path, index=False)
-    write(predictions_path, prediction_frames(dataset, held_out, name, cluster_coordinate), format="extxyz",
-          write_info=True)
+    with atomic_output(errors_path) as partial:
+        pd.DataFrame([row]).to_csv(partial, index=False)
+    with atomic_output(predictions_path) as partial:
+        write(partial, prediction_frames(dataset, held_out, name, cluster_coordinate), format="extxyz",
+              write_info=True)
     return row

@@ -42,6 +42,9 @@ class Layout:
     def __init__(self, results: str = "results"):
         self.results = results
 
+    scratch = _path(".scratch", "Where jobs keep their temporary files, a folder each (flexmlff.scratch); "
+                    "empty after a run.")
+
     # minima, paths, single points
     built = _path("{molecule}/minima/{minimum}_built.xyz",
                   "A minimum built from the molecule's SMILES at its collective-variable values, unrelaxed.")

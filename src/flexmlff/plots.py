@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from flexmlff.scratch import atomic_output  # noqa: E402
+
 ENERGY_LABEL = r"$\Delta E$ (kcal mol$^{-1}$)"
 MODEL_LABELS = {"sgdml": "sGDML [1/r]", "sgdml_ang": "sGDML [1/r + ang]", "gdml": "GDML [1/r]", "schnet": "SchNet",
                 "gap": "GAP/SOAP", "bpnn": "BPNN", "mace": "MACE"}
@@ -27,7 +29,8 @@ def _style():
 def save_figure(fig, paths) -> None:
     """Save `fig` to every path given (format from the suffix) and close it."""
     for path in [paths] if isinstance(paths, (str, Path)) else paths:
-        fig.savefig(path, dpi=200, bbox_inches="tight")
+        with atomic_output(path) as partial:
+            fig.savefig(partial, dpi=200, bbox_inches="tight")
     plt.close(fig)
 
 

@@ -1,8 +1,10 @@
-"""Logging for workflow steps: everything a step says goes to its Snakemake log file."""
+"""The life of a workflow step: everything it says goes to its Snakemake log file, its
+scratch goes when it ends, and neither it nor the programs it starts outlive their parent."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -10,6 +12,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+#: prctl's option for the signal a process gets when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
 
 
 @contextlib.contextmanager
@@ -56,16 +61,23 @@ def _rebind_handlers(old_stream, new_stream) -> None:
                 handler.setStream(new_stream)
 
 
+@contextlib.contextmanager
 def snakemake_step(smk):
     """The log of a workflow script's job: `logged_step` on the job's log file, named by its rule.
 
-    The job also stops when the Snakemake process that started it dies
-    (:func:`stop_when_orphaned`). The library itself reaches the script through
-    PYTHONPATH (:func:`share_library_with_jobs`), so scripts carry no import-path code
-    of their own.
+    The job keeps its temporary files in its own scratch folder, removed when it ends,
+    however it ends (:func:`flexmlff.scratch.job_scratch`; a SIGTERM ends it through
+    Python's unwinding, :func:`sigterm_as_exit`). The job also stops when the Snakemake
+    process that started it dies (:func:`stop_when_orphaned`). The library itself reaches
+    the script through PYTHONPATH (:func:`share_library_with_jobs`), so scripts carry no
+    import-path code of their own.
     """
+    from flexmlff.scratch import job_scratch, job_scratch_folder
+
     stop_when_orphaned()
-    return logged_step(smk.log[0], smk.rule)
+    scratch = job_scratch_folder(smk.rule, dict(smk.wildcards.items()))
+    with sigterm_as_exit(), job_scratch(scratch), logged_step(smk.log[0], smk.rule) as log:
+        yield log
 
 
 def stop_when_orphaned(poll_s: float = 1.0) -> threading.Thread:
@@ -120,3 +132,14 @@ def sigterm_as_exit():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def die_with_parent() -> None:  # pragma: no cover - runs in the child process
+    """A `preexec_fn` for the programs a job starts (i-PI, gap_fit, mace-torch's trainer):
+    the kernel sends the program SIGTERM when the job's process dies, even by SIGKILL
+    (Linux's parent-death signal). The job's main thread starts them and lives as long as
+    the job, so the signal does not fire early."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the job's own clean-up is all there is
+        pass

@@ -50,7 +50,6 @@ Failure handling, because a half-dead pair otherwise waits forever:
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import hashlib
 import json
@@ -74,6 +73,7 @@ from ase.calculators.singlepoint import SinglePointCalculator
 from ase.calculators.socketio import SocketClient
 from ase.io import iread, write
 
+from flexmlff.runlog import die_with_parent
 from flexmlff.units import hartree_to_kcal_mol, kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
@@ -369,14 +369,6 @@ class _SignalGuard:
             self._deferring = False
         if self.received is not None:
             raise _Stop(self.received)
-
-
-def _die_with_parent():  # pragma: no cover - runs in the child process
-    """Linux: have the kernel send SIGTERM to i-PI when its client process dies."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def _log_tail(path: Path, lines: int = 15) -> str:
@@ -686,7 +678,7 @@ def _start_ipi(ipi: str, workdir: Path, settings: MDSettings, start: _RunStart, 
     with open(log_file, "a" if start.resumed else "w") as ipi_log:
         # unbuffered, so that its soft-exit notice is in the log when _stop looks
         process = subprocess.Popen([ipi, ipi_input], cwd=workdir, stdout=ipi_log,
-                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                                   stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         _wait_for_socket(process, path, startup_timeout_s, log_file)

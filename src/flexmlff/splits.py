@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from flexmlff.scratch import atomic_output
+
 
 def stratified_sample(energies: np.ndarray, n: int, seed: int,
                       exclude: np.ndarray | None = None) -> np.ndarray:
@@ -83,7 +85,7 @@ class Split:
         return self.subset[self.folds != fold]
 
     def save(self, path: str | Path) -> None:
-        with open(path, "wb") as handle:
+        with atomic_output(path) as partial, open(partial, "wb") as handle:
             np.savez(handle, n_train=self.n_train, subset=self.subset, folds=self.folds,
                      validation=self.validation)
 

@@ -5,10 +5,12 @@ trained with the smallest settings that still learn, saved under its
 :data:`~flexmlff.models.MODEL_FILES` name, loaded back and checked for: energies
 (M,) and forces (M, N, 3) from ``predict``; the loaded model predicting what the
 trained one does; its ASE calculator answering in eV and eV/Å what ``predict``
-gives in kcal/mol; and held-out errors well below the mean-energy/zero-force
-baseline. Family-specific checks stay in the ``test_models_<family>.py`` files.
+gives in kcal/mol; held-out errors well below the mean-energy/zero-force
+baseline; and no temporary file outliving the models that own it, in a job's scratch as
+the workflow runs them. Family-specific checks stay in the ``test_models_<family>.py`` files.
 """
 
+import gc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +19,7 @@ from ase import Atoms
 
 from flexmlff.evaluate import error_metrics, mean_baseline
 from flexmlff.models import FAMILIES, MODEL_FILES, family
+from flexmlff.scratch import job_scratch, scratch_left
 from flexmlff.units import ev_to_kcal_mol
 
 
@@ -71,8 +74,15 @@ def test_every_registered_family_has_a_model_file_and_a_contract_case():
     assert set(CASES) == set(FAMILIES)
 
 
+@pytest.fixture
+def scratch(tmp_path):
+    """The test runs as a workflow job does, its temporary files in a scratch folder."""
+    with job_scratch(tmp_path / "scratch") as folder:
+        yield folder
+
+
 @pytest.mark.parametrize("name", list(FAMILIES))
-def test_model_family_contract(name, glycine_dataset, tmp_path):
+def test_model_family_contract(name, glycine_dataset, tmp_path, scratch):
     assert name in CASES, f"model family {name!r} has no contract case: add its small settings to CASES"
     case, model_family = CASES[name], family(name)
     assert set(case.settings) <= set(model_family.DEFAULTS), "settings unknown to the family"
@@ -120,3 +130,15 @@ def test_model_family_contract(name, glycine_dataset, tmp_path):
         atoms.positions = positions
         assert ev_to_kcal_mol(atoms.get_potential_energy()) == pytest.approx(energy, abs=case.calculator_atol)
         np.testing.assert_allclose(ev_to_kcal_mol(atoms.get_forces()), force, rtol=0, atol=case.calculator_atol)
+
+    # load_calculator's pattern: the loaded model is dropped once its calculator exists, and
+    # the calculator goes on answering without the model's temporary files
+    atoms.calc = model_family.calculator(model_family.load(path))
+    gc.collect()
+    atoms.positions = R[0]
+    assert ev_to_kcal_mol(atoms.get_potential_energy()) == pytest.approx(after[0][0], abs=case.calculator_atol)
+    # and once the models are gone, so is every temporary file of theirs (GAP unpacks a model
+    # of ~200 MB at paper settings per load)
+    del model, loaded, atoms
+    gc.collect()
+    assert scratch_left(scratch) == []

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from ase import Atoms
 from ase.io import write
 
 from flexmlff.data import Dataset
-from flexmlff.runlog import sigterm_as_exit
+from flexmlff.runlog import die_with_parent, sigterm_as_exit
 from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,16 @@ XML = "gap.xml"
 
 @dataclass
 class GAPModel:
-    """A trained GAP: the folder holding gap_fit's XML and sparseX files."""
+    """A trained GAP: the folder holding gap_fit's XML and sparseX files.
+
+    The folder is temporary (a fit's or a load's, in the job's scratch): it is removed with
+    the model object, at the latest when the process exits.
+    """
 
     folder: Path
+
+    def __post_init__(self):
+        weakref.finalize(self, shutil.rmtree, self.folder, True)
 
     @property
     def xml(self) -> Path:
@@ -90,19 +98,22 @@ def _frames_in_ev(data: Dataset) -> list[Atoms]:
 
 
 def _fit(train_set: Dataset, settings: dict, force_sigma: float, threads: int) -> GAPModel:
-    """One gap_fit run in a fresh folder."""
-    folder = Path(tempfile.mkdtemp(prefix="flexmlff-gap-"))
-    write(folder / "train.xyz", _frames_in_ev(train_set), format="extxyz")
+    """One gap_fit run in a fresh temporary folder, which the model returned owns (and a
+    failure removes)."""
+    model = GAPModel(Path(tempfile.mkdtemp(prefix="flexmlff-gap-")))
+    write(model.folder / "train.xyz", _frames_in_ev(train_set), format="extxyz")
     command = gap_command(settings, len(train_set), "train.xyz", force_sigma)
     log.info("gap_fit on %d frames: %s", len(train_set), " ".join(command[1:]))
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    with sigterm_as_exit():  # subprocess.run kills gap_fit on the SystemExit
-        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
-    if result.returncode != 0 or not (folder / XML).exists():
+    # subprocess.run kills gap_fit on the SystemExit of a SIGTERM; the parent-death signal on a SIGKILL
+    with sigterm_as_exit():
+        result = subprocess.run(command, cwd=model.folder, capture_output=True, text=True, env=env,
+                                preexec_fn=die_with_parent)
+    if result.returncode != 0 or not model.xml.exists():
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
         raise RuntimeError(f"gap_fit failed (status {result.returncode}):\n{tail}")
-    (folder / "train.xyz").unlink()
-    return GAPModel(folder)
+    (model.folder / "train.xyz").unlink()
+    return model
 
 
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
@@ -121,11 +132,7 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         log.info("GAP sigma_F=%s eV/A: validation force RMSE %.4f kcal/(mol A)", force_sigma, rmse)
         scan.append({"force_sigma_eV_per_A": force_sigma, "valid_force_rmse": rmse})
         if best is None or rmse < best[0]:
-            if best is not None:
-                shutil.rmtree(best[2].folder, ignore_errors=True)
-            best = (rmse, force_sigma, model)
-        else:
-            shutil.rmtree(model.folder, ignore_errors=True)
+            best = (rmse, force_sigma, model)  # the one replaced takes its folder with it
     rmse, force_sigma, model = best
     log.info("GAP chose sigma_F=%s eV/A (validation force RMSE %.4f)", force_sigma, rmse)
     if record is not None:
@@ -142,12 +149,13 @@ def save(model: GAPModel, path: str | Path) -> None:
 
 
 def load(path: str | Path) -> GAPModel:
-    folder = Path(tempfile.mkdtemp(prefix="flexmlff-gap-"))
+    """The model of a :func:`save` archive, unpacked into a temporary folder that goes with it."""
+    model = GAPModel(Path(tempfile.mkdtemp(prefix="flexmlff-gap-")))
     with tarfile.open(path) as archive:
-        archive.extractall(folder, filter="data")
-    if not (folder / XML).exists():
+        archive.extractall(model.folder, filter="data")
+    if not model.xml.exists():
         raise ValueError(f"{path}: not a GAP archive (no {XML})")
-    return GAPModel(folder)
+    return model
 
 
 def calculator(model: GAPModel):

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from flexmlff.data import Dataset
-from flexmlff.runlog import sigterm_as_exit
+from flexmlff.runlog import die_with_parent, sigterm_as_exit
 from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,8 @@ def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
     as it is evaluated; the training process never outlives this call."""
     progress = EpochProgress(work / "results")
     with open(work / "train.log", "w") as output, sigterm_as_exit():
-        process = subprocess.Popen(command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                   preexec_fn=die_with_parent)  # gone with this job, even on SIGKILL
         try:
             while True:
                 try:

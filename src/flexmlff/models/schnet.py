@@ -115,6 +115,16 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     (kcal/mol)² units of the weighted loss, MAEs in kcal/mol and kcal/(mol Å))
     and ``chosen`` (the best epoch and its validation loss).
     """
+    s = {**DEFAULTS, **(settings or {})}
+    work = Path(tempfile.mkdtemp(prefix="flexmlff-schnet-"))  # the frame database and checkpoints
+    try:
+        return _fit(train_set, validation, s, threads, record, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record: dict | None, work: Path):
+    """:func:`train` with settings `s`, its frame database and checkpoints in `work`."""
     import pytorch_lightning as pl
     import torch
     import torchmetrics
@@ -122,10 +132,8 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     spk = _schnetpack()
     import schnetpack.transform as trn
 
-    s = {**DEFAULTS, **(settings or {})}
     torch.set_num_threads(threads)  # jobs side by side: one thread each, or 25-60x slower
     pl.seed_everything(s["seed"], workers=True)
-    work = Path(tempfile.mkdtemp(prefix="flexmlff-schnet-"))
     from flexmlff.data import concatenate
 
     _database(concatenate([train_set, validation], "train+valid"), work / "frames.db")
@@ -168,7 +176,6 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
                                                "valid_loss": best_epoch["valid_loss"]})
     state = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["state_dict"]
     task.load_state_dict(state)
-    shutil.rmtree(work, ignore_errors=True)  # the frame database and checkpoints
     return task.model.cpu().eval()
 
 

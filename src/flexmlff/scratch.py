@@ -1,0 +1,103 @@
+"""Where a job keeps its temporary files, and how the library's outputs appear whole.
+
+A job's scratch is one folder per job (:func:`job_scratch_folder`): under the results tree
+by default, on the filesystem of the outputs (a cluster node's /tmp is often too small for
+GAP's sparseX files), or under ``$FLEXMLFF_SCRATCH`` where a site sets it. The job clears
+it when it starts, reclaiming what a SIGKILL of an earlier attempt left, and removes it
+when it ends, on success, failure or SIGTERM (:func:`job_scratch`). While the job runs, the
+folder is Python's temporary directory and the ``TMPDIR`` of every program the job starts,
+so that the library's and the model codes' temporary files all land there.
+
+:func:`atomic_output` gives the writers a name beside the final one; the file is renamed
+to its final name only once written, so a kill at any moment leaves the old file or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+#: The environment variable naming the folder under which jobs keep their scratch.
+SCRATCH_ROOT_VARIABLE = "FLEXMLFF_SCRATCH"
+#: The part of a file name that marks an output still being written (see :func:`atomic_output`).
+PARTIAL = ".partial-"
+
+
+def share_scratch_root_with_jobs(default_root: str | Path) -> str:
+    """Set ``$FLEXMLFF_SCRATCH`` to `default_root` unless the site already set it, and
+    return it: every job, started here or on a cluster node, then finds the same root."""
+    root = os.environ.get(SCRATCH_ROOT_VARIABLE) or str(Path(default_root).resolve())
+    os.environ[SCRATCH_ROOT_VARIABLE] = root
+    return root
+
+
+def job_scratch_folder(rule: str, wildcards: dict[str, str]) -> Path:
+    """The scratch folder of one job: ``<root>/<rule>/<name=value,...>`` (``job`` for a rule
+    without wildcards); the root is ``$FLEXMLFF_SCRATCH``, or the system's temporary
+    directory outside a workflow run."""
+    root = Path(os.environ.get(SCRATCH_ROOT_VARIABLE) or Path(tempfile.gettempdir()) / "flexmlff-scratch")
+    job = ",".join(f"{name}={value}" for name, value in wildcards.items()) or "job"
+    return root / rule / job
+
+
+@contextlib.contextmanager
+def job_scratch(folder: str | Path):
+    """Within the block, `folder` (emptied first) is this process's temporary directory and
+    its children's ``TMPDIR``; after the block, however it ends, the folder is gone.
+
+    A SIGTERM must end the block through Python's unwinding for the removal to run: the
+    caller holds :func:`flexmlff.runlog.sigterm_as_exit` around it.
+    """
+    folder = Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)  # what a killed attempt of this job left
+    folder.mkdir(parents=True)
+    previous_tempdir, previous_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = os.environ["TMPDIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = previous_tempdir
+        if previous_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous_env
+        shutil.rmtree(folder, ignore_errors=True)
+        _remove_empty_parents(folder.parent, stop_at=2)
+
+
+def _remove_empty_parents(folder: Path, stop_at: int) -> None:
+    """Remove `folder` and up to `stop_at - 1` of its parents while they are empty (the
+    rule's folder and the scratch root), so that a finished run leaves no scratch tree."""
+    for _ in range(stop_at):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (another job's scratch), or already gone
+            return
+        folder = folder.parent
+
+
+def scratch_left(root: str | Path) -> list[Path]:
+    """Every file left under a scratch root (empty when the run cleaned up after itself)."""
+    root = Path(root)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path):
+    """Yield a name beside `path` (same folder, same ending, so that writers choosing a format
+    by the ending still do) to write to; when the block completes, the file takes the name
+    `path` in one rename. A failure removes it; a partial file that a killed writer left is
+    removed by the next write to `path`."""
+    path = Path(path)
+    stem, suffix = (path.name[: -len(path.suffix)], path.suffix) if path.suffix else (path.name, "")
+    for stale in path.parent.glob(f".{stem}{PARTIAL}*{suffix}"):
+        stale.unlink(missing_ok=True)
+    partial = path.with_name(f".{stem}{PARTIAL}{os.getpid()}{suffix}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
