@@ -9,6 +9,7 @@ fails its own job.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from pathlib import Path
@@ -19,6 +20,7 @@ from ase.io import write
 from flexmlff.evaluate import HeldOut, held_out_errors
 from flexmlff.exports import prediction_frames
 from flexmlff.models import family
+from flexmlff.models._checkpoint import TrainingCheckpoint, training_fingerprint
 from flexmlff.scratch import atomic_output
 from flexmlff.training_records import grid_edge
 
@@ -26,19 +28,28 @@ log = logging.getLogger(__name__)
 
 
 def fit_and_save(name: str, train_set, validation, settings: dict, threads: int, model_path: str | Path,
-                 record_path: str | Path, fold: int, extra: dict | None = None):
+                 record_path: str | Path, fold: int, extra: dict | None = None,
+                 checkpoint_folder: str | Path | None = None):
     """Train family `name` on `train_set`, choosing on `validation`; save the model to
     `model_path` and its training record to `record_path`; return the model read back.
 
     The record holds the family, ``n_train``, ``fold``, the fields of `extra`, the settings
     and what the family's ``train`` recorded (its choice, the epochs' losses). A choice at
     the edge of its grid is kept in the record as ``grid_edge`` and logged as a warning
-    naming the config key to widen.
+    naming the config key to widen. With `checkpoint_folder` (the job's), a family whose
+    training can resume checkpoints there, resumes from what a killed attempt of the same
+    training left, and removes it once the model is saved.
     """
     models = family(name)
     log.info("training %s on %d frames, validating on %d", name, len(train_set), len(validation))
     record = {}
-    model = models.train(train_set, validation, settings, threads=threads, record=record)
+    checkpoint = None
+    if checkpoint_folder is not None and resumable(models):
+        fingerprint = training_fingerprint(name, models.__file__, settings, train_set, validation)
+        checkpoint = TrainingCheckpoint(checkpoint_folder, fingerprint)
+        model = models.train(train_set, validation, settings, threads=threads, record=record, checkpoint=checkpoint)
+    else:
+        model = models.train(train_set, validation, settings, threads=threads, record=record)
     log.info("chosen on the validation frames: %s", record.get("chosen"))
     edge = grid_edge(record)
     if edge:
@@ -51,7 +62,14 @@ def fit_and_save(name: str, train_set, validation, settings: dict, threads: int,
     with atomic_output(record_path) as partial, open(partial, "w") as handle:
         json.dump({"family": name, "n_train": len(train_set), "fold": fold, **(extra or {}), "settings": settings,
                    **record}, handle, indent=1)
+    if checkpoint is not None:
+        checkpoint.remove()
     return models.load(model_path)
+
+
+def resumable(models) -> bool:
+    """Whether a family's training can resume from a checkpoint (its ``train`` takes one)."""
+    return "checkpoint" in inspect.signature(models.train).parameters
 
 
 def write_test_results(held_out: HeldOut, dataset, split, fold: int, row: dict, name: str, cluster_coordinate,

@@ -44,6 +44,8 @@ class Layout:
 
     scratch = _path(".scratch", "Where jobs keep their temporary files, a folder each (flexmlff.scratch); "
                     "empty after a run.")
+    checkpoints = _path(".checkpoints", "Where training jobs keep their checkpoints until their model is saved "
+                        "(flexmlff.models._checkpoint); empty after a run.")
 
     # minima, paths, single points
     built = _path("{molecule}/minima/{minimum}_built.xyz",

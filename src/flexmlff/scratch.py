@@ -22,16 +22,23 @@ from pathlib import Path
 
 #: The environment variable naming the folder under which jobs keep their scratch.
 SCRATCH_ROOT_VARIABLE = "FLEXMLFF_SCRATCH"
+#: The environment variable naming the folder under which trainings keep their checkpoints.
+CHECKPOINT_ROOT_VARIABLE = "FLEXMLFF_CHECKPOINTS"
 #: The part of a file name that marks an output still being written (see :func:`atomic_output`).
 PARTIAL = ".partial-"
 
 
-def share_scratch_root_with_jobs(default_root: str | Path) -> str:
-    """Set ``$FLEXMLFF_SCRATCH`` to `default_root` unless the site already set it, and
-    return it: every job, started here or on a cluster node, then finds the same root."""
-    root = os.environ.get(SCRATCH_ROOT_VARIABLE) or str(Path(default_root).resolve())
-    os.environ[SCRATCH_ROOT_VARIABLE] = root
-    return root
+def share_job_folders_with_jobs(scratch_root: str | Path, checkpoint_root: str | Path) -> None:
+    """Set ``$FLEXMLFF_SCRATCH`` to `scratch_root` unless the site already set it, and
+    ``$FLEXMLFF_CHECKPOINTS`` to `checkpoint_root`: every job, started here or on a cluster
+    node, then finds the same folders. Checkpoints stay under the results tree, where the
+    retry of a preempted job finds them from any node."""
+    os.environ[SCRATCH_ROOT_VARIABLE] = os.environ.get(SCRATCH_ROOT_VARIABLE) or str(Path(scratch_root).resolve())
+    os.environ[CHECKPOINT_ROOT_VARIABLE] = str(Path(checkpoint_root).resolve())
+
+
+def _job_name(wildcards: dict[str, str]) -> str:
+    return ",".join(f"{name}={value}" for name, value in wildcards.items()) or "job"
 
 
 def job_scratch_folder(rule: str, wildcards: dict[str, str]) -> Path:
@@ -39,8 +46,14 @@ def job_scratch_folder(rule: str, wildcards: dict[str, str]) -> Path:
     without wildcards); the root is ``$FLEXMLFF_SCRATCH``, or the system's temporary
     directory outside a workflow run."""
     root = Path(os.environ.get(SCRATCH_ROOT_VARIABLE) or Path(tempfile.gettempdir()) / "flexmlff-scratch")
-    job = ",".join(f"{name}={value}" for name, value in wildcards.items()) or "job"
-    return root / rule / job
+    return root / rule / _job_name(wildcards)
+
+
+def job_checkpoint_folder(rule: str, wildcards: dict[str, str]) -> Path | None:
+    """The checkpoint folder of one training job, ``<root>/<rule>/<name=value,...>`` under
+    ``$FLEXMLFF_CHECKPOINTS``; None outside a workflow run (nothing to resume from)."""
+    root = os.environ.get(CHECKPOINT_ROOT_VARIABLE)
+    return Path(root) / rule / _job_name(wildcards) if root else None
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ase.io import read
 from flexmlff.calculators import make_calculator
 from flexmlff.data import read_dataset
 from flexmlff.geometry import azobenzene_atoms, dihedral
+from flexmlff.scratch import PARTIAL, scratch_left
 from flexmlff.splits import Split
 from flexmlff.units import ev_to_kcal_mol
 
@@ -44,12 +46,28 @@ def planned_jobs(output: str) -> dict[str, int]:
     return {**jobs, "total": int(total.group(1))}
 
 
+#: When the smoke run started (epoch seconds): what appeared in /tmp after it is the run's.
+STARTED = {}
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     # FLEXMLFF_SMOKE_DIR: bring an earlier smoke run up to date instead of starting afresh
     workdir = Path(os.environ.get("FLEXMLFF_SMOKE_DIR") or tmp_path_factory.mktemp("smoke"))
+    STARTED["time"] = time.time()
     snakemake(workdir)
     return workdir / "results"
+
+
+def test_the_run_leaves_no_scratch_and_no_partial_output(run):
+    """Every job's temporary files lived in its scratch under the results tree and went with
+    it; nothing of the run's is in /tmp (GAP's sparseX folders, i-PI's sockets); no output
+    was left half-written."""
+    assert scratch_left(run / ".scratch") == [] and not (run / ".scratch").exists()
+    left = [path for pattern in ("flexmlff-*", "ipi_*") for path in Path("/tmp").glob(pattern)
+            if path.lstat().st_mtime >= STARTED["time"]]
+    assert left == []
+    assert [path for path in run.rglob(f"*{PARTIAL}*")] == []
 
 
 def test_jobs_import_the_checkouts_library(run):

@@ -10,7 +10,7 @@ from flexmlff.costs import clustering_memory_mb, training_resources
 from flexmlff.plan import SCHEMA, Plan
 from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, validate_config
 from flexmlff.runlog import share_library_with_jobs
-from flexmlff.scratch import share_scratch_root_with_jobs
+from flexmlff.scratch import share_job_folders_with_jobs
 
 share_library_with_jobs()
 
@@ -18,8 +18,9 @@ validate_config(config, SCHEMA)
 
 plan = Plan(config, basedir=workflow.basedir)
 layout = plan.layout
-# every job's temporary files under the results tree, unless the site names a place
-share_scratch_root_with_jobs(layout.scratch())
+# every job's temporary files under the results tree (unless the site names a place), and
+# the trainings' checkpoints there too
+share_job_folders_with_jobs(layout.scratch(), layout.checkpoints())
 ENVS = "../../envs"
 
 

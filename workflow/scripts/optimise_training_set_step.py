@@ -14,6 +14,7 @@ from flexmlff.evaluate import HeldOut
 from flexmlff.fitting import fit_and_save, write_test_results
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
+from flexmlff.scratch import job_checkpoint_folder
 from flexmlff.splits import Split
 from flexmlff.training_sets import ClusterScheme, frame_force_errors, select_frames, starting_frames
 
@@ -49,7 +50,8 @@ with snakemake_step(snakemake) as log:
                  np.nanmean(visible))
 
     saved = fit_and_save(wc.model, dataset.subset(training), dataset.subset(split.validation), params.settings,
-                         snakemake.threads, output.model, output.record, fold, extra=step_record)
+                         snakemake.threads, output.model, output.record, fold, extra=step_record,
+                         checkpoint_folder=job_checkpoint_folder(snakemake.rule, dict(wc.items())))
     with open(output.training_set, "wb") as handle:
         np.savez(handle, training=training, added=added)
     # every frame: the next step's errors (the last step's are kept for the record)

@@ -13,6 +13,7 @@ from flexmlff.evaluate import predict_held_out
 from flexmlff.fitting import fit_and_save, write_test_results
 from flexmlff.models import family
 from flexmlff.runlog import snakemake_step
+from flexmlff.scratch import job_checkpoint_folder
 from flexmlff.splits import Split
 
 with snakemake_step(snakemake) as log:
@@ -21,7 +22,8 @@ with snakemake_step(snakemake) as log:
     split = Split.load(snakemake.input.split)
     fold = int(wc.fold)
     saved = fit_and_save(params.family, dataset.subset(split.train_indices(fold)), dataset.subset(split.validation),
-                         params.settings, snakemake.threads, output.model, output.record, fold)
+                         params.settings, snakemake.threads, output.model, output.record, fold,
+                         checkpoint_folder=job_checkpoint_folder(snakemake.rule, dict(wc.items())))
     predict = family(params.family).predict
     held_out = predict_held_out(lambda R, z: predict(saved, R, z), dataset, split, fold)
     # a model of the GAP cutoff scan (Fig. 6a) carries its cutoff in a last column

@@ -26,6 +26,7 @@ from ase.data import chemical_symbols
 
 from flexmlff.data import Dataset
 from flexmlff.models._calculator import PredictorCalculator
+from flexmlff.models._checkpoint import TrainingCheckpoint
 
 os.environ.setdefault("TORCHANI_NO_WARN_EXTENSIONS", "1")  # the CUDA extensions are optional
 log = logging.getLogger(__name__)
@@ -33,7 +34,9 @@ log = logging.getLogger(__name__)
 #: Settings understood by :func:`train` (config section ``models.bpnn``).
 DEFAULTS = {"cutoff_A": 5.0, "angular_cutoff_A": 4.5, "hidden_layers": [64, 64], "batch_size": 10,
             "learning_rate": 1e-3, "energy_weight": 1.0, "force_weight": 10.0, "max_epochs": 1000,
-            "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0}
+            "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0, "checkpoint_every": 1}
+#: The file in a training's checkpoint folder that a resumed training starts from.
+CHECKPOINT_FILE = "training.pt"
 
 
 class BPNN(torch.nn.Module):
@@ -75,11 +78,14 @@ def _loss(model: BPNN, data: Dataset, idx: np.ndarray, s: dict, create_graph: bo
 
 
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None) -> BPNN:
+          record: dict | None = None, checkpoint: TrainingCheckpoint | None = None) -> BPNN:
     """Train a BPNN on `train_set`, stopping early on the loss over `validation`.
 
     `record`, when given, receives ``history`` (per epoch: the mean training and
-    the validation loss, and the learning rate) and ``chosen`` (the best epoch).
+    the validation loss, and the learning rate) and ``chosen`` (the best epoch). With a
+    `checkpoint`, the training writes its whole state there every ``checkpoint_every``
+    epochs, and resumes from it where it holds one of this training: the same weights,
+    optimiser, scheduler, shuffling and early-stopping state, so the same result.
     """
     s = {**DEFAULTS, **(settings or {})}
     torch.set_num_threads(threads)  # jobs side by side: one thread each
@@ -90,9 +96,14 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=s["lr_factor"],
                                                            patience=s["lr_patience"])
     all_valid = np.arange(len(validation))
-    best_loss, best_state, best_epoch = np.inf, None, 0
-    history = []
-    for epoch in range(s["max_epochs"]):
+    state = {"next_epoch": 0, "best_loss": np.inf, "best_state": None, "best_epoch": 0, "history": []}
+    parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
+    saved = checkpoint.file(CHECKPOINT_FILE) if checkpoint is not None else None
+    if checkpoint is not None and checkpoint.resumable and saved.exists():
+        state = _restore(saved, parts, rng)
+        log.info("resuming bpnn from epoch %d (%s)", state["next_epoch"], saved)
+    history = state["history"]
+    for epoch in range(state["next_epoch"], s["max_epochs"]):
         model.train()
         order = rng.permutation(len(train_set))
         batch_losses = []
@@ -107,18 +118,43 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         history.append({"epoch": epoch, "train_loss": float(np.mean(batch_losses)), "valid_loss": valid_loss,
                         "learning_rate": optimizer.param_groups[0]["lr"]})
         scheduler.step(valid_loss)
-        if valid_loss < best_loss:
-            best_loss, best_state, best_epoch = valid_loss, copy.deepcopy(model.state_dict()), epoch
+        if valid_loss < state["best_loss"]:
+            state.update(best_loss=valid_loss, best_state=copy.deepcopy(model.state_dict()), best_epoch=epoch)
         if epoch % 50 == 0:
             log.info("BPNN epoch %d: validation loss %.4f (best %.4f at epoch %d)", epoch, valid_loss,
-                     best_loss, best_epoch)
-        if epoch - best_epoch >= s["patience"]:
+                     state["best_loss"], state["best_epoch"])
+        if epoch - state["best_epoch"] >= s["patience"]:
             break
-    log.info("BPNN: %d epochs, best validation loss %.4f at epoch %d", epoch + 1, best_loss, best_epoch)
+        state["next_epoch"] = epoch + 1
+        if saved is not None and (epoch + 1) % s["checkpoint_every"] == 0:
+            _keep(saved, state, parts, rng)
+    best_loss, best_epoch = state["best_loss"], state["best_epoch"]
+    log.info("BPNN: %d epochs, best validation loss %.4f at epoch %d", len(history), best_loss, best_epoch)
     if record is not None:
-        record.update(history=history, chosen={"epoch": best_epoch, "epochs_run": epoch + 1, "valid_loss": best_loss})
-    model.load_state_dict(best_state)
+        record.update(history=history, chosen={"epoch": best_epoch, "epochs_run": len(history),
+                                               "valid_loss": best_loss})
+    model.load_state_dict(state["best_state"])
     return model.eval()
+
+
+def _keep(path: Path, state: dict, parts: dict, rng: np.random.Generator) -> None:
+    """Write the training's state to `path`, whole or not at all."""
+    from flexmlff.scratch import atomic_output
+
+    with atomic_output(path) as partial:
+        torch.save({**state, **{name: part.state_dict() for name, part in parts.items()},
+                    "shuffle": rng.bit_generator.state, "torch_rng": torch.get_rng_state()}, partial)
+
+
+def _restore(path: Path, parts: dict, rng: np.random.Generator) -> dict:
+    """Load the state :func:`_keep` wrote into the training's `parts` and `rng`; return the
+    loop's own state."""
+    saved = torch.load(path, map_location="cpu", weights_only=False)
+    for name, part in parts.items():
+        part.load_state_dict(saved.pop(name))
+    rng.bit_generator.state = saved.pop("shuffle")
+    torch.set_rng_state(saved.pop("torch_rng"))
+    return saved
 
 
 def save(model: BPNN, path: str | Path) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from flexmlff.data import Dataset
+from flexmlff.models._checkpoint import TrainingCheckpoint
 from flexmlff.runlog import die_with_parent, sigterm_as_exit
 from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
 
@@ -112,17 +114,19 @@ def epoch_history(results_file: Path) -> list[dict]:
     """Per epoch: mean training loss, validation loss, validation energy (per frame, kcal/mol)
     and force RMSE (kcal/(mol Å)), from mace-torch's metrics log (one JSON line per step
     or evaluation)."""
-    train, history = {}, []
+    history, steps, steps_epoch = {}, [], None
     for line in results_file.read_text().splitlines():
         row = json.loads(line)
         if row.get("mode") == "opt" and row.get("epoch") is not None:
-            train.setdefault(row["epoch"], []).append(float(row["loss"]))
+            if row["epoch"] != steps_epoch:  # a new epoch, or a resumed training going back
+                steps, steps_epoch = [], row["epoch"]
+            steps.append(float(row["loss"]))
         elif validation := _validation_row(row):
-            history.append(validation)
-    for row in history:
-        losses = train.get(row["epoch"])
-        row["train_loss"] = float(np.mean(losses)) if losses else float("nan")
-    return history
+            validation["train_loss"] = float(np.mean(steps)) if steps and steps_epoch == validation["epoch"] \
+                else float("nan")
+            # a resumed training evaluates again the epochs after its checkpoint: the later ones count
+            history[validation["epoch"]] = validation
+    return [history[epoch] for epoch in sorted(history)]
 
 
 class EpochProgress:
@@ -158,10 +162,10 @@ class EpochProgress:
 
 
 def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
-    """Run mace-torch's training in `work`, its output in ``train.log``, logging each epoch
-    as it is evaluated; the training process never outlives this call."""
+    """Run mace-torch's training in `work`, its output in ``train.log`` (appended to), logging
+    each epoch as it is evaluated; the training process never outlives this call."""
     progress = EpochProgress(work / "results")
-    with open(work / "train.log", "w") as output, sigterm_as_exit():
+    with open(work / "train.log", "a") as output, sigterm_as_exit():
         process = subprocess.Popen(command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    preexec_fn=die_with_parent)  # gone with this job, even on SIGKILL
         try:
@@ -180,14 +184,23 @@ def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
 
 
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None):
+          record: dict | None = None, checkpoint: TrainingCheckpoint | None = None):
     """Train MACE on `train_set`, stopping early on the loss over `validation`.
 
     Returns the trained network (a torch module). `record`, when given, receives
-    ``history`` (:func:`epoch_history`) and ``chosen`` (the best epoch).
+    ``history`` (:func:`epoch_history`) and ``chosen`` (the best epoch). With a `checkpoint`,
+    mace-torch works in its folder, where it keeps a checkpoint of every epoch that lowers
+    the validation loss; where a killed attempt of this training left one, mace-torch's own
+    restart (``--restart_latest``) continues from it. Its patience counter and moving
+    average start afresh then, so a resumed MACE ends near, not exactly at, an unbroken one.
     """
     s = {**DEFAULTS, **(settings or {})}
-    work = Path(tempfile.mkdtemp(prefix="flexmlff-mace-"))
+    if checkpoint is None:
+        work = Path(tempfile.mkdtemp(prefix="flexmlff-mace-"))
+    else:
+        work = checkpoint.file("mace")
+        work.mkdir(exist_ok=True)
+    resume_epoch = latest_checkpoint_epoch(work) if checkpoint is not None and checkpoint.resumable else None
     try:
         _write_ev_frames(train_set, work / "train.xyz")
         _write_ev_frames(validation, work / "valid.xyz")
@@ -195,7 +208,11 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
                "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")]))}
         device = training_device(s["device"])
-        returncode = run_reporting_progress(train_command(work, s, device), work, env)
+        command = train_command(work, s, device)
+        if resume_epoch is not None:
+            log.info("resuming mace from epoch %d (%s)", resume_epoch, work / "checkpoints")
+            command.append("--restart_latest")
+        returncode = run_reporting_progress(command, work, env)
         if returncode != 0:
             tail = (work / "train.log").read_text()[-3000:]
             raise RuntimeError(f"mace_run_train failed (exit {returncode}):\n{tail}")
@@ -208,7 +225,15 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
                           chosen={"epoch": best["epoch"], "epochs_run": len(history), "valid_loss": best["valid_loss"]})
         return load(work / f"{NAME}.model")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if checkpoint is None:  # a checkpoint's folder stays for the next attempt, or goes with the job's success
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def latest_checkpoint_epoch(work: Path) -> int | None:
+    """The epoch of the latest checkpoint mace-torch wrote in `work` (``..._epoch-<N>.pt``), or None."""
+    epochs = [int(match[1]) for path in (work / "checkpoints").glob("*.pt")
+              if (match := re.search(r"_epoch-(\d+)", path.name))]
+    return max(epochs, default=None)
 
 
 def save(model, path: str | Path) -> None:

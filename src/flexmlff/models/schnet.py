@@ -27,13 +27,17 @@ import numpy as np
 
 from flexmlff.data import Dataset
 from flexmlff.models._calculator import PredictorCalculator
+from flexmlff.models._checkpoint import TrainingCheckpoint
 
 log = logging.getLogger(__name__)
 
 #: Settings understood by :func:`train` (config section ``models.schnet``).
 DEFAULTS = {"n_interactions": 6, "cutoff_A": 5.0, "n_atom_basis": 128, "n_rbf": 20,
             "batch_size": 10, "learning_rate": 1e-3, "energy_weight": 0.1, "force_weight": 0.9,
-            "max_epochs": 1000, "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0}
+            "max_epochs": 1000, "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0,
+            "checkpoint_every": 1}
+#: The file in a training's checkpoint folder that a resumed training starts from.
+LAST_CHECKPOINT = "last.ckpt"
 
 
 def _schnetpack():
@@ -81,50 +85,114 @@ def _network(settings: dict):
         postprocessors=[trn.CastTo64(), trn.AddOffsets("energy", add_mean=True)])
 
 
-def _epoch_history(history: list):
-    """A Lightning callback appending each epoch's losses to `history`.
+def _training_state(history: list, checkpoint: Path | None = None, every: int = 1, resume: dict | None = None):
+    """A Lightning callback keeping what a training has learnt about itself: each epoch's
+    losses (appended to `history`) and the best epoch's weights; with a `checkpoint` file,
+    the whole training state written there at the start of every `every`-th epoch, once the
+    epoch before is complete (its scheduler step and early-stopping check included).
 
-    schnetpack logs the training loss per step only; its mean over the epoch's
-    batches is kept here next to the validation loss and MAEs of that epoch.
+    schnetpack logs the training loss per step only; its mean over the epoch's batches is
+    kept here next to the validation loss and MAEs of that epoch. A training given the
+    state of an earlier attempt (`resume`, as :func:`_read_checkpoint` gives it) restores
+    it when the training starts: weights, optimiser, scheduler, early stopping and the
+    epochs so far and torch's random state, which decides the batches.
+    Lightning's own resume is not used: it skips the plateau scheduler's step of the epoch
+    it resumes in, and the result would differ from an unbroken training's.
     """
     import pytorch_lightning as pl
+    import torch
 
-    class EpochHistory(pl.callbacks.Callback):
+    from flexmlff.scratch import atomic_output
+
+    class TrainingState(pl.callbacks.Callback):
+        def __init__(self):
+            self.losses, self.best_loss, self.best_weights = [], float("inf"), None
+            self.epochs_before = 0  # epochs of earlier attempts
+
+        def epoch(self, trainer) -> int:
+            return self.epochs_before + trainer.current_epoch
+
+        def on_fit_start(self, trainer, task):
+            # after schnetpack's data module has drawn batches for its energy statistics, and
+            # before Lightning draws the first epoch's (it does so before on_train_start)
+            if resume is not None:
+                torch.set_rng_state(resume["rng"])
+
+        def on_train_start(self, trainer, task):
+            if resume is None:
+                return
+            task.load_state_dict(resume["weights"])
+            trainer.optimizers[0].load_state_dict(resume["optimizer"])
+            trainer.lr_scheduler_configs[0].scheduler.load_state_dict(resume["scheduler"])
+            _early_stopping(trainer).load_state_dict(resume["early_stopping"])
+            history[:] = resume["history"]
+            self.best_loss, self.best_weights = resume["best_loss"], resume["best_weights"]
+            self.epochs_before = resume["epochs"]
+
         def on_train_epoch_start(self, trainer, task):
             self.losses = []
+            if checkpoint is not None and trainer.current_epoch > 0 and self.epoch(trainer) % every == 0:
+                state = {"epochs": self.epoch(trainer), "weights": task.state_dict(),
+                         "optimizer": trainer.optimizers[0].state_dict(),
+                         "scheduler": trainer.lr_scheduler_configs[0].scheduler.state_dict(),
+                         "early_stopping": _early_stopping(trainer).state_dict(), "history": history,
+                         "best_loss": self.best_loss, "best_weights": self.best_weights, "rng": torch.get_rng_state()}
+                with atomic_output(checkpoint) as partial:
+                    torch.save(state, partial)
 
         def on_train_batch_end(self, trainer, task, outputs, batch, batch_idx):
             self.losses.append(float(outputs["loss"]))
 
         def on_train_epoch_end(self, trainer, task):
             metrics = trainer.callback_metrics
-            history.append({"epoch": trainer.current_epoch, "train_loss": float(np.mean(self.losses)),
-                            "valid_loss": float(metrics["val_loss"]),
-                            "valid_energy_mae": float(metrics["val_energy_MAE"]),
-                            "valid_force_mae": float(metrics["val_forces_MAE"]),
-                            "learning_rate": float(trainer.optimizers[0].param_groups[0]["lr"])})
+            row = {"epoch": self.epoch(trainer), "train_loss": float(np.mean(self.losses)),
+                   "valid_loss": float(metrics["val_loss"]), "valid_energy_mae": float(metrics["val_energy_MAE"]),
+                   "valid_force_mae": float(metrics["val_forces_MAE"]),
+                   "learning_rate": float(trainer.optimizers[0].param_groups[0]["lr"])}
+            history.append(row)
+            if row["valid_loss"] < self.best_loss:
+                self.best_loss = row["valid_loss"]
+                self.best_weights = {k: v.detach().clone() for k, v in task.state_dict().items()}
 
-    return EpochHistory()
+    return TrainingState()
+
+
+def _early_stopping(trainer):
+    import pytorch_lightning as pl
+
+    return next(c for c in trainer.callbacks if isinstance(c, pl.callbacks.EarlyStopping))
+
+
+def _read_checkpoint(checkpoint: TrainingCheckpoint | None) -> dict | None:
+    """The state an earlier attempt of this training left, or None."""
+    if checkpoint is None or not checkpoint.resumable or not checkpoint.file(LAST_CHECKPOINT).exists():
+        return None
+    import torch
+
+    return torch.load(checkpoint.file(LAST_CHECKPOINT), map_location="cpu", weights_only=False)
 
 
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None):
+          record: dict | None = None, checkpoint: TrainingCheckpoint | None = None):
     """Train SchNet on `train_set`, stopping early on the loss over `validation`.
 
     `record`, when given, receives ``history`` (one dict per epoch: losses in
     (kcal/mol)² units of the weighted loss, MAEs in kcal/mol and kcal/(mol Å))
-    and ``chosen`` (the best epoch and its validation loss).
+    and ``chosen`` (the best epoch and its validation loss). With a `checkpoint`, the
+    training writes its state there every ``checkpoint_every`` epochs, and resumes from
+    it where it holds one of this training.
     """
     s = {**DEFAULTS, **(settings or {})}
-    work = Path(tempfile.mkdtemp(prefix="flexmlff-schnet-"))  # the frame database and checkpoints
+    work = Path(tempfile.mkdtemp(prefix="flexmlff-schnet-"))  # the frame database
     try:
-        return _fit(train_set, validation, s, threads, record, work)
+        return _fit(train_set, validation, s, threads, record, work, checkpoint)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record: dict | None, work: Path):
-    """:func:`train` with settings `s`, its frame database and checkpoints in `work`."""
+def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record: dict | None, work: Path,
+         checkpoint: TrainingCheckpoint | None):
+    """:func:`train` with settings `s`, its frame database in `work`."""
     import pytorch_lightning as pl
     import torch
     import torchmetrics
@@ -155,13 +223,16 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
         optimizer_args={"lr": s["learning_rate"]},
         scheduler_cls=torch.optim.lr_scheduler.ReduceLROnPlateau,
         scheduler_args={"factor": s["lr_factor"], "patience": s["lr_patience"]}, scheduler_monitor="val_loss")
-    best = pl.callbacks.ModelCheckpoint(dirpath=str(work), filename="best", monitor="val_loss", mode="min")
-    history = []
+    history, resume = [], _read_checkpoint(checkpoint)
+    state = _training_state(history, checkpoint.file(LAST_CHECKPOINT) if checkpoint else None,
+                            s["checkpoint_every"], resume)
+    if resume is not None:
+        log.info("resuming schnet from epoch %d (%s)", resume["epochs"], checkpoint.file(LAST_CHECKPOINT))
     trainer = pl.Trainer(
-        max_epochs=s["max_epochs"], accelerator="auto", devices=1, default_root_dir=str(work),
-        callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), best,
-                   _epoch_history(history)],
-        logger=False, enable_progress_bar=False, enable_model_summary=False, deterministic=False)
+        max_epochs=s["max_epochs"] - (resume["epochs"] if resume else 0), accelerator="auto", devices=1,
+        default_root_dir=str(work), logger=False, enable_checkpointing=False, enable_progress_bar=False,
+        enable_model_summary=False, deterministic=False,
+        callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), state])
     cwd = os.getcwd()
     os.chdir(work)  # schnetpack's data module writes its "splitting.lock" into the working directory
     try:
@@ -169,13 +240,12 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
     finally:
         os.chdir(cwd)
     best_epoch = min(history, key=lambda row: row["valid_loss"])
-    log.info("SchNet: %d epochs, best validation loss %.4f at epoch %d", len(history), float(best.best_model_score),
+    log.info("SchNet: %d epochs, best validation loss %.4f at epoch %d", len(history), state.best_loss,
              best_epoch["epoch"])
     if record is not None:
         record.update(history=history, chosen={"epoch": best_epoch["epoch"], "epochs_run": len(history),
                                                "valid_loss": best_epoch["valid_loss"]})
-    state = torch.load(best.best_model_path, map_location="cpu", weights_only=False)["state_dict"]
-    task.load_state_dict(state)
+    task.load_state_dict(state.best_weights)
     return task.model.cpu().eval()
 
 
