@@ -72,12 +72,33 @@ def snakemake_step(smk):
     the script through PYTHONPATH (:func:`share_library_with_jobs`), so scripts carry no
     import-path code of their own.
     """
-    from flexmlff.scratch import job_scratch, job_scratch_folder
+    from flexmlff.scratch import PeakSize, job_scratch, job_scratch_folder
 
     stop_when_orphaned()
     scratch = job_scratch_folder(smk.rule, dict(smk.wildcards.items()))
     with sigterm_as_exit(), job_scratch(scratch), logged_step(smk.log[0], smk.rule) as log:
-        yield log
+        meter = PeakSize(scratch)
+        try:
+            with meter:
+                yield log
+        finally:
+            log_peaks(log, meter.peak)
+
+
+#: The line a job's log ends with: what it needed of the node's disk and memory.
+PEAKS_LINE = "peak scratch {scratch_mb:.1f} MB, peak memory {rss_mb:.0f} MB (job) and {program_mb:.0f} MB (its largest program)"
+
+
+def log_peaks(log: logging.Logger, scratch_bytes: int) -> None:
+    """Log the job's peak scratch use and peak resident memory, its own and its largest
+    program's (gap_fit, mace-torch, i-PI), so that `flexmlff.costs`' formulas can be checked
+    against what jobs used (:func:`flexmlff.runstats.job_peaks` reads them back)."""
+    import resource
+
+    kib = 1024 / 1e6  # ru_maxrss is in KiB on Linux
+    log.info(PEAKS_LINE.format(scratch_mb=scratch_bytes / 1e6,
+                               rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib,
+                               program_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kib))
 
 
 def stop_when_orphaned(poll_s: float = 1.0) -> threading.Thread:

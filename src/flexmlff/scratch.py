@@ -18,6 +18,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 #: The environment variable naming the folder under which jobs keep their scratch.
@@ -90,6 +91,51 @@ def _remove_empty_parents(folder: Path, stop_at: int) -> None:
         except OSError:  # not empty (another job's scratch), or already gone
             return
         folder = folder.parent
+
+
+def folder_size(folder: str | Path) -> int:
+    """Bytes of the files under `folder` (0 for a folder that is gone)."""
+    total, pending = 0, [str(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            pending.append(entry.path)
+                        elif entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:  # removed while being looked at
+                        pass
+        except OSError:
+            pass
+    return total
+
+
+class PeakSize:
+    """The largest size `folder` reaches while the meter runs, sampled every `interval_s`
+    by a thread of its own (a job's scratch: what it needs of a node's disk)."""
+
+    def __init__(self, folder: str | Path, interval_s: float = 2.0):
+        self.folder, self.interval_s, self.peak = Path(folder), interval_s, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="scratch-meter", daemon=True)
+
+    def _watch(self):
+        while True:
+            self.peak = max(self.peak, folder_size(self.folder))
+            if self._stop.wait(self.interval_s):
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, folder_size(self.folder))  # what is there at the end counts too
+        return False
 
 
 def scratch_left(root: str | Path) -> list[Path]:

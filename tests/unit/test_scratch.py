@@ -144,3 +144,25 @@ def test_a_program_started_by_a_job_dies_with_it_even_on_sigkill(tmp_path, still
     job.kill()
     job.wait(timeout=10)
     assert still_running([child], timeout_s=2.0) == []
+
+
+def test_a_step_logs_its_peak_scratch_and_memory_and_the_run_report_reads_them(tmp_path, monkeypatch):
+    from flexmlff.runstats import job_peaks, per_rule
+
+    results = tmp_path / "results"
+    monkeypatch.setenv(SCRATCH_ROOT_VARIABLE, str(results / ".scratch"))
+    log = results / "logs" / "train_gap" / "glycine_n100_fold0.log"
+    log.parent.mkdir(parents=True)
+    smk = SimpleNamespace(rule="train_gap", wildcards={"dataset": "glycine"}, log=[str(log)])
+    with snakemake_step(smk):
+        Path(tempfile.mkdtemp(prefix="flexmlff-gap-"), "gap.xml.sparseX").write_bytes(b"x" * 3_000_000)
+    peaks = job_peaks(results / "logs")
+    assert peaks["scratch_mb"].tolist() == [3.0] and peaks["rule"].tolist() == ["train_gap"]
+    assert 20 < peaks["rss_mb"][0] < 20_000  # this Python process's peak
+    benchmark = results / "benchmarks" / "train_gap" / "glycine_n100_fold0.tsv"
+    benchmark.parent.mkdir(parents=True)
+    benchmark.write_text("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+                         "150.5\t0:02:30\t5120.0\t6000\t5000\t5000\t1\t2\t99.0\t148.2\n")
+    table = per_rule(results)
+    assert table.loc["train_gap", "jobs"] == 1 and table.loc["train_gap", "cpu_s"] == 148.2
+    assert table.loc["train_gap", "max_rss_mb"] == 5120.0 and table.loc["train_gap", "peak_scratch_mb"] == 3.0
