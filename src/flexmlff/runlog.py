@@ -32,7 +32,7 @@ def logged_step(log_path: str, name: str):
     root.setLevel(logging.INFO)
     log = logging.getLogger(f"flexmlff.{name}")
     start = time.perf_counter()
-    log.info("started")
+    log.info("started (process %d)", os.getpid())
     # which copy of the library the job imported: the checkout's src/, not an installed one
     log.info("flexmlff from %s", Path(__file__).resolve().parent)
     try:

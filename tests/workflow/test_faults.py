@@ -25,7 +25,7 @@ import pytest
 from flexmlff.data import read_dataset
 from flexmlff.units import ev_to_kcal_mol
 
-from test_workflow import ROOT, snakemake, write_config
+from test_workflow import ROOT, inject, snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -86,17 +86,6 @@ def wait_for_checkpoints(job, checkpoints: int, timeout_s: float = 300):
     return None
 
 
-def inject(fault: str, job: subprocess.Popen, client: psutil.Process, ipi: psutil.Process) -> None:
-    {
-        "SIGTERM to i-PI": lambda: ipi.send_signal(signal.SIGTERM),
-        "SIGKILL to the client": lambda: client.send_signal(signal.SIGKILL),
-        "SIGTERM to snakemake": lambda: job.send_signal(signal.SIGTERM),
-        "SIGKILL to snakemake": lambda: job.send_signal(signal.SIGKILL),
-        "SIGKILL to the process group": lambda: os.killpg(job.pid, signal.SIGKILL),
-        "SIGTERM to the process group": lambda: os.killpg(job.pid, signal.SIGTERM),
-    }[fault]()
-
-
 def finished_outputs(workdir: Path) -> dict[Path, int]:
     """Every finished output so far with its modification time."""
     results = workdir / "results"
@@ -119,7 +108,7 @@ def test_the_dataset_survives_six_faults_and_equals_an_unbroken_build(tmp_path):
         pair = wait_for_checkpoints(job, checkpoints=int(rng.integers(2, 8)))
         assert pair, f"the build ended before {fault}: {job.stderr.read()[-2000:] if job.poll() is not None else ''}"
         session = psutil.Process(job.pid).children(recursive=True)
-        inject(fault, job, *pair)
+        inject(fault, job, {"the client": pair[0], "i-PI": pair[1]})
         try:
             job.communicate(timeout=300)
         except subprocess.TimeoutExpired:

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -35,6 +36,19 @@ def snakemake(workdir, *args, config=CONFIG, check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
     return result
+
+
+def inject(fault: str, run: subprocess.Popen, processes: dict) -> None:
+    """Send a fault, "<SIGNAL> to <whom>": to Snakemake (`run`), to its whole process group (a
+    session of its own), or to one of `processes` by name."""
+    signum, whom = fault.split(" to ", 1)
+    signum = getattr(signal, signum)
+    if whom == "snakemake":
+        run.send_signal(signum)
+    elif whom == "the process group":
+        os.killpg(run.pid, signum)
+    else:
+        processes[whom].send_signal(signum)
 
 
 def planned_jobs(output: str) -> dict[str, int]:
@@ -711,3 +725,128 @@ def test_training_set_optimisation_grows_outside_the_test_frames_and_resumes_by_
     assert jobs["optimise_training_set_step"] == 2 and "train_sgdml" not in jobs and "cluster_dataset" not in jobs
     snakemake(run.parent)
     assert "Nothing to be done" in snakemake(run.parent, "-n").stdout
+
+
+#: Faults in the stages after the datasets, one round each: (what the round asks Snakemake
+#: for, the rule whose running job is hit, the fault). Each round ends with the README's
+#: recovery command, as a user would run it.
+LATER_FAULTS = [
+    ("results/glycine/models/schnet/n40/fold{fold}/model.pt", "train_schnet", "SIGTERM to the job"),
+    ("results/glycine/models/bpnn/n40/fold{fold}/model.pt", "train_bpnn", "SIGKILL to snakemake"),
+    ("results/glycine/models/mace/n40/fold{fold}/model.model", "train_mace", "SIGKILL to the job"),
+    ("results/tables/training_set_optimisation.csv", "optimise_training_set_step", "SIGTERM to the process group"),
+    ("results/tables/ml_md_outcomes.csv", "ml_md", "SIGKILL to the process group"),
+    (None, "phi_cluster_errors", "SIGTERM to snakemake"),
+]
+#: What the faulted run computes again: its models of n = 40, and what only they feed.
+REDONE = ["glycine/models/schnet/n40", "glycine/models/bpnn/n40", "glycine/models/mace/n40",
+          "glycine/models/sgdml/n40", "glycine/optimised", "glycine/phi_clusters", "ml_md"]
+
+
+def _running_job(logs: Path, since: float, job_filter=None):
+    """(process, log) of a job of the rule whose logs are in `logs` that started after
+    `since` and still runs, or None."""
+    import psutil
+
+    for log in sorted(logs.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+        if log.stat().st_mtime < since:
+            continue
+        started = re.findall(r"started \(process (\d+)\)", log.read_text(errors="replace"))
+        if started and psutil.pid_exists(int(started[-1])) and (job_filter is None or job_filter(log)):
+            try:
+                return psutil.Process(int(started[-1])), log
+            except psutil.NoSuchProcess:
+                continue
+    return None
+
+
+def _checkpointed(workdir: Path, rule: str):
+    """A job filter: the training has written its first checkpoint (so it has epochs to resume)."""
+    def has_checkpoint(log: Path) -> bool:
+        n_train, fold = re.search(r"_n(\d+)_fold(\d+)", log.stem).groups()
+        folder = workdir / f"results/.checkpoints/{rule}/dataset=glycine,n_train={n_train},fold={fold}"
+        return any(p.suffix in (".pt", ".ckpt") for p in folder.rglob("*")) if folder.exists() else False
+    return has_checkpoint
+
+
+def _model_files(results: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in results.glob("glycine/**/model*") if p.is_file()}
+
+
+def test_later_stages_survive_faults_and_end_as_the_unbroken_run(run, tmp_path):
+    """Training, evaluation, ML-driven MD and grown training sets, each hit mid-job by a
+    seeded fault (SIGTERM or SIGKILL, to the job, to Snakemake, to the process group) and
+    recovered with the README's command: every output ends as the unbroken run's, no
+    finished job is redone, the trainings resume from their checkpoints, and no process,
+    scratch, checkpoint or /tmp file of the run is left."""
+    import shutil
+
+    import psutil
+
+    workdir = tmp_path / "faulted"
+    shutil.copytree(run.parent, workdir, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    results = workdir / "results"
+    for folder in REDONE:
+        shutil.rmtree(results / folder)
+    started_at, rng = time.time(), np.random.default_rng(36)
+    injected, processes = [], []
+    for target, rule, fault in LATER_FAULTS:
+        targets = [target.format(fold=k) for k in range(3)] if target and "{fold}" in target else \
+            [target] if target else []
+        before = _model_files(results)
+        command = [sys.executable, "-m", "snakemake", *targets, "--snakefile", str(ROOT / "Snakefile"),
+                   "--directory", str(workdir), "--configfile", str(CONFIG), "--cores", "2"]
+        job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        since, found = time.time(), None
+        job_filter = _checkpointed(workdir, rule) if rule.startswith("train_") else None
+        deadline = time.monotonic() + 600
+        while found is None and job.poll() is None and time.monotonic() < deadline:
+            found = _running_job(results / "logs" / rule, since, job_filter)
+            time.sleep(0.05)
+        assert found, f"no {rule} job ran for '{fault}': {job.stderr.read()[-2000:] if job.poll() is not None else ''}"
+        victim, log = found
+        time.sleep(float(rng.uniform(0.0, 1.0)))  # a seeded moment of the job
+        session = psutil.Process(job.pid).children(recursive=True)
+        inject(fault, job, {"the job": victim})
+        try:
+            job.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            os.killpg(job.pid, signal.SIGKILL)
+            raise AssertionError(f"the run did not stop after {fault}") from None
+        _, alive = psutil.wait_procs(session, timeout=60)
+        assert not alive, f"{fault} left {[' '.join(p.cmdline())[:80] for p in alive]}"
+        processes += session
+        injected.append(f"{fault} during {rule} ({log.stem})")
+        if "SIGKILL" in fault and "job" not in fault:
+            snakemake(workdir, "--unlock")
+        snakemake(workdir, *targets)  # the README's recovery command
+        after = _model_files(results)
+        assert all(after.get(f) == mtime for f, mtime in before.items()), f"{fault}: a finished model was redone"
+
+    snakemake(workdir)
+    assert "Nothing to be done" in snakemake(workdir, "-n").stdout
+    assert len(injected) == len(LATER_FAULTS), injected
+    logs = "".join(p.read_text() for rule in ("train_schnet", "train_bpnn") for p in (results / "logs" / rule).glob("*.log"))
+    assert re.search(r"resuming schnet from epoch [1-9]", logs), "the terminated SchNet training did not resume"
+
+    # every table as the unbroken run's: exactly for the deterministic families, MACE present
+    errors = [pd.read_csv(folder / "tables/model_errors.csv").set_index(["dataset", "model", "n_train", "fold"])
+              for folder in (run, results)]
+    deterministic = [m for m in errors[0].index.get_level_values("model").unique() if m != "mace"]
+    pd.testing.assert_frame_equal(errors[1].loc[(slice(None), deterministic), :].sort_index(),
+                                  errors[0].loc[(slice(None), deterministic), :].sort_index())
+    assert np.isfinite(errors[1].xs("mace", level="model")["force_rmse"]).all()
+    for table in ("training_set_optimisation.csv", "training_set_optimisation_steps.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(results / "tables" / table), pd.read_csv(run / "tables" / table))
+    outcomes = [pd.read_csv(folder / "tables/ml_md_outcomes.csv") for folder in (run, results)]
+    not_mace = [o[o["model"] != "MACE"].reset_index(drop=True) for o in outcomes]
+    assert not_mace[1][["start", "model", "best_fold", "ends_in", "physical"]].equals(
+        not_mace[0][["start", "model", "best_fold", "ends_in", "physical"]])
+    # nothing of the run left: processes, scratch, checkpoints, half-written files, /tmp
+    assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert scratch_left(results / ".scratch") == [] and scratch_left(results / ".checkpoints") == []
+    assert [path for path in results.rglob(f"*{PARTIAL}*")] == []
+    assert [p for pattern in ("flexmlff-*", "ipi_*") for p in Path("/tmp").glob(pattern)
+            if p.lstat().st_mtime >= started_at] == []
+    print("faults injected and survived:", *injected, sep="\n  ")
