@@ -2,7 +2,8 @@
 
 A job's scratch is one folder per job (:func:`job_scratch_folder`): under the results tree
 by default, on the filesystem of the outputs (a cluster node's /tmp is often too small for
-GAP's sparseX files), or under ``$FLEXMLFF_SCRATCH`` where a site sets it. The job clears
+GAP's sparseX files), or under ``$FLEXMLFF_SCRATCH`` where a site sets it (in a folder of
+the run's own there). The job clears
 it when it starts, reclaiming what a SIGKILL of an earlier attempt left, and removes it
 when it ends, on success, failure or SIGTERM (:func:`job_scratch`). While the job runs, the
 folder is Python's temporary directory and the ``TMPDIR`` of every program the job starts,
@@ -15,14 +16,17 @@ to its final name only once written, so a kill at any moment leaves the old file
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
 import threading
 from pathlib import Path
 
-#: The environment variable naming the folder under which jobs keep their scratch.
-SCRATCH_ROOT_VARIABLE = "FLEXMLFF_SCRATCH"
+#: The environment variable a site sets to keep jobs' scratch elsewhere (a node's fast disk).
+SITE_SCRATCH_VARIABLE = "FLEXMLFF_SCRATCH"
+#: The environment variable naming the folder under which this run's jobs keep their scratch.
+SCRATCH_ROOT_VARIABLE = "FLEXMLFF_JOB_SCRATCH"
 #: The environment variable naming the folder under which trainings keep their checkpoints.
 CHECKPOINT_ROOT_VARIABLE = "FLEXMLFF_CHECKPOINTS"
 #: The part of a file name that marks an output still being written (see :func:`atomic_output`).
@@ -30,11 +34,17 @@ PARTIAL = ".partial-"
 
 
 def share_job_folders_with_jobs(scratch_root: str | Path, checkpoint_root: str | Path) -> None:
-    """Set ``$FLEXMLFF_SCRATCH`` to `scratch_root` unless the site already set it, and
-    ``$FLEXMLFF_CHECKPOINTS`` to `checkpoint_root`: every job, started here or on a cluster
-    node, then finds the same folders. Checkpoints stay under the results tree, where the
-    retry of a preempted job finds them from any node."""
-    os.environ[SCRATCH_ROOT_VARIABLE] = os.environ.get(SCRATCH_ROOT_VARIABLE) or str(Path(scratch_root).resolve())
+    """Tell every job of this run, started here or on a cluster node, where its scratch and
+    checkpoints live: scratch under `scratch_root` (the results tree), or where the site's
+    ``$FLEXMLFF_SCRATCH`` says, in a folder of this run's own (two runs' jobs of the same
+    name must not clear each other's scratch); checkpoints under `checkpoint_root`, in the
+    results tree, where the retry of a preempted job finds them from any node."""
+    site = os.environ.get(SITE_SCRATCH_VARIABLE)
+    if site:
+        run = hashlib.sha256(str(Path(checkpoint_root).resolve()).encode()).hexdigest()[:12]
+        os.environ[SCRATCH_ROOT_VARIABLE] = str(Path(site) / f"flexmlff-run-{run}")
+    else:
+        os.environ[SCRATCH_ROOT_VARIABLE] = str(Path(scratch_root).resolve())
     os.environ[CHECKPOINT_ROOT_VARIABLE] = str(Path(checkpoint_root).resolve())
 
 
@@ -44,8 +54,8 @@ def _job_name(wildcards: dict[str, str]) -> str:
 
 def job_scratch_folder(rule: str, wildcards: dict[str, str]) -> Path:
     """The scratch folder of one job: ``<root>/<rule>/<name=value,...>`` (``job`` for a rule
-    without wildcards); the root is ``$FLEXMLFF_SCRATCH``, or the system's temporary
-    directory outside a workflow run."""
+    without wildcards); the root is the run's (:func:`share_job_folders_with_jobs`), or the
+    system's temporary directory outside a workflow run."""
     root = Path(os.environ.get(SCRATCH_ROOT_VARIABLE) or Path(tempfile.gettempdir()) / "flexmlff-scratch")
     return root / rule / _job_name(wildcards)
 

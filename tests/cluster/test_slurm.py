@@ -1,5 +1,7 @@
 """Part of the smoke DAG through profiles/slurm on a real SLURM cluster: minima, one MEP,
-one MD run, its dataset and split, and one sGDML model, each job sent with sbatch.
+one MD run, its dataset and split, one sGDML model, and one SchNet training whose time
+limit is too short for it: cut by SLURM, it resumes from its checkpoint on each retry
+until it finishes. Each job is sent with sbatch.
 
 `bash scripts/slurm_cluster.sh up` brings up a single-node cluster with accounting
 (as root, with apt); `.ci/run` does so before the tests. Without `sbatch`, or with no
@@ -35,11 +37,19 @@ def cluster_problem() -> str | None:
     return None
 
 
+#: The SchNet training cut by its time limit: epochs enough for ~2 minutes, a limit of 1.
+CUT_TRAINING = {"max_epochs": 3000, "patience": 3000}
+CUT_RUNTIME_MIN, CUT_RETRIES = 1, 6
+
+
 def site_profile(tmp_path: Path) -> Path:
-    """profiles/slurm with its site block filled in, as a user does for their cluster."""
+    """profiles/slurm with its site block filled in, as a user does for their cluster; SchNet's
+    training gets a time limit too short for it, and retries enough to finish in pieces."""
     profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
     profile["default-resources"].update(slurm_account="flexmlff", slurm_partition="main")
     profile["max-threads"] = os.cpu_count()
+    profile["set-resources"]["train_schnet"].update(runtime=CUT_RUNTIME_MIN, slurm_extra="--signal=TERM@40")
+    profile["retries"] = CUT_RETRIES
     folder = tmp_path / "profile"
     folder.mkdir()
     (folder / "config.yaml").write_text(yaml.safe_dump(profile))
@@ -52,17 +62,19 @@ def test_part_of_the_smoke_dag_runs_through_slurm(tmp_path):
         pytest.skip(problem)
     config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
     config["datasets"]["glycine"]["campaigns"] = ["Ip_500K"]  # one MD run
+    config["models"]["schnet"].update(CUT_TRAINING)
     config_file = tmp_path / "config.yaml"
     config_file.write_text(yaml.safe_dump(config))
     layout = Layout("results")
     n_train = min(config["training"]["sizes"])
     targets = [layout.relaxed("glycine", "Ip"), layout.relaxed("glycine", "IIIp"),
                layout.mep("glycine", "neb"), layout.md_frames("glycine", "Ip_500K", "00_Ip"),
-               layout.split("glycine", n_train), layout.test_errors("glycine", "sgdml", n_train, 0)]
+               layout.split("glycine", n_train), layout.test_errors("glycine", "sgdml", n_train, 0),
+               layout.test_errors("glycine", "schnet", n_train, 0)]
     workdir = tmp_path / "run"
     workdir.mkdir()
     started = time.time()
-    command = ["timeout", "-s", "INT", "1200", sys.executable, "-m", "snakemake", *targets,
+    command = ["timeout", "-s", "INT", "1800", sys.executable, "-m", "snakemake", *targets,
                "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
                "--workflow-profile", str(site_profile(tmp_path)), "--configfile", str(config_file),
                "--slurm-init-seconds-before-status-checks", "5", "--seconds-between-status-checks", "5"]
@@ -77,8 +89,15 @@ def test_part_of_the_smoke_dag_runs_through_slurm(tmp_path):
          "-o", "JobID,JobName,Account,Partition,AllocCPUS,State,Elapsed,Comment"],
         capture_output=True, text=True, check=True).stdout.splitlines() if line]
     print("\n".join("|".join(job) for job in jobs))
-    rules = {re.sub(r"^rule_|_wildcards_.*$", "", job[7]) for job in jobs}
+    rule_of = {job[0]: re.sub(r"^rule_|_wildcards_.*$", "", job[7]) for job in jobs}
     assert {"relax_minimum", "minimum_energy_path", "md_run", "assemble_dataset", "make_split",
-            "train_sgdml"} <= rules, jobs
-    assert {job[5] for job in jobs} == {"COMPLETED"}, jobs
+            "train_sgdml", "train_schnet"} <= set(rule_of.values()), jobs
     assert {job[2] for job in jobs} == {"flexmlff"} and {job[3] for job in jobs} == {"main"}
+    # the SchNet training, cut by its time limit, went on from its checkpoint on each retry
+    cut = [job for job in jobs if rule_of[job[0]] == "train_schnet"]
+    assert len(cut) >= 2 and cut[-1][5] == "COMPLETED" and all(job[5] != "COMPLETED" for job in cut[:-1]), cut
+    assert {job[5] for job in jobs if rule_of[job[0]] != "train_schnet"} == {"COMPLETED"}, jobs
+    log = (workdir / layout.log("train_schnet", f"glycine_n{n_train}_fold0")).read_text()
+    resumed = [int(epoch) for epoch in re.findall(r"resuming schnet from epoch (\d+)", log)]
+    assert len(resumed) == len(cut) - 1 and resumed == sorted(resumed) and resumed[0] > 0, log[-3000:]
+    assert not (workdir / "results/.checkpoints").exists() and not (workdir / "results/.scratch").exists()

@@ -166,3 +166,18 @@ def test_a_step_logs_its_peak_scratch_and_memory_and_the_run_report_reads_them(t
     table = per_rule(results)
     assert table.loc["train_gap", "jobs"] == 1 and table.loc["train_gap", "cpu_s"] == 148.2
     assert table.loc["train_gap", "max_rss_mb"] == 5120.0 and table.loc["train_gap", "peak_scratch_mb"] == 3.0
+
+
+def test_a_site_scratch_keeps_each_runs_jobs_apart(tmp_path, monkeypatch):
+    from flexmlff.scratch import SITE_SCRATCH_VARIABLE, share_job_folders_with_jobs
+
+    monkeypatch.delenv(SCRATCH_ROOT_VARIABLE, raising=False)
+    monkeypatch.delenv("FLEXMLFF_CHECKPOINTS", raising=False)
+    share_job_folders_with_jobs(tmp_path / "a/results/.scratch", tmp_path / "a/results/.checkpoints")
+    assert job_scratch_folder("train_gap", {}) == tmp_path / "a/results/.scratch/train_gap/job"
+    monkeypatch.setenv(SITE_SCRATCH_VARIABLE, str(tmp_path / "node"))
+    folders = []
+    for run in ("a", "b", "a"):  # the last: run a's job on another node parses the workflow again
+        share_job_folders_with_jobs(tmp_path / run / "results/.scratch", tmp_path / run / "results/.checkpoints")
+        folders.append(job_scratch_folder("train_gap", {"fold": "0"}))
+    assert folders[0] == folders[2] != folders[1] and all(f.is_relative_to(tmp_path / "node") for f in folders)
