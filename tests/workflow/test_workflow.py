@@ -738,9 +738,10 @@ LATER_FAULTS = [
     ("results/tables/ml_md_outcomes.csv", "ml_md", "SIGKILL to the process group"),
     (None, "phi_cluster_errors", "SIGTERM to snakemake"),
 ]
-#: What the faulted run computes again: its models of n = 40, and what only they feed.
+#: What the faulted run computes again: its models of n = 40, what only they feed, and every
+#: table and figure (Snakemake redoes no missing intermediate file of an existing output).
 REDONE = ["glycine/models/schnet/n40", "glycine/models/bpnn/n40", "glycine/models/mace/n40",
-          "glycine/models/sgdml/n40", "glycine/optimised", "glycine/phi_clusters", "ml_md"]
+          "glycine/models/sgdml/n40", "glycine/optimised", "glycine/phi_clusters", "ml_md", "tables", "figures"]
 
 
 def _running_job(logs: Path, since: float, job_filter=None):
