@@ -99,7 +99,7 @@ def test_part_of_the_smoke_dag_runs_through_slurm(tmp_path):
     cut = [job for job in jobs if rule_of[job[0]] == "train_schnet"]
     assert len(cut) >= 2 and cut[-1][5] == "COMPLETED" and all(job[5] != "COMPLETED" for job in cut[:-1]), cut
     assert {job[5] for job in jobs if rule_of[job[0]] != "train_schnet"} == {"COMPLETED"}, jobs
-    log = (workdir / layout.log("train_schnet", f"glycine_n{n_train}_fold0")).read_text()
+    log = (workdir / layout.log("train_schnet", f"glycine_n{n_train}_fold0")).read_text()  # the last attempt's
     resumed = [int(epoch) for epoch in re.findall(r"resuming schnet from epoch (\d+)", log)]
-    assert len(resumed) == len(cut) - 1 and resumed == sorted(resumed) and resumed[0] > 0, log[-3000:]
+    assert len(resumed) == 1 and resumed[0] > 0, log[-3000:]
     assert not (workdir / "results/.checkpoints").exists() and not (workdir / "results/.scratch").exists()

@@ -223,6 +223,8 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
         optimizer_args={"lr": s["learning_rate"]},
         scheduler_cls=torch.optim.lr_scheduler.ReduceLROnPlateau,
         scheduler_args={"factor": s["lr_factor"], "patience": s["lr_patience"]}, scheduler_monitor="val_loss")
+    from pytorch_lightning.plugins.environments import LightningEnvironment
+
     history, resume = [], _read_checkpoint(checkpoint)
     state = _training_state(history, checkpoint.file(LAST_CHECKPOINT) if checkpoint else None,
                             s["checkpoint_every"], resume)
@@ -232,7 +234,10 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
         max_epochs=s["max_epochs"] - (resume["epochs"] if resume else 0), accelerator="auto", devices=1,
         default_root_dir=str(work), logger=False, enable_checkpointing=False, enable_progress_bar=False,
         enable_model_summary=False, deterministic=False,
-        callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), state])
+        callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), state],
+        # not Lightning's SLURM environment, which on a cluster would requeue the job itself on a
+        # signal: the workflow's retry resumes it from the checkpoint
+        plugins=[LightningEnvironment()])
     cwd = os.getcwd()
     os.chdir(work)  # schnetpack's data module writes its "splitting.lock" into the working directory
     try:
