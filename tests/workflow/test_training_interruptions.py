@@ -23,7 +23,7 @@ import psutil
 import pytest
 
 from flexmlff.data import read_dataset, write_extxyz
-from flexmlff.scratch import scratch_left
+from flexmlff.scratch import PARTIAL, scratch_left
 
 pytestmark = pytest.mark.workflow
 
@@ -109,9 +109,16 @@ def test_a_sigkilled_training_job_takes_its_program_with_it_and_its_rerun_succee
 
 
 def _last_checkpoint_written(folder) -> int:
-    """When the job last wrote a checkpoint (0 before its first)."""
-    files = [p for p in (folder / "checkpoint").rglob("*") if p.suffix in (".pt", ".ckpt")]
-    return max((p.stat().st_mtime_ns for p in files), default=0)
+    """When the job last wrote a checkpoint (0 before its first); one being written (a partial
+    file, renamed in a moment) does not count yet."""
+    times = []
+    for path in (folder / "checkpoint").rglob("*"):
+        if path.suffix in (".pt", ".ckpt") and PARTIAL not in path.name:
+            try:
+                times.append(path.stat().st_mtime_ns)
+            except FileNotFoundError:  # replaced by the next checkpoint meanwhile
+                pass
+    return max(times, default=0)
 
 
 @pytest.mark.parametrize("name", ["bpnn", "schnet", "mace"])
