@@ -145,7 +145,9 @@ def test_a_terminated_training_resumes_from_its_last_epoch_and_ends_as_an_unbrok
     assert _start(name, frames, broken).wait(timeout=600) == 0
     log = (broken / "job.log").read_text()
     resumed = [int(n) for n in re.findall(rf"resuming {name} from epoch (\d+)", log)]
-    assert len(resumed) == 1 and resumed[0] > 0, log[-3000:]
+    # SchNet and BPNN resume after their last complete epoch; mace-torch redoes the epoch of its
+    # checkpoint, so it may resume "from epoch 0" (its first epoch's checkpoint)
+    assert len(resumed) == 1 and resumed[0] >= (0 if name == "mace" else 1), log[-3000:]
     assert not (broken / "checkpoint").exists()  # removed once the model was saved
 
     records = [json.loads((folder / "record.json").read_text()) for folder in (unbroken, broken)]
