@@ -47,9 +47,8 @@ def fit_and_save(name: str, train_set, validation, settings: dict, threads: int,
     if checkpoint_folder is not None and resumable(models):
         fingerprint = training_fingerprint(name, models.__file__, settings, train_set, validation)
         checkpoint = TrainingCheckpoint(checkpoint_folder, fingerprint)
-        model = models.train(train_set, validation, settings, threads=threads, record=record, checkpoint=checkpoint)
-    else:
-        model = models.train(train_set, validation, settings, threads=threads, record=record)
+    resuming = {"checkpoint": checkpoint} if checkpoint is not None else {}
+    model = models.train(train_set, validation, settings, threads=threads, record=record, **resuming)
     log.info("chosen on the validation frames: %s", record.get("chosen"))
     edge = grid_edge(record)
     if edge:

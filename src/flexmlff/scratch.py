@@ -89,12 +89,12 @@ def job_scratch(folder: str | Path):
         else:
             os.environ["TMPDIR"] = previous_env
         shutil.rmtree(folder, ignore_errors=True)
-        _remove_empty_parents(folder.parent, stop_at=2)
+        remove_empty_parents(folder.parent, stop_at=2)
 
 
-def _remove_empty_parents(folder: Path, stop_at: int) -> None:
+def remove_empty_parents(folder: Path, stop_at: int) -> None:
     """Remove `folder` and up to `stop_at - 1` of its parents while they are empty (the
-    rule's folder and the scratch root), so that a finished run leaves no scratch tree."""
+    rule's folder and the scratch or checkpoint root), so that a finished run leaves no tree behind."""
     for _ in range(stop_at):
         try:
             folder.rmdir()

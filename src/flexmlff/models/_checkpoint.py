@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from flexmlff.data import Dataset
+from flexmlff.scratch import remove_empty_parents
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,4 @@ class TrainingCheckpoint:
     def remove(self) -> None:
         """The training is over and its model saved: the checkpoint has served."""
         shutil.rmtree(self.folder, ignore_errors=True)
-        for parent in (self.folder.parent, self.folder.parent.parent):  # the rule's folder, the root
-            try:
-                parent.rmdir()
-            except OSError:
-                break
+        remove_empty_parents(self.folder.parent, stop_at=2)
