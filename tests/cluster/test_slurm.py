@@ -37,10 +37,11 @@ def cluster_problem() -> str | None:
     return None
 
 
-#: The SchNet training cut by its time limit: ~70 s of epochs here (~3 a second), a limit of
-#: 2 minutes with SIGTERM a minute ahead (SLURM may send it up to a minute early), retries
-#: enough to finish in pieces.
-CUT_TRAINING = {"max_epochs": 200, "patience": 200}
+#: The SchNet training cut by its time limit: 500 epochs at 3-5 a second take longer than any
+#: one attempt can run (a limit of 2 minutes, SIGTERM a minute ahead, which SLURM may send up
+#: to a minute earlier still), so it must finish in pieces; six attempts cover ~150 s of
+#: training each.
+CUT_TRAINING = {"max_epochs": 500, "patience": 500}
 CUT_RUNTIME_MIN, CUT_SIGNAL, CUT_RETRIES = 2, "--signal=TERM@60", 5
 
 
