@@ -5,14 +5,9 @@ no GPU; see :data:`MEASURED`) scaled by a stated formula:
 
 * MD and relabelling: steps (or frames) × the cost of one energy+forces call of the level,
   which grows as N^p with the atom count (p fitted to the glycine and azobenzene calls);
-* kernel models (sGDML, GDML): time ∝ (n·3N)², memory a few copies of the (n·3N)² doubles
-  of the kernel (:data:`KERNEL_COPIES`; azobenzene at n = 400: sgdml 20.1 GB, our GDML
-  27.3 GB measured); under ``max_memory_gb`` both switch to an iterative solver and stay
-  below that cap (n = 800: sgdml 4.6 GB, our GDML 5.9 GB under an 8 GB cap);
-* GAP: time ∝ n and the sparse points, memory linear in the force rows n·3N and scaled with
-  the sparse points (an upper bound: glycine at n = 100 peaked at 3.0 GB with 200 and with
-  400 sparse points, 2026-12-06);
-* networks (SchNet, BPNN, MACE): time ∝ n × epochs (an upper bound: early stopping ends sooner);
+* training: each model family's own measured costs and formula, stated in its module
+  (:class:`flexmlff.models.Family`: kernel models grow as (n·3N)², GAP linearly in n and the
+  sparse points, networks as n × epochs, every epoch counted: an upper bound);
 * every job: a start-up of a few seconds (Python, torch and quippy imports).
 
 :func:`estimate` gives one row per job kind; :func:`stage_table` sums them per stage.
@@ -27,49 +22,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from flexmlff.models import by_atoms, describe
 from flexmlff.plan import Plan
 
 GB = 1e9
 
-#: Unit costs measured on the reference machine (2 cores, 2026-11-25/27; the project's notes).
+#: Unit costs measured on the reference machine (2 cores, 2026-11-25/27; the project's notes)
+#: that belong to no model family (each family states its own: flexmlff.models.Family).
 MEASURED = {
     # seconds per energy+forces call (i-PI MD step), by level label and atom count
     "call_s": {"GFN2-xTB": {10: 3.5e-3}, "GFN1-xTB": {24: 14.06e-3},
                "PBE-D3BJ/def2-SVP": {10: 13.0, 24: 170.0}},
-    # seconds to train one kernel model at n = 100 (every σ of the default grid), by atom count;
-    # our GDML symmetrised over sGDML's permutations (glycine 4, azobenzene mostly 2; 2026-11-27)
-    "train_100_s": {"sgdml": {10: 11.0, 24: 44.0}, "sgdml_ang": {10: 11.0, 24: 55.0},
-                    "gdml": {10: 11.0, 24: 55.0}},
-    # seconds of one gap_fit at n = 100 with 200 sparse points, two training jobs side by side
-    # on 2 cores as the default run has them: glycine 114 s a job, azobenzene 196-200 s, less
-    # start-up and the test on 200 frames (~5 s and ~21 s) (default run, 2026-12-05; alone
-    # on the machine 60 and 150 s, 2026-11-27)
-    "gap_fit_100_s": {10: 105.0, 24: 175.0},
-    # seconds per epoch at n = 100, batch 10 (SchNet: 64 features, 6 interactions): glycine
-    # 161 s for 246 epochs, rotation 394 s for 299; BPNN glycine 76 s for 500 (2026-11-27)
-    # MACE (32 channels, L = 1, two layers, float64), validation on 50 frames: glycine 7.6 s
-    # an epoch beside two SchNet jobs on 2 cores (2026-12-05); alanine dipeptide (22 atoms)
-    # 28.9 s alone on one thread, 16 channels 15.1 s, float32 0.64x at 32 and 0.56x at 16
-    # channels (2026-12-06)
-    "epoch_100_s": {"schnet": {10: 0.65, 24: 1.32}, "bpnn": {10: 0.15, 24: 0.45}, "mace": {10: 7.6, 22: 28.9}},
-    # gap_fit's peak memory at 200 frames and 200 sparse points: glycine 5.0 GB, azobenzene 8.6 GB
-    "gap_memory_gb": {6000: 5.0, 14400: 8.6},
     "job_start_s": 4.0,
-    # ML-driven MD through i-PI, steps per second (azobenzene, one thread): sgdml, gap and
-    # schnet measured on rotation n = 100 models (scripts/benchmark_md.py, 500 steps with
-    # i-PI's start-up, 2026-11-27); our GDMLs taken as sgdml's; bpnn an older, rougher figure
-    # mace: its ASE calculator on 200 glycine frames, 16 s beside two training jobs (2026-12-05)
-    "ml_md_steps_per_s": {"sgdml": 135.0, "sgdml_ang": 135.0, "gdml": 135.0, "gap": 9.4, "schnet": 65.0, "bpnn": 20.0,
-                          "mace": 12.0},
 }
-#: Copies of the (n·3N)² kernel a closed-form solve holds at its peak: sgdml's three; ours one
-#: per permutation (azobenzene mostly two), the kernel and a temporary
-#: (flexmlff.models.gdml_iterative.closed_form_memory_gb).
-KERNEL_COPIES = {"sgdml": 3, "sgdml_ang": 4, "gdml": 4}
-#: Families whose training solves the kernel system in closed form (or iteratively).
-KERNEL_FAMILIES = ("sgdml", "sgdml_ang", "gdml")
-#: MACE's epoch time in float32 over float64 (0.64 at 32 channels, 0.56 at 16; 2026-12-06).
-MACE_FLOAT32_SPEEDUP = 0.6
 #: Exponent of a call's cost in the atom count for levels measured at one size only.
 XTB_ATOM_EXPONENT = math.log(14.06 / 3.5) / math.log(24 / 10)
 
@@ -84,12 +49,6 @@ class JobCost:
     formula: str
 
 
-def _by_atoms(table: dict[int, float], n_atoms: int, exponent: float) -> float:
-    """A measured cost at the nearest measured atom count, scaled as N^exponent."""
-    nearest = min(table, key=lambda n: abs(n - n_atoms))
-    return table[nearest] * (n_atoms / nearest) ** exponent
-
-
 def call_seconds(label: str, n_atoms: int) -> float:
     """Seconds of one energy+forces call at a level (by its label) for `n_atoms` atoms."""
     table = MEASURED["call_s"].get(label) or MEASURED["call_s"]["PBE-D3BJ/def2-SVP"]
@@ -98,41 +57,19 @@ def call_seconds(label: str, n_atoms: int) -> float:
         exponent = math.log(t2 / t1) / math.log(n2 / n1)
     else:
         exponent = XTB_ATOM_EXPONENT
-    return _by_atoms(table, n_atoms, exponent)
+    return by_atoms(table, n_atoms, exponent)
 
 
 def training_seconds(family: str, n_train: int, n_atoms: int, settings: dict) -> float:
-    """Seconds to train one model: a measured n = 100 cost scaled by the family's formula.
-
-    Kernel models grow as n² (the kernel's entries); gap_fit linearly in n and in the sparse
-    points, once per σ_F tried; networks linearly in n per epoch, every epoch up to
-    ``max_epochs`` counted (early stopping ends most runs sooner: an upper bound).
-    """
-    if family in KERNEL_FAMILIES:
-        return _by_atoms(MEASURED["train_100_s"][family], n_atoms, 1.0) * (n_train / 100) ** 2
-    if family == "gap":
-        per_fit = _by_atoms(MEASURED["gap_fit_100_s"], n_atoms, 1.0) * settings["n_sparse"] / 200
-        return per_fit * (n_train / 100) * len(settings["force_sigmas_eV_per_A"])
-    epoch = _by_atoms(MEASURED["epoch_100_s"][family], n_atoms, 1.0) * (n_train / 100)
-    if family == "schnet":
-        epoch *= settings["n_atom_basis"] / 64 * settings["n_interactions"] / 6
-    if family == "mace":
-        epoch *= settings["num_channels"] / 32 * (MACE_FLOAT32_SPEEDUP if settings["dtype"] == "float32" else 1.0)
-    return epoch * settings["max_epochs"]
+    """Seconds to train one model: the family's measured unit cost scaled by its formula
+    (:attr:`flexmlff.models.Family.training_seconds`; an upper bound for networks, every
+    epoch counted)."""
+    return describe(family).training_seconds(int(n_train), n_atoms, settings)
 
 
 def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) -> float:
-    """Peak memory of one training job, GB."""
-    rows = n_train * 3 * n_atoms
-    if family in KERNEL_FAMILIES:
-        analytic = KERNEL_COPIES[family] * rows**2 * 8 / GB
-        cap = settings.get("max_memory_gb")
-        return min(analytic, cap) if cap else analytic
-    if family == "gap":
-        (r1, m1), (r2, m2) = sorted(MEASURED["gap_memory_gb"].items())
-        slope = (m2 - m1) / (r2 - r1)
-        return (m1 + slope * (rows - r1)) * settings["n_sparse"] / 200
-    return 1.0 + rows * 3e-6  # networks: the framework plus small batches
+    """Peak memory of one training job, GB (:attr:`flexmlff.models.Family.training_memory_gb`)."""
+    return describe(family).training_memory_gb(int(n_train), n_atoms, settings)
 
 
 def _atoms(plan: Plan, molecule: str) -> int:
@@ -216,7 +153,7 @@ def estimate(plan: Plan) -> list[JobCost]:
     ml_md = plan.figures.get("ml_md")
     if ml_md:
         runs = plan.ml_md_runs()
-        seconds = sum(ml_md["steps"] / MEASURED["ml_md_steps_per_s"][model] + start for model, _, _ in runs)
+        seconds = sum(ml_md["steps"] / describe(model).md_steps_per_s + start for model, _, _ in runs)
         rows.append(JobCost("ml_md", "ml_md", len(runs), seconds / 3600, 2.0,
                             f"{ml_md['steps']} steps per run at the measured steps/s of each family"))
     return rows

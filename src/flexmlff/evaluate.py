@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from flexmlff.models import describe
 from flexmlff.paper import PAPER_HEADLINES
 
 METRICS = ["energy_rmse", "energy_mae", "force_rmse", "force_mae"]
@@ -109,14 +110,12 @@ def best_sgdml(folds: pd.DataFrame, selection: Selection = Selection()) -> pd.Se
     return by_force
 
 
-#: Selection rule of each model family (the others: lowest energy RMSE).
-SELECTION_RULES = {"sgdml": best_sgdml, "sgdml_ang": best_sgdml, "gdml": best_sgdml}
-
-
 def best_fold(folds: pd.DataFrame, model: str, selection: Selection = Selection()) -> pd.Series:
-    """The best of one family's folds at one training size, by that family's rule."""
-    rule = SELECTION_RULES.get(model)
-    return rule(folds, selection) if rule else best_by_energy(folds)
+    """The best of one family's folds at one training size, by that family's rule
+    (:attr:`flexmlff.models.Family.selection`: the kernel rule or the lowest energy RMSE)."""
+    if describe(model).selection == "kernel":
+        return best_sgdml(folds, selection)
+    return best_by_energy(folds)
 
 
 def best_fold_index(error_files, model: str, selection: Selection = Selection()) -> int:

@@ -45,7 +45,7 @@ def fit_and_save(name: str, train_set, validation, settings: dict, threads: int,
     record = {}
     checkpoint = None
     if checkpoint_folder is not None and resumable(models):
-        fingerprint = training_fingerprint(name, models.__file__, settings, train_set, validation)
+        fingerprint = training_fingerprint(name, getattr(models, "CODE_FILES", models.__file__), settings, train_set, validation)
         checkpoint = TrainingCheckpoint(checkpoint_folder, fingerprint)
     resuming = {"checkpoint": checkpoint} if checkpoint is not None else {}
     model = models.train(train_set, validation, settings, threads=threads, record=record, **resuming)

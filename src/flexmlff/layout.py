@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from string import Formatter
 
-from flexmlff.models import MODEL_FILES
+from flexmlff.models import describe
 
 
 def _zero_padded(chunk: int | str) -> str:
@@ -117,10 +117,10 @@ class Layout:
 
     def model_file(self, dataset, model, n_train, fold) -> str:
         """The saved model of a family (`model` must be a family name, not a wildcard)."""
-        return f"{self.model_dir(dataset, model, n_train, fold)}/{MODEL_FILES[model]}"
+        return f"{self.model_dir(dataset, model, n_train, fold)}/{describe(model).model_file}"
 
     def cutoff_scan_model(self, dataset, cutoff, n_train, fold) -> str:
-        return f"{self.cutoff_scan_dir(dataset, cutoff, n_train, fold)}/{MODEL_FILES['gap']}"
+        return f"{self.cutoff_scan_dir(dataset, cutoff, n_train, fold)}/{describe('gap').model_file}"
 
     def figure(self, name) -> list[str]:
         """A figure as PDF and PNG."""

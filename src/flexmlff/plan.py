@@ -28,6 +28,7 @@ from flexmlff.collective_variables import ALL_KINDS, CollectiveVariable, molecul
 from flexmlff.evaluate import Selection
 from flexmlff.geometry import read_geometry
 from flexmlff.layout import Layout
+from flexmlff.models import describe
 from flexmlff.plan_checks import ConfigError, CrossReferenceChecks, validate_config
 
 __all__ = ["ConfigError", "Layout", "Level", "Plan", "load_config", "SCHEMA"]
@@ -57,10 +58,6 @@ EVALUATION_FIGURES = {
     "ml_md": ["fig9_ml_md"],
     "training_set_optimisation": ["training_set_optimisation"],
 }
-
-#: Conda env of each family where it is not the family's own; GDML [1/r + ang] shares sGDML's.
-FAMILY_ENVS = {"sgdml_ang": "sgdml", "gdml": "sgdml"}
-
 
 class Plan(CrossReferenceChecks):
     """What one validated config (defaults filled in) asks the workflow to do.
@@ -133,7 +130,7 @@ class Plan(CrossReferenceChecks):
 
     def model_env(self, model: str) -> str:
         """Name of the conda env file (envs/<name>.yaml) a family runs in."""
-        return FAMILY_ENVS.get(model, model)
+        return describe(model).conda_env
 
     # -- levels -----------------------------------------------------------------------
     def level(self, name: str) -> Level:

@@ -12,7 +12,8 @@ from pathlib import Path
 from flexmlff.building import BuildError, require_mmff
 from flexmlff.collective_variables import ALL_KINDS, CollectiveVariableError
 from flexmlff.geometry import bond_graph, check_same_atoms, moving_fragment, read_geometry
-from flexmlff.models import FAMILIES
+from flexmlff.models import families as known_families
+from flexmlff.models import register_families
 
 #: Collective variables measured in degrees: what bands of |value| (Fig. 9's outcomes) need.
 ANGULAR = ("angle", "dihedral")
@@ -263,7 +264,7 @@ class CrossReferenceChecks:
 
     def _check_training(self) -> None:
         for name in self.families:
-            self._known("training.models", name, list(FAMILIES), "model")
+            self._known("training.models", name, list(known_families()), "model")
         for name in self.trained_datasets:
             self._known("training.datasets", name, self.config["datasets"], "dataset")
         for name in self.training["models_on"]:
@@ -327,7 +328,7 @@ class CrossReferenceChecks:
                          clusters["metadynamics"]["dataset"]):
                 self._known(key, name, self.config["datasets"], "dataset")
             self._must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
-            self._known(f"{key}.model", clusters["model"], list(FAMILIES), "model")
+            self._known(f"{key}.model", clusters["model"], list(known_families()), "model")
             for name in clusters["beside"]:
                 self._must_be_a_family(f"{key}.beside", name, clusters["evaluate_on"])
             rows = [clusters["model"], *clusters["beside"]]
@@ -381,7 +382,7 @@ class CrossReferenceChecks:
         if self.dataset_settings(ablation["without_dispersion"])["relabel_of"] != ablation["dataset"]:
             raise ConfigError("figures.dispersion_ablation.without_dispersion",
                               f"must be a relabel_of {ablation['dataset']!r} (the same frames)")
-        self._known("figures.dispersion_ablation.model", ablation["model"], list(FAMILIES), "model")
+        self._known("figures.dispersion_ablation.model", ablation["model"], list(known_families()), "model")
         model = ablation["model"]
         if self.model_settings(model, ablation["dataset"]) != self.model_settings(model, ablation["without_dispersion"]):
             raise ConfigError(f"training.settings_on.{ablation['without_dispersion']}.{model}",
@@ -395,7 +396,7 @@ class CrossReferenceChecks:
         key = "figures.training_set_optimisation"
         self._known(f"{key}.dataset", settings["dataset"], self.config["datasets"], "dataset")
         for name in settings["models"]:
-            self._known(f"{key}.models", name, list(FAMILIES), "model")
+            self._known(f"{key}.models", name, list(known_families()), "model")
         if not settings["n_start"] < settings["n_train"]:
             raise ConfigError(f"{key}.n_start", f"{settings['n_start']} must be below n_train ({settings['n_train']})")
         if settings["steps"] > settings["n_train"] - settings["n_start"]:
@@ -407,13 +408,32 @@ class CrossReferenceChecks:
         self._must_have_transition_coordinate(f"{key}.dataset", settings["dataset"], magnitude=True)
 
 
+def config_schema(schema: str | Path) -> dict:
+    """The config schema at `schema` with every known family's settings filled in (each
+    family states them in its module: :attr:`flexmlff.models.Family.settings`), and the
+    family names wherever a key names a family."""
+    import yaml
+
+    full = yaml.safe_load(Path(schema).read_text())
+    known = known_families()
+    full["properties"]["models"]["properties"] = {name: family.settings for name, family in known.items()}
+    training = full["properties"]["training"]["properties"]
+    training["models"]["items"]["enum"] = list(known)
+    training["models_on"]["additionalProperties"]["items"]["enum"] = list(known)
+    training["settings_on"]["additionalProperties"]["properties"] = {name: {"type": "object"} for name in known}
+    return full
+
+
 def validate_config(config: dict, schema: str | Path) -> None:
-    """Validate `config` against the JSON `schema` and fill in its defaults, as
-    Snakemake's ``validate`` does, but fail with one :class:`ConfigError` line per
+    """Validate `config` against the JSON `schema` (:func:`config_schema`: the families' own
+    settings filled in, those of ``families`` registered first) and fill in its defaults,
+    as Snakemake's ``validate`` does, but fail with one :class:`ConfigError` line per
     problem, each naming its key (Snakemake's own error prints the whole schema and
     config, and only its first problem)."""
+    import json
+    import tempfile
+
     import jsonschema
-    import yaml
     from snakemake.utils import validate
 
     for path, new_key in MOVED_KEYS.items():
@@ -422,7 +442,13 @@ def validate_config(config: dict, schema: str | Path) -> None:
             section = section.get(part) if isinstance(section, dict) else None
         if isinstance(section, dict) and path[-1] in section:
             raise ConfigError(".".join(path), f"moved to {new_key}")
-    schema_dict = yaml.safe_load(Path(schema).read_text())
+    outside = config.get("families") or {}
+    if isinstance(outside, dict):
+        try:
+            register_families(outside)
+        except ValueError as err:
+            raise ConfigError("families", str(err)) from None
+    schema_dict = config_schema(schema)
     validator = jsonschema.validators.validator_for(schema_dict)(schema_dict)
     found = sorted(validator.iter_errors(config), key=lambda error: list(map(str, error.absolute_path)))
     problems = []
@@ -431,7 +457,10 @@ def validate_config(config: dict, schema: str | Path) -> None:
         message = " ".join(error.message.split())
         problems.append(ConfigError(key, message if len(message) <= 300 else message[:300] + " ..."))
     raise_all(problems)
-    validate(config, schema=str(schema))  # no problem left: fills in the defaults
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="flexmlff-schema-") as filled:
+        json.dump(schema_dict, filled)
+        filled.flush()
+        validate(config, schema=filled.name)  # no problem left: fills in the defaults
     raise_all(_settings_override_problems(config, validator))
 
 

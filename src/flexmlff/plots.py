@@ -15,11 +15,24 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from flexmlff.models import families  # noqa: E402
 from flexmlff.scratch import atomic_output  # noqa: E402
 
 ENERGY_LABEL = r"$\Delta E$ (kcal mol$^{-1}$)"
-MODEL_LABELS = {"sgdml": "sGDML [1/r]", "sgdml_ang": "sGDML [1/r + ang]", "gdml": "GDML [1/r]", "schnet": "SchNet",
-                "gap": "GAP/SOAP", "bpnn": "BPNN", "mace": "MACE"}
+
+
+def model_label(model: str) -> str:
+    """A family's name in figures and tables (its :attr:`~flexmlff.models.Family.label`)."""
+    known = families()
+    return known[model].label if model in known else model
+
+
+def line_colours(names, palette=None) -> list:
+    """A colour per line: a family's own colour where the line is a family (by name or
+    label), the next colour of `palette` (seaborn's colorblind) otherwise."""
+    own = {key: family.colour for family in families().values() for key in (family.name, family.label)}
+    spare = iter(palette or sns.color_palette("colorblind"))
+    return [own[name] if name in own else next(spare) for name in names]
 
 
 def _style():
@@ -70,11 +83,11 @@ def learning_curves(curve: pd.DataFrame, title: str):
     """Energy and force RMSE vs training size: best fold (solid) and fold mean ± std (dashed)."""
     _style()
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6))
-    palette = sns.color_palette("colorblind")
+    models = list(curve.groupby("model"))
     for ax, (metric, label) in zip(axes, RMSE_PANELS):
-        for colour, (model, rows) in zip(palette, curve.groupby("model")):
+        for colour, (model, rows) in zip(line_colours([m for m, _ in models]), models):
             rows = rows.sort_values("n_train")
-            name = MODEL_LABELS.get(model, model)
+            name = model_label(model)
             ax.plot(rows["n_train"], rows[f"best_{metric}"], "o-", color=colour, label=f"{name}, best")
             ax.errorbar(rows["n_train"], rows[f"mean_{metric}"], yerr=rows[f"std_{metric}"],
                         fmt="s--", color=colour, alpha=0.7, capsize=3, label=f"{name}, mean ± std")
@@ -156,11 +169,10 @@ def learning_curve_panels(rows: Mapping[str, Mapping[str, pd.DataFrame]], statis
     """
     _style()
     fig, axes = plt.subplots(len(rows), 2, figsize=(9.0, 3.0 * len(rows)), squeeze=False)
-    palette = sns.color_palette("colorblind")
     for panels, (title, lines) in zip(axes, rows.items()):
         sizes = sorted({n for line in lines.values() for n in line["n_train"]}) or [1]
         for ax, (metric, label) in zip(panels, RMSE_PANELS):
-            for colour, (name, line) in zip(palette, lines.items()):
+            for colour, (name, line) in zip(line_colours(lines), lines.items()):
                 line = line.sort_values("n_train")
                 values = line[f"{statistic}_{metric}"]
                 ax.plot(line["n_train"], values, "o-", color=colour, label=name)
@@ -182,7 +194,7 @@ def learning_curve_panels(rows: Mapping[str, Mapping[str, pd.DataFrame]], statis
 def family_lines(curves: pd.DataFrame, dataset: str, models: list[str]) -> dict[str, pd.DataFrame]:
     """{family label: its learning-curve rows on `dataset`} for the families that have any."""
     rows = curves[curves["dataset"] == dataset]
-    return {MODEL_LABELS.get(m, m): rows[rows["model"] == m] for m in models if (rows["model"] == m).any()}
+    return {model_label(m): rows[rows["model"] == m] for m in models if (rows["model"] == m).any()}
 
 
 def _cluster_axes(ax, table: pd.DataFrame, label: str, symbol: str) -> None:
@@ -204,7 +216,7 @@ def phi_cluster_panels(tables: list[pd.DataFrame]):
     fig, axes = plt.subplots(len(tables), 2, figsize=(10.0, 3.2 * len(tables)), squeeze=False)
     for row, (panels, table) in enumerate(zip(axes, tables)):
         first = table.iloc[0]
-        title = (f"({chr(97 + row)}) {MODEL_LABELS.get(first['model'], first['model'])} trained on "
+        title = (f"({chr(97 + row)}) {model_label(first['model'])} trained on "
                  f"{first['trained_on']} (n = {first['n_train']}, fold {first['best_fold']}): overall "
                  f"{first['overall_energy_rmse']:.2f} kcal/mol, {first['overall_force_rmse']:.2f} kcal/(mol Å)")
         for ax, (metric, label) in zip(panels, RMSE_PANELS):
@@ -237,7 +249,7 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
         rows = summary[summary["model"] == model].set_index("training_set")
         parts = [f"{name} {r['energy_rmse']:.2f} / {r['force_rmse']:.2f} ({r['energy_equilibrium_to_transition']:.2f}"
                  f" / {r['force_equilibrium_to_transition']:.2f})" for name, r in rows.loc[list(colours)].iterrows()]
-        panels[0].set_title(f"({chr(97 + row)}) {MODEL_LABELS.get(model, model)}, {int(rows['n_test_frames'].iloc[0])} "
+        panels[0].set_title(f"({chr(97 + row)}) {model_label(model)}, {int(rows['n_test_frames'].iloc[0])} "
                             f"held-out frames, E / F RMSE (eq./trans. ratios): {'; '.join(parts)}", loc="left",
                             fontsize=8)
         panels[0].legend(frameon=False, fontsize=8)
@@ -295,7 +307,7 @@ def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "fo
         rows = table[table["model"] == model]
         image = ax.pcolormesh(edges, edges, np.where(sufficient, grid(rows, metric), np.nan), cmap="viridis",
                               vmin=0.0, vmax=vmax)
-        ax.set_title(f"({chr(97 + k)}) {MODEL_LABELS.get(model, model)}: {rows[f'overall_{metric}'].iloc[0]:.2f}",
+        ax.set_title(f"({chr(97 + k)}) {model_label(model)}: {rows[f'overall_{metric}'].iloc[0]:.2f}",
                      loc="left", fontsize=9)
         fig.colorbar(image, ax=ax, label=label, pad=0.08)
     for k, ax in enumerate(axes.flat):
@@ -323,14 +335,15 @@ def ml_md_traces(outcomes: list[dict]):
     _style()
     starts = list(dict.fromkeys(o["start"] for o in outcomes))
     fig, axes = plt.subplots(1, len(starts), figsize=(4.0 * len(starts), 3.4), squeeze=False)
-    colours = dict(zip(MODEL_LABELS, sns.color_palette("colorblind")))
+    models = list(dict.fromkeys(o["model"] for o in outcomes))
+    colours = dict(zip(models, line_colours(models)))
     for ax, start in zip(axes[0], starts):
         runs = [o for o in outcomes if o["start"] == start]
         magnitude = runs[0]["magnitude"]  # a dihedral whose minima differ by its magnitude (azobenzene phi)
         for run in runs:
             values = np.abs(run["values_deg"]) if magnitude else run["values_deg"]
             ax.plot(run["time_fs"], values, color=colours.get(run["model"]), lw=1,
-                    label=f"{MODEL_LABELS.get(run['model'], run['model'])} → {run['ends_in']}")
+                    label=f"{model_label(run['model'])} → {run['ends_in']}")
         right = ax.secondary_yaxis("right")
         ends = {name: abs(v) if magnitude else v for name, v in runs[0]["ends_deg"].items()}
         right.set_yticks(list(ends.values()), list(ends))
@@ -398,7 +411,7 @@ def training_diagnostics(histories: pd.DataFrame, scans: pd.DataFrame, title: st
             ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.set_xlabel("epoch")
             ax.set_ylabel("loss (solid: validation, dashed: training)", fontsize=8)
-            ax.set_title(f"{MODEL_LABELS.get(family, family)}, n = {largest['n_train'].iloc[0]}", loc="left",
+            ax.set_title(f"{model_label(family)}, n = {largest['n_train'].iloc[0]}", loc="left",
                          fontsize=9)
         else:
             scan = scans[scans["family"] == family]
@@ -415,7 +428,7 @@ def training_diagnostics(histories: pd.DataFrame, scans: pd.DataFrame, title: st
             parameter = scan["parameter"].iloc[0]
             ax.set_xlabel(HYPERPARAMETER_LABELS.get(parameter, parameter))
             ax.set_ylabel(r"validation force RMSE (kcal mol$^{-1}$ Å$^{-1}$)", fontsize=8)
-            ax.set_title(MODEL_LABELS.get(family, family), loc="left", fontsize=9)
+            ax.set_title(model_label(family), loc="left", fontsize=9)
         ax.legend(frameon=False, fontsize=7)
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
     sns.despine(fig)

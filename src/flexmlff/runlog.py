@@ -70,11 +70,14 @@ def snakemake_step(smk):
     Python's unwinding, :func:`sigterm_as_exit`). The job also stops when the Snakemake
     process that started it dies (:func:`stop_when_orphaned`). The library itself reaches
     the script through PYTHONPATH (:func:`share_library_with_jobs`), so scripts carry no
-    import-path code of their own.
+    import-path code of their own. Model families that live outside flexmlff (config
+    ``families``) are registered for the job as they were for the plan.
     """
+    from flexmlff.models import register_families
     from flexmlff.scratch import PeakSize, job_scratch, job_scratch_folder
 
     stop_when_orphaned()
+    register_families((getattr(smk, "config", None) or {}).get("families") or {})
     scratch = job_scratch_folder(smk.rule, dict(smk.wildcards.items()))
     with sigterm_as_exit(), job_scratch(scratch), logged_step(smk.log[0], smk.rule) as log:
         meter = PeakSize(scratch)

@@ -51,7 +51,7 @@ def site_profile(tmp_path: Path) -> Path:
     profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
     profile["default-resources"].update(slurm_account="flexmlff", slurm_partition="main")
     profile["max-threads"] = os.cpu_count()
-    profile["set-resources"]["train_schnet"].update(runtime=CUT_RUNTIME_MIN, slurm_extra=CUT_SIGNAL)
+    profile["set-resources"]["train_schnet"] = {"runtime": CUT_RUNTIME_MIN, "slurm_extra": CUT_SIGNAL}
     profile["retries"] = CUT_RETRIES
     folder = tmp_path / "profile"
     folder.mkdir()

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flexmlff.models import FAMILIES
-from flexmlff.plan import FAMILY_ENVS
+from flexmlff.models import families
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
@@ -132,25 +131,21 @@ def env_packages(name: str) -> set[str]:
     return listed
 
 
-def family_env(family: str) -> str:
-    return FAMILY_ENVS.get(family, family)
-
-
 def cases():
-    """(rule, script, env, family modules it imports by name)."""
+    """(rule, script, env, family modules it imports by name): the rules written out, and the
+    training rule generated for each family (training.smk)."""
     out = []
     for rule, script, env in rules():
         if env == "model_env":
-            out += [(rule, script, family_env(f), [FAMILIES[f]]) for f in FAMILIES]
-        elif rule.startswith("train_") and rule[len("train_"):] in FAMILIES:
-            out.append((rule, script, env, [FAMILIES[rule[len("train_"):]]]))
+            out += [(rule, script, f.conda_env, [f.module]) for f in families().values()]
         else:
             out.append((rule, script, env, []))
+    out += [(f"train_{f.name}", "train_model.py", f.conda_env, [f.module]) for f in families().values()]
     return out
 
 
 def test_the_rules_are_found():
-    found = {rule for rule, _, _ in rules()}
+    found = {rule for rule, _, _, _ in cases()}
     assert {"md_run", "train_sgdml", "train_schnet", "ml_md", "collect_errors"} <= found
     assert len(found) >= 30
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from flexmlff.models import gdml_iterative, sgdml_ang
+from flexmlff.models import _gdml as sgdml_ang  # the GDML implementation of sgdml_ang and gdml
+from flexmlff.models import gdml_iterative
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from flexmlff.models import family
+from flexmlff.models import _gdml, family
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_symmetrised_model_is_invariant_under_its_permutations(parts):
     train, valid, test = parts
     gdml = family("sgdml_ang")
     model = gdml.train(train, valid, {"sigmas": [20], "use_sym": True})
-    perms = gdml.find_permutations(train)
+    perms = _gdml.find_permutations(train)
     energies, forces = gdml.predict(model, test.R[:3])
     for perm in perms[1:]:
         permuted_energies, permuted_forces = gdml.predict(model, test.R[:3][:, perm])

@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 from flexmlff import plots  # noqa: E402
-from flexmlff.plots import MODEL_LABELS  # noqa: E402
+from flexmlff.models import describe  # noqa: E402
 
 METRICS = ("energy_rmse", "force_rmse")
 
@@ -186,7 +186,7 @@ def test_learning_curves_best_line_and_mean_std_errorbars():
     for ax, metric in zip(fig.axes, METRICS):
         for model in ("gap", "sgdml"):
             rows = curve[curve["model"] == model].sort_values("n_train")
-            name = MODEL_LABELS[model]
+            name = describe(model).label
             best = labelled(ax, f"{name}, best").get_xydata()
             np.testing.assert_allclose(best[:, 0], sizes)
             np.testing.assert_allclose(best[:, 1], rows[f"best_{metric}"])
@@ -413,13 +413,12 @@ def test_ml_md_traces_one_panel_per_start_with_coordinate_vs_time():
     ]
     fig = plots.ml_md_traces(outcomes)
     assert len(fig.axes) == 2  # one panel per start, in first-seen order
-    colours = dict(zip(MODEL_LABELS, plots.sns.color_palette("colorblind")))
     for ax, start, ends, periodic in ((fig.axes[0], "inversion:7", phi_ends, True),
                                       (fig.axes[1], "rotation:8", theta_ends, False)):
         assert ax.get_title(loc="left") == f"from {start}"
         runs = [o for o in outcomes if o["start"] == start]
         traces = [line for line in ax.lines if not line.get_label().startswith("_")]
-        assert [line.get_label() for line in traces] == [f"{MODEL_LABELS[o['model']]} → {o['ends_in']}"
+        assert [line.get_label() for line in traces] == [f"{describe(o['model']).label} → {o['ends_in']}"
                                                          for o in runs]
         assert legend_texts(ax) == [line.get_label() for line in traces]
         for line, run in zip(traces, runs):
@@ -427,7 +426,7 @@ def test_ml_md_traces_one_panel_per_start_with_coordinate_vs_time():
             np.testing.assert_allclose(xy[:, 0], run["time_fs"])
             expected = np.abs(run["values_deg"]) if periodic else run["values_deg"]
             np.testing.assert_allclose(xy[:, 1], expected)
-            assert to_rgba(line.get_color()) == to_rgba(colours[run["model"]])
+            assert to_rgba(line.get_color()) == to_rgba(describe(run["model"]).colour)  # the family's own
         marks = [abs(v) if periodic else v for v in ends.values()]
         assert horizontal_lines(ax) == sorted(marks)
         (right,) = ax.child_axes

@@ -6,7 +6,7 @@ import logging
 import numpy as np
 import pytest
 
-from flexmlff.models import bpnn, mace
+from flexmlff.models import _bpnn, bpnn, mace
 from flexmlff.models._checkpoint import TrainingCheckpoint, training_fingerprint
 
 SETTINGS = {"max_epochs": 6, "hidden_layers": [8], "checkpoint_every": 1}
@@ -18,7 +18,7 @@ def sets(glycine_dataset):
 
 
 def _checkpoint(folder, settings, sets):
-    return TrainingCheckpoint(folder, training_fingerprint("bpnn", bpnn.__file__, settings, *sets))
+    return TrainingCheckpoint(folder, training_fingerprint("bpnn", bpnn.CODE_FILES, settings, *sets))
 
 
 def test_a_checkpoint_of_the_same_training_resumes_and_one_of_other_settings_is_discarded(tmp_path, sets, caplog):
@@ -48,7 +48,7 @@ def test_a_bpnn_training_resumed_from_its_checkpoint_ends_as_an_unbroken_one(tmp
     unbroken = bpnn.train(*sets, SETTINGS, record=unbroken_record)
 
     kept = []
-    real_keep = bpnn._keep
+    real_keep = _bpnn._keep
 
     def keep_then_stop(*args):  # the job is killed right after its third checkpoint
         real_keep(*args)
@@ -56,10 +56,10 @@ def test_a_bpnn_training_resumed_from_its_checkpoint_ends_as_an_unbroken_one(tmp
         if len(kept) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(bpnn, "_keep", keep_then_stop)
+    monkeypatch.setattr(_bpnn, "_keep", keep_then_stop)
     with pytest.raises(KeyboardInterrupt):
         bpnn.train(*sets, SETTINGS, checkpoint=_checkpoint(tmp_path, SETTINGS, sets))
-    monkeypatch.setattr(bpnn, "_keep", real_keep)
+    monkeypatch.setattr(_bpnn, "_keep", real_keep)
     resumed = bpnn.train(*sets, SETTINGS, record=broken_record, checkpoint=_checkpoint(tmp_path, SETTINGS, sets))
 
     assert broken_record == unbroken_record

@@ -293,7 +293,8 @@ def test_collect_errors_and_learning_curve(run):
 
 
 def test_every_family_in_one_tidy_table(run):
-    from flexmlff.evaluate import ERROR_COLUMNS, SELECTION_RULES
+    from flexmlff.evaluate import ERROR_COLUMNS
+    from flexmlff.models import describe
 
     errors = pd.read_csv(run / "tables/model_errors.csv")
     families = ["bpnn", "gap", "gdml", "mace", "schnet", "sgdml", "sgdml_ang"]
@@ -312,7 +313,7 @@ def test_every_family_in_one_tidy_table(run):
     for model in families:
         folds = errors[(errors["model"] == model) & (errors["n_train"] == 40)].set_index("fold")
         best = curves.loc[(model, 40), "best_fold"]
-        if model in SELECTION_RULES:  # the sGDML rule: force RMSE first, energy only by >= 1 kcal/mol
+        if describe(model).selection == "kernel":  # the sGDML rule: force RMSE first, energy only by >= 1 kcal/mol
             by_force = folds["force_rmse"].idxmin()
             assert folds.loc[best, "force_rmse"] <= folds["force_rmse"].min() + 0.1
             assert best == by_force or folds.loc[by_force, "energy_rmse"] - folds.loc[best, "energy_rmse"] >= 1.0

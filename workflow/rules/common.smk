@@ -7,6 +7,8 @@ import sys
 # The checkout's own library, for this process and (through PYTHONPATH) every job's script.
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from flexmlff.costs import clustering_memory_mb, training_resources
+from flexmlff.fitting import resumable
+from flexmlff.models import families
 from flexmlff.plan import SCHEMA, Plan
 from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, validate_config
 from flexmlff.runlog import share_library_with_jobs
@@ -60,6 +62,26 @@ def training_resource(family, name):
     return lambda wc, attempt: training_resources(
         plan, family or wc.model, wc.dataset, wc.n_train, attempt
     )[name]
+
+
+def training_threads(family):
+    """A family's cores (its ``threads``) where jobs get nodes of their own, on a cluster;
+    one on this machine, where trainings run side by side, a core each."""
+    return lambda wildcards: 1 if workflow.local_exec else family.threads
+
+
+def cluster_resources(family):
+    """What a family's training asks a cluster for beyond memory and time: SIGTERM 5 minutes
+    before its time limit where its training resumes from a checkpoint (it then stops,
+    keeping its last epoch, and the retry goes on from there), and a GPU, on the partition
+    config ``gpu_partition`` names (set by a site's profile), where it can use one."""
+    extra = {}
+    if resumable(family.implementation()):
+        extra["slurm_extra"] = "--signal=TERM@300"
+    partition = config.get("gpu_partition")
+    if family.gpu and partition:
+        extra.update(slurm_partition=partition, gpu=1)
+    return extra
 
 
 def log_file(rule, name=""):

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from flexmlff.evaluate import learning_curve
-from flexmlff.plots import MODEL_LABELS, learning_curve_panels, save_figure
+from flexmlff.plots import learning_curve_panels, model_label, save_figure
 from flexmlff.runlog import snakemake_step
 
 with snakemake_step(snakemake) as log:
@@ -16,5 +16,5 @@ with snakemake_step(snakemake) as log:
     table = pd.concat(curves.values(), ignore_index=True)
     log.info("\n%s", table.round(3).to_string(index=False))
     table.to_csv(snakemake.output.table, index=False)
-    title = f"{MODEL_LABELS.get(settings['model'], settings['model'])}, {settings['dataset']}"
+    title = f"{model_label(settings['model'])}, {settings['dataset']}"
     save_figure(learning_curve_panels({title: curves}, "mean"), snakemake.output[:2])

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from flexmlff.plots import MODEL_LABELS, ml_md_traces, save_figure
+from flexmlff.plots import ml_md_traces, model_label, save_figure
 from flexmlff.runlog import snakemake_step
 
 with snakemake_step(snakemake) as log:
@@ -14,7 +14,7 @@ with snakemake_step(snakemake) as log:
     save_figure(ml_md_traces(outcomes), snakemake.output[:2])
     finals = sorted({name for o in outcomes for name in o["final_deg"]})
     table = pd.DataFrame([{
-        "start": o["start"], "model": MODEL_LABELS.get(o["model"], o["model"]), "best_fold": o["best_fold"],
+        "start": o["start"], "model": model_label(o["model"]), "best_fold": o["best_fold"],
         "steps": o["steps"], "ends_in": o["ends_in"],
         **{f"final_{name}_deg": round(o["final_deg"].get(name, float("nan")), 1) for name in finals},
         "physical": o["physical"], "max_bond_stretch": round(o["max_bond_stretch"], 2),

@@ -6,14 +6,14 @@ import pandas as pd
 
 from flexmlff.evaluate import equilibrium_to_transition_ratio, headline_table
 from flexmlff.paper import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO
-from flexmlff.plots import MODEL_LABELS
+from flexmlff.plots import model_label
 from flexmlff.runlog import snakemake_step
 
 with snakemake_step(snakemake) as log:
     table = headline_table(pd.read_csv(snakemake.input.curves))
     log.info("\n%s", table.round(3).to_string(index=False))
     table.to_csv(snakemake.output.table, index=False)
-    shown = table.assign(model=table["model"].map(lambda m: MODEL_LABELS.get(m, m))).round(2)
+    shown = table.assign(model=table["model"].map(model_label)).round(2)
     lines = [
         "# Headline numbers",
         "",
@@ -37,6 +37,6 @@ with snakemake_step(snakemake) as log:
             energy = equilibrium_to_transition_ratio(clusters, "energy_rmse")
             force = equilibrium_to_transition_ratio(clusters, "force_rmse")
             log.info("%s: equilibrium/transition energy %.2f, force %.2f", file, energy, force)
-            lines.append(f"| {MODEL_LABELS.get(first['model'], first['model'])} | {first['trained_on']} | "
+            lines.append(f"| {model_label(first['model'])} | {first['trained_on']} | "
                          f"{first['n_train']} | {energy:.2f} | {force:.2f} |")
     Path(snakemake.output.markdown).write_text("\n".join(lines) + "\n")

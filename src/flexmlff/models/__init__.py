@@ -1,35 +1,128 @@
-"""Model families behind one small interface.
+"""Model families as plug-ins: each family is one module that says what it is.
 
-Each family module provides ``train(train, validation, settings, threads)``
-returning a model object, ``save(model, path)``, ``load(path)``,
-``predict(model, R, z) -> (E, F)`` in the dataset units (kcal/mol,
-kcal/(mol Å)) and ``calculator(model)``, an ASE calculator (eV, eV/Å) that can
-drive MD. :func:`family` returns the module of a family by its config name and
-:data:`MODEL_FILES` the name of its saved file.
+A family module provides ``FAMILY``, a :class:`Family` (its name, saved file, conda env,
+settings schema with their defaults, best-model rule, costs, plot label and colour, job
+threads and whether it can use a GPU), and the functions ``train(train, validation,
+settings, threads, record, checkpoint)`` returning a model object, ``save(model, path)``,
+``load(path)``, ``predict(model, R, z) -> (E, F)`` in the dataset units (kcal/mol,
+kcal/(mol Å)) and ``calculator(model)``, an ASE calculator (eV, eV/Å) that can drive MD.
+
+The families of this package are found by looking through it (a module with a ``FAMILY``);
+a family that lives elsewhere is named by its import path in the config's ``families``
+(:func:`register_families`). Nothing outside a family's module names it: the plan, the
+rules, the costs, the plots and the config schema read :func:`families`.
+
+A family module keeps its heavy imports (torch, quippy, mace) inside its functions, so
+that reading the descriptions costs the workflow's planning process nothing.
 """
 
+from __future__ import annotations
+
 import os
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import import_module
 
-FAMILIES = {
-    "sgdml": "flexmlff.models.sgdml",  # sGDML [1/r], the sgdml package
-    "sgdml_ang": "flexmlff.models.sgdml_ang",  # GDML with the [1/r + ang] descriptor
-    "gdml": "flexmlff.models.gdml",  # the same GDML with [1/r]: Fig. 6b's like-for-like baseline
-    "schnet": "flexmlff.models.schnet",
-    "gap": "flexmlff.models.gap",
-    "bpnn": "flexmlff.models.bpnn",
-    "mace": "flexmlff.models.mace",  # beyond the paper: equivariant message passing, mace-torch
-}
-#: One file per trained model: sgdml's own npz; gap_fit's XML + sparseX files in a tar archive.
-MODEL_FILES = {"sgdml": "model.npz", "sgdml_ang": "model.npz", "gdml": "model.npz", "schnet": "model.pt",
-               "gap": "model.tar.gz", "bpnn": "model.pt", "mace": "model.model"}
+#: The best-fold rules a family can follow (flexmlff.evaluate.best_fold): sGDML's (lowest
+#: force RMSE unless an energy is much lower among similar forces; paper Sec. IV) and the
+#: lowest energy RMSE (SchNet, GAP, BPNN).
+SELECTION_RULES = ("kernel", "lowest_energy_rmse")
+
+
+@dataclass(frozen=True)
+class Family:
+    """What the workflow needs to know about a model family."""
+
+    name: str  #: config key (``models.<name>``) and rule suffix (``train_<name>``)
+    label: str  #: in figures and tables, e.g. "GAP/SOAP"
+    colour: str  #: its colour in figures (matplotlib colour)
+    model_file: str  #: name of a trained model's one file
+    settings: dict  #: JSON schema of ``models.<name>``: every setting's type, default and meaning
+    training_seconds: Callable[[int, int, dict], float]  #: (n_train, n_atoms, settings) -> s, an upper bound
+    training_memory_gb: Callable[[int, int, dict], float]  #: (n_train, n_atoms, settings) -> peak GB
+    md_steps_per_s: float  #: ML-driven MD through i-PI on one core (azobenzene size), measured
+    env: str = ""  #: conda env file envs/<env>.yaml; its own name where empty
+    selection: str = "lowest_energy_rmse"  #: one of :data:`SELECTION_RULES`
+    threads: int = 1  #: cores a training job asks for on a cluster (locally one: jobs run side by side)
+    gpu: bool = False  #: whether its training uses a GPU where a job is given one
+    module: str = field(default="", compare=False)  #: import path, filled in on registration
+
+    @property
+    def conda_env(self) -> str:
+        return self.env or self.name
+
+    @property
+    def defaults(self) -> dict:
+        """Every setting's default, from :attr:`settings`."""
+        return {key: spec["default"] for key, spec in self.settings["properties"].items() if "default" in spec}
+
+    def implementation(self):
+        """The family's module (train, save, load, predict, calculator)."""
+        return import_module(self.module)
+
+
+_REGISTRY: dict[str, Family] = {}
+
+
+def _register_module(path: str) -> Family:
+    """Register the family that module `path` describes in its ``FAMILY``."""
+    try:
+        module = import_module(path)
+    except ImportError as err:
+        raise ValueError(f"model family module {path!r} does not import: {err}") from err
+    described = getattr(module, "FAMILY", None)
+    if not isinstance(described, Family):
+        raise ValueError(f"module {path!r} has no FAMILY (a flexmlff.models.Family)")
+    missing = [name for name in ("train", "save", "load", "predict", "calculator") if not hasattr(module, name)]
+    if missing:
+        raise ValueError(f"model family module {path!r} lacks {', '.join(missing)}")
+    if described.selection not in SELECTION_RULES:
+        raise ValueError(f"family {described.name!r}: selection {described.selection!r} is not one of "
+                         f"{', '.join(SELECTION_RULES)}")
+    registered = Family(**{**vars(described), "module": path})
+    _REGISTRY[registered.name] = registered
+    return registered
+
+
+def _register_built_in() -> None:
+    if _REGISTRY:
+        return
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = import_module(f"{__name__}.{info.name}")
+        if isinstance(getattr(module, "FAMILY", None), Family):
+            _register_module(module.__name__)
+
+
+def register_families(paths: dict[str, str]) -> None:
+    """Register families that live outside this package: config ``families``, a name and the
+    import path of its module (whose ``FAMILY`` must carry that name)."""
+    _register_built_in()
+    for name, path in paths.items():
+        registered = _register_module(path)
+        if registered.name != name:
+            raise ValueError(f"families.{name}: module {path!r} describes family {registered.name!r}")
+
+
+def families() -> dict[str, Family]:
+    """Every known family by name."""
+    _register_built_in()
+    return dict(_REGISTRY)
+
+
+def describe(name: str) -> Family:
+    """The description of family `name`."""
+    known = families()
+    if name not in known:
+        raise ValueError(f"unknown model family {name!r}; known: {', '.join(known)}")
+    return known[name]
 
 
 def family(name: str):
     """The module implementing model family `name`."""
-    if name not in FAMILIES:
-        raise ValueError(f"unknown model family {name!r}; known: {', '.join(FAMILIES)}")
-    return import_module(FAMILIES[name])
+    return describe(name).implementation()
 
 
 def load_calculator(model: str, path: str):
@@ -51,3 +144,40 @@ def limit_threads(n: int) -> None:
     except ImportError:
         return
     torch.set_num_threads(n)
+
+
+# -- shared pieces of the families' cost models (flexmlff.costs reads them per family) ------
+GB = 1e9
+
+
+def by_atoms(table: dict[int, float], n_atoms: int, exponent: float = 1.0) -> float:
+    """A cost measured at some atom counts, taken at the nearest and scaled as N^exponent."""
+    nearest = min(table, key=lambda n: abs(n - n_atoms))
+    return table[nearest] * (n_atoms / nearest) ** exponent
+
+
+def kernel_training_seconds(seconds_at_100: dict[int, float], n_train: int, n_atoms: int) -> float:
+    """A kernel model's training: its n = 100 time (every σ of the default grid) grown as n²,
+    the kernel's entries."""
+    return by_atoms(seconds_at_100, n_atoms) * (n_train / 100) ** 2
+
+
+def kernel_training_memory_gb(copies: int, n_train: int, n_atoms: int, settings: dict) -> float:
+    """`copies` of the (n·3N)² doubles of the kernel a closed-form solve holds at its peak,
+    or the ``max_memory_gb`` cap under which the family solves iteratively."""
+    analytic = copies * (n_train * 3 * n_atoms) ** 2 * 8 / GB
+    cap = settings.get("max_memory_gb")
+    return min(analytic, cap) if cap else analytic
+
+
+def network_training_seconds(epoch_at_100: dict[int, float], n_train: int, n_atoms: int, settings: dict,
+                             scale: float = 1.0) -> float:
+    """A network's training: an epoch at n = 100 (times `scale`, the settings' size against
+    the measured one) grown linearly in n, every epoch up to ``max_epochs`` counted (early
+    stopping ends most trainings sooner: an upper bound)."""
+    return by_atoms(epoch_at_100, n_atoms) * scale * (n_train / 100) * settings["max_epochs"]
+
+
+def network_training_memory_gb(n_train: int, n_atoms: int, settings: dict) -> float:
+    """A network's training job: the framework and small batches."""
+    return 1.0 + n_train * 3 * n_atoms * 3e-6

@@ -25,11 +25,14 @@ log = logging.getLogger(__name__)
 FINGERPRINT = "fingerprint.json"
 
 
-def training_fingerprint(family: str, module_file: str | Path, settings: dict, train_set: Dataset,
+def training_fingerprint(family: str, code_files, settings: dict, train_set: Dataset,
                          validation: Dataset) -> dict:
-    """What a training is: a checkpoint is resumed only by the very same one."""
+    """What a training is: a checkpoint is resumed only by the very same one (`code_files`:
+    the family's module, or the files of its code)."""
+    files = [code_files] if isinstance(code_files, (str, Path)) else list(code_files)
+    code = hashlib.sha256(b"".join(Path(path).read_bytes() for path in files)).hexdigest()
     return {"family": family, "settings": settings, "train": train_set.md5(), "validation": validation.md5(),
-            "code": hashlib.sha256(Path(module_file).read_bytes()).hexdigest()}
+            "code": code}
 
 
 class TrainingCheckpoint:

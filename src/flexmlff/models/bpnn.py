@@ -15,170 +15,82 @@ The saved file is a plain dict of settings, elements and weights (loadable with
 
 from __future__ import annotations
 
-import copy
-import logging
-import os
 from pathlib import Path
 
-import numpy as np
-import torch
-from ase.data import chemical_symbols
+import yaml
 
-from flexmlff.data import Dataset
-from flexmlff.models._calculator import PredictorCalculator
-from flexmlff.models._checkpoint import TrainingCheckpoint
+from flexmlff.models import Family, network_training_memory_gb, network_training_seconds
 
-os.environ.setdefault("TORCHANI_NO_WARN_EXTENSIONS", "1")  # the CUDA extensions are optional
-log = logging.getLogger(__name__)
+#: Seconds per epoch at n = 100, batch 10, by atom count: glycine 76 s for 500 epochs
+#: (2026-11-27).
+EPOCH_100_S = {10: 0.15, 24: 0.45}
 
+FAMILY = Family(
+    name="bpnn", label="BPNN", colour="#ca9161", model_file="model.pt",
+    settings=yaml.safe_load("""
+type: object
+description: Behler-Parrinello network through torchani (paper Sec. IV).
+additionalProperties: false
+default: {}
+properties:
+  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: Radial symmetry-function cutoff, Å.}
+  angular_cutoff_A: {type: number, exclusiveMinimum: 0, default: 4.5, description: Angular symmetry-function cutoff, Å (torchani needs it below cutoff_A).}
+  hidden_layers:
+    type: array
+    items: {$ref: "#/$defs/positive_int"}
+    minItems: 1
+    default: [64, 64]
+    description: Hidden layer widths of every element's network.
+  batch_size: {$ref: "#/$defs/positive_int", default: 10, description: "Frames per batch (10: glycine forces 2.4 against 5.4 kcal/(mol Å) with 32, 100 frames)."}
+  learning_rate: {type: number, exclusiveMinimum: 0, default: 1.0e-3, description: Adam's initial learning rate.}
+  energy_weight: {type: number, minimum: 0, default: 1.0, description: Weight of the energy MSE (kcal/mol)² in the loss.}
+  force_weight: {type: number, minimum: 0, default: 10.0, description: Weight of the force MSE (kcal/(mol Å))² in the loss.}
+  max_epochs: {$ref: "#/$defs/positive_int", default: 1000, description: Upper bound on training epochs.}
+  patience: {$ref: "#/$defs/positive_int", default: 50, description: Early stopping after this many epochs without a better validation loss.}
+  lr_patience: {$ref: "#/$defs/positive_int", default: 20, description: Epochs without improvement before the learning rate drops.}
+  lr_factor: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: Factor of each learning-rate drop.}
+  seed: {type: integer, default: 0, description: Seed of initial weights and batches.}
+  checkpoint_every: {$ref: "#/$defs/positive_int", default: 1, description: "Epochs between checkpoints of a training job (results/.checkpoints/, removed once its model is saved): a rerun after a kill, preemption or time limit resumes from the last one."}
+"""),
+    training_seconds=lambda n, atoms, settings: network_training_seconds(EPOCH_100_S, n, atoms, settings),
+    training_memory_gb=network_training_memory_gb,
+    md_steps_per_s=20.0,  # a rough, early figure
+    threads=4)
 #: Settings understood by :func:`train` (config section ``models.bpnn``).
-DEFAULTS = {"cutoff_A": 5.0, "angular_cutoff_A": 4.5, "hidden_layers": [64, 64], "batch_size": 10,
-            "learning_rate": 1e-3, "energy_weight": 1.0, "force_weight": 10.0, "max_epochs": 1000,
-            "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0, "checkpoint_every": 1}
-#: The file in a training's checkpoint folder that a resumed training starts from.
-CHECKPOINT_FILE = "training.pt"
+DEFAULTS = FAMILY.defaults
+#: The network in torch (imported on first use, so that reading FAMILY needs no torch).
+IMPLEMENTATION = Path(__file__).with_name("_bpnn.py")
+#: The files whose change makes a training checkpoint another training's.
+CODE_FILES = (Path(__file__), IMPLEMENTATION)
 
 
-class BPNN(torch.nn.Module):
-    """Energies (kcal/mol) of molecules from per-element networks on symmetry functions."""
+def train(train_set, validation, settings: dict | None = None, threads: int = 1, record: dict | None = None,
+          checkpoint=None):
+    """:func:`flexmlff.models._bpnn.train`."""
+    from flexmlff.models import _bpnn
 
-    def __init__(self, elements: list[int], settings: dict, energy_shift: float = 0.0):
-        from torchani.aev import AEVComputer
-        from torchani.nn import ANINetworks, AtomicNetwork, SpeciesConverter
-
-        super().__init__()
-        self.elements, self.settings = list(elements), dict(settings)
-        symbols = [chemical_symbols[z] for z in self.elements]
-        self.species = SpeciesConverter(symbols)
-        self.aev = AEVComputer.like_1x(num_species=len(symbols), radial_cutoff=settings["cutoff_A"],
-                                       angular_cutoff=settings["angular_cutoff_A"])
-        dims = [self.aev.out_dim, *settings["hidden_layers"], 1]
-        self.networks = ANINetworks({s: AtomicNetwork(dims, activation="celu", bias=True) for s in symbols})
-        self.register_buffer("energy_shift", torch.tensor(float(energy_shift), dtype=torch.float64))
-
-    def forward(self, z: torch.Tensor, R: torch.Tensor) -> torch.Tensor:
-        """Energies (M,) for atomic numbers z (M, N) and positions R (M, N, 3) in Å."""
-        species = self.species(z).contiguous()
-        return self.networks(species, self.aev(species, R)).double() + self.energy_shift
+    return _bpnn.train(train_set, validation, settings, threads, record, checkpoint)
 
 
-def _energies_and_forces(model: BPNN, z: np.ndarray, R: torch.Tensor, create_graph: bool):
-    R = R.detach().requires_grad_(True)
-    energies = model(torch.as_tensor(np.broadcast_to(z, R.shape[:2]).copy()), R)
-    (gradient,) = torch.autograd.grad(energies.sum(), R, create_graph=create_graph)
-    return energies, -gradient
+def save(model, path) -> None:
+    from flexmlff.models import _bpnn
+
+    _bpnn.save(model, path)
 
 
-def _loss(model: BPNN, data: Dataset, idx: np.ndarray, s: dict, create_graph: bool) -> torch.Tensor:
-    R = torch.as_tensor(data.R[idx], dtype=torch.float32)
-    energies, forces = _energies_and_forces(model, data.z, R, create_graph)
-    dE = energies - torch.as_tensor(data.E[idx])
-    dF = forces.double() - torch.as_tensor(data.F[idx])
-    return s["energy_weight"] * (dE**2).mean() + s["force_weight"] * (dF**2).mean()
+def load(path):
+    from flexmlff.models import _bpnn
+
+    return _bpnn.load(path)
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None, checkpoint: TrainingCheckpoint | None = None) -> BPNN:
-    """Train a BPNN on `train_set`, stopping early on the loss over `validation`.
+def predict(model, R, z):
+    from flexmlff.models import _bpnn
 
-    `record`, when given, receives ``history`` (per epoch: the mean training and
-    the validation loss, and the learning rate) and ``chosen`` (the best epoch). With a
-    `checkpoint`, the training writes its whole state there every ``checkpoint_every``
-    epochs, and resumes from it where it holds one of this training: the same weights,
-    optimiser, scheduler, shuffling and early-stopping state, so the same result.
-    """
-    s = {**DEFAULTS, **(settings or {})}
-    torch.set_num_threads(threads)  # jobs side by side: one thread each
-    torch.manual_seed(s["seed"])
-    rng = np.random.default_rng(s["seed"])
-    model = BPNN(sorted(set(train_set.z.tolist())), s, energy_shift=float(np.mean(train_set.E)))
-    optimizer = torch.optim.Adam(model.parameters(), lr=s["learning_rate"])
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=s["lr_factor"],
-                                                           patience=s["lr_patience"])
-    all_valid = np.arange(len(validation))
-    state = {"next_epoch": 0, "best_loss": np.inf, "best_state": None, "best_epoch": 0, "history": []}
-    parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
-    saved = checkpoint.file(CHECKPOINT_FILE) if checkpoint is not None else None
-    if checkpoint is not None and checkpoint.resumable and saved.exists():
-        state = _restore(saved, parts, rng)
-        log.info("resuming bpnn from epoch %d (%s)", state["next_epoch"], saved)
-    history = state["history"]
-    for epoch in range(state["next_epoch"], s["max_epochs"]):
-        model.train()
-        order = rng.permutation(len(train_set))
-        batch_losses = []
-        for start in range(0, len(order), s["batch_size"]):
-            optimizer.zero_grad()
-            loss = _loss(model, train_set, order[start:start + s["batch_size"]], s, create_graph=True)
-            loss.backward()
-            optimizer.step()
-            batch_losses.append(loss.item())
-        model.eval()
-        valid_loss = _loss(model, validation, all_valid, s, create_graph=False).item()
-        history.append({"epoch": epoch, "train_loss": float(np.mean(batch_losses)), "valid_loss": valid_loss,
-                        "learning_rate": optimizer.param_groups[0]["lr"]})
-        scheduler.step(valid_loss)
-        if valid_loss < state["best_loss"]:
-            state.update(best_loss=valid_loss, best_state=copy.deepcopy(model.state_dict()), best_epoch=epoch)
-        if epoch % 50 == 0:
-            log.info("BPNN epoch %d: validation loss %.4f (best %.4f at epoch %d)", epoch, valid_loss,
-                     state["best_loss"], state["best_epoch"])
-        if epoch - state["best_epoch"] >= s["patience"]:
-            break
-        state["next_epoch"] = epoch + 1
-        if saved is not None and (epoch + 1) % s["checkpoint_every"] == 0:
-            _keep(saved, state, parts, rng)
-    best_loss, best_epoch = state["best_loss"], state["best_epoch"]
-    log.info("BPNN: %d epochs, best validation loss %.4f at epoch %d", len(history), best_loss, best_epoch)
-    if record is not None:
-        record.update(history=history, chosen={"epoch": best_epoch, "epochs_run": len(history),
-                                               "valid_loss": best_loss})
-    model.load_state_dict(state["best_state"])
-    return model.eval()
+    return _bpnn.predict(model, R, z)
 
 
-def _keep(path: Path, state: dict, parts: dict, rng: np.random.Generator) -> None:
-    """Write the training's state to `path`, whole or not at all."""
-    from flexmlff.scratch import atomic_output
+def calculator(model):
+    from flexmlff.models import _bpnn
 
-    with atomic_output(path) as partial:
-        torch.save({**state, **{name: part.state_dict() for name, part in parts.items()},
-                    "shuffle": rng.bit_generator.state, "torch_rng": torch.get_rng_state()}, partial)
-
-
-def _restore(path: Path, parts: dict, rng: np.random.Generator) -> dict:
-    """Load the state :func:`_keep` wrote into the training's `parts` and `rng`; return the
-    loop's own state."""
-    saved = torch.load(path, map_location="cpu", weights_only=False)
-    for name, part in parts.items():
-        part.load_state_dict(saved.pop(name))
-    rng.bit_generator.state = saved.pop("shuffle")
-    torch.set_rng_state(saved.pop("torch_rng"))
-    return saved
-
-
-def save(model: BPNN, path: str | Path) -> None:
-    torch.save({"elements": model.elements, "settings": model.settings, "state_dict": model.state_dict()}, path)
-
-
-def load(path: str | Path) -> BPNN:
-    saved = torch.load(path, map_location="cpu", weights_only=True)
-    model = BPNN(saved["elements"], saved["settings"])
-    model.load_state_dict(saved["state_dict"])
-    return model.eval()
-
-
-def predict(model: BPNN, R: np.ndarray, z: np.ndarray, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)."""
-    energies, forces = [], []
-    for start in range(0, len(R), batch_size):
-        batch = torch.as_tensor(np.asarray(R[start:start + batch_size]), dtype=torch.float32)
-        e, f = _energies_and_forces(model, np.asarray(z), batch, create_graph=False)
-        energies.append(e.detach().numpy())
-        forces.append(f.detach().double().numpy())
-    return np.concatenate(energies), np.concatenate(forces)
-
-
-def calculator(model: BPNN) -> PredictorCalculator:
-    """An ASE calculator (eV, eV/Å) of the model."""
-    return PredictorCalculator(lambda R, z: predict(model, R, z))
+    return _bpnn.calculator(model)

@@ -24,19 +24,75 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import yaml
 from ase import Atoms
 from ase.io import write
 
 from flexmlff.data import Dataset
+from flexmlff.models import Family, by_atoms
 from flexmlff.runlog import die_with_parent, sigterm_as_exit
 from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
 
 log = logging.getLogger(__name__)
 
+#: Seconds of one gap_fit at n = 100 with 200 sparse points, by atom count: two training jobs
+#: side by side on 2 cores, as the default run has them, less start-up and the test (default
+#: run, 2026-12-05; alone on the machine 60 and 150 s, 2026-11-27).
+GAP_FIT_100_S = {10: 105.0, 24: 175.0}
+#: gap_fit's peak memory at 200 frames and 200 sparse points, GB, by force rows n·3N: glycine
+#: 5.0, azobenzene 8.6 (an upper bound: glycine at n = 100 peaked at 3.0 GB with 200 and with
+#: 400 sparse points, 2026-12-06).
+GAP_MEMORY_GB = {6000: 5.0, 14400: 8.6}
+
+
+def training_seconds(n_train: int, n_atoms: int, settings: dict) -> float:
+    """One gap_fit per σ_F tried, each linear in n and in the sparse points."""
+    per_fit = by_atoms(GAP_FIT_100_S, n_atoms) * settings["n_sparse"] / 200
+    return per_fit * (n_train / 100) * len(settings["force_sigmas_eV_per_A"])
+
+
+def training_memory_gb(n_train: int, n_atoms: int, settings: dict) -> float:
+    """Linear in the force rows n·3N, scaled with the sparse points."""
+    (r1, m1), (r2, m2) = sorted(GAP_MEMORY_GB.items())
+    rows = n_train * 3 * n_atoms
+    return (m1 + (m2 - m1) / (r2 - r1) * (rows - r1)) * settings["n_sparse"] / 200
+
+
+FAMILY = Family(
+    name="gap", label="GAP/SOAP", colour="#cc78bc", model_file="model.tar.gz",
+    settings=yaml.safe_load("""
+type: object
+description: GAP/SOAP through gap_fit (quippy-ase); the paper group's settings.
+additionalProperties: false
+default: {}
+properties:
+  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: SOAP cutoff radius, Å (Fig. 6a scans 5-10).}
+  cutoff_transition_width_A: {type: number, exclusiveMinimum: 0, default: 0.5, description: Width of the cutoff's smooth switch-off, Å.}
+  seed: {type: integer, default: 1, description: gap_fit's rnd_seed (the CUR choice of sparse points).}
+  n_max: {$ref: "#/$defs/positive_int", default: 12, description: SOAP radial basis functions.}
+  l_max: {$ref: "#/$defs/positive_int", default: 6, description: SOAP angular momentum channels.}
+  atom_sigma: {type: number, exclusiveMinimum: 0, default: 0.3, description: Gaussian smearing of the atom density, Å.}
+  zeta: {$ref: "#/$defs/positive_int", default: 2, description: Power of the dot-product kernel.}
+  delta: {type: number, exclusiveMinimum: 0, default: 0.25, description: Energy scale of the GAP, eV.}
+  n_sparse:
+    $ref: "#/$defs/positive_int"
+    default: 200
+    description: Sparse points (CUR); memory and time grow with it.
+  energy_sigma_eV: {type: number, exclusiveMinimum: 0, default: 0.001, description: "Regularisation of energies (gap_fit's default_sigma for energies), eV."}
+  force_sigmas_eV_per_A:
+    type: array
+    items: {type: number, exclusiveMinimum: 0}
+    minItems: 1
+    default: [0.1, 0.03, 0.01, 0.003]
+    description: >-
+      Regularisation of forces (gap_fit's default_sigma for forces), eV/Å: one fit per value,
+      the lowest validation force RMSE wins.
+"""),
+    training_seconds=training_seconds, training_memory_gb=training_memory_gb,
+    md_steps_per_s=9.4,  # i-PI with a rotation n = 100 model, one thread (scripts/benchmark_md.py)
+    threads=8)
 #: Settings understood by :func:`train` (config section ``models.gap``).
-DEFAULTS = {"cutoff_A": 5.0, "n_max": 12, "l_max": 6, "atom_sigma": 0.3, "zeta": 2,
-            "delta": 0.25, "n_sparse": 200, "energy_sigma_eV": 0.001, "force_sigmas_eV_per_A": [0.1, 0.03, 0.01, 0.003],
-            "cutoff_transition_width_A": 0.5, "seed": 1}
+DEFAULTS = FAMILY.defaults
 #: Edge of the box a molecule is written in: gap_fit ignores the energies of frames without a lattice.
 BOX_A = 50.0
 XML = "gap.xml"

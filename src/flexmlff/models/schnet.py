@@ -24,18 +24,54 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from flexmlff.data import Dataset
+from flexmlff.models import Family, network_training_memory_gb, network_training_seconds
 from flexmlff.models._calculator import PredictorCalculator
 from flexmlff.models._checkpoint import TrainingCheckpoint
 
 log = logging.getLogger(__name__)
 
+#: Seconds per epoch at n = 100, batch 10, 64 features and 6 interactions, by atom count:
+#: glycine 161 s for 246 epochs, rotation 394 s for 299 (2026-11-27).
+EPOCH_100_S = {10: 0.65, 24: 1.32}
+
+
+def training_seconds(n_train: int, n_atoms: int, settings: dict) -> float:
+    """Every epoch up to ``max_epochs``, each in proportion to the features and interactions."""
+    scale = settings["n_atom_basis"] / 64 * settings["n_interactions"] / 6
+    return network_training_seconds(EPOCH_100_S, n_train, n_atoms, settings, scale)
+
+
+FAMILY = Family(
+    name="schnet", label="SchNet", colour="#d55e00", model_file="model.pt",
+    settings=yaml.safe_load("""
+type: object
+description: SchNet through schnetpack 2 (paper Sec. III-V).
+additionalProperties: false
+default: {}
+properties:
+  n_interactions: {$ref: "#/$defs/positive_int", default: 6, description: Interaction blocks.}
+  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: Cutoff radius, Å.}
+  n_atom_basis: {$ref: "#/$defs/positive_int", default: 128, description: Atom feature size.}
+  n_rbf: {$ref: "#/$defs/positive_int", default: 20, description: Gaussian radial basis functions.}
+  batch_size: {$ref: "#/$defs/positive_int", default: 10, description: "Frames per batch (small: few frames still make many steps per epoch)."}
+  learning_rate: {type: number, exclusiveMinimum: 0, default: 1.0e-3, description: Adam's initial learning rate.}
+  energy_weight: {type: number, minimum: 0, default: 0.1, description: "Weight of the energy MSE (kcal/mol)² in the loss (0.01 left energies ~10x worse at 100 glycine frames)."}
+  force_weight: {type: number, minimum: 0, default: 0.9, description: Weight of the force MSE (kcal/(mol Å))² in the loss.}
+  max_epochs: {$ref: "#/$defs/positive_int", default: 1000, description: Upper bound on training epochs.}
+  patience: {$ref: "#/$defs/positive_int", default: 50, description: Early stopping after this many epochs without a better validation loss.}
+  lr_patience: {$ref: "#/$defs/positive_int", default: 20, description: Epochs without improvement before the learning rate drops.}
+  lr_factor: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: Factor of each learning-rate drop.}
+  seed: {type: integer, default: 0, description: Seed of initial weights and batches.}
+  checkpoint_every: {$ref: "#/$defs/positive_int", default: 1, description: "Epochs between checkpoints of a training job (results/.checkpoints/, removed once its model is saved): a rerun after a kill, preemption or time limit resumes from the last one."}
+"""),
+    training_seconds=training_seconds, training_memory_gb=network_training_memory_gb,
+    md_steps_per_s=65.0,  # i-PI with a rotation n = 100 model, one thread (scripts/benchmark_md.py)
+    threads=4, gpu=True)
 #: Settings understood by :func:`train` (config section ``models.schnet``).
-DEFAULTS = {"n_interactions": 6, "cutoff_A": 5.0, "n_atom_basis": 128, "n_rbf": 20,
-            "batch_size": 10, "learning_rate": 1e-3, "energy_weight": 0.1, "force_weight": 0.9,
-            "max_epochs": 1000, "patience": 50, "lr_patience": 20, "lr_factor": 0.5, "seed": 0,
-            "checkpoint_every": 1}
+DEFAULTS = FAMILY.defaults
 #: The file in a training's checkpoint folder that a resumed training starts from.
 LAST_CHECKPOINT = "last.ckpt"
 
@@ -68,15 +104,23 @@ def _database(frames: Dataset, path: Path):
     return data
 
 
-def _network(settings: dict):
+def schnet_representation(settings: dict):
+    """SchNet's interaction blocks on Gaussian radial functions with a cosine cutoff."""
     spk = _schnetpack()
-    import schnetpack.transform as trn
-
     cutoff = settings["cutoff_A"]
-    representation = spk.representation.SchNet(
+    return spk.representation.SchNet(
         n_atom_basis=settings["n_atom_basis"], n_interactions=settings["n_interactions"],
         radial_basis=spk.nn.GaussianRBF(n_rbf=settings["n_rbf"], cutoff=cutoff),
         cutoff_fn=spk.nn.CosineCutoff(cutoff))
+
+
+def _network(settings: dict, representation):
+    """A schnetpack potential: `representation` (settings -> a schnetpack representation),
+    atomwise energies summed, forces their negative gradient."""
+    spk = _schnetpack()
+    import schnetpack.transform as trn
+
+    representation = representation(settings)
     return spk.model.NeuralNetworkPotential(
         representation=representation,
         input_modules=[spk.atomistic.PairwiseDistances()],
@@ -182,16 +226,23 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     training writes its state there every ``checkpoint_every`` epochs, and resumes from
     it where it holds one of this training.
     """
-    s = {**DEFAULTS, **(settings or {})}
-    work = Path(tempfile.mkdtemp(prefix="flexmlff-schnet-"))  # the frame database
+    return train_network(train_set, validation, {**DEFAULTS, **(settings or {})}, threads, record, checkpoint,
+                         schnet_representation, FAMILY.name)
+
+
+def train_network(train_set: Dataset, validation: Dataset, settings: dict, threads: int, record: dict | None,
+                  checkpoint: TrainingCheckpoint | None, representation, name: str):
+    """:func:`train` for any schnetpack `representation` (settings -> a representation
+    module) of family `name`: SchNet's, or another family's built on schnetpack (PaiNN)."""
+    work = Path(tempfile.mkdtemp(prefix=f"flexmlff-{name}-"))  # the frame database
     try:
-        return _fit(train_set, validation, s, threads, record, work, checkpoint)
+        return _fit(train_set, validation, settings, threads, record, work, checkpoint, representation, name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record: dict | None, work: Path,
-         checkpoint: TrainingCheckpoint | None):
+         checkpoint: TrainingCheckpoint | None, representation, name: str):
     """:func:`train` with settings `s`, its frame database in `work`."""
     import pytorch_lightning as pl
     import torch
@@ -219,7 +270,7 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
                                     metrics={"MAE": torchmetrics.MeanAbsoluteError()})
                for name, weight in (("energy", s["energy_weight"]), ("forces", s["force_weight"]))]
     task = spk.task.AtomisticTask(
-        model=_network(s), outputs=outputs, optimizer_cls=torch.optim.Adam,
+        model=_network(s, representation), outputs=outputs, optimizer_cls=torch.optim.Adam,
         optimizer_args={"lr": s["learning_rate"]},
         scheduler_cls=torch.optim.lr_scheduler.ReduceLROnPlateau,
         scheduler_args={"factor": s["lr_factor"], "patience": s["lr_patience"]}, scheduler_monitor="val_loss")
@@ -229,7 +280,7 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
     state = _training_state(history, checkpoint.file(LAST_CHECKPOINT) if checkpoint else None,
                             s["checkpoint_every"], resume)
     if resume is not None:
-        log.info("resuming schnet from epoch %d (%s)", resume["epochs"], checkpoint.file(LAST_CHECKPOINT))
+        log.info("resuming %s from epoch %d (%s)", name, resume["epochs"], checkpoint.file(LAST_CHECKPOINT))
     trainer = pl.Trainer(
         max_epochs=s["max_epochs"] - (resume["epochs"] if resume else 0), accelerator="auto", devices=1,
         default_root_dir=str(work), logger=False, enable_checkpointing=False, enable_progress_bar=False,
@@ -245,7 +296,7 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
     finally:
         os.chdir(cwd)
     best_epoch = min(history, key=lambda row: row["valid_loss"])
-    log.info("SchNet: %d epochs, best validation loss %.4f at epoch %d", len(history), state.best_loss,
+    log.info("%s: %d epochs, best validation loss %.4f at epoch %d", name, len(history), state.best_loss,
              best_epoch["epoch"])
     if record is not None:
         record.update(history=history, chosen={"epoch": best_epoch["epoch"], "epochs_run": len(history),

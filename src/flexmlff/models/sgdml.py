@@ -12,15 +12,54 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from flexmlff.data import Dataset
+from flexmlff.models import Family, kernel_training_memory_gb, kernel_training_seconds
 from flexmlff.models._calculator import PredictorCalculator
 
 log = logging.getLogger(__name__)
 
+#: Seconds to train at n = 100 (every σ of the default grid), by atom count (2026-11-27).
+TRAIN_100_S = {10: 11.0, 24: 44.0}
+#: Copies of the (n·3N)² kernel sgdml's closed-form solve holds at its peak (azobenzene at
+#: n = 400: 20.1 GB measured; n = 800 under an 8 GB cap, iterative: 4.6 GB).
+KERNEL_COPIES = 3
+
+FAMILY = Family(
+    name="sgdml", label="sGDML [1/r]", colour="#0173b2", model_file="model.npz", selection="kernel",
+    settings=yaml.safe_load("""
+description: sGDML [1/r] through the sgdml package (paper Sec. III-V).
+type: object
+additionalProperties: false
+default: {}
+properties:
+  sigmas:
+    type: array
+    items: {type: number, exclusiveMinimum: 0}
+    minItems: 1
+    default: [2, 5, 10, 20, 40, 80, 160]
+    description: Kernel widths tried; the lowest validation force RMSE wins.
+  lam:
+    type: number
+    exclusiveMinimum: 0
+    default: 1.0e-10
+    description: Regularisation strength.
+  use_sym:
+    type: boolean
+    default: true
+    description: Use permutational symmetries (sGDML) rather than plain GDML.
+  max_memory_gb:
+    type: [number, "null"]
+    default: null
+    description: Memory cap for sgdml's solver, GB (a lower cap switches it to the iterative solver).
+"""),
+    training_seconds=lambda n, atoms, settings: kernel_training_seconds(TRAIN_100_S, n, atoms),
+    training_memory_gb=lambda n, atoms, settings: kernel_training_memory_gb(KERNEL_COPIES, n, atoms, settings),
+    md_steps_per_s=135.0,  # i-PI with a rotation n = 100 model, one thread (scripts/benchmark_md.py)
+    threads=4)
 #: Settings understood by :func:`train` (config section ``models.sgdml``).
-DEFAULTS = {"sigmas": [2, 5, 10, 20, 40, 80, 160], "lam": 1e-10,
-            "use_sym": True, "max_memory_gb": None}
+DEFAULTS = FAMILY.defaults
 
 _TRAINER = None
 

@@ -1,0 +1,161 @@
+"""Model families as plug-ins (flexmlff.models): each family's module describes it, and the
+config schema, the plan, the costs and the figures read that description; a family that
+lives outside flexmlff is named in the config's ``families`` and then used as the others."""
+
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from flexmlff import costs
+from flexmlff.models import _REGISTRY, describe, families, family
+from flexmlff.plan import SCHEMA, Plan
+from flexmlff.plan_checks import ConfigError, config_schema, validate_config
+from flexmlff.plots import line_colours, model_label
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def smoke_config() -> dict:
+    return yaml.safe_load((ROOT / "tests/config.yaml").read_text())
+
+
+@pytest.mark.parametrize("name", list(families()))
+def test_a_family_describes_itself_and_its_defaults_pass_its_own_schema(name):
+    described = describe(name)
+    assert described.name == name and described.label and described.model_file
+    assert (ROOT / "envs" / f"{described.conda_env}.yaml").is_file()
+    schema = config_schema(SCHEMA)
+    settings_schema = {**schema["properties"]["models"]["properties"][name], "$defs": schema["$defs"]}
+    jsonschema.validate(described.defaults, settings_schema)
+    # the costs are the family's own and grow with the training set
+    assert 0 < costs.training_seconds(name, 100, 10, described.defaults) < costs.training_seconds(
+        name, 200, 10, described.defaults)
+    assert costs.training_memory_gb(name, 100, 10, described.defaults) > 0
+    assert described.md_steps_per_s > 0
+    assert model_label(name) == described.label
+    # loading the descriptions needs none of the families' heavy libraries
+    assert family(name).FAMILY == described
+
+
+def test_the_schema_lists_every_family_wherever_a_key_names_one():
+    schema = config_schema(SCHEMA)
+    names = list(families())
+    assert list(schema["properties"]["models"]["properties"]) == names
+    training = schema["properties"]["training"]["properties"]
+    assert training["models"]["items"]["enum"] == names
+    assert set(training["settings_on"]["additionalProperties"]["properties"]) == set(names)
+
+
+def test_a_setting_unknown_to_its_family_is_refused_by_name():
+    config = smoke_config()
+    config["models"]["schnet"]["n_layers"] = 3
+    with pytest.raises(ConfigError, match=r"models\.schnet"):
+        validate_config(config, SCHEMA)
+
+
+def test_defaults_come_from_the_family_module():
+    config = smoke_config()
+    validate_config(config, SCHEMA)
+    for name, described in families().items():
+        filled = config["models"][name]
+        assert {key: filled[key] for key in described.defaults if key not in smoke_config()["models"].get(name, {})} \
+            == {key: value for key, value in described.defaults.items()
+                if key not in smoke_config()["models"].get(name, {})}
+
+
+def test_families_have_their_own_colours_in_figures():
+    colours = line_colours(list(families()))
+    assert len(set(colours)) == len(colours)
+    # a line that is no family takes the palette's colours
+    assert line_colours(["with dispersion"])[0] == line_colours(["with dispersion", "without"])[0]
+
+
+OUTSIDE_FAMILY = textwrap.dedent('''
+    """A family outside flexmlff: sGDML's code under another name, with a setting of its own."""
+    import yaml
+
+    from flexmlff.models import Family, kernel_training_memory_gb, kernel_training_seconds
+    from flexmlff.models.sgdml import calculator, load, predict, save
+    from flexmlff.models.sgdml import train as sgdml_train
+
+    FAMILY = Family(
+        name="kernel_outside", label="outside kernel", colour="#000000", model_file="model.npz", env="sgdml",
+        selection="kernel",
+        settings=yaml.safe_load("""
+    type: object
+    additionalProperties: false
+    default: {}
+    properties:
+      sigmas: {type: array, items: {type: number}, default: [10, 20]}
+    """),
+        training_seconds=lambda n, atoms, s: kernel_training_seconds({10: 11.0}, n, atoms),
+        training_memory_gb=lambda n, atoms, s: kernel_training_memory_gb(3, n, atoms, s),
+        md_steps_per_s=100.0)
+
+
+    def train(train_set, validation, settings=None, threads=1, record=None):
+        return sgdml_train(train_set, validation, {"sigmas": [10, 20], **(settings or {})}, threads, record)
+''')
+
+
+@pytest.fixture
+def outside_family(tmp_path, monkeypatch):
+    (tmp_path / "outside_family.py").write_text(OUTSIDE_FAMILY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "outside_family"
+    sys.modules.pop("outside_family", None)
+    _REGISTRY.pop("kernel_outside", None)  # the other tests see the built-in families only
+
+
+def test_a_family_from_outside_is_planned_costed_and_trained_as_the_others(outside_family, glycine_dataset):
+    config = smoke_config()
+    config["families"] = {"kernel_outside": outside_family}
+    config["training"]["models"] = [*config["training"]["models"], "kernel_outside"]
+    config["training"]["settings_on"] = {"glycine": {"kernel_outside": {"sigmas": [20]}}}
+    validate_config(config, SCHEMA)
+    assert config["models"]["kernel_outside"] == {"sigmas": [10, 20]}
+    plan = Plan(config, basedir=ROOT)
+    assert plan.model_settings("kernel_outside", "glycine") == {"sigmas": [20]}
+    assert plan.model_env("kernel_outside") == "sgdml"
+    assert any(f == "kernel_outside" for _, f, _ in plan.training_tasks())
+    rows = [row for row in costs.estimate(plan) if row.rule.startswith("train_kernel_outside")]
+    assert rows and all(row.core_hours > 0 for row in rows)
+    assert plan.layout.model_file("glycine", "kernel_outside", 10, 0).endswith("/model.npz")
+    model = family("kernel_outside").train(glycine_dataset.subset(range(30)), glycine_dataset.subset(range(30, 40)))
+    energies, forces = family("kernel_outside").predict(model, glycine_dataset.R[40:42], glycine_dataset.z)
+    assert energies.shape == (2,) and forces.shape == (2, len(glycine_dataset.z), 3)
+
+
+@pytest.mark.parametrize("module, problem", [
+    ("no_such_module_anywhere", "does not import"),
+    ("json", "has no FAMILY"),
+])
+def test_a_bad_outside_family_is_one_line_naming_the_key(module, problem):
+    config = smoke_config()
+    config["families"] = {"mine": module}
+    with pytest.raises(ConfigError, match=rf"^config key 'families': .*{problem}"):
+        validate_config(config, SCHEMA)
+
+
+def documented_keys(readme: str, name: str) -> set[str] | None:
+    """The keys in the table of config/README.md's section ``models.<name>``, or None."""
+    section = re.search(rf"^## `models\.{name}`\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
+    if not section:
+        return None
+    rows = re.findall(r"^\| (`[^|]+`) \|", section.group(1), re.M)
+    same = re.search(r"Same keys and defaults as\s+`models\.(\w+)`", section.group(1))
+    if not rows and same:  # a family documented as another's settings
+        return documented_keys(readme, same.group(1))
+    return {key for row in rows for key in re.findall(r"`(\w+)`", row)}
+
+
+@pytest.mark.parametrize("name", list(families()))
+def test_the_config_readme_lists_every_setting_of_a_family_and_no_other(name):
+    keys = documented_keys((ROOT / "config/README.md").read_text(), name)
+    assert keys is not None, f"config/README.md has no section `models.{name}`"
+    assert keys == set(describe(name).settings["properties"]), name
