@@ -297,7 +297,7 @@ def test_every_family_in_one_tidy_table(run):
     from flexmlff.models import describe
 
     errors = pd.read_csv(run / "tables/model_errors.csv")
-    families = ["bpnn", "gap", "gdml", "mace", "schnet", "sgdml", "sgdml_ang"]
+    families = ["bpnn", "gap", "gdml", "mace", "painn", "schnet", "sgdml", "sgdml_ang"]
     assert list(errors.columns[:len(ERROR_COLUMNS)]) == ERROR_COLUMNS
     assert sorted(errors["model"].unique()) == families
     # every family on exactly the same folds: 2 sizes x 3 folds, the same test-set sizes
