@@ -139,14 +139,24 @@ def test_ipi_failing_at_start_is_reported_with_its_log(glycine_ip, tmp_path):
 
 RESUMABLE = sampling.MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9,
                                 checkpoint_stride=100)
+#: The RESUMABLE run in a child process, its GFN2-xTB calls paced to ~15 ms (from ~4 ms) so that
+#: a signal sent once step 200 is checkpointed lands well before step 600 on an idle machine
+#: (unpaced, i-PI finished the run before it handled the signal). The trajectory is the same.
 RUN_IN_CHILD = """
 import sys
+import time
 from ase.io import read
 from flexmlff import sampling
 from flexmlff.calculators import make_calculator
 settings = sampling.MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9,
                                checkpoint_stride=100)
-sampling.run_ipi_md(read(sys.argv[1]), make_calculator("xtb"), settings, sys.argv[2])
+calculator = make_calculator("xtb")
+calculate = calculator.calculate
+def paced(*args, **kwargs):
+    time.sleep(0.01)
+    return calculate(*args, **kwargs)
+calculator.calculate = paced
+sampling.run_ipi_md(read(sys.argv[1]), calculator, settings, sys.argv[2])
 """
 
 
