@@ -430,10 +430,10 @@ def validate_config(config: dict, schema: str | Path) -> None:
     as Snakemake's ``validate`` does, but fail with one :class:`ConfigError` line per
     problem, each naming its key (Snakemake's own error prints the whole schema and
     config, and only its first problem)."""
-    import json
     import tempfile
 
     import jsonschema
+    import yaml
     from snakemake.utils import validate
 
     for path, new_key in MOVED_KEYS.items():
@@ -457,8 +457,10 @@ def validate_config(config: dict, schema: str | Path) -> None:
         message = " ".join(error.message.split())
         problems.append(ConfigError(key, message if len(message) <= 300 else message[:300] + " ..."))
     raise_all(problems)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="flexmlff-schema-") as filled:
-        json.dump(schema_dict, filled)
+    # as YAML: Snakemake reads a JSON schema's defaults into OrderedDicts, which then sit in the
+    # config and cannot be written back as YAML (results/config.yaml)
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="flexmlff-schema-") as filled:
+        yaml.safe_dump(schema_dict, filled, sort_keys=False)
         filled.flush()
         validate(config, schema=filled.name)  # no problem left: fills in the defaults
     raise_all(_settings_override_problems(config, validator))

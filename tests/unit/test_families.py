@@ -159,3 +159,9 @@ def test_the_config_readme_lists_every_setting_of_a_family_and_no_other(name):
     keys = documented_keys((ROOT / "config/README.md").read_text(), name)
     assert keys is not None, f"config/README.md has no section `models.{name}`"
     assert keys == set(describe(name).settings["properties"]), name
+
+
+def test_the_filled_in_config_is_plain_data_that_yaml_writes_back():
+    config = smoke_config()
+    validate_config(config, SCHEMA)
+    assert yaml.safe_load(yaml.safe_dump(config)) == config  # results/config.yaml is written so
