@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from flexmlff.models import describe
+from flexmlff.models import describe, families
 from flexmlff.paper import PAPER_HEADLINES
 
 METRICS = ["energy_rmse", "energy_mae", "force_rmse", "force_mae"]
@@ -112,8 +112,9 @@ def best_sgdml(folds: pd.DataFrame, selection: Selection = Selection()) -> pd.Se
 
 def best_fold(folds: pd.DataFrame, model: str, selection: Selection = Selection()) -> pd.Series:
     """The best of one family's folds at one training size, by that family's rule
-    (:attr:`flexmlff.models.Family.selection`: the kernel rule or the lowest energy RMSE)."""
-    if describe(model).selection == "kernel":
+    (:attr:`flexmlff.models.Family.selection`: the kernel rule or the lowest energy RMSE; a
+    model not trained here has one model for every fold, and the lowest energy RMSE names one)."""
+    if model in families() and describe(model).selection == "kernel":
         return best_sgdml(folds, selection)
     return best_by_energy(folds)
 

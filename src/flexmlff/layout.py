@@ -80,6 +80,8 @@ class Layout:
     test_predictions = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/predictions.extxyz",
                              "Reference and predicted energies and forces of the held-out frames.")
     family_errors = _path("{dataset}/errors/{model}.csv", "Every fold and size of one family on one dataset.")
+    external_model_check = _path("external/{model}/check.json",
+                                 "An external model's first job: its calculator built and run on one frame.")
     cutoff_scan_dir = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}",
                             "One GAP model of the SOAP-cutoff scan (Fig. 6a).")
     cutoff_scan_record = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/training.json")

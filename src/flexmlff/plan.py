@@ -26,6 +26,7 @@ from flexmlff.calculators import Level
 from flexmlff.campaigns import MDStart, expand_starts
 from flexmlff.collective_variables import ALL_KINDS, CollectiveVariable, molecule_collective_variables
 from flexmlff.evaluate import Selection
+from flexmlff.external import external_models
 from flexmlff.geometry import read_geometry
 from flexmlff.layout import Layout
 from flexmlff.models import describe
@@ -80,6 +81,8 @@ class Plan(CrossReferenceChecks):
         #: Every family trained on some dataset, in config order.
         self.families = list(dict.fromkeys(
             [*self.training["models"], *(f for d in self.trained_datasets for f in self.families_on(d))]))
+        #: Models flexmlff did not train, evaluated beside the families (flexmlff.external).
+        self.external_models = external_models(config)
         #: The sGDML best-model rule (force tolerance, energy difference).
         self.selection = Selection(self.training["selection_force_tolerance"],
                                    self.training["selection_energy_difference"])
@@ -90,6 +93,25 @@ class Plan(CrossReferenceChecks):
     def families_on(self, dataset: str) -> list[str]:
         """The families trained on `dataset`: its ``training.models_on`` entry or ``training.models``."""
         return self.training["models_on"].get(dataset, self.training["models"])
+
+    def models_on(self, dataset: str) -> list[str]:
+        """Every model with errors on `dataset`: its trained families, then the external models."""
+        return [*self.families_on(dataset), *self.external_models]
+
+    @property
+    def shown_models(self) -> list[str]:
+        """The models of the learning-curve figures by default: every family, every external model."""
+        return [*self.families, *self.external_models]
+
+    def external_model_settings(self, name: str) -> dict:
+        """An external model's entry as its jobs take it (module, class_name, kwargs, device)."""
+        model = self.external_models[name]
+        return {"name": name, "module": model.module, "class_name": model.class_name, "kwargs": model.kwargs,
+                "device": model.device, "key": model.key}
+
+    def external_model_env(self, name: str) -> str:
+        """The conda env file name of an external model's jobs: its ``conda``, or the analysis env's."""
+        return self.external_models[name].conda or "analysis"
 
     def training_tasks(self) -> list[tuple[str, str, list[int]]]:
         """Every (dataset, family, sizes) the run trains: ``training.datasets`` with their
@@ -129,8 +151,19 @@ class Plan(CrossReferenceChecks):
         return {**self.model_settings("gap", dataset), "cutoff_A": float(cutoff)}
 
     def model_env(self, model: str) -> str:
-        """Name of the conda env file (envs/<name>.yaml) a family runs in."""
+        """Name of the conda env file (envs/<name>.yaml) a family, or an external model, runs in."""
+        if model in self.external_models:
+            return self.external_model_env(model)
         return describe(model).conda_env
+
+    def best_model_files(self, dataset: str, model: str, n_train) -> list[str]:
+        """The fold models of a family at one size, the best of which a job evaluates; none for
+        an external model, which has one for every fold."""
+        return [] if model in self.external_models else self.fold_models(dataset, model, n_train)
+
+    def external_model_or_none(self, model: str) -> dict | None:
+        """:meth:`external_model_settings` of an external model; None for a family."""
+        return self.external_model_settings(model) if model in self.external_models else None
 
     # -- levels -----------------------------------------------------------------------
     def level(self, name: str) -> Level:
@@ -452,7 +485,23 @@ class Plan(CrossReferenceChecks):
                 for model in self.families_on(dataset) for n in self.sizes for k in range(self.n_folds)]
 
     def dataset_family_errors(self, dataset: str) -> list[str]:
-        return [self.layout.family_errors(dataset, model) for model in self.families_on(dataset)]
+        """The fold errors of every model on one dataset, trained or external."""
+        return [self.layout.family_errors(dataset, model) for model in self.models_on(dataset)]
+
+    def external_model_errors(self, dataset: str, name: str) -> dict[str, list[str]]:
+        """The test errors and predictions an external model's job writes: every size and fold."""
+        keys = [(n, k) for n in self.sizes for k in range(self.n_folds)]
+        return {"errors": [self.layout.test_errors(dataset, name, n, k) for n, k in keys],
+                "predictions": [self.layout.test_predictions(dataset, name, n, k) for n, k in keys]}
+
+    def external_model_check_geometry(self) -> str:
+        """The frame an external model is first checked on: the first trained dataset's
+        molecule's first minimum."""
+        return self.first_minimum_file(self.dataset_molecule(self.trained_datasets[0]))
+
+    def external_model_checks(self) -> list[str]:
+        """The first, cheap job of every external model (its calculator on one frame)."""
+        return [self.layout.external_model_check(name) for name in self.external_models]
 
     def all_family_errors(self) -> list[str]:
         """Every family's fold errors on every training dataset."""
@@ -482,7 +531,7 @@ class Plan(CrossReferenceChecks):
         row with the families trained on its dataset."""
         settings = self.figures[key]
         models = settings.get("models") or default_models
-        return [(dataset, dataset, [m for m in models if m in self.families_on(dataset)])
+        return [(dataset, dataset, [m for m in models if m in self.models_on(dataset)])
                 for dataset in settings["datasets"]]
 
     def energy_distribution_inputs(self) -> dict:

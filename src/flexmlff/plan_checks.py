@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flexmlff.building import BuildError, require_mmff
 from flexmlff.collective_variables import ALL_KINDS, CollectiveVariableError
+from flexmlff.config_error import ConfigError
 from flexmlff.geometry import bond_graph, check_same_atoms, moving_fragment, read_geometry
 from flexmlff.models import families as known_families
 from flexmlff.models import register_families
@@ -29,14 +30,6 @@ MOVED_KEYS = {
 
 #: Fig. 6b's families: the two descriptors in one implementation, and the sgdml package.
 DESCRIPTOR_FAMILIES = ["gdml", "sgdml_ang", "sgdml"]
-
-
-class ConfigError(ValueError):
-    """A config entry the workflow cannot run with; the message names its key."""
-
-    def __init__(self, key: str, message: str):
-        super().__init__(f"config key '{key}': {message}")
-        self.key = key
 
 
 class ConfigErrors(ConfigError):
@@ -69,7 +62,7 @@ class CrossReferenceChecks:
         """
         units = [(self._check_molecule, name) for name in self.config["molecules"]]
         units += [(self._check_dataset, name) for name in self.config["datasets"]]
-        units += [(self._check_training,), (self._check_dataset_figures,)]
+        units += [(self._check_training,), (self._check_external_models,), (self._check_dataset_figures,)]
         units += [(self._check_evaluation_figure, key)
                   for key in ("learning_curves", "fold_means", "descriptor_comparison")]
         units += [(self._check_phi_cluster_errors,), (self._check_cv_grid_errors,), (self._check_ml_md,),
@@ -300,6 +293,16 @@ class CrossReferenceChecks:
         if dataset not in self.trained_datasets:
             raise ConfigError(key, f"{dataset!r} is not in training.datasets")
 
+    def _check_external_models(self) -> None:
+        """Every external model's module is installed and the model files it names exist
+        (what needs no import of its library; its first job checks the rest, in its env)."""
+        raise_all([problem for model in self.external_models.values() for problem in model.problems()])
+        for name, model in self.external_models.items():
+            if name in known_families():
+                raise ConfigError(model.key, f"{name!r} is the name of a model family; name the model otherwise")
+            if model.conda and not (self.basedir / "envs" / f"{model.conda}.yaml").is_file():
+                raise ConfigError(f"{model.key}.conda", f"no env file envs/{model.conda}.yaml")
+
     def _must_be_a_family(self, key: str, model: str, dataset: str | None = None) -> None:
         """`model` must be trained (on `dataset`, when given)."""
         if model not in self.families:
@@ -312,7 +315,8 @@ class CrossReferenceChecks:
         for name in self._figure_list(key, "datasets"):
             self._must_be_trained(f"figures.{key}.datasets", name)
         for name in self._figure_list(key, "models"):
-            self._must_be_a_family(f"figures.{key}.models", name)
+            if name not in self.external_models:  # a learning curve may show a model not trained here
+                self._must_be_a_family(f"figures.{key}.models", name)
         if key != "descriptor_comparison":
             return
         for name in self._figure_list(key, "datasets"):
@@ -330,7 +334,8 @@ class CrossReferenceChecks:
             self._must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
             self._known(f"{key}.model", clusters["model"], list(known_families()), "model")
             for name in clusters["beside"]:
-                self._must_be_a_family(f"{key}.beside", name, clusters["evaluate_on"])
+                if name not in self.external_models:  # or a model not trained here, on the same frames
+                    self._must_be_a_family(f"{key}.beside", name, clusters["evaluate_on"])
             rows = [clusters["model"], *clusters["beside"]]
             if len(set(rows)) < len(rows):
                 raise ConfigError(f"{key}.beside", f"{clusters['beside']}: each family once, and not the model "

@@ -335,7 +335,7 @@ def test_dataset_metrics_and_model_registry(run):
     import importlib
 
     calculator = getattr(importlib.import_module(entry["module"]), entry["class_name"])(
-        **{**entry["kwargs"], "path": run.parent / entry["kwargs"]["path"]})
+        **{**entry["kwargs"], "path": run / entry["kwargs"]["path"]})  # relative to the registry's folder
     frame = read(run / f"glycine/models/sgdml/n40/fold{entry['fold']}/predictions.extxyz", index="0")
     atoms = Atoms(numbers=frame.numbers, positions=frame.positions)
     atoms.calc = calculator

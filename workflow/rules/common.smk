@@ -2,6 +2,7 @@
 # asks for and where every file lives is answered by flexmlff.plan, where it is unit-tested.
 import json
 import os
+import re
 import sys
 
 # The checkout's own library, for this process and (through PYTHONPATH) every job's script.
@@ -45,11 +46,17 @@ wildcard_constraints:
     frame=r"\d+",
     cutoff=r"\d+(\.\d+)?",
     step=r"\d+",
+    # only the configured external models: their error files lie beside the families'
+    external="|".join(re.escape(name) for name in plan.external_models) or "(?!)",
 
 
 def env(name):
     """The conda env file of a stage or model family."""
     return f"{ENVS}/{name}.yaml"
+
+
+def external_model_env(wildcards):
+    return env(plan.external_model_env(wildcards.external))
 
 
 def model_env(wildcards):

@@ -121,7 +121,7 @@ rule plot_dispersion_ablation:
 rule phi_cluster_errors:
     input:
         dataset=layout.dataset("{evaluated}"),
-        models=lambda wc: plan.fold_models(wc.dataset, wc.model, wc.n_train),
+        models=lambda wc: plan.best_model_files(wc.dataset, wc.model, wc.n_train),
         errors=lambda wc: plan.fold_test_errors(wc.dataset, wc.model, wc.n_train),
     output:
         layout.phi_clusters("{evaluated}", "{dataset}", "{model}", "{n_train}"),
@@ -134,6 +134,7 @@ rule phi_cluster_errors:
     params:
         coordinate=lambda wc: plan.cluster_coordinate(wc.evaluated),
         selection=plan.selection,
+        external=lambda wc: plan.external_model_or_none(wc.model),
     script:
         "../scripts/phi_cluster_errors.py"
 
