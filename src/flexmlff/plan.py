@@ -29,7 +29,7 @@ from flexmlff.evaluate import Selection
 from flexmlff.external import external_models
 from flexmlff.geometry import read_geometry
 from flexmlff.layout import Layout
-from flexmlff.models import describe
+from flexmlff.models import VARIANT_KEYS, describe
 from flexmlff.plan_checks import ConfigError, CrossReferenceChecks, validate_config
 
 __all__ = ["ConfigError", "Layout", "Level", "Plan", "load_config", "SCHEMA"]
@@ -141,9 +141,10 @@ class Plan(CrossReferenceChecks):
 
     def model_settings(self, model: str, dataset: str | None = None) -> dict:
         """A family's settings: ``models.<model>``, with ``training.settings_on.<dataset>.<model>``
-        over them when a dataset is given."""
+        over them when a dataset is given (a named variant's without its ``family`` and ``label``)."""
         override = self.training["settings_on"].get(dataset, {}).get(model, {}) if dataset else {}
-        return {**self.config["models"][model], **override}
+        merged = {**self.config["models"][model], **override}
+        return {key: value for key, value in merged.items() if key not in VARIANT_KEYS}
 
     def gap_cutoff_settings(self, cutoff) -> dict:
         """GAP's settings on the scanned dataset (Fig. 6a) with a scanned SOAP cutoff (Å)."""

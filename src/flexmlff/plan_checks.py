@@ -14,7 +14,7 @@ from flexmlff.collective_variables import ALL_KINDS, CollectiveVariableError
 from flexmlff.config_error import ConfigError
 from flexmlff.geometry import bond_graph, check_same_atoms, moving_fragment, read_geometry
 from flexmlff.models import families as known_families
-from flexmlff.models import register_families
+from flexmlff.models import register_families, register_variants
 
 #: Collective variables measured in degrees: what bands of |value| (Fig. 9's outcomes) need.
 ANGULAR = ("angle", "dihedral")
@@ -453,6 +453,11 @@ def validate_config(config: dict, schema: str | Path) -> None:
             register_families(outside)
         except ValueError as err:
             raise ConfigError("families", str(err)) from None
+    try:
+        register_variants(config.get("models") if isinstance(config.get("models"), dict) else {})
+    except ValueError as err:
+        key, _, message = str(err).partition(": ")
+        raise ConfigError(key, message) from None
     schema_dict = config_schema(schema)
     validator = jsonschema.validators.validator_for(schema_dict)(schema_dict)
     found = sorted(validator.iter_errors(config), key=lambda error: list(map(str, error.absolute_path)))

@@ -73,11 +73,13 @@ def snakemake_step(smk):
     import-path code of their own. Model families that live outside flexmlff (config
     ``families``) are registered for the job as they were for the plan.
     """
-    from flexmlff.models import register_families
+    from flexmlff.models import register_families, register_variants
     from flexmlff.scratch import PeakSize, job_scratch, job_scratch_folder
 
     stop_when_orphaned()
-    register_families((getattr(smk, "config", None) or {}).get("families") or {})
+    config = getattr(smk, "config", None) or {}
+    register_families(config.get("families") or {})
+    register_variants(config.get("models") or {})
     scratch = job_scratch_folder(smk.rule, dict(smk.wildcards.items()))
     with sigterm_as_exit(), job_scratch(scratch), logged_step(smk.log[0], smk.rule) as log:
         meter = PeakSize(scratch)

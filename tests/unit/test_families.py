@@ -165,3 +165,38 @@ def test_the_filled_in_config_is_plain_data_that_yaml_writes_back():
     config = smoke_config()
     validate_config(config, SCHEMA)
     assert yaml.safe_load(yaml.safe_dump(config)) == config  # results/config.yaml is written so
+
+
+def test_a_named_variant_is_its_family_under_its_own_name():
+    config = smoke_config()
+    config["models"]["mace_wide"] = {"family": "mace", "num_channels": 64, "label": "MACE, 64 channels"}
+    config["training"]["models"] = [*config["training"]["models"], "mace_wide"]
+    try:
+        validate_config(config, SCHEMA)
+        plan = Plan(config, basedir=ROOT)
+        wide, mace = describe("mace_wide"), describe("mace")
+        assert wide.module == mace.module and wide.label == "MACE, 64 channels" and wide.colour != mace.colour
+        # its own settings, the family's defaults beneath them, and nothing of the variant's own keys
+        settings = plan.model_settings("mace_wide", "glycine")
+        assert settings["num_channels"] == 64 and settings["max_epochs"] == mace.defaults["max_epochs"]
+        assert "family" not in settings and "label" not in settings
+        assert plan.layout.model_file("glycine", "mace_wide", 10, 0).endswith("models/mace_wide/n10/fold0/model.model")
+        assert any(f == "mace_wide" for _, f, _ in plan.training_tasks())
+        assert costs.training_seconds("mace_wide", 100, 10, settings) == pytest.approx(
+            2 * costs.training_seconds("mace", 100, 10, {**settings, "num_channels": 32}))
+    finally:
+        _REGISTRY.pop("mace_wide", None)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"family": "macee"}, r"models.mace_x.family': 'macee' is not a model family"),
+    ({"family": "mace", "channels": 3}, r"models.mace_x.*channels"),
+])
+def test_a_bad_variant_is_named(entry, message):
+    config = smoke_config()
+    config["models"]["mace_x"] = entry
+    try:
+        with pytest.raises(ConfigError, match=message):
+            validate_config(config, SCHEMA)
+    finally:
+        _REGISTRY.pop("mace_x", None)

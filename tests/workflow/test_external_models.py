@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.workflow
 SIZES, N_FOLDS = [10, 20], 3
 GFN2 = {"module": "tblite.ase", "class_name": "TBLite", "kwargs": {"method": "GFN2-xTB", "verbosity": 0}}
+#: MACE trained from scratch and fine-tuned, a few epochs each: the rows exist and differ.
+TINY_MACE = {"max_epochs": 6, "num_channels": 8, "max_L": 0, "correlation": 2, "dtype": "float32"}
 TARGETS = ["results/tables/model_errors.csv", "results/glycine/metrics.json",
            "results/figures/fig4_learning_curves.png", "results/figures/fig7_phi_cluster_errors.png",
            "results/models.yml"]
@@ -40,7 +42,8 @@ def snakemake(workdir: Path, config: Path, *targets: str) -> None:
     assert result.returncode == 0, result.stderr[-5000:]
 
 
-def run_config(workdir: Path, dataset_file: Path, external: dict, registry: str | None = None) -> Path:
+def run_config(workdir: Path, dataset_file: Path, external: dict, registry: str | None = None,
+               foundation: Path | None = None) -> Path:
     config = {
         "levels": {"gfn1": {"calculator": "xtb", "method": "GFN1-xTB"}},
         "molecules": {"glycine": {
@@ -49,9 +52,10 @@ def run_config(workdir: Path, dataset_file: Path, external: dict, registry: str 
             "transition_coordinate": {"cv": "tau1"}}},
         "datasets": {"glycine": {"molecule": "glycine", "file": str(dataset_file),
                                  "units": {"energy": "kcal/mol", "length": "Angstrom"}, "theory": "GFN1-xTB"}},
-        "training": {"datasets": ["glycine"], "models": ["sgdml"], "sizes": SIZES, "n_folds": N_FOLDS,
-                     "n_valid": 20},
-        "models": {"sgdml": {"sigmas": [10, 20]}},
+        "training": {"datasets": ["glycine"], "models": ["sgdml", *(["mace", "mace_finetuned"] if foundation else [])],
+                     "sizes": SIZES, "n_folds": N_FOLDS, "n_valid": 20},
+        "models": {"sgdml": {"sigmas": [10, 20]}, **({"mace": TINY_MACE, "mace_finetuned": {
+            "family": "mace", "foundation_model": str(foundation), **TINY_MACE}} if foundation else {})},
         "external_models": external, "external_models_file": registry,
         "figures": {"learning_curves": {"datasets": ["glycine"]},
                     # Fig. 7: sGDML's per-cluster errors on the whole dataset, the external models beside
@@ -100,7 +104,8 @@ def external_run(gfn1_glycine, saved_mace, tmp_path_factory) -> Path:
     mace = {"module": "mace.calculators", "class_name": "MACECalculator",
             "kwargs": {"model_paths": str(saved_mace), "device": "cpu", "default_dtype": "float64"},
             "trained_on": "GFN2-xTB glycine"}
-    snakemake(workdir, run_config(workdir, gfn1_glycine, {"gfn2": GFN2, "mace_file": mace}), *TARGETS)
+    snakemake(workdir, run_config(workdir, gfn1_glycine, {"gfn2": GFN2, "mace_file": mace}, foundation=saved_mace),
+              *TARGETS)
     return workdir
 
 
@@ -123,7 +128,7 @@ def direct_errors(workdir: Path, model: ExternalModel) -> pd.DataFrame:
 
 def test_external_models_have_the_rows_a_direct_evaluation_gives(external_run, saved_mace):
     errors = pd.read_csv(external_run / "results/tables/model_errors.csv")
-    assert set(errors["model"]) == {"sgdml", "gfn2", "mace_file"}
+    assert set(errors["model"]) == {"sgdml", "mace", "mace_finetuned", "gfn2", "mace_file"}
     entries = {"gfn2": GFN2, "mace_file": {"module": "mace.calculators", "class_name": "MACECalculator",
                                             "kwargs": {"model_paths": str(saved_mace), "device": "cpu",
                                                        "default_dtype": "float64"}}}
@@ -155,7 +160,7 @@ def test_external_models_appear_in_metrics_and_fig4(external_run):
     assert (external_run / "results/figures/fig4_learning_curves.png").stat().st_size > 10_000
     # the registry lists what this run trained, not what it was given
     registry = yaml.safe_load((external_run / "results/models.yml").read_text())
-    assert registry and all(entry["kwargs"]["model"] == "sgdml" for entry in registry.values())
+    assert registry and {entry["kwargs"]["model"] for entry in registry.values()} == {"sgdml", "mace", "mace_finetuned"}
 
 
 def test_external_models_are_rows_of_fig7_evaluated_on_every_frame(external_run, saved_mace):
@@ -181,6 +186,7 @@ def test_a_runs_models_yml_is_another_runs_external_models_file(external_run, gf
     errors = pd.read_csv(tmp_path / "results/tables/model_errors.csv")
     entries = yaml.safe_load(registry.read_text())
     assert set(errors["model"]) == {"sgdml", *entries}
+    entries = {name: entry for name, entry in entries.items() if entry["kwargs"]["model"] == "sgdml"}
     name = "flexmlff-glycine-sgdml-n20"
     model = ExternalModel.from_entry(name, entries[name], name, registry.parent)
     rows = errors[errors["model"] == name].set_index(["n_train", "fold"]).sort_index()
@@ -190,3 +196,21 @@ def test_a_runs_models_yml_is_another_runs_external_models_file(external_run, gf
     # training frames are among some folds' held-out frames, so it beats the fresh n = 20 models
     trained_here = errors[(errors["model"] == "sgdml") & (errors["n_train"] == 20)]["force_rmse"]
     assert rows.loc[20, "force_rmse"].min() < trained_here.max()
+
+
+def test_a_fine_tuned_mace_is_a_row_of_its_own_beside_mace_from_scratch(external_run, saved_mace):
+    errors = pd.read_csv(external_run / "results/tables/model_errors.csv")
+    scratch = errors[errors["model"] == "mace"].set_index(["n_train", "fold"]).sort_index()
+    tuned = errors[errors["model"] == "mace_finetuned"].set_index(["n_train", "fold"]).sort_index()
+    assert list(tuned.index) == list(scratch.index) == [(n, k) for n in SIZES for k in range(N_FOLDS)]
+    assert (tuned["n_test"] == scratch["n_test"]).all()  # the same held-out frames
+    record = json.loads((external_run / "results/glycine/models/mace_finetuned/n10/fold0/training.json").read_text())
+    assert record["family"] == "mace_finetuned" and record["settings"]["foundation_model"] == str(saved_mace)
+    log = (external_run / "results/logs/train_mace_finetuned/glycine_n10_fold0.log").read_text()
+    assert "training mace_finetuned on 10 frames" in log
+    # a model that has seen glycine (GFN2-xTB) starts far ahead of one that has not, at 6 epochs
+    assert tuned["force_rmse"].mean() < scratch["force_rmse"].mean()
+    curves = pd.read_csv(external_run / "results/tables/learning_curves.csv")
+    assert {"mace", "mace_finetuned"} <= set(curves["model"])
+    print(pd.concat({"from scratch": scratch[["energy_rmse", "force_rmse"]],
+                     "fine-tuned": tuned[["energy_rmse", "force_rmse"]]}, axis=1).round(3).to_string())

@@ -271,7 +271,7 @@ def test_training_records_say_what_was_chosen_on_validation(run):
     assert 1 <= len(schnet["history"]) == schnet["chosen"]["epochs_run"] <= 8
     # one row per model in the table behind the training figure
     choices = pd.read_csv(run / "tables/glycine_training_choices.csv")
-    assert len(choices) == 7 * 2 * 3  # every family of the smoke config, MACE included
+    assert len(choices) == 8 * 2 * 3  # every family of the smoke config, MACE and PaiNN included
     mace = json.loads((run / "glycine/models/mace/n40/fold0/training.json").read_text())
     assert 1 <= len(mace["history"]) == mace["chosen"]["epochs_run"] <= 4
     assert choices.query("family == 'sgdml' and n_train == 40 and fold == 0")["sigma"].item() == best["sigma"]
@@ -659,7 +659,7 @@ def test_ml_md_runs_a_trained_model_through_ipi(run):
 def test_summary_table_sets_ours_beside_the_paper(run):
     table = pd.read_csv(run / "tables/summary.csv").set_index(["dataset", "model"])
     curves = pd.read_csv(run / "tables/learning_curves.csv").set_index(["dataset", "model", "n_train"])
-    assert len(table) == 7  # every family on glycine
+    assert len(table) == 8  # every family on glycine
     assert table.loc[("glycine", "sgdml"), "paper_points_to_1_kcal_mol"] == "300"
     assert table.loc[("glycine", "gap"), "force_rmse_at_largest"] == pytest.approx(
         curves.loc[("glycine", "gap", 40), "best_force_rmse"])
@@ -686,8 +686,12 @@ def test_slurm_profile_sets_resources_of_real_rules(tmp_path):
     profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
     assert profile["executor"] == "slurm"
     assert set(profile["set-resources"]) <= rules and set(profile["set-threads"]) <= rules
-    # every training rule has its own cores (its memory and runtime come from the rule)
-    assert {rule for rule in rules if rule.startswith("train_")} <= set(profile["set-threads"])
+    # the training rules take their cores, GPU and SIGTERM ahead of the time limit from their
+    # family (flexmlff.models.Family), and memory and runtime from its costs: not from the profile
+    from flexmlff.models import families
+
+    trainings = {f"train_{name}" for name in families()}
+    assert trainings <= rules and not trainings & (set(profile["set-threads"]) | set(profile["set-resources"]))
     # nothing a plain CPU cluster without conda refuses: conda and GPUs are opt-in
     assert "software-deployment-method" not in profile
     assert not any("gpu" in str(resources) for resources in profile["set-resources"].values())

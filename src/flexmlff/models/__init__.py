@@ -12,6 +12,10 @@ a family that lives elsewhere is named by its import path in the config's ``fami
 (:func:`register_families`). Nothing outside a family's module names it: the plan, the
 rules, the costs, the plots and the config schema read :func:`families`.
 
+A named variant (config ``models.<name>`` with ``family: <family>``, e.g. a fine-tuned MACE
+beside the one trained from scratch) is registered as a family of its own that shares its
+base's code and description (:func:`register_variants`): its own rule, rows and line.
+
 A family module keeps its heavy imports (torch, quippy, mace) inside its functions, so
 that reading the descriptions costs the workflow's planning process nothing.
 """
@@ -21,7 +25,7 @@ from __future__ import annotations
 import os
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 
 #: The best-fold rules a family can follow (flexmlff.evaluate.best_fold): sGDML's (lowest
@@ -104,6 +108,40 @@ def register_families(paths: dict[str, str]) -> None:
         registered = _register_module(path)
         if registered.name != name:
             raise ValueError(f"families.{name}: module {path!r} describes family {registered.name!r}")
+
+
+#: The keys a named variant adds to its family's settings.
+VARIANT_KEYS = ("family", "label")
+#: Colours of named variants, in the order they are registered (the families have their own).
+VARIANT_COLOURS = ("#333333", "#a6761d", "#7570b3", "#e7298a", "#66a61e", "#999999")
+
+
+def register_variants(models: dict) -> list[str]:
+    """Register the named variants of config ``models``: entries ``<name>: {family: <family>,
+    label: ..., <settings>}``; returns their names. A variant is its family under another
+    name: the same code, costs and settings schema (plus ``family`` and ``label``), its own
+    label (by default "<family label> (<name>)") and colour."""
+    _register_built_in()
+    names = []
+    for name, settings in (models or {}).items():
+        if not (isinstance(settings, dict) and "family" in settings):
+            continue
+        base = settings["family"]
+        if name in _REGISTRY and "family" not in _REGISTRY[name].settings["properties"]:
+            raise ValueError(f"models.{name}: {name!r} is a model family's own name; name the variant otherwise")
+        if base not in _REGISTRY or _REGISTRY[base].settings["properties"].get("family"):
+            raise ValueError(f"models.{name}.family: {base!r} is not a model family (known: "
+                             f"{', '.join(n for n, f in _REGISTRY.items() if 'family' not in f.settings['properties'])})")
+        family_of = _REGISTRY[base]
+        schema = {**family_of.settings, "description": f"{family_of.label} under the name {name}",
+                  "properties": {**family_of.settings["properties"],
+                                 "family": {"const": base, "description": "The family this model is a variant of."},
+                                 "label": {"type": "string", "description": "Its name in figures and tables."}}}
+        colour = VARIANT_COLOURS[len(names) % len(VARIANT_COLOURS)]
+        _REGISTRY[name] = replace(family_of, name=name, label=settings.get("label") or f"{family_of.label} ({name})",
+                                  colour=colour, settings=schema)
+        names.append(name)
+    return names
 
 
 def families() -> dict[str, Family]:

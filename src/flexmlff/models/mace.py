@@ -87,6 +87,20 @@ properties:
       Floating-point type of the training (mace-torch's default_dtype); the saved model
       predicts in float64 either way. float32 trains at 0.6x the time of float64 with the
       same validation errors (alanine dipeptide, n = 100, 4 epochs, 2026-12-06).
+  foundation_model:
+    type: [string, "null"]
+    default: null
+    description: >-
+      A MACE model file to fine-tune instead of training from scratch (mace-torch's
+      --foundation_model: the architecture and cutoff are the file's, the channel and layer
+      settings here are not used). Any MACE file: a foundation model you have, or one a run wrote.
+  replay_file:
+    type: [string, "null"]
+    default: null
+    description: >-
+      Frames of the foundation model's own training (extended XYZ, REF_energy and REF_forces in
+      eV): given, multihead fine-tuning replays them beside the new frames (mace-torch's
+      --pt_train_file, E0s from the foundation model); without, naive fine-tuning.
   device:
     type: string
     enum: [auto, cpu, cuda]
@@ -140,7 +154,22 @@ def train_command(work: Path, settings: dict, device: str = "cpu") -> list[str]:
         "--ema", f"--ema_decay={s['ema_decay']}", "--amsgrad",
         f"--max_num_epochs={s['max_epochs']}", f"--patience={s['patience']}", "--eval_interval=1",
         "--error_table=PerAtomRMSE", f"--device={device}", f"--default_dtype={s['dtype']}", "--save_cpu",
+        *fine_tuning_arguments(s),
     ]
+
+
+def fine_tuning_arguments(settings: dict) -> list[str]:
+    """mace-torch's fine-tuning of ``foundation_model``: multihead with a ``replay_file``
+    (its E0s the foundation's, as multihead fine-tuning requires), naive without."""
+    foundation = settings.get("foundation_model")
+    if not foundation:
+        return []
+    arguments = [f"--foundation_model={Path(foundation).resolve()}"]
+    replay = settings.get("replay_file")
+    if replay:
+        return [*arguments, "--multiheads_finetuning=True", f"--pt_train_file={Path(replay).resolve()}",
+                "--E0s=foundation", "--force_mh_ft_lr=True"]
+    return [*arguments, "--multiheads_finetuning=False"]
 
 
 def training_device(setting: str = "auto") -> str:
