@@ -176,6 +176,7 @@ def test_a_named_variant_is_its_family_under_its_own_name():
         plan = Plan(config, basedir=ROOT)
         wide, mace = describe("mace_wide"), describe("mace")
         assert wide.module == mace.module and wide.label == "MACE, 64 channels" and wide.colour != mace.colour
+        assert wide.conda_env == mace.conda_env == "mace"
         # its own settings, the family's defaults beneath them, and nothing of the variant's own keys
         settings = plan.model_settings("mace_wide", "glycine")
         assert settings["num_channels"] == 64 and settings["max_epochs"] == mace.defaults["max_epochs"]

@@ -139,7 +139,7 @@ def register_variants(models: dict) -> list[str]:
                                  "label": {"type": "string", "description": "Its name in figures and tables."}}}
         colour = VARIANT_COLOURS[len(names) % len(VARIANT_COLOURS)]
         _REGISTRY[name] = replace(family_of, name=name, label=settings.get("label") or f"{family_of.label} ({name})",
-                                  colour=colour, settings=schema)
+                                  colour=colour, settings=schema, env=family_of.conda_env)
         names.append(name)
     return names
 
