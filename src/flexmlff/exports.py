@@ -118,12 +118,15 @@ def metrics_table(curve: pd.DataFrame, dataset: str, level_of_theory: str) -> di
 
 
 def registry_entry(dataset: str, model: str, n_train: int, fold: int, path: str, level_of_theory: str,
-                   trained_on_dispersion: bool) -> tuple[str, dict]:
-    """(name, entry) of one trained model in ml-peg's models.yml layout."""
+                   trained_on_dispersion: bool, code_family: str | None = None) -> tuple[str, dict]:
+    """(name, entry) of one trained model in ml-peg's models.yml layout; a named variant's
+    model loads as its family's (`code_family`), and its name stays in ``variant``."""
     name = f"flexmlff-{dataset}-{model}-n{int(n_train)}"
+    family = code_family or model
     return name, {
         "module": "flexmlff.models", "class_name": "load_calculator", "datasets": [dataset],
         "device": "cpu", "trained_on_dispersion": bool(trained_on_dispersion),
         "level_of_theory": level_of_theory, "n_train": int(n_train), "fold": int(fold),
-        "kwargs": {"model": model, "path": path},
+        **({"variant": model} if family != model else {}),
+        "kwargs": {"model": family, "path": path},
     }

@@ -476,6 +476,10 @@ class Plan(CrossReferenceChecks):
         return {f"{dataset}/{model}/n{n}": self.fold_models(dataset, model, n)
                 for dataset in self.trained_datasets for model in self.families_on(dataset) for n in self.sizes}
 
+    def code_families(self) -> dict[str, str]:
+        """The family whose code each trained model runs (a named variant's family)."""
+        return {model: describe(model).code_family for model in self.families}
+
     def family_fold_errors(self, dataset: str, model: str) -> list[str]:
         """Test errors of every size and fold of one family on one dataset."""
         return [f for n in self.sizes for f in self.fold_test_errors(dataset, model, n)]

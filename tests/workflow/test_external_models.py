@@ -137,7 +137,8 @@ def test_external_models_have_the_rows_a_direct_evaluation_gives(external_run, s
         expected = direct_errors(external_run, ExternalModel.from_entry(name, entry, name)).sort_index()
         assert list(rows.index) == list(expected.index)  # every size and fold, as the trained family's
         for column in ("energy_rmse", "force_rmse", "energy_mae", "force_mae", "energy_offset_kcal_mol"):
-            np.testing.assert_allclose(rows[column], expected[column], rtol=1e-6, atol=1e-8, err_msg=f"{name} {column}")
+            # tblite starts each SCF from the last frame's density: frames in another order agree to ~1e-5
+            np.testing.assert_allclose(rows[column], expected[column], rtol=1e-4, atol=1e-6, err_msg=f"{name} {column}")
     # the same held-out frames as sGDML's, fold by fold
     sgdml = errors[errors["model"] == "sgdml"].set_index(["n_train", "fold"])["n_test"].sort_index()
     gfn2 = errors[errors["model"] == "gfn2"].set_index(["n_train", "fold"])["n_test"].sort_index()
@@ -160,7 +161,9 @@ def test_external_models_appear_in_metrics_and_fig4(external_run):
     assert (external_run / "results/figures/fig4_learning_curves.png").stat().st_size > 10_000
     # the registry lists what this run trained, not what it was given
     registry = yaml.safe_load((external_run / "results/models.yml").read_text())
-    assert registry and {entry["kwargs"]["model"] for entry in registry.values()} == {"sgdml", "mace", "mace_finetuned"}
+    assert registry and {entry["kwargs"]["model"] for entry in registry.values()} == {"sgdml", "mace"}
+    # a variant's model loads as its family's, under its own name
+    assert {entry.get("variant") for entry in registry.values()} == {None, "mace_finetuned"}
 
 
 def test_external_models_are_rows_of_fig7_evaluated_on_every_frame(external_run, saved_mace):

@@ -38,7 +38,7 @@ wildcard_constraints:
     level=r"[A-Za-z0-9_\-]+",
     campaign=r"[A-Za-z0-9_\-]+",
     chunk=r"\d+",
-    model=r"[a-z0-9_]+",
+    model=r"[A-Za-z0-9_\-]+",  # families, variants and external models (e.g. a registry's)
     n_train=r"\d+",
     fold=r"\d+",
     evaluated=r"[A-Za-z0-9_\-]+",

@@ -61,6 +61,7 @@ rule model_registry:
         env("analysis")
     params:
         model_files=plan.trained_model_files(),
+        code_families=lambda wc: plan.code_families(),
         levels={
             dataset: plan.dataset_level(dataset) for dataset in plan.trained_datasets
         },

@@ -21,7 +21,7 @@ with snakemake_step(snakemake) as log:
         level = snakemake.params.levels[row.dataset]
         path = os.path.relpath(trained[row.best_fold], folder)
         name, entry = registry_entry(row.dataset, row.model, row.n_train, row.best_fold, path, level.label,
-                                     level.includes_dispersion)
+                                     level.includes_dispersion, snakemake.params.code_families[row.model])
         entries[name] = entry
     log.info("%d models", len(entries))
     with open(snakemake.output[0], "w") as handle:

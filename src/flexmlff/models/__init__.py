@@ -50,11 +50,17 @@ class Family:
     selection: str = "lowest_energy_rmse"  #: one of :data:`SELECTION_RULES`
     threads: int = 1  #: cores a training job asks for on a cluster (locally one: jobs run side by side)
     gpu: bool = False  #: whether its training uses a GPU where a job is given one
+    base: str = ""  #: for a named variant, the family it is (its saved models load as that family's)
     module: str = field(default="", compare=False)  #: import path, filled in on registration
 
     @property
     def conda_env(self) -> str:
         return self.env or self.name
+
+    @property
+    def code_family(self) -> str:
+        """The family whose code it runs: its own name, or a variant's family."""
+        return self.base or self.name
 
     @property
     def defaults(self) -> dict:
@@ -139,7 +145,7 @@ def register_variants(models: dict) -> list[str]:
                                  "label": {"type": "string", "description": "Its name in figures and tables."}}}
         colour = VARIANT_COLOURS[len(names) % len(VARIANT_COLOURS)]
         _REGISTRY[name] = replace(family_of, name=name, label=settings.get("label") or f"{family_of.label} ({name})",
-                                  colour=colour, settings=schema, env=family_of.conda_env)
+                                  colour=colour, settings=schema, env=family_of.conda_env, base=base)
         names.append(name)
     return names
 
