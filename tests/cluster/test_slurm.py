@@ -39,10 +39,10 @@ def cluster_problem() -> str | None:
 
 #: The SchNet training cut by its time limit: 500 epochs at 3-5 a second take longer than any
 #: one attempt can run (a limit of 2 minutes, SIGTERM a minute ahead, which SLURM may send up
-#: to a minute earlier still), so it must finish in pieces; six attempts cover ~150 s of
-#: training each.
+#: to a minute earlier still), so it must finish in pieces; nine attempts of ~45 s of training
+#: each leave room for a loaded machine at 2 epochs a second.
 CUT_TRAINING = {"max_epochs": 500, "patience": 500}
-CUT_RUNTIME_MIN, CUT_SIGNAL, CUT_RETRIES = 2, "--signal=TERM@60", 5
+CUT_RUNTIME_MIN, CUT_SIGNAL, CUT_RETRIES = 2, "--signal=TERM@60", 8
 
 
 def site_profile(tmp_path: Path) -> Path:
