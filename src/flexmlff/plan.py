@@ -565,16 +565,25 @@ class Plan(CrossReferenceChecks):
         return self.layout.family_errors(settings[key], settings["model"])
 
     def phi_cluster_models(self, figure: str) -> list[tuple[str, int]]:
-        """(dataset, training size) of the models in Fig. 7 (own largest size, combined set)
-        or Fig. 8 (metadynamics sizes); none without the figure."""
+        """(dataset, training size) of the models in Fig. 7 (own largest size, and the combined
+        set where ``combined`` is given: 7b) or Fig. 8 (``metadynamics`` sizes); none without the
+        figure or its key."""
         settings = self.figures.get("phi_cluster_errors")
         if not settings:
             return []
         if figure == "fig7":
+            combined = settings.get("combined")
             return [(settings["evaluate_on"], self.largest_size),
-                    (settings["combined"]["dataset"], settings["combined"]["n_train"])]
-        meta = settings["metadynamics"]
-        return [(meta["dataset"], n) for n in meta["sizes"]]
+                    *([(combined["dataset"], combined["n_train"])] if combined else [])]
+        meta = settings.get("metadynamics")
+        return [(meta["dataset"], n) for n in meta["sizes"]] if meta else []
+
+    def evaluation_figures(self, key: str) -> list[str]:
+        """The figure files of `figures.<key>` (Fig. 8 only with its metadynamics set)."""
+        names = EVALUATION_FIGURES[key]
+        if key == "phi_cluster_errors" and not self.figures[key].get("metadynamics"):
+            names = [name for name in names if not name.startswith("fig8")]
+        return names
 
     def phi_cluster_tables(self, figure: str) -> list[str]:
         """Per-cluster error tables of :meth:`phi_cluster_models`, all evaluated on `evaluate_on`,
@@ -720,9 +729,9 @@ class Plan(CrossReferenceChecks):
             targets += layout.figure("fig2_energy_distributions")
         if self.figures.get("distance_distributions"):
             targets += layout.figure("fig3_distance_distributions")
-        for key, names in EVALUATION_FIGURES.items():
+        for key in EVALUATION_FIGURES:
             if self.figures.get(key):
-                targets += [path for name in names for path in layout.figure(name)]
+                targets += [path for name in self.evaluation_figures(key) for path in layout.figure(name)]
         if self.figures.get("ml_md"):
             targets.append(layout.table("ml_md_outcomes"))
         for dataset in (self.figures.get("cv_grid_errors") or {}).get("datasets", []):

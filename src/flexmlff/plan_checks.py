@@ -328,8 +328,8 @@ class CrossReferenceChecks:
         clusters = self.figures.get("phi_cluster_errors")
         if clusters:
             key = "figures.phi_cluster_errors"
-            for name in (clusters["evaluate_on"], clusters["combined"]["dataset"],
-                         clusters["metadynamics"]["dataset"]):
+            for name in (clusters["evaluate_on"], *(clusters[part]["dataset"] for part in ("combined", "metadynamics")
+                                                    if clusters.get(part))):
                 self._known(key, name, self.config["datasets"], "dataset")
             self._must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
             self._known(f"{key}.model", clusters["model"], list(known_families()), "model")

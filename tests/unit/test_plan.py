@@ -465,3 +465,17 @@ def test_training_set_optimisation_steps_chain_and_compare_like_with_like(smoke)
 def test_training_set_optimisation_defaults_to_every_fold(smoke_config):
     plan = plan_with(smoke_config, lambda c: c["figures"]["training_set_optimisation"].pop("folds"))
     assert plan.optimisation_runs() == [("sgdml", 0), ("sgdml", 1), ("sgdml", 2)]
+
+
+def test_fig7a_alone_is_planned_for_a_molecule_without_7b_or_fig8(smoke_config):
+    def only_7a(config):
+        clusters = config["figures"]["phi_cluster_errors"]
+        del clusters["combined"], clusters["metadynamics"]
+
+    alone, both = plan_with(smoke_config, only_7a), plan_with(smoke_config, lambda c: None)
+    assert alone.phi_cluster_models("fig7") == [("glycine", 40)] and alone.phi_cluster_models("fig8") == []
+    assert len(alone.phi_cluster_tables("fig7")) == 2  # the model's row and MACE's beside it
+    targets = alone.targets()
+    assert "results/figures/fig7_phi_cluster_errors.png" in targets
+    assert not any("fig8" in target for target in targets)
+    assert any("fig8" in target for target in both.targets())

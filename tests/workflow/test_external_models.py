@@ -59,10 +59,9 @@ def run_config(workdir: Path, dataset_file: Path, external: dict, registry: str 
         "external_models": external, "external_models_file": registry,
         "figures": {"learning_curves": {"datasets": ["glycine"]},
                     # Fig. 7: sGDML's per-cluster errors on the whole dataset, the external models beside
+                    # (Fig. 7a alone: no combined set, no metadynamics set)
                     "phi_cluster_errors": {"evaluate_on": "glycine", "model": "sgdml",
-                                           "beside": [name for name in external],
-                                           "combined": {"dataset": "glycine", "n_train": 10},
-                                           "metadynamics": {"dataset": "glycine", "sizes": SIZES}}},
+                                           "beside": [name for name in external]}},
     }
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
