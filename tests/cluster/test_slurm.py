@@ -37,12 +37,29 @@ def cluster_problem() -> str | None:
     return None
 
 
-#: The SchNet training cut by its time limit: 500 epochs at 3-5 a second take longer than any
-#: one attempt can run (a limit of 2 minutes, SIGTERM a minute ahead, which SLURM may send up
-#: to a minute earlier still), so it must finish in pieces; nine attempts of ~45 s of training
-#: each leave room for a loaded machine at 2 epochs a second.
-CUT_TRAINING = {"max_epochs": 500, "patience": 500}
+#: The SchNet training cut by its time limit: as many epochs as take ~4 minutes on this machine
+#: (:func:`epochs_of`), longer than any one attempt can run (a limit of 2 minutes, SIGTERM a
+#: minute ahead, which SLURM may send up to a minute earlier still), so it must finish in
+#: pieces, ~45-60 s of training each. (A fixed count cannot: the smoke SchNet ran 3 epochs a
+#: second on a loaded machine and 11 on an idle one.)
+CUT_TRAINING_S = 240.0
 CUT_RUNTIME_MIN, CUT_SIGNAL, CUT_RETRIES = 2, "--signal=TERM@60", 8
+
+
+def epochs_of(seconds: float, settings: dict, data) -> int:
+    """Epochs of the smoke SchNet (n = 10, 50 validation frames) that take `seconds` here,
+    from two short trainings in this process (their difference leaves out the start-up)."""
+    from flexmlff.models import family
+
+    schnet = family("schnet")
+    train, valid = data.subset(range(10)), data.subset(range(10, 60))
+    took = {}
+    for epochs in (4, 24):
+        start = time.perf_counter()
+        schnet.train(train, valid, {**settings, "max_epochs": epochs, "patience": epochs})
+        took[epochs] = time.perf_counter() - start
+    per_epoch = max((took[24] - took[4]) / 20, 1e-3)
+    return int(seconds / per_epoch)
 
 
 def site_profile(tmp_path: Path) -> Path:
@@ -59,13 +76,14 @@ def site_profile(tmp_path: Path) -> Path:
     return folder
 
 
-def test_part_of_the_smoke_dag_runs_through_slurm(tmp_path):
+def test_part_of_the_smoke_dag_runs_through_slurm(tmp_path, glycine_dataset):
     problem = cluster_problem()
     if problem:
         pytest.skip(problem)
     config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
     config["datasets"]["glycine"]["campaigns"] = ["Ip_500K"]  # one MD run
-    config["models"]["schnet"].update(CUT_TRAINING)
+    epochs = epochs_of(CUT_TRAINING_S, config["models"]["schnet"], glycine_dataset)
+    config["models"]["schnet"].update(max_epochs=epochs, patience=epochs)
     config_file = tmp_path / "config.yaml"
     config_file.write_text(yaml.safe_dump(config))
     layout = Layout("results")
