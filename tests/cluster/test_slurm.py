@@ -37,13 +37,14 @@ def cluster_problem() -> str | None:
     return None
 
 
-#: The SchNet training cut by its time limit: as many epochs as take ~4 minutes on this machine
-#: (:func:`epochs_of`), longer than any one attempt can run (a limit of 2 minutes, SIGTERM a
-#: minute ahead, which SLURM may send up to a minute earlier still), so it must finish in
-#: pieces, ~45-60 s of training each. (A fixed count cannot: the smoke SchNet ran 3 epochs a
-#: second on a loaded machine and 11 on an idle one.)
-CUT_TRAINING_S = 240.0
-CUT_RUNTIME_MIN, CUT_SIGNAL, CUT_RETRIES = 2, "--signal=TERM@60", 8
+#: The SchNet training cut by its time limit: as many epochs as take ~200 s on this machine
+#: (:func:`epochs_of`), longer than any one attempt can run (a limit of 3 minutes, SIGTERM a
+#: minute ahead, which SLURM may send up to a minute earlier still), so it finishes in 2-4
+#: pieces of 50-110 s of training. (A fixed count cannot: the smoke SchNet ran 3 epochs a
+#: second on a loaded machine and 11 on an idle one. Many short attempts cannot either: each
+#: retry asks for 1.5x the memory, and the eighth asked for more than the node has.)
+CUT_TRAINING_S = 200.0
+CUT_RUNTIME_MIN, CUT_SIGNAL, CUT_RETRIES = 3, "--signal=TERM@60", 5
 
 
 def epochs_of(seconds: float, settings: dict, data) -> int:
