@@ -20,6 +20,7 @@ import importlib.util
 import inspect
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,21 +65,34 @@ class ExternalModel:
         return cls(name, entry["module"], entry["class_name"], kwargs, entry.get("conda"), entry.get("device"),
                    metadata, key)
 
-    def file_arguments(self) -> dict[str, str]:
-        """The kwargs that name model files (by their suffix), keyed by kwarg."""
-        return {k: v for k, v in _flat_strings(self.kwargs) if v.endswith(MODEL_FILE_SUFFIXES)}
+    def file_arguments(self) -> list[tuple[str, str]]:
+        """(kwarg, path) of every kwarg value that names a model file (by its suffix)."""
+        return [(k, v) for k, v in _flat_strings(self.kwargs) if v.endswith(MODEL_FILE_SUFFIXES)]
+
+    @property
+    def datasets(self) -> list[str] | None:
+        """The datasets it is evaluated on: those its entry names (``datasets``, as a run's
+        models.yml names what each model was trained on), or every trained dataset (None)."""
+        named = self.metadata.get("datasets")
+        return [named] if isinstance(named, str) else (list(named) if named else None)
 
     def problems(self) -> list[ConfigError]:
-        """What can be checked without importing the model's library: that its module is
-        installed and that the model files it names exist."""
+        """What can be checked without importing the model's library: that its name can be a
+        path, that its package is installed here (unless its jobs run in an env of their own,
+        ``conda``) and that the model files it names exist. Only the top-level package is
+        looked up: finding ``mace.calculators`` would import ``mace``, which changes torch's
+        loading for the whole process."""
         found = []
-        try:
-            spec = importlib.util.find_spec(self.module)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None:
-            found.append(ConfigError(f"{self.key}.module", f"no module {self.module!r} is installed"))
-        for kwarg, path in self.file_arguments().items():
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", self.name):
+            found.append(ConfigError(self.key, f"{self.name!r}: a model name takes letters, digits, _ and - only"))
+        if not self.conda:
+            try:
+                spec = importlib.util.find_spec(self.module.split(".")[0])
+            except (ImportError, ValueError):
+                spec = None
+            if spec is None:
+                found.append(ConfigError(f"{self.key}.module", f"no module {self.module!r} is installed"))
+        for kwarg, path in self.file_arguments():
             if not Path(path).exists():
                 found.append(ConfigError(f"{self.key}.kwargs.{kwarg}", f"model file {path} not found"))
         return found

@@ -30,6 +30,7 @@ from flexmlff.external import external_models
 from flexmlff.geometry import read_geometry
 from flexmlff.layout import Layout
 from flexmlff.models import VARIANT_KEYS, describe
+from flexmlff.models import families as known_families
 from flexmlff.plan_checks import ConfigError, CrossReferenceChecks, validate_config
 
 __all__ = ["ConfigError", "Layout", "Level", "Plan", "load_config", "SCHEMA"]
@@ -95,8 +96,10 @@ class Plan(CrossReferenceChecks):
         return self.training["models_on"].get(dataset, self.training["models"])
 
     def models_on(self, dataset: str) -> list[str]:
-        """Every model with errors on `dataset`: its trained families, then the external models."""
-        return [*self.families_on(dataset), *self.external_models]
+        """Every model with errors on `dataset`: its trained families, then the external models
+        meant for it (:attr:`flexmlff.external.ExternalModel.datasets`)."""
+        return [*self.families_on(dataset), *(name for name, model in self.external_models.items()
+                                              if model.datasets is None or dataset in model.datasets)]
 
     @property
     def shown_models(self) -> list[str]:
@@ -110,8 +113,14 @@ class Plan(CrossReferenceChecks):
                 "device": model.device, "key": model.key}
 
     def external_model_env(self, name: str) -> str:
-        """The conda env file name of an external model's jobs: its ``conda``, or the analysis env's."""
-        return self.external_models[name].conda or "analysis"
+        """The conda env file name of an external model's jobs: its ``conda``; for a model a
+        flexmlff run saved (a models.yml entry through ``flexmlff.models.load_calculator``),
+        its family's; otherwise the analysis env."""
+        model = self.external_models[name]
+        if model.conda:
+            return model.conda
+        family = model.kwargs.get("model") if model.module == "flexmlff.models" else None
+        return describe(family).conda_env if family in known_families() else "analysis"
 
     def training_tasks(self) -> list[tuple[str, str, list[int]]]:
         """Every (dataset, family, sizes) the run trains: ``training.datasets`` with their
@@ -499,10 +508,11 @@ class Plan(CrossReferenceChecks):
         return {"errors": [self.layout.test_errors(dataset, name, n, k) for n, k in keys],
                 "predictions": [self.layout.test_predictions(dataset, name, n, k) for n, k in keys]}
 
-    def external_model_check_geometry(self) -> str:
-        """The frame an external model is first checked on: the first trained dataset's
-        molecule's first minimum."""
-        return self.first_minimum_file(self.dataset_molecule(self.trained_datasets[0]))
+    def external_model_check_geometry(self, name: str) -> str:
+        """The frame an external model is first checked on: the first minimum of the molecule
+        of the first dataset it is evaluated on."""
+        meant = [d for d in self.trained_datasets if name in self.models_on(d)] or self.trained_datasets
+        return self.first_minimum_file(self.dataset_molecule(meant[0]))
 
     def external_model_checks(self) -> list[str]:
         """The first, cheap job of every external model (its calculator on one frame)."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
+import matplotlib.colors
 import matplotlib.ticker
 import numpy as np
 
@@ -31,7 +33,10 @@ def line_colours(names, palette=None) -> list:
     """A colour per line: a family's own colour where the line is a family (by name or
     label), the next colour of `palette` (seaborn's colorblind) otherwise."""
     own = {key: family.colour for family in families().values() for key in (family.name, family.label)}
-    spare = iter(palette or sns.color_palette("colorblind"))
+    taken = {matplotlib.colors.to_hex(colour) for colour in own.values()}
+    palette = palette or sns.color_palette("colorblind")
+    free = [colour for colour in palette if matplotlib.colors.to_hex(colour) not in taken] or list(palette)
+    spare = itertools.cycle(free)
     return [own[name] if name in own else next(spare) for name in names]
 
 

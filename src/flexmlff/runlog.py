@@ -78,8 +78,11 @@ def snakemake_step(smk):
 
     stop_when_orphaned()
     config = getattr(smk, "config", None) or {}
-    register_families(config.get("families") or {})
-    register_variants(config.get("models") or {})
+    try:  # a family of its own env need not import in every job's env
+        register_families(config.get("families") or {})
+        register_variants(config.get("models") or {})
+    except ValueError as err:
+        logging.getLogger(__name__).debug("families not registered in this job: %s", err)
     scratch = job_scratch_folder(smk.rule, dict(smk.wildcards.items()))
     with sigterm_as_exit(), job_scratch(scratch), logged_step(smk.log[0], smk.rule) as log:
         meter = PeakSize(scratch)

@@ -55,6 +55,31 @@ def test_a_bad_entry_is_one_line_naming_its_key_before_any_job(entry, key, probl
         Plan(config, basedir=ROOT)
 
 
+def test_a_registry_entry_runs_on_its_datasets_in_its_familys_env(tmp_path):
+    config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
+    (tmp_path / "model.model").write_bytes(b"")
+    config["external_models"] = {
+        "saved_mace": {"module": "flexmlff.models", "class_name": "load_calculator", "datasets": ["rotation"],
+                       "kwargs": {"model": "mace", "path": str(tmp_path / "model.model")}},
+        "everywhere": GFN2,
+        # in an env of its own: its package need not be installed where the workflow plans
+        "elsewhere": {"module": "not_installed_here.calculators", "class_name": "Calc", "conda": "mace"}}
+    validate_config(config, SCHEMA)
+    plan = Plan(config, basedir=ROOT)
+    assert plan.external_model_env("saved_mace") == "mace" and plan.external_model_env("everywhere") == "analysis"
+    assert plan.external_model_env("elsewhere") == "mace"
+    # a model saved for the rotation set is not evaluated on glycine's frames
+    assert "saved_mace" not in plan.models_on("glycine") and "everywhere" in plan.models_on("glycine")
+
+
+def test_a_model_name_that_cannot_be_a_path_is_refused():
+    config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
+    config["external_models"] = {"mace.v2": GFN2}
+    validate_config(config, SCHEMA)
+    with pytest.raises(ConfigError, match=r"'mace.v2': a model name takes letters, digits, _ and - only"):
+        Plan(config, basedir=ROOT)
+
+
 def test_an_entry_without_a_class_is_refused_by_the_schema():
     config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
     config["external_models"] = {"bad": {"module": "tblite.ase"}}

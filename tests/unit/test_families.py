@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import jsonschema
+import matplotlib.colors
 import pytest
 import yaml
 
@@ -71,8 +72,10 @@ def test_defaults_come_from_the_family_module():
 def test_families_have_their_own_colours_in_figures():
     colours = line_colours(list(families()))
     assert len(set(colours)) == len(colours)
-    # a line that is no family takes the palette's colours
+    # a line that is no family takes the palette's colours the families leave free, as many as asked
     assert line_colours(["with dispersion"])[0] == line_colours(["with dispersion", "without"])[0]
+    others = line_colours([f"model {k}" for k in range(12)])
+    assert len(others) == 12 and not {matplotlib.colors.to_hex(c) for c in others} & set(colours)
 
 
 OUTSIDE_FAMILY = textwrap.dedent('''

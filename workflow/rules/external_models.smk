@@ -5,7 +5,7 @@
 
 rule check_external_model:
     input:
-        geometry=lambda wc: plan.external_model_check_geometry(),
+        geometry=lambda wc: plan.external_model_check_geometry(wc.external),
     output:
         layout.external_model_check("{external}"),
     log:

@@ -186,8 +186,8 @@ def training_device(setting: str = "auto") -> str:
 def _validation_row(row: dict) -> dict | None:
     """One evaluation line of mace-torch's metrics log as the epoch's validation loss and
     energy (per frame, kcal/mol) and force RMSE (kcal/(mol Å)); None for any other line."""
-    if row.get("mode") != "eval" or row.get("epoch") is None:
-        return None
+    if row.get("mode") != "eval" or row.get("epoch") is None or row.get("head") == "pt_head":
+        return None  # (multihead fine-tuning also evaluates the replayed frames' head)
     return {"epoch": int(row["epoch"]), "valid_loss": float(row["loss"]),
             "valid_energy_rmse": float(ev_to_kcal_mol(row["rmse_e"])),
             "valid_force_rmse": float(ev_to_kcal_mol(row["rmse_f"]))}
