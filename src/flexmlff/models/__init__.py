@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import import_module
 
+import yaml
+
 #: The best-fold rules a family can follow (flexmlff.evaluate.best_fold): sGDML's (lowest
 #: force RMSE unless an energy is much lower among similar forces; paper Sec. IV) and the
 #: lowest energy RMSE (SchNet, GAP, BPNN).
@@ -220,6 +222,23 @@ def network_training_seconds(epoch_at_100: dict[int, float], n_train: int, n_ato
     the measured one) grown linearly in n, every epoch up to ``max_epochs`` counted (early
     stopping ends most trainings sooner: an upper bound)."""
     return by_atoms(epoch_at_100, n_atoms) * scale * (n_train / 100) * settings["max_epochs"]
+
+
+#: The settings of every network this package trains in-process (SchNet, PaiNN, BPNN): epochs,
+#: early stopping, learning-rate drops, seed and checkpoints.
+NETWORK_TRAINING_SETTINGS = yaml.safe_load("""
+  max_epochs: {$ref: "#/$defs/positive_int", default: 1000, description: Upper bound on training epochs.}
+  patience: {$ref: "#/$defs/positive_int", default: 50, description: Early stopping after this many epochs without a better validation loss.}
+  lr_patience: {$ref: "#/$defs/positive_int", default: 20, description: Epochs without improvement before the learning rate drops.}
+  lr_factor: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: Factor of each learning-rate drop.}
+  seed: {type: integer, default: 0, description: Seed of initial weights and batches.}
+  checkpoint_every: {$ref: "#/$defs/positive_int", default: 1, description: "Epochs between checkpoints of a training job (results/.checkpoints/, removed once its model is saved): a rerun after a kill, preemption or time limit resumes from the last one."}
+""")
+
+
+def with_network_training_settings(schema: dict) -> dict:
+    """A network family's settings schema with :data:`NETWORK_TRAINING_SETTINGS` added."""
+    return {**schema, "properties": {**schema["properties"], **NETWORK_TRAINING_SETTINGS}}
 
 
 def network_training_memory_gb(n_train: int, n_atoms: int, settings: dict) -> float:

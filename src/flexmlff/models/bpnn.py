@@ -19,7 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from flexmlff.models import Family, network_training_memory_gb, network_training_seconds
+from flexmlff.models import (Family, network_training_memory_gb, network_training_seconds,
+                             with_network_training_settings)
 
 #: Seconds per epoch at n = 100, batch 10, by atom count: glycine 76 s for 500 epochs
 #: (2026-11-27).
@@ -27,7 +28,7 @@ EPOCH_100_S = {10: 0.15, 24: 0.45}
 
 FAMILY = Family(
     name="bpnn", label="BPNN", colour="#ca9161", model_file="model.pt",
-    settings=yaml.safe_load("""
+    settings=with_network_training_settings(yaml.safe_load("""
 type: object
 description: Behler-Parrinello network through torchani (paper Sec. IV).
 additionalProperties: false
@@ -45,13 +46,7 @@ properties:
   learning_rate: {type: number, exclusiveMinimum: 0, default: 1.0e-3, description: Adam's initial learning rate.}
   energy_weight: {type: number, minimum: 0, default: 1.0, description: Weight of the energy MSE (kcal/mol)² in the loss.}
   force_weight: {type: number, minimum: 0, default: 10.0, description: Weight of the force MSE (kcal/(mol Å))² in the loss.}
-  max_epochs: {$ref: "#/$defs/positive_int", default: 1000, description: Upper bound on training epochs.}
-  patience: {$ref: "#/$defs/positive_int", default: 50, description: Early stopping after this many epochs without a better validation loss.}
-  lr_patience: {$ref: "#/$defs/positive_int", default: 20, description: Epochs without improvement before the learning rate drops.}
-  lr_factor: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: Factor of each learning-rate drop.}
-  seed: {type: integer, default: 0, description: Seed of initial weights and batches.}
-  checkpoint_every: {$ref: "#/$defs/positive_int", default: 1, description: "Epochs between checkpoints of a training job (results/.checkpoints/, removed once its model is saved): a rerun after a kill, preemption or time limit resumes from the last one."}
-"""),
+""")),
     training_seconds=lambda n, atoms, settings: network_training_seconds(EPOCH_100_S, n, atoms, settings),
     training_memory_gb=network_training_memory_gb,
     md_steps_per_s=20.0,  # a rough, early figure

@@ -27,7 +27,8 @@ import numpy as np
 import yaml
 
 from flexmlff.data import Dataset
-from flexmlff.models import Family, network_training_memory_gb, network_training_seconds
+from flexmlff.models import (Family, network_training_memory_gb, network_training_seconds,
+                             with_network_training_settings)
 from flexmlff.models._calculator import PredictorCalculator
 from flexmlff.models._checkpoint import TrainingCheckpoint
 
@@ -46,7 +47,7 @@ def training_seconds(n_train: int, n_atoms: int, settings: dict) -> float:
 
 FAMILY = Family(
     name="schnet", label="SchNet", colour="#d55e00", model_file="model.pt",
-    settings=yaml.safe_load("""
+    settings=with_network_training_settings(yaml.safe_load("""
 type: object
 description: SchNet through schnetpack 2 (paper Sec. III-V).
 additionalProperties: false
@@ -60,13 +61,7 @@ properties:
   learning_rate: {type: number, exclusiveMinimum: 0, default: 1.0e-3, description: Adam's initial learning rate.}
   energy_weight: {type: number, minimum: 0, default: 0.1, description: "Weight of the energy MSE (kcal/mol)² in the loss (0.01 left energies ~10x worse at 100 glycine frames)."}
   force_weight: {type: number, minimum: 0, default: 0.9, description: Weight of the force MSE (kcal/(mol Å))² in the loss.}
-  max_epochs: {$ref: "#/$defs/positive_int", default: 1000, description: Upper bound on training epochs.}
-  patience: {$ref: "#/$defs/positive_int", default: 50, description: Early stopping after this many epochs without a better validation loss.}
-  lr_patience: {$ref: "#/$defs/positive_int", default: 20, description: Epochs without improvement before the learning rate drops.}
-  lr_factor: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: Factor of each learning-rate drop.}
-  seed: {type: integer, default: 0, description: Seed of initial weights and batches.}
-  checkpoint_every: {$ref: "#/$defs/positive_int", default: 1, description: "Epochs between checkpoints of a training job (results/.checkpoints/, removed once its model is saved): a rerun after a kill, preemption or time limit resumes from the last one."}
-"""),
+""")),
     training_seconds=training_seconds, training_memory_gb=network_training_memory_gb,
     md_steps_per_s=65.0,  # i-PI with a rotation n = 100 model, one thread (scripts/benchmark_md.py)
     threads=4, gpu=True)
