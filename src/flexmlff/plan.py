@@ -503,7 +503,8 @@ class Plan(CrossReferenceChecks):
         return [self.layout.family_errors(dataset, model) for model in self.models_on(dataset)]
 
     def external_model_errors(self, dataset: str, name: str) -> dict[str, list[str]]:
-        """The test errors and predictions an external model's job writes: every size and fold."""
+        """The test errors and predictions an external model's job writes: every size, then
+        every fold (the order its script writes them in)."""
         keys = [(n, k) for n in self.sizes for k in range(self.n_folds)]
         return {"errors": [self.layout.test_errors(dataset, name, n, k) for n, k in keys],
                 "predictions": [self.layout.test_predictions(dataset, name, n, k) for n, k in keys]}
@@ -513,10 +514,6 @@ class Plan(CrossReferenceChecks):
         of the first dataset it is evaluated on."""
         meant = [d for d in self.trained_datasets if name in self.models_on(d)] or self.trained_datasets
         return self.first_minimum_file(self.dataset_molecule(meant[0]))
-
-    def external_model_checks(self) -> list[str]:
-        """The first, cheap job of every external model (its calculator on one frame)."""
-        return [self.layout.external_model_check(name) for name in self.external_models]
 
     def all_family_errors(self) -> list[str]:
         """Every family's fold errors on every training dataset."""

@@ -70,6 +70,9 @@ def test_a_registry_entry_runs_on_its_datasets_in_its_familys_env(tmp_path):
     assert plan.external_model_env("elsewhere") == "mace"
     # a model saved for the rotation set is not evaluated on glycine's frames
     assert "saved_mace" not in plan.models_on("glycine") and "everywhere" in plan.models_on("glycine")
+    # Fig. 4 shows them beside the families by default, those meant for its dataset
+    (_, dataset, shown), = plan.learning_curve_rows("learning_curves", plan.shown_models)
+    assert dataset == "glycine" and shown[-2:] == ["everywhere", "elsewhere"] and "saved_mace" not in shown
 
 
 def test_a_model_name_that_cannot_be_a_path_is_refused():

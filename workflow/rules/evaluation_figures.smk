@@ -17,7 +17,7 @@ rule plot_fig4_learning_curves:
     conda:
         env("analysis")
     params:
-        rows=lambda wc: plan.learning_curve_rows("learning_curves", plan.families),
+        rows=lambda wc: plan.learning_curve_rows("learning_curves", plan.shown_models),
         statistic="best",
     script:
         "../scripts/plot_learning_curve_figure.py"
@@ -33,7 +33,7 @@ use rule plot_fig4_learning_curves as plot_fig5_fold_means with:
     log:
         log_file("plot_fig5_fold_means"),
     params:
-        rows=lambda wc: plan.learning_curve_rows("fold_means", plan.families),
+        rows=lambda wc: plan.learning_curve_rows("fold_means", plan.shown_models),
         statistic="mean",
 
 

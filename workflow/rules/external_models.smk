@@ -28,16 +28,7 @@ rule evaluate_external_model:
         splits=lambda wc: [plan.split_file(wc.dataset, n) for n in plan.sizes],
         check=layout.external_model_check("{external}"),
     output:
-        errors=[
-            layout.test_errors("{dataset}", "{external}", n, k)
-            for n in plan.sizes
-            for k in range(plan.n_folds)
-        ],
-        predictions=[
-            layout.test_predictions("{dataset}", "{external}", n, k)
-            for n in plan.sizes
-            for k in range(plan.n_folds)
-        ],
+        **plan.external_model_errors("{dataset}", "{external}"),
     log:
         log_file("evaluate_external_model", "{dataset}_{external}"),
     benchmark:
