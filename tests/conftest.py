@@ -31,10 +31,10 @@ def glycine_iiip():
 def glycine_torsions():
     """τ1 = N–C–C–O(H) and τ2 = N–C–C=O as the default config declares them (paper Fig. 1),
     resolved and checked on the shipped Ip geometry: {name: atoms}."""
-    from flexmlff.plan import Plan, load_config
+    from flexmlff.planning import Plan, load_config
 
     plan = Plan(load_config(ROOT / "config" / "config.yaml"), ROOT)
-    return {name: tuple(atoms) for name, atoms in plan.cv_atoms("glycine").items()}
+    return {name: tuple(atoms) for name, atoms in plan.molecules.cv_atoms("glycine").items()}
 
 
 @pytest.fixture(scope="session")

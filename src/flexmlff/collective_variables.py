@@ -17,7 +17,7 @@ the molecule's first minimum; where it matches several (glycine's two N–C–C�
 ``atoms``.
 
 Everything here is checked on the first minimum before any job runs
-(:meth:`flexmlff.plan.Plan.check`): a wrong index, an unbonded chain or a pattern that
+(:meth:`flexmlff.planning.Plan.check`): a wrong index, an unbonded chain or a pattern that
 matches nothing fails in one line naming the config key.
 """
 

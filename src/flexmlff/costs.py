@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from flexmlff.models import by_atoms, describe
-from flexmlff.plan import Plan
+from flexmlff.planning import Plan
 
 GB = 1e9
 
@@ -73,15 +73,15 @@ def training_memory_gb(family: str, n_train: int, n_atoms: int, settings: dict) 
 
 
 def _atoms(plan: Plan, molecule: str) -> int:
-    return len(plan.reference_atoms(molecule))
+    return len(plan.molecules.reference_atoms(molecule))
 
 
 def training_resources(plan: Plan, family: str, dataset: str, n_train: int, attempt: int = 1) -> dict:
     """SLURM-style resources of one training job: ``mem_mb`` (the formula's peak with 20 %
     headroom) and ``runtime`` in minutes (3x the estimate: early stopping, a slower node);
     a retried job (`attempt` 2, 3, ...) asks for 1.5x more each time."""
-    n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
-    settings = plan.model_settings(family, dataset)
+    n_atoms = _atoms(plan, plan.datasets.molecule(dataset))
+    settings = plan.training.model_settings(family, dataset)
     grow = 1.5 ** (attempt - 1)
     memory_gb = training_memory_gb(family, int(n_train), n_atoms, settings)
     minutes = training_seconds(family, int(n_train), n_atoms, settings) / 60
@@ -103,56 +103,56 @@ def estimate(plan: Plan) -> list[JobCost]:
     rows = []
     for molecule, settings in plan.config["molecules"].items():
         n_atoms = _atoms(plan, molecule)
-        md_label = plan.md_level(molecule).label
-        runs = [(campaign, plan.campaign_runs(molecule, campaign)) for campaign in settings["md"]]
-        steps = sum(plan.md_protocol(molecule, c)["steps"] * len(r) for c, r in runs)
+        md_label = plan.molecules.md_level(molecule).label
+        runs = [(campaign, plan.sampling.campaign_runs(molecule, campaign)) for campaign in settings["md"]]
+        steps = sum(plan.sampling.protocol(molecule, c)["steps"] * len(r) for c, r in runs)
         jobs = sum(len(r) for _, r in runs)
         seconds = steps * call_seconds(md_label, n_atoms) + jobs * start
         rows.append(JobCost("sampling", f"md_run ({molecule})", jobs, seconds / 3600, 0.5,
                             f"{steps} steps x {call_seconds(md_label, n_atoms):.3g} s ({md_label}, {n_atoms} atoms)"))
-        if plan.relabelled(molecule):
-            label = plan.molecule_level(molecule).label
-            frames = sum(plan.md_frame_count(molecule, c) * len(r) for c, r in runs)
-            chunks = sum(plan.n_relabel_chunks(molecule, c) * len(r) for c, r in runs)
+        if plan.molecules.relabelled(molecule):
+            label = plan.molecules.molecule_level(molecule).label
+            frames = sum(plan.sampling.frame_count(molecule, c) * len(r) for c, r in runs)
+            chunks = sum(plan.sampling.n_relabel_chunks(molecule, c) * len(r) for c, r in runs)
             rows.append(JobCost("sampling", f"relabel_chunk ({molecule})", chunks,
                                 frames * call_seconds(label, n_atoms) / 3600, 0.5,
                                 f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})"))
-    for dataset, family, sizes in plan.training_tasks():
-        n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
-        settings = plan.model_settings(family, dataset)
+    for dataset, family, sizes in plan.training.tasks():
+        n_atoms = _atoms(plan, plan.datasets.molecule(dataset))
+        settings = plan.training.model_settings(family, dataset)
         # each job also tests its model: one more start-up's worth for reading it back
         seconds = sum(training_seconds(family, n, n_atoms, settings) + 2 * start for n in sizes)
         memory = training_memory_gb(family, max(sizes), n_atoms, settings)
-        rows.append(JobCost("training", f"train_{family} ({dataset})", len(sizes) * plan.n_folds,
-                            seconds * plan.n_folds / 3600, memory,
-                            f"n = {min(sizes)}..{max(sizes)}, {plan.n_folds} folds"))
-    scan = plan.figures.get("gap_cutoff_scan")
+        rows.append(JobCost("training", f"train_{family} ({dataset})", len(sizes) * plan.training.n_folds,
+                            seconds * plan.training.n_folds / 3600, memory,
+                            f"n = {min(sizes)}..{max(sizes)}, {plan.training.n_folds} folds"))
+    scan = plan.config["figures"].get("gap_cutoff_scan")
     if scan:
-        n_atoms = _atoms(plan, plan.dataset_molecule(scan["dataset"]))
-        settings = plan.model_settings("gap", scan["dataset"])
-        jobs = len(scan["cutoffs_A"]) * plan.n_folds
+        n_atoms = _atoms(plan, plan.datasets.molecule(scan["dataset"]))
+        settings = plan.training.model_settings("gap", scan["dataset"])
+        jobs = len(scan["cutoffs_A"]) * plan.training.n_folds
         seconds = jobs * (training_seconds("gap", scan["n_train"], n_atoms, settings) + 2 * start)
         rows.append(JobCost("evaluation", "train_gap_cutoff", jobs, seconds / 3600,
                             training_memory_gb("gap", scan["n_train"], n_atoms, settings),
                             f"{jobs} GAP models at n = {scan['n_train']}"))
-    if plan.figures.get("training_set_optimisation"):
-        settings = plan.optimisation
+    if plan.config["figures"].get("training_set_optimisation"):
+        settings = plan.grown_sets.settings
         dataset = settings["dataset"]
-        n_atoms = _atoms(plan, plan.dataset_molecule(dataset))
+        n_atoms = _atoms(plan, plan.datasets.molecule(dataset))
         for family in settings["models"]:
-            family_settings = plan.model_settings(family, dataset)
-            folds = len(plan.optimisation_folds())
+            family_settings = plan.training.model_settings(family, dataset)
+            folds = len(plan.grown_sets.folds())
             # each step trains from scratch at its size, then predicts the whole dataset
             seconds = folds * sum(training_seconds(family, n, n_atoms, family_settings) + 2 * start
-                                  for n in plan.optimisation_sizes())
+                                  for n in plan.grown_sets.sizes())
             rows.append(JobCost("evaluation", f"optimise_training_set_step ({family})",
                                 folds * (settings["steps"] + 1), seconds / 3600,
                                 training_memory_gb(family, settings["n_train"], n_atoms, family_settings),
                                 f"n = {settings['n_start']}..{settings['n_train']} in {settings['steps']} steps, "
                                 f"{folds} folds"))
-    ml_md = plan.figures.get("ml_md")
+    ml_md = plan.config["figures"].get("ml_md")
     if ml_md:
-        runs = plan.ml_md_runs()
+        runs = plan.ml_md.runs()
         seconds = sum(ml_md["steps"] / describe(model).md_steps_per_s + start for model, _, _ in runs)
         rows.append(JobCost("ml_md", "ml_md", len(runs), seconds / 3600, 2.0,
                             f"{ml_md['steps']} steps per run at the measured steps/s of each family"))
@@ -170,7 +170,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("config", help="a config file, e.g. config/paper.yaml")
     args = parser.parse_args(argv)
-    from flexmlff.plan import load_config
+    from flexmlff.planning import load_config
 
     plan = Plan(load_config(args.config))
     rows = estimate(plan)

@@ -37,7 +37,7 @@ def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
     """The held-out frames of one model with reference and predicted energies and forces.
 
     `cluster_coordinate` is the molecule's transition coordinate, ``{"cv": name, "atoms":
-    [...], "signed": bool}`` (:meth:`flexmlff.plan.Plan.cluster_coordinate`): its value in
+    [...], "signed": bool}`` (:meth:`flexmlff.planning.Datasets.cluster_coordinate`): its value in
     :data:`CLUSTER_WIDTH_DEG` bins clusters the frames (``info["cluster"]``; by |value|, 0
     for 0°–10°, or by the signed value from −180° where it is ``signed``), or None where
     the molecule has none.

@@ -15,8 +15,8 @@ import yaml
 from snakemake.utils import update_config
 
 from flexmlff.data import DatasetError, read_dataset
-from flexmlff.plan import Plan, SCHEMA
-from flexmlff.plan_checks import ConfigError, validate_config
+from flexmlff.planning import Plan, SCHEMA
+from flexmlff.planning.config import ConfigError, validate_config
 
 ROOT = Path(__file__).parents[2]
 BAD = ROOT / "tests" / "data" / "bad"

@@ -16,7 +16,7 @@ from flexmlff.collective_variables import (
     molecule_collective_variables,
     pattern_elements,
 )
-from flexmlff.plan import ConfigError, Plan, load_config
+from flexmlff.planning import ConfigError, Plan, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 GEOMETRIES = ROOT / "resources" / "geometries"
@@ -36,7 +36,7 @@ def test_glycine_torsions_as_configured_are_the_papers(glycine_ip, glycine_iiip,
 
 def test_azobenzene_pattern_finds_the_rotor_the_bond_graph_finder_finds():
     cis = read(GEOMETRIES / "azobenzene_cis.xyz")
-    cvs = Plan(load_config(ROOT / "config/config.yaml"), ROOT).collective_variables("azobenzene")
+    cvs = Plan(load_config(ROOT / "config/config.yaml"), ROOT).molecules.collective_variables("azobenzene")
     rotor = geometry.azobenzene_atoms(cis)
     assert cvs["phi"].atoms == rotor.phi and cvs["theta"].atoms == rotor.theta
     assert cvs["theta_prime"].atoms == rotor.theta_prime
@@ -118,14 +118,14 @@ def test_plan_refuses_a_collective_variable_not_as_declared_naming_the_key(edit,
 
 def test_plan_hands_jobs_each_variables_atoms():
     plan = Plan(load_config(ROOT / "config/config.yaml"), ROOT)
-    assert plan.cv_atoms("glycine", kinds=("dihedral",)) == {"tau1": [0, 1, 2, 3], "tau2": [0, 1, 2, 4]}
-    assert plan.isomerisation_rotor("azobenzene") == [0, 1, 2, 3]
-    metadynamics = plan.md_run_settings("azobenzene", "metadynamics")["metadynamics"]
+    assert plan.molecules.cv_atoms("glycine", kinds=("dihedral",)) == {"tau1": [0, 1, 2, 3], "tau2": [0, 1, 2, 4]}
+    assert plan.paths.isomerisation_rotor("azobenzene") == [0, 1, 2, 3]
+    metadynamics = plan.sampling.run_settings("azobenzene", "metadynamics")["metadynamics"]
     assert metadynamics["cvs"] == {"phi": [0, 1, 2, 3], "theta": [0, 1, 2]}
-    assert plan.md_run_settings("azobenzene", "equilibrium") == plan.md_protocol("azobenzene", "equilibrium")
-    assert plan.cluster_coordinate("rotation") == {"cv": "phi", "atoms": [0, 1, 2, 3], "signed": False}
-    assert plan.cluster_coordinate("glycine") is None  # glycine names no transition coordinate
-    assert plan.transition_outcome("inversion") == {"cv": "phi", "signed": False, "bands_deg": [45, 135]}
+    assert plan.sampling.run_settings("azobenzene", "equilibrium") == plan.sampling.protocol("azobenzene", "equilibrium")
+    assert plan.datasets.cluster_coordinate("rotation") == {"cv": "phi", "atoms": [0, 1, 2, 3], "signed": False}
+    assert plan.datasets.cluster_coordinate("glycine") is None  # glycine names no transition coordinate
+    assert plan.datasets.transition_outcome("inversion") == {"cv": "phi", "signed": False, "bands_deg": [45, 135]}
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -140,8 +140,8 @@ def test_plan_hands_jobs_each_variables_atoms():
 def test_the_schema_refuses_names_plumed_and_tables_cannot_take(edit, message):
     import yaml
 
-    from flexmlff.plan import SCHEMA
-    from flexmlff.plan_checks import validate_config
+    from flexmlff.planning import SCHEMA
+    from flexmlff.planning.config import validate_config
 
     config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
     edit(config)

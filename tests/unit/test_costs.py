@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from flexmlff import costs
-from flexmlff.plan import Plan, load_config
+from flexmlff.planning import Plan, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,8 +10,8 @@ from ase.calculators.singlepoint import SinglePointCalculator
 
 from flexmlff.evaluate import HeldOut
 from flexmlff.external import ExternalModel, external_models, held_out_frames, offset_removed, predict_frames
-from flexmlff.plan import SCHEMA, Plan
-from flexmlff.plan_checks import ConfigError, validate_config
+from flexmlff.planning import SCHEMA, Plan
+from flexmlff.planning.config import ConfigError, validate_config
 
 ROOT = Path(__file__).resolve().parents[2]
 GFN2 = {"module": "tblite.ase", "class_name": "TBLite", "kwargs": {"method": "GFN2-xTB", "verbosity": 0}}
@@ -66,12 +66,12 @@ def test_a_registry_entry_runs_on_its_datasets_in_its_familys_env(tmp_path):
         "elsewhere": {"module": "not_installed_here.calculators", "class_name": "Calc", "conda": "mace"}}
     validate_config(config, SCHEMA)
     plan = Plan(config, basedir=ROOT)
-    assert plan.external_model_env("saved_mace") == "mace" and plan.external_model_env("everywhere") == "analysis"
-    assert plan.external_model_env("elsewhere") == "mace"
+    assert plan.training.external_model_env("saved_mace") == "mace" and plan.training.external_model_env("everywhere") == "analysis"
+    assert plan.training.external_model_env("elsewhere") == "mace"
     # a model saved for the rotation set is not evaluated on glycine's frames
-    assert "saved_mace" not in plan.models_on("glycine") and "everywhere" in plan.models_on("glycine")
+    assert "saved_mace" not in plan.training.models_on("glycine") and "everywhere" in plan.training.models_on("glycine")
     # Fig. 4 shows them beside the families by default, those meant for its dataset
-    (_, dataset, shown), = plan.learning_curve_rows("learning_curves", plan.shown_models)
+    (_, dataset, shown), = plan.evaluation.learning_curve_rows("learning_curves", plan.training.shown_models)
     assert dataset == "glycine" and shown[-2:] == ["everywhere", "elsewhere"] and "saved_mace" not in shown
 
 

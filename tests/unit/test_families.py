@@ -14,8 +14,8 @@ import yaml
 
 from flexmlff import costs
 from flexmlff.models import _REGISTRY, describe, families, family
-from flexmlff.plan import SCHEMA, Plan
-from flexmlff.plan_checks import ConfigError, config_schema, validate_config
+from flexmlff.planning import SCHEMA, Plan
+from flexmlff.planning.config import ConfigError, config_schema, validate_config
 from flexmlff.plots import line_colours, model_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,9 +123,9 @@ def test_a_family_from_outside_is_planned_costed_and_trained_as_the_others(outsi
     validate_config(config, SCHEMA)
     assert config["models"]["kernel_outside"] == {"sigmas": [10, 20]}
     plan = Plan(config, basedir=ROOT)
-    assert plan.model_settings("kernel_outside", "glycine") == {"sigmas": [20]}
-    assert plan.model_env("kernel_outside") == "sgdml"
-    assert any(f == "kernel_outside" for _, f, _ in plan.training_tasks())
+    assert plan.training.model_settings("kernel_outside", "glycine") == {"sigmas": [20]}
+    assert plan.training.model_env("kernel_outside") == "sgdml"
+    assert any(f == "kernel_outside" for _, f, _ in plan.training.tasks())
     rows = [row for row in costs.estimate(plan) if row.rule.startswith("train_kernel_outside")]
     assert rows and all(row.core_hours > 0 for row in rows)
     assert plan.layout.model_file("glycine", "kernel_outside", 10, 0).endswith("/model.npz")
@@ -181,11 +181,11 @@ def test_a_named_variant_is_its_family_under_its_own_name():
         assert wide.module == mace.module and wide.label == "MACE, 64 channels" and wide.colour != mace.colour
         assert wide.conda_env == mace.conda_env == "mace"
         # its own settings, the family's defaults beneath them, and nothing of the variant's own keys
-        settings = plan.model_settings("mace_wide", "glycine")
+        settings = plan.training.model_settings("mace_wide", "glycine")
         assert settings["num_channels"] == 64 and settings["max_epochs"] == mace.defaults["max_epochs"]
         assert "family" not in settings and "label" not in settings
         assert plan.layout.model_file("glycine", "mace_wide", 10, 0).endswith("models/mace_wide/n10/fold0/model.model")
-        assert any(f == "mace_wide" for _, f, _ in plan.training_tasks())
+        assert any(f == "mace_wide" for _, f, _ in plan.training.tasks())
         assert costs.training_seconds("mace_wide", 100, 10, settings) == pytest.approx(
             2 * costs.training_seconds("mace", 100, 10, {**settings, "num_channels": 32}))
     finally:

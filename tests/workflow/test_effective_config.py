@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from flexmlff.data import read_dataset
-from flexmlff.plan import load_config
+from flexmlff.planning import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.workflow

@@ -1,5 +1,5 @@
 # Validation, the plan of the run and thin input functions (no rules here). What a config
-# asks for and where every file lives is answered by flexmlff.plan, where it is unit-tested.
+# asks for and where every file lives is answered by flexmlff.planning, where it is unit-tested.
 import json
 import os
 import re
@@ -10,8 +10,7 @@ sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from flexmlff.costs import clustering_memory_mb, training_resources
 from flexmlff.fitting import resumable
 from flexmlff.models import families
-from flexmlff.plan import SCHEMA, Plan
-from flexmlff.plan_checks import DESCRIPTOR_FAMILIES, validate_config
+from flexmlff.planning import DESCRIPTOR_FAMILIES, SCHEMA, Plan, validate_config
 from flexmlff.runlog import share_library_with_jobs
 from flexmlff.scratch import share_job_folders_with_jobs
 
@@ -47,7 +46,8 @@ wildcard_constraints:
     cutoff=r"\d+(\.\d+)?",
     step=r"\d+",
     # only the configured external models: their error files lie beside the families'
-    external="|".join(re.escape(name) for name in plan.external_models) or "(?!)",
+    external="|".join(re.escape(name) for name in plan.training.external_models)
+    or "(?!)",
 
 
 def env(name):
@@ -56,11 +56,11 @@ def env(name):
 
 
 def external_model_env(wildcards):
-    return env(plan.external_model_env(wildcards.external))
+    return env(plan.training.external_model_env(wildcards.external))
 
 
 def model_env(wildcards):
-    return env(plan.model_env(wildcards.model))
+    return env(plan.training.model_env(wildcards.model))
 
 
 def training_resource(family, name):
@@ -103,4 +103,6 @@ def clustering_memory(wildcards, input):
     """Memory (MB) of a Ward tree on the dataset's frames, from its manifest's frame count."""
     with open(input.manifest) as handle:
         n_frames = json.load(handle)["n_frames"]
-    return clustering_memory_mb(n_frames, plan.optimisation["clusters"]["max_fitted"])
+    return clustering_memory_mb(
+        n_frames, plan.grown_sets.settings["clusters"]["max_fitted"]
+    )

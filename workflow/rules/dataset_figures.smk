@@ -3,7 +3,7 @@
 
 rule plot_energy_distributions:
     input:
-        unpack(lambda wc: plan.energy_distribution_inputs()),
+        unpack(lambda wc: plan.datasets.energy_distribution_inputs()),
     output:
         report(
             multiext(layout.figure_stem("fig2_energy_distributions"), ".pdf", ".png"),
@@ -26,7 +26,7 @@ rule plot_energy_distributions:
 
 rule plot_distance_distributions:
     input:
-        lambda wc: plan.distance_distribution_inputs(),
+        lambda wc: plan.datasets.distance_distribution_inputs(),
     output:
         report(
             multiext(

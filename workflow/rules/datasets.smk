@@ -3,9 +3,9 @@
 
 rule assemble_dataset:
     input:
-        sources=lambda wc: plan.dataset_sources(wc.dataset),
-        same_size_as=lambda wc: plan.same_size_manifest(wc.dataset),
-        atom_order=lambda wc: plan.dataset_atom_order(wc.dataset),
+        sources=lambda wc: plan.datasets.sources(wc.dataset),
+        same_size_as=lambda wc: plan.datasets.same_size_manifest(wc.dataset),
+        atom_order=lambda wc: plan.datasets.atom_order(wc.dataset),
     output:
         extxyz=layout.dataset("{dataset}", "extxyz"),
         npz=layout.dataset("{dataset}", "npz"),
@@ -17,11 +17,11 @@ rule assemble_dataset:
     conda:
         env("sampling")
     params:
-        sources=lambda wc: plan.dataset_source_names(wc.dataset),
-        level=lambda wc: plan.dataset_level(wc.dataset),
+        sources=lambda wc: plan.datasets.source_names(wc.dataset),
+        level=lambda wc: plan.datasets.level(wc.dataset),
         seed=plan.seed,
-        units=lambda wc: plan.dataset_settings(wc.dataset)["units"],
-        theory=lambda wc: plan.dataset_settings(wc.dataset)["theory"],
+        units=lambda wc: plan.datasets.settings(wc.dataset)["units"],
+        theory=lambda wc: plan.datasets.settings(wc.dataset)["theory"],
     script:
         "../scripts/assemble_dataset.py"
 
@@ -30,7 +30,7 @@ rule assemble_dataset:
 rule relabel_dataset_chunk:
     input:
         lambda wc: layout.dataset(
-            plan.dataset_settings(wc.dataset)["relabel_of"], "extxyz"
+            plan.datasets.settings(wc.dataset)["relabel_of"], "extxyz"
         ),
     output:
         temp(layout.dataset_relabel_chunk("{dataset}", "{chunk}")),
@@ -42,10 +42,10 @@ rule relabel_dataset_chunk:
         env("sampling")
     threads: 1
     params:
-        level=lambda wc: plan.dataset_level(wc.dataset),
+        level=lambda wc: plan.datasets.level(wc.dataset),
         part=lambda wc: (
             int(wc.chunk),
-            plan.dataset_settings(wc.dataset)["relabel_jobs"],
+            plan.datasets.settings(wc.dataset)["relabel_jobs"],
         ),
     script:
         "../scripts/relabel_chunk.py"

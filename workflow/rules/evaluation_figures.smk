@@ -17,7 +17,9 @@ rule plot_fig4_learning_curves:
     conda:
         env("analysis")
     params:
-        rows=lambda wc: plan.learning_curve_rows("learning_curves", plan.shown_models),
+        rows=lambda wc: plan.evaluation.learning_curve_rows(
+            "learning_curves", plan.training.shown_models
+        ),
         statistic="best",
     script:
         "../scripts/plot_learning_curve_figure.py"
@@ -33,7 +35,9 @@ use rule plot_fig4_learning_curves as plot_fig5_fold_means with:
     log:
         log_file("plot_fig5_fold_means"),
     params:
-        rows=lambda wc: plan.learning_curve_rows("fold_means", plan.shown_models),
+        rows=lambda wc: plan.evaluation.learning_curve_rows(
+            "fold_means", plan.training.shown_models
+        ),
         statistic="mean",
 
 
@@ -52,13 +56,13 @@ use rule train_gap as train_gap_cutoff with:
         benchmark_file("train_gap_cutoff", "{dataset}_r{cutoff}_n{n_train}_fold{fold}")
     params:
         family="gap",
-        settings=lambda wc: plan.gap_cutoff_settings(wc.cutoff),
-        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
+        settings=lambda wc: plan.evaluation.gap_cutoff_settings(wc.cutoff),
+        cluster_coordinate=lambda wc: plan.datasets.cluster_coordinate(wc.dataset),
 
 
 rule plot_fig6a_gap_cutoff:
     input:
-        lambda wc: plan.gap_cutoff_errors(),
+        lambda wc: plan.evaluation.gap_cutoff_errors(),
     output:
         report(
             multiext(layout.figure_stem("fig6a_gap_cutoff"), ".pdf", ".png"),
@@ -86,7 +90,7 @@ use rule plot_fig4_learning_curves as plot_fig6b_descriptors with:
     log:
         log_file("plot_fig6b_descriptors"),
     params:
-        rows=lambda wc: plan.learning_curve_rows(
+        rows=lambda wc: plan.evaluation.learning_curve_rows(
             "descriptor_comparison", DESCRIPTOR_FAMILIES
         ),
         statistic="best",
@@ -94,8 +98,8 @@ use rule plot_fig4_learning_curves as plot_fig6b_descriptors with:
 
 rule plot_dispersion_ablation:
     input:
-        with_dispersion=lambda wc: plan.dispersion_ablation_errors("dataset"),
-        without_dispersion=lambda wc: plan.dispersion_ablation_errors(
+        with_dispersion=lambda wc: plan.evaluation.dispersion_ablation_errors("dataset"),
+        without_dispersion=lambda wc: plan.evaluation.dispersion_ablation_errors(
             "without_dispersion"
         ),
     output:
@@ -111,7 +115,7 @@ rule plot_dispersion_ablation:
         env("analysis")
     params:
         settings=lambda wc: plan.figure_settings("dispersion_ablation"),
-        selection=plan.selection,
+        selection=plan.training.selection,
     script:
         "../scripts/plot_dispersion_ablation.py"
 
@@ -121,8 +125,12 @@ rule plot_dispersion_ablation:
 rule phi_cluster_errors:
     input:
         dataset=layout.dataset("{evaluated}"),
-        models=lambda wc: plan.best_model_files(wc.dataset, wc.model, wc.n_train),
-        errors=lambda wc: plan.fold_test_errors(wc.dataset, wc.model, wc.n_train),
+        models=lambda wc: plan.training.best_model_files(
+            wc.dataset, wc.model, wc.n_train
+        ),
+        errors=lambda wc: plan.training.fold_test_errors(
+            wc.dataset, wc.model, wc.n_train
+        ),
     output:
         layout.phi_clusters("{evaluated}", "{dataset}", "{model}", "{n_train}"),
     log:
@@ -132,16 +140,16 @@ rule phi_cluster_errors:
     conda:
         model_env
     params:
-        coordinate=lambda wc: plan.cluster_coordinate(wc.evaluated),
-        selection=plan.selection,
-        external=lambda wc: plan.external_model_or_none(wc.model),
+        coordinate=lambda wc: plan.datasets.cluster_coordinate(wc.evaluated),
+        selection=plan.training.selection,
+        external=lambda wc: plan.training.external_model_or_none(wc.model),
     script:
         "../scripts/phi_cluster_errors.py"
 
 
 rule plot_fig7_phi_clusters:
     input:
-        lambda wc: plan.phi_cluster_tables("fig7"),
+        lambda wc: plan.evaluation.phi_cluster_tables("fig7"),
     output:
         report(
             multiext(layout.figure_stem("fig7_phi_cluster_errors"), ".pdf", ".png"),
@@ -158,7 +166,7 @@ rule plot_fig7_phi_clusters:
 
 use rule plot_fig7_phi_clusters as plot_fig8_metadynamics_clusters with:
     input:
-        lambda wc: plan.phi_cluster_tables("fig8"),
+        lambda wc: plan.evaluation.phi_cluster_tables("fig8"),
     output:
         report(
             multiext(
@@ -177,7 +185,7 @@ use rule plot_fig7_phi_clusters as plot_fig8_metadynamics_clusters with:
 # dipeptide's phi/psi), on the held-out frames of all folds at the largest size.
 rule cv_grid_errors:
     input:
-        unpack(lambda wc: plan.grid_predictions(wc.dataset)),
+        unpack(lambda wc: plan.evaluation.grid_predictions(wc.dataset)),
     output:
         table=layout.table("{dataset}_cv_grid_errors"),
         figure=report(
@@ -190,7 +198,7 @@ rule cv_grid_errors:
     conda:
         env("analysis")
     params:
-        cvs=lambda wc: plan.grid_cvs(wc.dataset),
+        cvs=lambda wc: plan.evaluation.grid_cvs(wc.dataset),
         cell_deg=lambda wc: plan.figure_settings("cv_grid_errors")["cell_deg"],
         min_frames=lambda wc: plan.figure_settings("cv_grid_errors")["min_frames"],
     script:
@@ -202,7 +210,7 @@ rule cv_grid_errors:
 rule summary_table:
     input:
         curves=layout.table("learning_curves"),
-        clusters=lambda wc: plan.phi_cluster_tables("fig7"),
+        clusters=lambda wc: plan.evaluation.phi_cluster_tables("fig7"),
     output:
         table=layout.table("summary"),
         markdown=report(

@@ -5,7 +5,7 @@
 
 rule check_external_model:
     input:
-        geometry=lambda wc: plan.external_model_check_geometry(wc.external),
+        geometry=lambda wc: plan.training.external_model_check_geometry(wc.external),
     output:
         layout.external_model_check("{external}"),
     log:
@@ -17,7 +17,7 @@ rule check_external_model:
     conda:
         external_model_env
     params:
-        model=lambda wc: plan.external_model_settings(wc.external),
+        model=lambda wc: plan.training.external_model_settings(wc.external),
     script:
         "../scripts/check_external_model.py"
 
@@ -25,10 +25,12 @@ rule check_external_model:
 rule evaluate_external_model:
     input:
         dataset=layout.dataset("{dataset}"),
-        splits=lambda wc: [plan.split_file(wc.dataset, n) for n in plan.sizes],
+        splits=lambda wc: [
+            plan.datasets.split_file(wc.dataset, n) for n in plan.training.sizes
+        ],
         check=layout.external_model_check("{external}"),
     output:
-        **plan.external_model_errors("{dataset}", "{external}"),
+        **plan.training.external_model_errors("{dataset}", "{external}"),
     log:
         log_file("evaluate_external_model", "{dataset}_{external}"),
     benchmark:
@@ -36,9 +38,9 @@ rule evaluate_external_model:
     conda:
         external_model_env
     params:
-        model=lambda wc: plan.external_model_settings(wc.external),
-        sizes=plan.sizes,
-        n_folds=plan.n_folds,
-        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
+        model=lambda wc: plan.training.external_model_settings(wc.external),
+        sizes=plan.training.sizes,
+        n_folds=plan.training.n_folds,
+        cluster_coordinate=lambda wc: plan.datasets.cluster_coordinate(wc.dataset),
     script:
         "../scripts/evaluate_external_model.py"

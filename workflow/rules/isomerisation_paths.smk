@@ -4,7 +4,7 @@
 
 rule isomerisation_path:
     input:
-        unpack(lambda wc: plan.isomerisation_endpoints(wc.molecule)),
+        unpack(lambda wc: plan.paths.isomerisation_endpoints(wc.molecule)),
     output:
         path=layout.path("{molecule}", "{mechanism}"),
         profile=layout.path("{molecule}", "{mechanism}", "csv"),
@@ -15,9 +15,9 @@ rule isomerisation_path:
     conda:
         env("sampling")
     params:
-        level=lambda wc: plan.molecule_level(wc.molecule),
-        settings=lambda wc: plan.molecule(wc.molecule)["isomerisation"],
-        rotor=lambda wc: plan.isomerisation_rotor(wc.molecule),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
+        settings=lambda wc: plan.molecules.settings(wc.molecule)["isomerisation"],
+        rotor=lambda wc: plan.paths.isomerisation_rotor(wc.molecule),
     script:
         "../scripts/isomerisation_path.py"
 
@@ -35,11 +35,11 @@ rule optimised_rotation_path:
     conda:
         env("sampling")
     params:
-        level=lambda wc: plan.molecule_level(wc.molecule),
-        settings=lambda wc: plan.molecule(wc.molecule)["isomerisation"][
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
+        settings=lambda wc: plan.molecules.settings(wc.molecule)["isomerisation"][
             "optimised_rotation"
         ],
-        rotor=lambda wc: plan.isomerisation_rotor(wc.molecule),
+        rotor=lambda wc: plan.paths.isomerisation_rotor(wc.molecule),
     script:
         "../scripts/optimised_rotation_path.py"
 
@@ -60,7 +60,7 @@ rule single_point_path_top:
         env("sampling")
     threads: 2
     params:
-        level=lambda wc: plan.level(wc.level),
+        level=lambda wc: plan.molecules.level(wc.level),
     script:
         "../scripts/highest_frame_single_point.py"
 
@@ -78,10 +78,10 @@ use rule single_point_path_top as single_point_minimum with:
 
 rule isomerisation_table:
     input:
-        profiles=lambda wc: plan.isomerisation_profiles(wc.molecule),
-        single_points=lambda wc: plan.isomerisation_single_points(wc.molecule),
-        mep_profiles=lambda wc: plan.mep_outputs(wc.molecule, "csv"),
-        mep_summaries=lambda wc: plan.mep_outputs(wc.molecule, "json"),
+        profiles=lambda wc: plan.paths.isomerisation_profiles(wc.molecule),
+        single_points=lambda wc: plan.paths.isomerisation_single_points(wc.molecule),
+        mep_profiles=lambda wc: plan.paths.mep_outputs(wc.molecule, "csv"),
+        mep_summaries=lambda wc: plan.paths.mep_outputs(wc.molecule, "json"),
     output:
         csv=layout.table("{molecule}_isomerisation_barriers"),
         markdown=layout.table("{molecule}_isomerisation_barriers", "md"),
@@ -90,17 +90,17 @@ rule isomerisation_table:
     conda:
         env("analysis")
     params:
-        paths=lambda wc: plan.isomerisation_paths(wc.molecule),
-        ends=lambda wc: plan.isomerisation_ends(wc.molecule),
-        level=lambda wc: plan.molecule_level(wc.molecule),
-        single_point_levels=lambda wc: plan.single_point_levels(wc.molecule),
+        paths=lambda wc: plan.paths.isomerisation_paths(wc.molecule),
+        ends=lambda wc: plan.paths.isomerisation_ends(wc.molecule),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
+        single_point_levels=lambda wc: plan.paths.single_point_levels(wc.molecule),
     script:
         "../scripts/isomerisation_table.py"
 
 
 rule plot_isomerisation_profiles:
     input:
-        profiles=lambda wc: plan.isomerisation_profiles(wc.molecule),
+        profiles=lambda wc: plan.paths.isomerisation_profiles(wc.molecule),
     output:
         report(
             multiext(
@@ -114,7 +114,7 @@ rule plot_isomerisation_profiles:
     conda:
         env("analysis")
     params:
-        paths=lambda wc: plan.isomerisation_paths(wc.molecule),
-        level=lambda wc: plan.molecule_level(wc.molecule),
+        paths=lambda wc: plan.paths.isomerisation_paths(wc.molecule),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
     script:
         "../scripts/plot_isomerisation_profiles.py"

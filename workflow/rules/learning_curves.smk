@@ -3,7 +3,7 @@
 
 rule learning_curve_table:
     input:
-        lambda wc: plan.dataset_family_errors(wc.dataset),
+        lambda wc: plan.training.dataset_family_errors(wc.dataset),
     output:
         layout.table("{dataset}_learning_curve"),
     log:
@@ -11,7 +11,7 @@ rule learning_curve_table:
     conda:
         env("analysis")
     params:
-        selection=plan.selection,
+        selection=plan.training.selection,
     script:
         "../scripts/learning_curve_table.py"
 
@@ -45,7 +45,7 @@ rule dataset_metrics:
     conda:
         env("analysis")
     params:
-        level=lambda wc: plan.dataset_level(wc.dataset).label,
+        level=lambda wc: plan.datasets.level(wc.dataset).label,
     script:
         "../scripts/dataset_metrics.py"
 
@@ -60,10 +60,11 @@ rule model_registry:
     conda:
         env("analysis")
     params:
-        model_files=plan.trained_model_files(),
-        code_families=lambda wc: plan.code_families(),
+        model_files=plan.training.trained_model_files(),
+        code_families=lambda wc: plan.training.code_families(),
         levels={
-            dataset: plan.dataset_level(dataset) for dataset in plan.trained_datasets
+            dataset: plan.datasets.level(dataset)
+            for dataset in plan.training.trained_datasets
         },
     script:
         "../scripts/model_registry.py"

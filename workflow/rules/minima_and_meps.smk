@@ -11,15 +11,15 @@ rule build_minimum:
     conda:
         env("sampling")
     params:
-        build=lambda wc: plan.build_settings(wc.molecule, wc.minimum),
+        build=lambda wc: plan.molecules.build_settings(wc.molecule, wc.minimum),
     script:
         "../scripts/build_minimum.py"
 
 
 rule relax_minimum:
     input:
-        geometry=lambda wc: plan.minimum_file(wc.molecule, wc.minimum),
-        reference=lambda wc: plan.first_minimum_file(wc.molecule),
+        geometry=lambda wc: plan.molecules.minimum_file(wc.molecule, wc.minimum),
+        reference=lambda wc: plan.molecules.first_minimum_file(wc.molecule),
     output:
         layout.relaxed("{molecule}", "{minimum}"),
     log:
@@ -29,15 +29,15 @@ rule relax_minimum:
     conda:
         env("sampling")
     params:
-        level=lambda wc: plan.molecule_level(wc.molecule),
-        relax=lambda wc: plan.molecule(wc.molecule)["relax"],
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
+        relax=lambda wc: plan.molecules.settings(wc.molecule)["relax"],
     script:
         "../scripts/relax_minimum.py"
 
 
 rule minimum_energy_path:
     input:
-        unpack(lambda wc: plan.mep_endpoints(wc.molecule)),
+        unpack(lambda wc: plan.paths.mep_endpoints(wc.molecule)),
     output:
         path=layout.mep("{molecule}", "{method}"),
         profile=layout.mep("{molecule}", "{method}", "csv"),
@@ -49,9 +49,9 @@ rule minimum_energy_path:
     conda:
         env("sampling")
     params:
-        level=lambda wc: plan.molecule_level(wc.molecule),
-        mep=lambda wc: plan.molecule(wc.molecule)["mep"],
-        torsions=lambda wc: plan.cv_atoms(wc.molecule, kinds=("dihedral",)),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
+        mep=lambda wc: plan.molecules.settings(wc.molecule)["mep"],
+        torsions=lambda wc: plan.molecules.cv_atoms(wc.molecule, kinds=("dihedral",)),
     script:
         "../scripts/minimum_energy_path.py"
 
@@ -59,7 +59,7 @@ rule minimum_energy_path:
 # Dihedrals turned from one minimum to another, each frame relaxed at their values.
 rule driven_path:
     input:
-        unpack(lambda wc: plan.driven_path_endpoints(wc.molecule, wc.name)),
+        unpack(lambda wc: plan.paths.driven_path_endpoints(wc.molecule, wc.name)),
     output:
         path=layout.driven_path("{molecule}", "{name}"),
         profile=layout.driven_path("{molecule}", "{name}", "csv"),
@@ -71,17 +71,17 @@ rule driven_path:
     conda:
         env("sampling")
     params:
-        level=lambda wc: plan.molecule_level(wc.molecule),
-        path=lambda wc: plan.driven_path_settings(wc.molecule, wc.name),
-        torsions=lambda wc: plan.cv_atoms(wc.molecule, kinds=("dihedral",)),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
+        path=lambda wc: plan.paths.driven_path_settings(wc.molecule, wc.name),
+        torsions=lambda wc: plan.molecules.cv_atoms(wc.molecule, kinds=("dihedral",)),
     script:
         "../scripts/driven_path.py"
 
 
 rule mep_barrier_table:
     input:
-        profiles=lambda wc: plan.path_table_inputs(wc.molecule, "csv"),
-        summaries=lambda wc: plan.path_table_inputs(wc.molecule, "json"),
+        profiles=lambda wc: plan.paths.table_inputs(wc.molecule, "csv"),
+        summaries=lambda wc: plan.paths.table_inputs(wc.molecule, "json"),
     output:
         csv=layout.table("{molecule}_mep_barriers"),
         markdown=layout.table("{molecule}_mep_barriers", "md"),
@@ -90,18 +90,18 @@ rule mep_barrier_table:
     conda:
         env("analysis")
     params:
-        methods=lambda wc: plan.path_table_rows(wc.molecule),
-        reference=lambda wc: (plan.molecule(wc.molecule).get("mep") or {}).get(
-            "reference_barrier_kcal_mol"
-        ),
-        level=lambda wc: plan.molecule_level(wc.molecule),
+        methods=lambda wc: plan.paths.table_rows(wc.molecule),
+        reference=lambda wc: (
+            plan.molecules.settings(wc.molecule).get("mep") or {}
+        ).get("reference_barrier_kcal_mol"),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
     script:
         "../scripts/mep_barrier_table.py"
 
 
 rule plot_mep_profiles:
     input:
-        profiles=lambda wc: plan.path_table_inputs(wc.molecule, "csv"),
+        profiles=lambda wc: plan.paths.table_inputs(wc.molecule, "csv"),
     output:
         report(
             multiext(layout.figure_stem("{molecule}_mep_profiles"), ".pdf", ".png"),
@@ -113,7 +113,7 @@ rule plot_mep_profiles:
     conda:
         env("analysis")
     params:
-        methods=lambda wc: plan.path_table_rows(wc.molecule),
-        level=lambda wc: plan.molecule_level(wc.molecule),
+        methods=lambda wc: plan.paths.table_rows(wc.molecule),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
     script:
         "../scripts/plot_mep_profiles.py"

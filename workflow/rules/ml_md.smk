@@ -3,10 +3,10 @@
 
 rule ml_md:
     input:
-        start=lambda wc: plan.ml_md_start_file(wc.start_path),
-        models=lambda wc: plan.ml_md_fold_models(wc.start_path, wc.model),
-        errors=lambda wc: plan.ml_md_fold_errors(wc.start_path, wc.model),
-        ends=lambda wc: plan.ml_md_end_minima(wc.start_path),
+        start=lambda wc: plan.ml_md.start_file(wc.start_path),
+        models=lambda wc: plan.ml_md.fold_models(wc.start_path, wc.model),
+        errors=lambda wc: plan.ml_md.fold_errors(wc.start_path, wc.model),
+        ends=lambda wc: plan.ml_md.end_minima(wc.start_path),
     output:
         frames=layout.ml_md_frames("{model}", "{start_path}", "{frame}"),
         outcome=layout.ml_md_outcome("{model}", "{start_path}", "{frame}"),
@@ -18,20 +18,20 @@ rule ml_md:
         model_env
     threads: 1
     params:
-        cvs=lambda wc: plan.cv_atoms(
-            plan.ml_md_molecule(wc.start_path), kinds=("angle", "dihedral")
+        cvs=lambda wc: plan.molecules.cv_atoms(
+            plan.ml_md.molecule(wc.start_path), kinds=("angle", "dihedral")
         ),
-        end_names=lambda wc: plan.molecule_ends(
-            plan.ml_md_molecule(wc.start_path), wc.start_path
+        end_names=lambda wc: plan.paths.molecule_ends(
+            plan.ml_md.molecule(wc.start_path), wc.start_path
         ),
         settings=lambda wc: plan.figure_settings("ml_md"),
-        path=lambda wc: plan.ml_md_start(wc.start_path),
-        molecule=lambda wc: plan.ml_md_molecule(wc.start_path),
-        outcome=lambda wc: plan.transition_outcome(
-            plan.ml_md_start(wc.start_path)["dataset"]
+        path=lambda wc: plan.ml_md.start(wc.start_path),
+        molecule=lambda wc: plan.ml_md.molecule(wc.start_path),
+        outcome=lambda wc: plan.datasets.transition_outcome(
+            plan.ml_md.start(wc.start_path)["dataset"]
         ),
-        seed=lambda wc: plan.ml_md_seed(wc.start_path, wc.frame),
-        selection=plan.selection,
+        seed=lambda wc: plan.ml_md.seed(wc.start_path, wc.frame),
+        selection=plan.training.selection,
         ipi_dir=lambda wc: layout.ml_md_ipi_dir(wc.model, wc.start_path, wc.frame),
     script:
         "../scripts/ml_md.py"
@@ -39,8 +39,8 @@ rule ml_md:
 
 rule plot_fig9_ml_md:
     input:
-        frames=lambda wc: plan.ml_md_frames(),
-        outcomes=lambda wc: plan.ml_md_outcomes(),
+        frames=lambda wc: plan.ml_md.frames(),
+        outcomes=lambda wc: plan.ml_md.outcomes(),
     output:
         report(
             multiext(layout.figure_stem("fig9_ml_md"), ".pdf", ".png"),

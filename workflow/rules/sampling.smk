@@ -4,7 +4,7 @@
 
 rule md_run:
     input:
-        start=lambda wc: plan.md_start_file(wc.molecule, wc.campaign, wc.run),
+        start=lambda wc: plan.sampling.start_file(wc.molecule, wc.campaign, wc.run),
     output:
         frames=layout.md_frames("{molecule}", "{campaign}", "{run}"),
     log:
@@ -15,9 +15,9 @@ rule md_run:
         env("sampling")
     threads: 1
     params:
-        settings=lambda wc: plan.md_run_settings(wc.molecule, wc.campaign),
-        start=lambda wc: plan.md_run_start(wc.molecule, wc.campaign, wc.run),
-        level=lambda wc: plan.md_level(wc.molecule),
+        settings=lambda wc: plan.sampling.run_settings(wc.molecule, wc.campaign),
+        start=lambda wc: plan.sampling.run_start(wc.molecule, wc.campaign, wc.run),
+        level=lambda wc: plan.molecules.md_level(wc.molecule),
         ipi_dir=lambda wc: layout.md_ipi_dir(wc.molecule, wc.campaign, wc.run),
     script:
         "../scripts/md_run.py"
@@ -38,15 +38,18 @@ rule relabel_chunk:
         env("sampling")
     threads: 1
     params:
-        level=lambda wc: plan.molecule_level(wc.molecule),
-        part=lambda wc: (int(wc.chunk), plan.n_relabel_chunks(wc.molecule, wc.campaign)),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
+        part=lambda wc: (
+            int(wc.chunk),
+            plan.sampling.n_relabel_chunks(wc.molecule, wc.campaign),
+        ),
     script:
         "../scripts/relabel_chunk.py"
 
 
 rule gather_labels:
     input:
-        lambda wc: plan.relabel_chunks(wc.molecule, wc.campaign, wc.run),
+        lambda wc: plan.sampling.relabel_chunks(wc.molecule, wc.campaign, wc.run),
     output:
         layout.md_labelled("{molecule}", "{campaign}", "{run}"),
     log:
@@ -54,6 +57,6 @@ rule gather_labels:
     conda:
         env("sampling")
     params:
-        level=lambda wc: plan.molecule_level(wc.molecule),
+        level=lambda wc: plan.molecules.molecule_level(wc.molecule),
     script:
         "../scripts/gather_labels.py"

@@ -14,9 +14,9 @@ rule make_split:
     conda:
         env("sgdml")
     params:
-        n_folds=plan.n_folds,
-        n_valid=plan.training["n_valid"],
-        seed=lambda wc: plan.split_seed(wc.n_train),
+        n_folds=plan.training.n_folds,
+        n_valid=plan.training.settings["n_valid"],
+        seed=lambda wc: plan.training.split_seed(wc.n_train),
     script:
         "../scripts/make_split.py"
 
@@ -30,7 +30,7 @@ for trained in families().values():
             f"train_{trained.name}"
         input:
             dataset=layout.dataset("{dataset}"),
-            split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
+            split=lambda wc: plan.datasets.split_file(wc.dataset, wc.n_train),
         output:
             model=layout.model_file("{dataset}", trained.name, "{n_train}", "{fold}"),
             record=layout.training_record(
@@ -53,17 +53,17 @@ for trained in families().values():
             runtime=training_resource(trained.name, "runtime"),
         params:
             family=trained.name,
-            settings=lambda wc, family=trained.name: plan.model_settings(
+            settings=lambda wc, family=trained.name: plan.training.model_settings(
                 family, wc.dataset
             ),
-            cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
+            cluster_coordinate=lambda wc: plan.datasets.cluster_coordinate(wc.dataset),
         script:
             "../scripts/train_model.py"
 
 
 rule collect_errors:
     input:
-        lambda wc: plan.family_fold_errors(wc.dataset, wc.model),
+        lambda wc: plan.training.family_fold_errors(wc.dataset, wc.model),
     output:
         layout.family_errors("{dataset}", "{model}"),
     log:
@@ -76,7 +76,7 @@ rule collect_errors:
 
 rule model_errors_table:
     input:
-        plan.all_family_errors(),
+        plan.training.all_family_errors(),
     output:
         errors=layout.table("model_errors"),
         curves=layout.table("learning_curves"),
@@ -85,7 +85,7 @@ rule model_errors_table:
     conda:
         env("analysis")
     params:
-        selection=plan.selection,
+        selection=plan.training.selection,
     script:
         "../scripts/model_errors_table.py"
 
@@ -93,7 +93,7 @@ rule model_errors_table:
 # Whether training converged and what it chose on the validation frames, per dataset.
 rule training_diagnostics:
     input:
-        lambda wc: plan.training_records(wc.dataset),
+        lambda wc: plan.training.training_records(wc.dataset),
     output:
         figure=report(
             multiext(layout.figure_stem("{dataset}_training"), ".pdf", ".png"),

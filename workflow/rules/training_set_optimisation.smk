@@ -18,7 +18,7 @@ rule cluster_dataset:
     resources:
         mem_mb=clustering_memory,
     params:
-        scheme=lambda wc: plan.optimisation["clusters"],
+        scheme=lambda wc: plan.grown_sets.settings["clusters"],
         seed=plan.seed,
     script:
         "../scripts/cluster_dataset.py"
@@ -27,12 +27,12 @@ rule cluster_dataset:
 rule optimise_training_set_step:
     input:
         unpack(
-            lambda wc: plan.previous_optimisation_step(
+            lambda wc: plan.grown_sets.previous_step(
                 wc.dataset, wc.model, wc.n_train, wc.fold, wc.step
             )
         ),
         dataset=layout.dataset("{dataset}"),
-        split=lambda wc: plan.split_file(wc.dataset, wc.n_train),
+        split=lambda wc: plan.datasets.split_file(wc.dataset, wc.n_train),
         clusters=layout.dataset_clusters("{dataset}"),
         manifest=layout.dataset("{dataset}", "json"),
     output:
@@ -75,18 +75,18 @@ rule optimise_training_set_step:
         ),
         runtime=training_resource(None, "runtime"),
     params:
-        settings=lambda wc: plan.model_settings(wc.model, wc.dataset),
-        sizes=lambda wc: plan.optimisation_sizes(),
-        scheme=lambda wc: plan.optimisation["clusters"],
-        seed=lambda wc: plan.optimisation_seed(wc.fold, wc.step),
-        cluster_coordinate=lambda wc: plan.cluster_coordinate(wc.dataset),
+        settings=lambda wc: plan.training.model_settings(wc.model, wc.dataset),
+        sizes=lambda wc: plan.grown_sets.sizes(),
+        scheme=lambda wc: plan.grown_sets.settings["clusters"],
+        seed=lambda wc: plan.grown_sets.seed(wc.fold, wc.step),
+        cluster_coordinate=lambda wc: plan.datasets.cluster_coordinate(wc.dataset),
     script:
         "../scripts/optimise_training_set_step.py"
 
 
 rule plot_training_set_optimisation:
     input:
-        unpack(lambda wc: plan.optimisation_inputs()),
+        unpack(lambda wc: plan.grown_sets.inputs()),
     output:
         figure=report(
             multiext(layout.figure_stem("training_set_optimisation"), ".pdf", ".png"),
@@ -101,10 +101,10 @@ rule plot_training_set_optimisation:
     conda:
         env("analysis")
     params:
-        models=lambda wc: plan.optimisation["models"],
-        runs=lambda wc: plan.optimisation_runs(),
-        coordinate=lambda wc: plan.cluster_coordinate(plan.optimisation["dataset"])[
-            "cv"
-        ],
+        models=lambda wc: plan.grown_sets.settings["models"],
+        runs=lambda wc: plan.grown_sets.runs(),
+        coordinate=lambda wc: plan.datasets.cluster_coordinate(
+            plan.grown_sets.settings["dataset"]
+        )["cv"],
     script:
         "../scripts/plot_training_set_optimisation.py"

@@ -1,0 +1,101 @@
+"""ML-driven MD (the paper's Fig. 9): runs driven by each family's best model of the largest
+size from frames of the reference paths, and how each run's end is classed."""
+
+from __future__ import annotations
+
+from flexmlff.config_error import ConfigError
+from flexmlff.layout import Layout
+from flexmlff.planning.datasets import Datasets
+from flexmlff.planning.molecules import ANGULAR
+from flexmlff.planning.paths import Paths
+from flexmlff.planning.stage import Stage, known
+from flexmlff.planning.training import Training
+
+
+class MLDrivenMD(Stage):
+    """``figures.ml_md``: per start path, its dataset, frames and families."""
+
+    def __init__(self, config: dict, layout: Layout, paths: Paths, datasets: Datasets, training: Training):
+        super().__init__(config, layout)
+        self.paths = paths
+        self.datasets = datasets
+        self.training = training
+
+    @property
+    def settings(self) -> dict:
+        return self.config["figures"]["ml_md"]
+
+    def start(self, start_path: str) -> dict:
+        """The settings of the runs from `start_path` (``figures.ml_md.paths.<start_path>``)."""
+        return self.settings["paths"][start_path]
+
+    def molecule(self, start_path: str) -> str:
+        return self.datasets.molecule(self.start(start_path)["dataset"])
+
+    def start_file(self, start_path: str) -> str:
+        return self.paths.path_file(self.molecule(start_path), start_path)
+
+    def fold_models(self, start_path: str, model: str) -> list[str]:
+        """The largest size's models of every fold (the best is chosen from their errors)."""
+        return self.training.fold_models(self.start(start_path)["dataset"], model, self.training.largest_size)
+
+    def fold_errors(self, start_path: str, model: str) -> list[str]:
+        return self.training.fold_test_errors(self.start(start_path)["dataset"], model, self.training.largest_size)
+
+    def end_minima(self, start_path: str) -> list[str]:
+        """The relaxed end minima of the path the runs start from, in the order of `molecule_ends`."""
+        molecule = self.molecule(start_path)
+        return [self.layout.relaxed(molecule, name) for name in self.paths.molecule_ends(molecule, start_path)]
+
+    def models(self, start_path: str) -> list[str]:
+        """The families that drive the runs from `start_path`: its own ``models`` or
+        ``figures.ml_md.models``."""
+        return self.start(start_path).get("models") or self.settings["models"]
+
+    def runs(self) -> list[tuple[str, str, int]]:
+        """(model, path, frame) of every ML-driven MD run, in order."""
+        settings = self.settings
+        families = list(dict.fromkeys(
+            model for path in settings["paths"] for model in [*settings["models"], *self.models(path)]))
+        return [(model, path, frame)
+                for model in families
+                for path, start in settings["paths"].items() if model in self.models(path)
+                for frame in start["frames"]]
+
+    def seed(self, start_path: str, frame) -> int:
+        """Each (path, frame) start has its own seed, the same for every model."""
+        starts = [(p, f) for p, s in self.settings["paths"].items() for f in s["frames"]]
+        return self.settings["seed"] + starts.index((start_path, int(frame)))
+
+    def frames(self) -> list[str]:
+        return [self.layout.ml_md_frames(*run) for run in self.runs()]
+
+    def outcomes(self) -> list[str]:
+        return [self.layout.ml_md_outcome(*run) for run in self.runs()]
+
+    def targets(self) -> list[str]:
+        return [self.layout.table("ml_md_outcomes")] if self.config["figures"].get("ml_md") else []
+
+    def checks(self) -> list[tuple]:
+        return [(self._check_ml_md,)]
+
+    def _check_ml_md(self) -> None:
+        ml_md = self.config["figures"].get("ml_md")
+        if not ml_md:
+            return
+        for name in ml_md["models"]:  # checked even where every path names its own
+            self.training.must_be_a_family("figures.ml_md.models", name)
+        for path, start in ml_md["paths"].items():
+            key = f"figures.ml_md.paths.{path}.models" if start.get("models") else "figures.ml_md.models"
+            for name in self.models(path):
+                self.training.must_be_a_family(key, name, start["dataset"])
+        for path, start in ml_md["paths"].items():
+            key = f"figures.ml_md.paths.{path}"
+            self.training.must_be_trained(f"{key}.dataset", start["dataset"])
+            self.datasets.must_have_transition_coordinate(f"{key}.dataset", start["dataset"])
+            molecule = self.datasets.molecule(start["dataset"])
+            self.datasets.molecules.must_be_cv(f"{key}.coordinate", molecule, start["coordinate"], ANGULAR)
+            frames = self.paths.frame_counts(molecule)
+            known("figures.ml_md.paths", path, frames, "path")
+            if max(start["frames"]) >= frames[path]:
+                raise ConfigError(f"{key}.frames", f"the path has frames 0-{frames[path] - 1}")
