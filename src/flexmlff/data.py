@@ -96,7 +96,7 @@ class Dataset:
 
     def md5(self) -> str:
         """sGDML's fingerprint of the numbers (z, R, E, F), as its tools check it."""
-        from flexmlff.models.sgdml import import_sgdml
+        from flexmlff.sgdml_package import import_sgdml
 
         import_sgdml()
         from sgdml.utils.io import dataset_md5

@@ -26,7 +26,7 @@ def stratified_sample(energies: np.ndarray, n: int, seed: int,
     per populated bin), seeded here for reproducibility; frames in `exclude`
     are never drawn. Returned sorted.
     """
-    from flexmlff.models.sgdml import import_sgdml
+    from flexmlff.sgdml_package import import_sgdml
 
     import_sgdml()  # not sgdml's own logger class: it would put every later logger at DEBUG
     from sgdml.train import GDMLTrain

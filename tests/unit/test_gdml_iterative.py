@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from flexmlff.models import _gdml as sgdml_ang  # the GDML implementation of sgdml_ang and gdml
+from flexmlff.models import _gdml, sgdml_ang  # _gdml: the GDML implementation of sgdml_ang and gdml
 from flexmlff.models import gdml_iterative
 
 
@@ -11,14 +11,14 @@ from flexmlff.models import gdml_iterative
 def copies(glycine_dataset):
     """Glycine's 40 first frames under sGDML's permutations (more than the identity)."""
     train = glycine_dataset.subset(range(40))
-    descriptor = sgdml_ang.make_descriptor("inverse_distances", train)
-    perms = sgdml_ang.find_permutations(train)
+    descriptor = _gdml.make_descriptor("inverse_distances", train)
+    perms = _gdml.find_permutations(train)
     assert len(perms) > 1
-    return [sgdml_ang.permuted_copies(descriptor, train.R, perm) for perm in perms]
+    return [_gdml.permuted_copies(descriptor, train.R, perm) for perm in perms]
 
 
 def test_matrix_free_product_and_columns_equal_the_stored_kernel(copies):
-    K = sgdml_ang._KernelParts(copies).matrix(10.0)
+    K = _gdml._KernelParts(copies).matrix(10.0)
     kernel = gdml_iterative.KernelOperator(copies, 10.0, lam=1e-3)
     alpha = np.random.default_rng(0).normal(size=K.shape[0])
     assert np.allclose(kernel.matvec(alpha), K @ alpha + 1e-3 * alpha, rtol=1e-10, atol=1e-10 * np.abs(K).max())
@@ -29,7 +29,7 @@ def test_matrix_free_product_and_columns_equal_the_stored_kernel(copies):
 
 def test_preconditioned_cg_solves_the_closed_form_system(glycine_dataset, copies):
     forces = glycine_dataset.subset(range(40)).F
-    exact = sgdml_ang._closed_form(sgdml_ang._KernelParts(copies), forces, 20.0, 1e-10)
+    exact = _gdml._closed_form(_gdml._KernelParts(copies), forces, 20.0, 1e-10)
     alpha, info = gdml_iterative.solve(copies, forces, 20.0, 1e-10, n_inducing=10, tol=1e-8)
     assert info["converged"] and info["relative_residual"] < 1e-7
     kernel = gdml_iterative.KernelOperator(copies, 20.0, 1e-10)

@@ -25,7 +25,7 @@ def test_importing_sgdml_leaves_no_stderr_handler_of_its_own():
     # sgdml's import gave every later logger a stderr handler: each line twice in a job's log
     import logging
 
-    from flexmlff.models.sgdml import import_sgdml
+    from flexmlff.sgdml_package import import_sgdml
 
     sgdml = import_sgdml()
     import sgdml.train  # noqa: F401  (creates sgdml's module loggers)

@@ -15,7 +15,6 @@ from ase.data import chemical_symbols
 from flexmlff.data import Dataset
 from flexmlff.models._calculator import PredictorCalculator
 from flexmlff.models._checkpoint import TrainingCheckpoint
-from flexmlff.models.bpnn import DEFAULTS
 
 os.environ.setdefault("TORCHANI_NO_WARN_EXTENSIONS", "1")  # the CUDA extensions are optional
 log = logging.getLogger(__name__)
@@ -62,7 +61,7 @@ def _loss(model: BPNN, data: Dataset, idx: np.ndarray, s: dict, create_graph: bo
     return s["energy_weight"] * (dE**2).mean() + s["force_weight"] * (dF**2).mean()
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int = 1,
           record: dict | None = None, checkpoint: TrainingCheckpoint | None = None) -> BPNN:
     """Train a BPNN on `train_set`, stopping early on the loss over `validation`.
 
@@ -72,7 +71,7 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     epochs, and resumes from it where it holds one of this training: the same weights,
     optimiser, scheduler, shuffling and early-stopping state, so the same result.
     """
-    s = {**DEFAULTS, **(settings or {})}
+    s = settings  # every default filled in (flexmlff.models.bpnn.train)
     torch.set_num_threads(threads)  # jobs side by side: one thread each
     torch.manual_seed(s["seed"])
     rng = np.random.default_rng(s["seed"])

@@ -45,7 +45,8 @@ from ase import Atoms
 
 from flexmlff.data import Dataset
 from flexmlff.descriptors import Descriptor
-from flexmlff.models import gdml_iterative, sgdml_ang
+from flexmlff.models import gdml_iterative
+from flexmlff.models._grid import best_on_validation, force_rmse
 from flexmlff.models._calculator import PredictorCalculator
 from flexmlff.models.gdml_iterative import kernel_weights
 
@@ -82,7 +83,7 @@ class GDMLModel:
 def find_permutations(train_set: Dataset) -> np.ndarray:
     """The atom permutations (P, N) under which sGDML symmetrises, found by the ``sgdml``
     package on the training frames (at most 1000 of them, as sGDML does); row 0 is the identity."""
-    from flexmlff.models.sgdml import import_sgdml
+    from flexmlff.sgdml_package import import_sgdml
 
     import_sgdml()
     from sgdml.utils.perm import find_perms
@@ -175,7 +176,7 @@ def make_descriptor(name: str, train_set: Dataset) -> Descriptor:
     raise ValueError(f"models.sgdml_ang.descriptor: unknown descriptor {name!r} (known: {', '.join(DESCRIPTORS)})")
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
+def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int = 1,
           record: dict | None = None) -> GDMLModel:
     """Train GDML on `train_set` for every σ of the grid; keep the best on `validation`.
 
@@ -183,7 +184,7 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     ``solves`` (each σ's solver and, for CG, its iterations and residual) and ``chosen``
     (the σ kept).
     """
-    s = {**sgdml_ang.DEFAULTS, **(settings or {})}
+    s = settings  # every default filled in (flexmlff.models.sgdml_ang.train)
     torch.set_num_threads(threads)
     descriptor = make_descriptor(s["descriptor"], train_set)
     log.info("descriptor %s: %d features (%d angles, %d dihedrals)", s["descriptor"], descriptor.size,
@@ -193,25 +194,23 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     copies = [permuted_copies(descriptor, train_set.R, perm) for perm in perms]
     solve = _solver(copies, s)
     x_copies = np.concatenate([x_p for x_p, _ in copies])
-    best, scan, solves = None, [], []
-    for sigma in s["sigmas"]:
+    solves = []
+
+    def fit(sigma):
         alpha, solved = solve(train_set.F, sigma)
         solves.append(solved)
         v_copies = np.concatenate([np.einsum("jdc,jc->jd", J_p, alpha) for _, J_p in copies])
         model = GDMLModel(train_set.z, descriptor, x_copies, v_copies, float(sigma))
         energies, _ = predict(model, train_set.R)
         model.c = float(np.mean(train_set.E - energies))
-        _, forces = predict(model, validation.R)
-        rmse = float(np.sqrt(np.mean((forces - validation.F) ** 2)))
-        log.info("GDML sigma=%s: validation force RMSE %.4f kcal/(mol A)", sigma, rmse)
-        scan.append({"sigma": sigma, "valid_force_rmse": rmse})
-        if best is None or rmse < best[0]:
-            best = (rmse, model)
-    log.info("GDML chose sigma=%s (validation force RMSE %.4f)", best[1].sigma, best[0])
+        return model
+
+    model = best_on_validation(s["sigmas"], fit, lambda model: force_rmse(predict(model, validation.R)[1], validation),
+                               "sigma", "GDML", log, record)
     if record is not None:
-        record.update(scan=scan, solves=solves, chosen={"sigma": best[1].sigma, "valid_force_rmse": best[0],
-                                                        "n_permutations": len(perms)})
-    return best[1]
+        record["solves"] = solves
+        record["chosen"]["n_permutations"] = len(perms)
+    return model
 
 
 def predict(model: GDMLModel, R: np.ndarray, z: np.ndarray | None = None,

@@ -61,10 +61,10 @@ CODE_FILES = (Path(__file__), IMPLEMENTATION)
 
 def train(train_set, validation, settings: dict | None = None, threads: int = 1, record: dict | None = None,
           checkpoint=None):
-    """:func:`flexmlff.models._bpnn.train`."""
+    """:func:`flexmlff.models._bpnn.train` with this family's defaults."""
     from flexmlff.models import _bpnn
 
-    return _bpnn.train(train_set, validation, settings, threads, record, checkpoint)
+    return _bpnn.train(train_set, validation, {**DEFAULTS, **(settings or {})}, threads, record, checkpoint)
 
 
 def save(model, path) -> None:

@@ -30,6 +30,7 @@ from ase.io import write
 
 from flexmlff.data import Dataset
 from flexmlff.models import Family, by_atoms
+from flexmlff.models._grid import best_on_validation, force_rmse
 from flexmlff.runlog import die_with_parent, sigterm_as_exit
 from flexmlff.units import ev_to_kcal_mol, kcal_mol_to_ev
 
@@ -180,20 +181,10 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     and ``chosen`` (the σ_F kept).
     """
     s = {**DEFAULTS, **(settings or {})}
-    best, scan = None, []
-    for force_sigma in s["force_sigmas_eV_per_A"]:
-        model = _fit(train_set, s, force_sigma, threads)
-        _, forces = predict(model, validation.R, validation.z)
-        rmse = float(np.sqrt(np.mean((forces - validation.F) ** 2)))
-        log.info("GAP sigma_F=%s eV/A: validation force RMSE %.4f kcal/(mol A)", force_sigma, rmse)
-        scan.append({"force_sigma_eV_per_A": force_sigma, "valid_force_rmse": rmse})
-        if best is None or rmse < best[0]:
-            best = (rmse, force_sigma, model)  # the one replaced takes its folder with it
-    rmse, force_sigma, model = best
-    log.info("GAP chose sigma_F=%s eV/A (validation force RMSE %.4f)", force_sigma, rmse)
-    if record is not None:
-        record.update(scan=scan, chosen={"force_sigma_eV_per_A": force_sigma, "valid_force_rmse": rmse})
-    return model
+    return best_on_validation(
+        s["force_sigmas_eV_per_A"], lambda force_sigma: _fit(train_set, s, force_sigma, threads),
+        lambda model: force_rmse(predict(model, validation.R, validation.z)[1], validation),
+        "force_sigma_eV_per_A", "GAP", log, record)
 
 
 def save(model: GAPModel, path: str | Path) -> None:

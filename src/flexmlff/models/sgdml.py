@@ -17,6 +17,8 @@ import yaml
 from flexmlff.data import Dataset
 from flexmlff.models import Family, kernel_training_memory_gb, kernel_training_seconds
 from flexmlff.models._calculator import PredictorCalculator
+from flexmlff.models._grid import best_on_validation, force_rmse
+from flexmlff.sgdml_package import import_sgdml
 
 log = logging.getLogger(__name__)
 
@@ -64,27 +66,6 @@ DEFAULTS = FAMILY.defaults
 _TRAINER = None
 
 
-def import_sgdml():
-    """The ``sgdml`` package, imported without its logging side effect.
-
-    Importing it makes its ColoredLogger logging's logger class: every logger created
-    afterwards (sgdml's, torch's, matplotlib's) is set to DEBUG with a stderr handler of its
-    own beside the root's, so a job's log showed each of their lines twice, and torch's
-    autograd logged every node of every backward pass (a million lines, and 8 % more CPU,
-    in a grown-training-set step, whose stratified start imported sgdml directly).
-    The class is reset and those handlers dropped; the messages still reach the root
-    logger's handlers. Every import of sgdml goes through here.
-    """
-    import sgdml
-
-    logging.setLoggerClass(logging.Logger)
-    for logger in list(logging.Logger.manager.loggerDict.values()):
-        if isinstance(logger, sgdml.ColoredLogger):
-            logger.handlers = [handler for handler in logger.handlers
-                               if not isinstance(handler.formatter, sgdml.ColoredFormatter)]
-    return sgdml
-
-
 def _trainer(threads: int, max_memory_gb: float | None):
     # sgdml allows one GDMLTrain per process.
     global _TRAINER
@@ -114,11 +95,6 @@ def predict(model: dict, R: np.ndarray, z: np.ndarray | None = None,
     return np.asarray(energies).ravel(), np.asarray(forces).reshape(R.shape)
 
 
-def _force_rmse(model: dict, data: Dataset) -> float:
-    _, forces = predict(model, data.R)
-    return float(np.sqrt(np.mean((forces - data.F) ** 2)))
-
-
 def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
           record: dict | None = None) -> dict:
     """Train sGDML on `train_set`, choosing σ on `validation`. Returns the model dict.
@@ -129,24 +105,18 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     settings = {**DEFAULTS, **(settings or {})}
     trainer = _trainer(threads, settings["max_memory_gb"])
     train_dict, valid_dict = train_set.to_sgdml(), validation.to_sgdml()
-    best, perms, scan = None, None, []
-    for sigma in settings["sigmas"]:
+    found = {}  # the symmetry search is the same for every σ: done once
+
+    def fit(sigma):
         # create_task draws n_train of n_train frames: the whole training set.
         task = trainer.create_task(train_dict, len(train_set), valid_dict, len(validation),
-                                   sig=sigma, lam=settings["lam"], perms=perms,
+                                   sig=sigma, lam=settings["lam"], perms=found.get("perms"),
                                    use_sym=settings["use_sym"], use_E=True, use_E_cstr=False)
-        perms = task["perms"]  # the symmetry search is the same for every σ
-        model = trainer.train(task)
-        rmse = _force_rmse(model, validation)
-        log.info("sGDML sigma=%s: validation force RMSE %.4f kcal/(mol A)", sigma, rmse)
-        scan.append({"sigma": sigma, "valid_force_rmse": rmse})
-        if best is None or rmse < best[0]:
-            best = (rmse, sigma, model)
-    rmse, sigma, model = best
-    log.info("sGDML chose sigma=%s (validation force RMSE %.4f)", sigma, rmse)
-    if record is not None:
-        record.update(scan=scan, chosen={"sigma": sigma, "valid_force_rmse": rmse})
-    return model
+        found["perms"] = task["perms"]
+        return trainer.train(task)
+
+    return best_on_validation(settings["sigmas"], fit, lambda model: force_rmse(predict(model, validation.R)[1], validation),
+                              "sigma", "sGDML", log, record)
 
 
 def save(model: dict, path: str | Path) -> None:
