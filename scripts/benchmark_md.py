@@ -4,7 +4,7 @@
 For each calculator, measured side by side in one run on the same machine: its bare
 energy+forces calls per second along an MD trajectory, a plain ASE Langevin MD loop,
 and the same MD through i-PI with the calculator as socket client
-(flexmlff.sampling.run_ipi_md). Prints one table of ms per call or step and the
+(flexmlff.ipi.run_ipi_md). Prints one table of ms per call or step and the
 ratios i-PI / bare and i-PI / ASE (rates: 1.0 means i-PI costs nothing).
 
     python scripts/benchmark_md.py \\
@@ -33,8 +33,8 @@ from ase.md.langevin import Langevin  # noqa: E402
 from ase.md.velocitydistribution import MaxwellBoltzmannDistribution  # noqa: E402
 
 from flexmlff.calculators import make_calculator  # noqa: E402
+from flexmlff.ipi import MDSettings, run_ipi_md  # noqa: E402
 from flexmlff.models import family, limit_threads  # noqa: E402
-from flexmlff.sampling import MDSettings, run_ipi_md  # noqa: E402
 
 
 def ase_md(atoms, make, steps, temperature, timestep_fs):
@@ -66,7 +66,8 @@ def bare_calls(atoms, make, geometries):
 def ipi_md(atoms, make, steps, temperature, timestep_fs):
     """Seconds per step through i-PI: of the whole run (i-PI's start-up and exit included),
     and of its steps alone (from the answer to the first force call to the last one)."""
-    settings = MDSettings(temperature_K=temperature, timestep_fs=timestep_fs, steps=steps, stride=10, seed=3)
+    settings = MDSettings(temperature_K=temperature, timestep_fs=timestep_fs, steps=steps, stride=10, seed=3,
+                          thermostat="langevin", thermostat_tau_fs=100.0)
     timing = {}
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()

@@ -138,7 +138,7 @@ def test_the_dataset_survives_six_faults_and_equals_an_unbroken_build(tmp_path):
 
     broken, unbroken = read_dataset(broken_dir / TARGET), read_dataset(unbroken_dir / TARGET)
     assert len(broken) == len(unbroken) == 2 * (STEPS + 1)
-    # the same frames to round-off (flexmlff.sampling's docstring). The frames files
+    # the same frames to round-off (docs/md_engine.md). The frames files
     # hold 8 decimals: a 1e-13 Å difference can still tip the last one, and the frames
     # kept before a checkpoint come back from a file in eV/Å, rounded once more
     positions = np.abs(broken.R - unbroken.R)

@@ -3,19 +3,16 @@
 from ase.io import read
 
 from flexmlff.data import from_atoms, write_extxyz
+from flexmlff.ipi import MDSettings, run_ipi_md
 from flexmlff.runlog import snakemake_step
-from flexmlff.sampling import MDSettings, Metadynamics, run_ipi_md
 
 with snakemake_step(snakemake) as log:
     start = snakemake.params.start
-    protocol = {k: v for k, v in snakemake.params.settings.items() if k not in ("starts", "metadynamics")}
     level = snakemake.params.level
     # a minimum file holds one frame; a path, all of its frames
     atoms = read(snakemake.input.start, index=start.frame or 0)
-    metad = snakemake.params.settings.get("metadynamics")
-    if metad:  # its cvs are {name: atoms}, checked against the config before any job ran
-        metad = Metadynamics(**metad)
-    settings = MDSettings(**{**protocol, "seed": start.seed}, metadynamics=metad)
+    # metadynamics cvs are {name: atoms}, checked against the config before any job ran
+    settings = MDSettings.from_protocol(snakemake.params.settings, seed=start.seed)
     where = start.source if start.frame is None else f"{start.source}:{start.frame}"
     log.info("%s/%s from %s at %s: %s", snakemake.wildcards.campaign, snakemake.wildcards.run,
              where, level.label, settings)

@@ -10,9 +10,9 @@ from ase.io import read
 from flexmlff.data import from_atoms, write_extxyz
 from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome, tail_mean, transition_outcome
 from flexmlff.geometry import bond_graph
+from flexmlff.ipi import MDSettings, file_identity, run_ipi_md
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
-from flexmlff.sampling import MDSettings, file_identity, run_ipi_md
 
 with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
@@ -39,9 +39,8 @@ with snakemake_step(snakemake) as log:
         transition_outcome(next(iter(outcome_ends.values())), outcome_ends, bands, magnitude)
     except ValueError as err:
         raise ValueError(f"config key 'molecules.{params.molecule}.transition_coordinate.bands_deg': {err}") from None
-    settings = MDSettings(temperature_K=s["temperature_K"], timestep_fs=s["timestep_fs"],
-                          steps=s["steps"], stride=s["stride"], seed=params.seed,
-                          thermostat="langevin", thermostat_tau_fs=s["thermostat_tau_fs"])
+    # each start has its own seed; figures.ml_md's thermostat is Langevin (no config key)
+    settings = MDSettings.from_protocol(s, seed=params.seed, thermostat="langevin")
     log.info("%s (best of %d folds: %d) from %s frame %s: %s", wc.model, len(snakemake.input.errors), fold, wc.start_path,
              wc.frame, settings)
     began = time.perf_counter()

@@ -8,51 +8,14 @@ import pytest
 from ase.calculators.calculator import CalculationFailed, Calculator, all_changes
 from ase.io import read
 
-from flexmlff import sampling
 from flexmlff.calculators import make_calculator
+from flexmlff.ipi import (PARTIAL_FRAMES, RUN_RECORD, MDSettings, RunDirectoryBusy, check_against_properties, inputs,
+                          read_properties, remove_stale_sockets, run_ipi_md, socket_path)
+from flexmlff.ipi.resume import _fingerprint, _prepare_run
 from flexmlff.units import ev_to_kcal_mol, hartree_to_kcal_mol
 
-SETTINGS = sampling.MDSettings(temperature_K=500, timestep_fs=0.5, steps=20, stride=2, seed=42,
-                               trajectory_stride=10)
-
-
-def test_input_writer_has_units_thermostat_seed_and_stride():
-    root = ET.fromstring(sampling.ipi_input_xml(SETTINGS, "sock-1", "init.extxyz"))
-    assert root.find("total_steps").text == "20"
-    assert root.find("prng/seed").text == "42"
-    assert root.find("ffsocket/address").text == "sock-1"
-    assert root.find("ffsocket").get("mode") == "unix"
-    dynamics = root.find("system/motion/dynamics")
-    assert dynamics.get("mode") == "nvt"
-    assert dynamics.find("timestep").get("units") == "femtosecond"
-    assert float(dynamics.find("timestep").text) == 0.5
-    assert dynamics.find("thermostat").get("mode") == "langevin"
-    assert float(root.find("system/ensemble/temperature").text) == 500
-    assert root.find("system/ensemble/temperature").get("units") == "kelvin"
-    assert [p.get("stride") for p in root.findall("output/properties")] == ["2", "10"]
-    assert root.find("output/trajectory").get("stride") == "10"
-    assert root.get("safe_stride") == str(SETTINGS.checkpoint_stride)
-
-
-def test_default_trajectory_stride_is_a_multiple_of_the_stride():
-    settings = sampling.MDSettings(temperature_K=300, timestep_fs=1, steps=3000, stride=25)
-    assert settings.trajectory_stride == 100
-    assert sampling.MDSettings(300, 1, 3000, stride=300).trajectory_stride == 300
-
-
-def test_input_is_accepted_by_ipis_own_parser():
-    from ipi.inputs.simulation import InputSimulation
-    from ipi.utils.io.inputs.io_xml import xml_parse_string
-
-    parsed = xml_parse_string(sampling.ipi_input_xml(SETTINGS, "sock-1", "init.extxyz"))
-    simulation = InputSimulation()
-    simulation.parse(parsed.fields[0][1])
-    assert simulation.total_steps.fetch() == 20
-
-
-def test_settings_reject_a_stride_that_does_not_divide_the_steps():
-    with pytest.raises(ValueError, match="multiple of stride"):
-        sampling.MDSettings(temperature_K=300, timestep_fs=1, steps=10, stride=3)
+SETTINGS = MDSettings(temperature_K=500, timestep_fs=0.5, steps=20, stride=2, seed=42, thermostat="langevin",
+                      thermostat_tau_fs=100.0, trajectory_stride=10)
 
 
 def ipi_children():
@@ -60,7 +23,7 @@ def ipi_children():
 
 
 def test_md_through_ipi_matches_the_calculator(glycine_ip, tmp_path):
-    frames = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
+    frames = run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
     assert len(frames) == SETTINGS.n_frames == 11
     assert [f.info["step"] for f in frames] == list(range(0, 21, 2))
     assert frames[-1].info["time_ps"] == pytest.approx(0.010)
@@ -72,7 +35,7 @@ def test_md_through_ipi_matches_the_calculator(glycine_ip, tmp_path):
     for ipi_frame, frame in zip(trajectory, frames[::5]):
         assert np.allclose(ipi_frame.positions, frame.positions, atol=1e-6)
     # and i-PI's potential energies (Hartree) are the client's (eV)
-    properties = sampling.read_properties(tmp_path / "run")
+    properties = read_properties(tmp_path / "run")
     assert properties[:, 0].tolist() == list(range(0, 21, 2))
     assert np.allclose(hartree_to_kcal_mol(properties[:, -1]),
                        [ev_to_kcal_mol(f.get_potential_energy()) for f in frames], atol=1e-4)
@@ -83,17 +46,17 @@ def test_md_through_ipi_matches_the_calculator(glycine_ip, tmp_path):
     assert frames[7].get_potential_energy() == pytest.approx(check.get_potential_energy(), abs=1e-5)
     assert np.allclose(frames[7].get_forces(), check.get_forces(), atol=1e-3)
     socket_name = ET.parse(tmp_path / "run" / "input.xml").find("ffsocket/address").text
-    assert not sampling.socket_path(socket_name).exists()
+    assert not socket_path(socket_name).exists()
     assert not ipi_children()
 
 
 def test_frames_out_of_step_with_ipi_are_detected(glycine_ip, tmp_path):
-    frames = sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
+    frames = run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
     shifted = frames[1:]
     for frame, step in zip(shifted, range(0, 21, 2)):
         frame.info["step"] = step
     with pytest.raises(RuntimeError, match="out of step"):
-        sampling.check_against_properties(shifted, tmp_path / "run")
+        check_against_properties(shifted, tmp_path / "run")
 
 
 class FailingCalculator(Calculator):
@@ -118,27 +81,28 @@ class FailingCalculator(Calculator):
 def test_a_dead_client_stops_ipi_instead_of_hanging(glycine_ip, tmp_path):
     start = time.monotonic()
     with pytest.raises(CalculationFailed, match="SCF exploded"):
-        sampling.run_ipi_md(glycine_ip, FailingCalculator(), SETTINGS, tmp_path / "run")
+        run_ipi_md(glycine_ip, FailingCalculator(), SETTINGS, tmp_path / "run")
     assert time.monotonic() - start < 60
     assert not ipi_children()
 
 
 def test_missing_ipi_is_a_readable_error(glycine_ip, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(sampling.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(inputs.sys, "executable", str(tmp_path / "python"))
     with pytest.raises(RuntimeError, match="'i-pi' was not found.*pip install ipi"):
-        sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
+        run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run")
 
 
 def test_ipi_failing_at_start_is_reported_with_its_log(glycine_ip, tmp_path):
-    broken = sampling.MDSettings(temperature_K=300, timestep_fs=1, steps=10, thermostat="no-such-thermostat")
+    broken = MDSettings(temperature_K=300, timestep_fs=1, steps=10, stride=1, seed=42, thermostat="no-such-thermostat",
+                        thermostat_tau_fs=100.0)
     with pytest.raises(RuntimeError, match="i-PI exited .* before opening its socket"):
-        sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), broken, tmp_path / "run")
+        run_ipi_md(glycine_ip, make_calculator("xtb"), broken, tmp_path / "run")
     assert "no-such-thermostat" in (tmp_path / "run" / "ipi.log").read_text()
 
 
-RESUMABLE = sampling.MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9,
-                                checkpoint_stride=100)
+RESUMABLE = MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9, thermostat="langevin",
+                       thermostat_tau_fs=100.0, checkpoint_stride=100)
 #: The RESUMABLE run in a child process, its GFN2-xTB calls paced to ~15 ms (from ~4 ms) so that
 #: a signal sent once step 200 is checkpointed lands well before step 600 on an idle machine
 #: (unpaced, i-PI finished the run before it handled the signal). The trajectory is the same.
@@ -146,23 +110,23 @@ RUN_IN_CHILD = """
 import sys
 import time
 from ase.io import read
-from flexmlff import sampling
 from flexmlff.calculators import make_calculator
-settings = sampling.MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9,
-                               checkpoint_stride=100)
+from flexmlff.ipi import MDSettings, run_ipi_md
+settings = MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9, thermostat="langevin",
+                      thermostat_tau_fs=100.0, checkpoint_stride=100)
 calculator = make_calculator("xtb")
 calculate = calculator.calculate
 def paced(*args, **kwargs):
     time.sleep(0.01)
     return calculate(*args, **kwargs)
 calculator.calculate = paced
-sampling.run_ipi_md(read(sys.argv[1]), calculator, settings, sys.argv[2])
+run_ipi_md(read(sys.argv[1]), calculator, settings, sys.argv[2])
 """
 
 
 @pytest.fixture(scope="module")
 def unbroken_run(glycine_ip, tmp_path_factory):
-    return sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE,
+    return run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE,
                                tmp_path_factory.mktemp("md") / "unbroken")
 
 
@@ -208,20 +172,20 @@ def ipi_of(child):
 
 
 def assert_resumes_like_an_unbroken_run(atoms, workdir, unbroken, caplog):
-    caplog.set_level("INFO", logger="flexmlff.sampling")
-    resumed = sampling.run_ipi_md(atoms, make_calculator("xtb"), RESUMABLE, workdir)
+    caplog.set_level("INFO", logger="flexmlff.ipi.resume")
+    resumed = run_ipi_md(atoms, make_calculator("xtb"), RESUMABLE, workdir)
     assert re.search(r"resuming .* from i-PI's checkpoint at step [2-5]00", caplog.text)
     assert [f.info["step"] for f in resumed] == [f.info["step"] for f in unbroken] == list(range(0, 601, 5))
     # i-PI's checkpoint holds every digit of the state and the thermostat's random
     # state, and checkpoint steps start their SCF from scratch: the same trajectory to
-    # round-off (the module docstring)
+    # round-off (docs/md_engine.md)
     assert np.allclose([f.get_potential_energy() for f in resumed],
                        [f.get_potential_energy() for f in unbroken], rtol=0, atol=1e-9)
     # frames before the checkpoint come back from the frames file, written to 1e-8 Å
     difference = np.abs(np.array([f.positions for f in resumed]) - [f.positions for f in unbroken]).max(axis=(1, 2))
     resumed_at = int(re.search(r"checkpoint at step (\d+)", caplog.text)[1]) // RESUMABLE.stride
     assert difference[:resumed_at].max() < 1e-8 and difference[resumed_at:].max() < 1e-11
-    assert not (workdir / sampling.PARTIAL_FRAMES).exists()
+    assert not (workdir / PARTIAL_FRAMES).exists()
     assert not workdir.with_name(workdir.name + ".lock").exists()
 
 
@@ -259,7 +223,7 @@ def test_a_frames_file_cut_short_by_the_kill_still_resumes(glycine_ip, tmp_path,
     child = start_run_in_child(glycine_ip, tmp_path, workdir)
     wait_for_checkpoint(child, workdir)
     kill_run(child)
-    frames_file = workdir / sampling.PARTIAL_FRAMES
+    frames_file = workdir / PARTIAL_FRAMES
     lines = frames_file.read_text().splitlines(keepends=True)
     block = lines[: int(lines[0]) + 2]
     with open(frames_file, "a") as handle:  # the next frame, cut in the middle of an atom line
@@ -289,10 +253,10 @@ def test_a_preempted_run_says_so_keeps_its_checkpoint_and_resumes(target, glycin
     message = stderr.strip().splitlines()[-1]
     assert "MDInterrupted: MD interrupted" in message, stderr
     assert re.search(r"checkpoint at step [2-5]00 is kept in .*preempted; run again to resume", message)
-    assert (workdir / sampling.PARTIAL_FRAMES).exists()
+    assert (workdir / PARTIAL_FRAMES).exists()
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in ipi)
     socket_name = ET.parse(workdir / "input.xml").find("ffsocket/address").text
-    assert not sampling.socket_path(socket_name).exists()
+    assert not socket_path(socket_name).exists()
     assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
 
 
@@ -301,11 +265,11 @@ def test_a_second_run_on_a_busy_directory_is_refused(glycine_ip, tmp_path):
     child = start_run_in_child(glycine_ip, tmp_path, workdir)
     try:
         deadline = time.monotonic() + 60
-        while not (workdir / sampling.RUN_RECORD).exists() and time.monotonic() < deadline:
+        while not (workdir / RUN_RECORD).exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        with pytest.raises(sampling.RunDirectoryBusy, match=rf"busy is in use by another MD run \(process {child.pid}\)"):
-            sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
-        assert (workdir / sampling.RUN_RECORD).exists()  # the running one's files are untouched
+        with pytest.raises(RunDirectoryBusy, match=rf"busy is in use by another MD run \(process {child.pid}\)"):
+            run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
+        assert (workdir / RUN_RECORD).exists()  # the running one's files are untouched
     finally:
         child.kill()
         child.wait()
@@ -314,19 +278,12 @@ def test_a_second_run_on_a_busy_directory_is_refused(glycine_ip, tmp_path):
 def test_a_run_of_another_calculator_does_not_resume_a_checkpoint(glycine_ip, tmp_path, caplog):
     workdir = tmp_path / "run"
     workdir.mkdir()
-    (workdir / sampling.RUN_RECORD).write_text(sampling._fingerprint(glycine_ip, RESUMABLE, "model sha256:aaa"))
-    (workdir / sampling.PARTIAL_FRAMES).write_text("")
-    start = sampling._prepare_run(glycine_ip, "model sha256:bbb", RESUMABLE, workdir, resume=True)
+    (workdir / RUN_RECORD).write_text(_fingerprint(glycine_ip, RESUMABLE, "model sha256:aaa"))
+    (workdir / PARTIAL_FRAMES).write_text("")
+    start = _prepare_run(glycine_ip, "model sha256:bbb", RESUMABLE, workdir, resume=True)
     assert not start.resumed and start.first_step == 0
     assert "it holds another run (atoms, settings or calculator changed); starting afresh" in caplog.text
-    assert sampling._fingerprint(glycine_ip, RESUMABLE, "model sha256:bbb") == (workdir / sampling.RUN_RECORD).read_text()
-
-
-def test_a_model_files_identity_is_its_content(tmp_path):
-    (tmp_path / "a").write_bytes(b"weights 1")
-    (tmp_path / "b").write_bytes(b"weights 2")
-    assert sampling.file_identity(tmp_path / "a") != sampling.file_identity(tmp_path / "b")
-    assert sampling.file_identity(tmp_path / "a").startswith("sha256:")
+    assert _fingerprint(glycine_ip, RESUMABLE, "model sha256:bbb") == (workdir / RUN_RECORD).read_text()
 
 
 def test_only_the_sockets_of_dead_clients_are_removed():
@@ -335,12 +292,12 @@ def test_only_the_sockets_of_dead_clients_are_removed():
 
     gone = subprocess.Popen(["true"])
     gone.wait()
-    stale = sampling.socket_path(f"flexmlff-{gone.pid}-0123456789ab")
-    live = sampling.socket_path(f"flexmlff-{os.getpid()}-0123456789ab")
+    stale = socket_path(f"flexmlff-{gone.pid}-0123456789ab")
+    live = socket_path(f"flexmlff-{os.getpid()}-0123456789ab")
     for path in (stale, live):
         path.write_text("")
     try:
-        removed = sampling.remove_stale_sockets()
+        removed = remove_stale_sockets()
         assert stale in removed and not stale.exists()
         assert live.exists()
     finally:
@@ -366,9 +323,9 @@ def test_eight_runs_at_once_on_two_cores_all_finish_on_their_own_sockets(glycine
     assert [child.returncode for child in children] == [0] * 8, errors
     sockets = [ET.parse(run / "input.xml").find("ffsocket/address").text for run in runs]
     assert len(set(sockets)) == 8
-    assert not [s for s in sockets if sampling.socket_path(s).exists()]
+    assert not [s for s in sockets if socket_path(s).exists()]
     for run in runs:
-        steps = sampling.read_properties(run)[:, 0]
+        steps = read_properties(run)[:, 0]
         assert steps.tolist() == list(range(0, 201, 5))
 
 
@@ -391,35 +348,8 @@ def test_ipi_killed_mid_run_is_a_readable_resumable_error(glycine_ip, tmp_path):
     killer = threading.Thread(target=kill_ipi_after_a_checkpoint)
     killer.start()
     with pytest.raises(RuntimeError) as err:
-        sampling.run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
+        run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, workdir)
     killer.join()
     message = str(err.value)
     assert re.search(r"i-PI (ended the run at step \d+ of 600 \(status -9|dropped the connection)", message), message
     assert not ipi_children()
-
-
-def test_the_client_computes_each_geometry_once_with_the_getters_results(glycine_ip):
-    """energy_and_forces, what the i-PI client answers with: one calculation per geometry,
-    the same numbers as ASE's getters, and a new calculation after a move."""
-    from ase.calculators.emt import EMT
-
-    from flexmlff.sampling import energy_and_forces
-
-    class CountingEMT(EMT):
-        calls = 0
-
-        def calculate(self, *args, **kwargs):
-            CountingEMT.calls += 1
-            super().calculate(*args, **kwargs)
-
-    atoms = glycine_ip.copy()
-    atoms.calc = CountingEMT()
-    first = energy_and_forces(atoms)
-    energy, forces = first["energy"], first["forces"].copy()
-    assert energy_and_forces(atoms)["energy"] == energy and CountingEMT.calls == 1
-    reference = glycine_ip.copy()
-    reference.calc = EMT()
-    assert energy == reference.get_potential_energy()
-    np.testing.assert_array_equal(forces, reference.get_forces())
-    atoms.positions[0, 0] += 0.05
-    assert energy_and_forces(atoms)["energy"] != energy and CountingEMT.calls == 2
