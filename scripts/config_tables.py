@@ -71,10 +71,8 @@ def load_schema(path: str | Path = SCHEMA) -> dict:
     src = str(ROOT / "src")
     if src not in sys.path:
         sys.path.insert(0, src)
-    try:
-        from flexmlff.planning.config import config_schema
-    except ImportError:
-        from flexmlff.plan_checks import config_schema
+    from flexmlff.planning.config import config_schema
+
     return config_schema(path)
 
 
@@ -96,18 +94,8 @@ class Tables:
 
     @staticmethod
     def description(node: dict) -> str:
-        """`node`'s description; one that YAML cut at a comma (an unquoted flow mapping,
-        `{description: Cutoff radius, Å.}` reads as a description `Cutoff radius` and a key
-        `Å.`) is joined again from the stray keys that follow it."""
-        words = list(node)
-        if "description" not in node:
-            return ""
-        text = str(node["description"])
-        for word in words[words.index("description") + 1:]:
-            if word in SCHEMA_WORDS or node[word] is not None:
-                break
-            text += f", {word}"
-        return " ".join(text.split())
+        """`node`'s description on one line."""
+        return " ".join(str(node.get("description", "")).split())
 
     def find(self, path: str) -> dict:
         """The schema of the config key `path` (dotted, ``<...>`` for a mapping's entries)."""

@@ -30,6 +30,13 @@ def test_the_config_readme_tables_are_the_schemas():
         "run `python scripts/config_tables.py` to regenerate them")
 
 
+def test_no_schema_property_has_a_key_json_schema_does_not_know():
+    # most often a description with a comma in an unquoted YAML flow mapping: `{description: a, b}`
+    # reads as the description "a" and a key "b"
+    module = config_tables()
+    assert module.Tables(module.load_schema()).stray_keys() == []
+
+
 @pytest.mark.parametrize("name", list(families()))
 def test_every_family_has_a_section_with_a_generated_table(name):
     text = CONFIG_README.read_text()

@@ -145,25 +145,6 @@ def test_a_bad_outside_family_is_one_line_naming_the_key(module, problem):
         validate_config(config, SCHEMA)
 
 
-def documented_keys(readme: str, name: str) -> set[str] | None:
-    """The keys in the table of config/README.md's section ``models.<name>``, or None."""
-    section = re.search(rf"^## `models\.{name}`\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
-    if not section:
-        return None
-    rows = re.findall(r"^\| (`[^|]+`) \|", section.group(1), re.M)
-    same = re.search(r"Same keys and defaults as\s+`models\.(\w+)`", section.group(1))
-    if not rows and same:  # a family documented as another's settings
-        return documented_keys(readme, same.group(1))
-    return {key for row in rows for key in re.findall(r"`(\w+)`", row)}
-
-
-@pytest.mark.parametrize("name", list(families()))
-def test_the_config_readme_lists_every_setting_of_a_family_and_no_other(name):
-    keys = documented_keys((ROOT / "config/README.md").read_text(), name)
-    assert keys is not None, f"config/README.md has no section `models.{name}`"
-    assert keys == set(describe(name).settings["properties"]), name
-
-
 def test_the_filled_in_config_is_plain_data_that_yaml_writes_back():
     config = smoke_config()
     validate_config(config, SCHEMA)

@@ -34,8 +34,8 @@ description: Behler-Parrinello network through torchani (paper Sec. IV).
 additionalProperties: false
 default: {}
 properties:
-  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: Radial symmetry-function cutoff, Å.}
-  angular_cutoff_A: {type: number, exclusiveMinimum: 0, default: 4.5, description: Angular symmetry-function cutoff, Å (torchani needs it below cutoff_A).}
+  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: "Radial symmetry-function cutoff, Å."}
+  angular_cutoff_A: {type: number, exclusiveMinimum: 0, default: 4.5, description: "Angular symmetry-function cutoff, Å (torchani needs it below cutoff_A)."}
   hidden_layers:
     type: array
     items: {$ref: "#/$defs/positive_int"}

@@ -67,14 +67,14 @@ description: GAP/SOAP through gap_fit (quippy-ase); the paper group's settings.
 additionalProperties: false
 default: {}
 properties:
-  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: SOAP cutoff radius, Å (Fig. 6a scans 5-10).}
-  cutoff_transition_width_A: {type: number, exclusiveMinimum: 0, default: 0.5, description: Width of the cutoff's smooth switch-off, Å.}
+  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: "SOAP cutoff radius, Å (Fig. 6a scans 5-10)."}
+  cutoff_transition_width_A: {type: number, exclusiveMinimum: 0, default: 0.5, description: "Width of the cutoff's smooth switch-off, Å."}
   seed: {type: integer, default: 1, description: gap_fit's rnd_seed (the CUR choice of sparse points).}
   n_max: {$ref: "#/$defs/positive_int", default: 12, description: SOAP radial basis functions.}
   l_max: {$ref: "#/$defs/positive_int", default: 6, description: SOAP angular momentum channels.}
-  atom_sigma: {type: number, exclusiveMinimum: 0, default: 0.3, description: Gaussian smearing of the atom density, Å.}
+  atom_sigma: {type: number, exclusiveMinimum: 0, default: 0.3, description: "Gaussian smearing of the atom density, Å."}
   zeta: {$ref: "#/$defs/positive_int", default: 2, description: Power of the dot-product kernel.}
-  delta: {type: number, exclusiveMinimum: 0, default: 0.25, description: Energy scale of the GAP, eV.}
+  delta: {type: number, exclusiveMinimum: 0, default: 0.25, description: "Energy scale of the GAP, eV."}
   n_sparse:
     $ref: "#/$defs/positive_int"
     default: 200

@@ -54,7 +54,7 @@ additionalProperties: false
 default: {}
 properties:
   n_interactions: {$ref: "#/$defs/positive_int", default: 6, description: Interaction blocks.}
-  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: Cutoff radius, Å.}
+  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: "Cutoff radius, Å."}
   n_atom_basis: {$ref: "#/$defs/positive_int", default: 128, description: Atom feature size.}
   n_rbf: {$ref: "#/$defs/positive_int", default: 20, description: Gaussian radial basis functions.}
   batch_size: {$ref: "#/$defs/positive_int", default: 10, description: "Frames per batch (small: few frames still make many steps per epoch)."}
