@@ -46,9 +46,21 @@ def measure(path: str, name: str, n: int, settings: dict, threads: int = 1, time
     """Seconds, peak RSS (GB) and validation force RMSE of training `name` on `n` frames of
     `path`, in a new process with `threads` threads; killed after `timeout_s`."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen([sys.executable, "-c", "import numpy as np\n" + CHILD, path, name, str(n),
-                                  json.dumps(settings), str(threads)], stdout=out, stderr=err,
-                                 env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import numpy as np\n" + CHILD,
+                path,
+                name,
+                str(n),
+                json.dumps(settings),
+                str(threads),
+            ],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "OMP_NUM_THREADS": str(threads)},
+        )
         timer = threading.Timer(timeout_s, child.kill) if timeout_s else None
         if timer:
             timer.start()
@@ -59,8 +71,13 @@ def measure(path: str, name: str, n: int, settings: dict, threads: int = 1, time
         out.seek(0), err.seek(0)
         stdout, stderr = out.read(), err.read()
     if child.returncode:
-        return {"family": name, "n": n, "seconds": float("nan"), "peak_gb": usage.ru_maxrss / 1e6,
-                "error": (stderr.strip().splitlines() or [f"killed (status {child.returncode})"])[-1]}
+        return {
+            "family": name,
+            "n": n,
+            "seconds": float("nan"),
+            "peak_gb": usage.ru_maxrss / 1e6,
+            "error": (stderr.strip().splitlines() or [f"killed (status {child.returncode})"])[-1],
+        }
     result = json.loads(stdout.strip().splitlines()[-1])
     return {"family": name, "n": n, **result, "peak_gb": usage.ru_maxrss / 1e6}
 
@@ -85,8 +102,12 @@ def main() -> None:
     parser.add_argument("dataset")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
     parser.add_argument("--sigma", type=float, default=20.0)
-    parser.add_argument("--runs", nargs="+", default=["sgdml:none", "gdml:none"],
-                        help="FAMILY:CAP, CAP = max_memory_gb in GB or none (closed form)")
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=["sgdml:none", "gdml:none"],
+        help="FAMILY:CAP, CAP = max_memory_gb in GB or none (closed form)",
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--timeout-s", type=float, default=None, help="kill one training after this long")
     parser.add_argument("--deadline-s", type=float, default=None, help="start no training after this long")
@@ -112,8 +133,10 @@ def main() -> None:
     print(f"\n{args.dataset}: {n_atoms} atoms, one sigma ({args.sigma}) per model, {args.threads} thread(s)")
     print(f"{'run':12s} {'n':>6s} {'seconds':>9s} {'peak GB':>8s} {'formula GB':>10s} {'valid F RMSE':>12s}")
     for row in rows:
-        print(f"{row['run']:12s} {row['n']:6d} {row['seconds']:9.1f} {row['peak_gb']:8.2f} {row['formula_gb']:10.2f} "
-              f"{row.get('valid_force_rmse', float('nan')):12.4f}")
+        print(
+            f"{row['run']:12s} {row['n']:6d} {row['seconds']:9.1f} {row['peak_gb']:8.2f} {row['formula_gb']:10.2f} "
+            f"{row.get('valid_force_rmse', float('nan')):12.4f}"
+        )
     for run in args.runs:
         done = [r for r in rows if r["run"] == run and np.isfinite(r["seconds"])]
         if len(done) < 2:
@@ -124,8 +147,10 @@ def main() -> None:
         cm, pm = power_law(ns, [r["peak_gb"] for r in done])
         n = args.extrapolate_to
         formula = training_memory_gb(name, n, n_atoms, {"max_memory_gb": cap})
-        print(f"{run}: time ~ n^{pt:.2f}, peak memory ~ n^{pm:.2f}; at n = {n}: "
-              f"{ct * n ** pt:.0f} s, {cm * n ** pm:.1f} GB (formula {formula:.1f} GB)")
+        print(
+            f"{run}: time ~ n^{pt:.2f}, peak memory ~ n^{pm:.2f}; at n = {n}: "
+            f"{ct * n**pt:.0f} s, {cm * n**pm:.1f} GB (formula {formula:.1f} GB)"
+        )
 
 
 if __name__ == "__main__":

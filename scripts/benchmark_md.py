@@ -42,8 +42,14 @@ def ase_md(atoms, make, steps, temperature, timestep_fs):
     atoms = atoms.copy()
     atoms.calc = make()
     MaxwellBoltzmannDistribution(atoms, temperature_K=temperature, rng=np.random.default_rng(1))
-    dyn = Langevin(atoms, timestep_fs * units.fs, temperature_K=temperature, friction=0.01 / units.fs,
-                   fixcm=False, rng=np.random.default_rng(2))
+    dyn = Langevin(
+        atoms,
+        timestep_fs * units.fs,
+        temperature_K=temperature,
+        friction=0.01 / units.fs,
+        fixcm=False,
+        rng=np.random.default_rng(2),
+    )
     visited = []
     dyn.attach(lambda: visited.append(atoms.positions.copy()), interval=1)
     start = time.perf_counter()
@@ -66,8 +72,15 @@ def bare_calls(atoms, make, geometries):
 def ipi_md(atoms, make, steps, temperature, timestep_fs):
     """Seconds per step through i-PI: of the whole run (i-PI's start-up and exit included),
     and of its steps alone (from the answer to the first force call to the last one)."""
-    settings = MDSettings(temperature_K=temperature, timestep_fs=timestep_fs, steps=steps, stride=10, seed=3,
-                          thermostat="langevin", thermostat_tau_fs=100.0)
+    settings = MDSettings(
+        temperature_K=temperature,
+        timestep_fs=timestep_fs,
+        steps=steps,
+        stride=10,
+        seed=3,
+        thermostat="langevin",
+        thermostat_tau_fs=100.0,
+    )
     timing = {}
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
@@ -103,18 +116,25 @@ def main():
         args.level = ["glycine_gfn2=resources/geometries/glycine_Ip.xyz:xtb:GFN2-xTB"]
     cases = [level_case(s) for s in args.level] + [model_case(s) for s in args.model]
     print(f"{args.steps} steps each, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, torch threads 1")
-    print(f"{'calculator':24s} {'atoms':>5s} {'bare ms':>8s} {'ASE ms':>8s} {'i-PI ms':>8s} {'steps ms':>8s} "
-          f"{'i-PI/bare':>9s} {'i-PI/ASE':>9s} {'steps/bare':>10s}")
+    print(
+        f"{'calculator':24s} {'atoms':>5s} {'bare ms':>8s} {'ASE ms':>8s} {'i-PI ms':>8s} {'steps ms':>8s} "
+        f"{'i-PI/bare':>9s} {'i-PI/ASE':>9s} {'steps/bare':>10s}"
+    )
     for name, atoms, make, temperature, timestep_fs in cases:
         ase_step, visited = ase_md(atoms, make, args.steps, temperature, timestep_fs)
         bare = bare_calls(atoms, make, visited)
         ipi_step, ipi_steps_only = ipi_md(atoms, make, args.steps, temperature, timestep_fs)
-        print(f"{name:24s} {len(atoms):5d} {1000 * bare:8.2f} {1000 * ase_step:8.2f} {1000 * ipi_step:8.2f} "
-              f"{1000 * ipi_steps_only:8.2f} {bare / ipi_step:9.2f} {ase_step / ipi_step:9.2f} "
-              f"{bare / ipi_steps_only:10.2f}", flush=True)
-    print("ratios are rates: bare (or ASE) time per call over i-PI time per step. 'i-PI ms' is the whole run "
-          "over its steps, i-PI's start-up (~2-3 s, mostly its imports) and exit included; 'steps ms' only the "
-          "steps after the first force call")
+        print(
+            f"{name:24s} {len(atoms):5d} {1000 * bare:8.2f} {1000 * ase_step:8.2f} {1000 * ipi_step:8.2f} "
+            f"{1000 * ipi_steps_only:8.2f} {bare / ipi_step:9.2f} {ase_step / ipi_step:9.2f} "
+            f"{bare / ipi_steps_only:10.2f}",
+            flush=True,
+        )
+    print(
+        "ratios are rates: bare (or ASE) time per call over i-PI time per step. 'i-PI ms' is the whole run "
+        "over its steps, i-PI's start-up (~2-3 s, mostly its imports) and exit included; 'steps ms' only the "
+        "steps after the first force call"
+    )
 
 
 if __name__ == "__main__":

@@ -58,11 +58,38 @@ PLACEHOLDERS = {
 #: the keys a property of the schema may have; any other is reported (a stray key is most
 #: often a description with a comma in an unquoted YAML flow mapping, `{description: a, b}`)
 SCHEMA_WORDS = {
-    "$ref", "$schema", "$defs", "title", "type", "description", "default", "enum", "const",
-    "properties", "additionalProperties", "required", "items", "minItems", "maxItems",
-    "uniqueItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern",
-    "propertyNames", "minProperties", "maxProperties", "oneOf", "anyOf", "allOf", "not",
-    "if", "then", "else", "format",
+    "$ref",
+    "$schema",
+    "$defs",
+    "title",
+    "type",
+    "description",
+    "default",
+    "enum",
+    "const",
+    "properties",
+    "additionalProperties",
+    "required",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "format",
 }
 
 
@@ -119,8 +146,9 @@ class Tables:
         that constant as qualifier, under a name of their own."""
         node = self.resolve(node)
         required = set(node.get("required", []))
-        found = {name: (self.resolve(sub), name in required, None)
-                 for name, sub in (node.get("properties") or {}).items()}
+        found = {
+            name: (self.resolve(sub), name in required, None) for name, sub in (node.get("properties") or {}).items()
+        }
         for case in node.get("allOf", []):
             condition = (case.get("if") or {}).get("properties") or {}
             consts = [sub["const"] for sub in condition.values() if isinstance(sub, dict) and "const" in sub]
@@ -160,7 +188,8 @@ class Tables:
         nested = self.properties(node) if node.get("type", "object") == "object" else {}
         entries = self.entries(node)
         if node.get("description") and not any(
-                sub.get("description") for sub, _, _ in [*nested.values(), *self.properties(entries or {}).values()]):
+            sub.get("description") for sub, _, _ in [*nested.values(), *self.properties(entries or {}).values()]
+        ):
             nested, entries = {}, None  # keys nothing describes: the object's description says it
         found = []
         if not (nested or entries) or node.get("description"):
@@ -194,7 +223,9 @@ class Tables:
                 found += self.entry(path, node, required)
         return HEADER + "".join(
             f"| {key_cell(key)} | {type_cell(self, node)} | {default_cell(node, required)} | "
-            f"{text_cell(self.description(node))} |\n" for key, node, required in found)
+            f"{text_cell(self.description(node))} |\n"
+            for key, node, required in found
+        )
 
     def undescribed(self, spec: str) -> list[str]:
         """The keys of a marker's table without a description in the schema."""
@@ -208,8 +239,9 @@ class Tables:
         def walk(node, where):
             if isinstance(node, dict):
                 if "type" in node or "$ref" in node or "description" in node:
-                    found.extend(f"{where}: {word!r}" for word in node
-                                 if word not in SCHEMA_WORDS and node[word] is None)
+                    found.extend(
+                        f"{where}: {word!r}" for word in node if word not in SCHEMA_WORDS and node[word] is None
+                    )
                 for word, sub in node.items():
                     walk(sub, f"{where}.{word}" if where else word)
             elif isinstance(node, list):
@@ -246,8 +278,12 @@ def type_text(tables: Tables, node: dict) -> str:
     for kind in kinds:
         if kind == "array" and isinstance(node.get("items"), dict):
             words.append(f"array of {type_text(tables, node['items'])}")
-        elif kind == "object" and not node.get("properties") and isinstance(node.get("additionalProperties"), dict) \
-                and not tables.entries(node):
+        elif (
+            kind == "object"
+            and not node.get("properties")
+            and isinstance(node.get("additionalProperties"), dict)
+            and not tables.entries(node)
+        ):
             inner = type_text(tables, node["additionalProperties"])
             words.append(f"object of ({inner})" if " or " in inner else f"object of {inner}")
         else:
@@ -309,8 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     tables = Tables(load_schema(args.schema))
     text = args.readme.read_text()
     for stray in tables.stray_keys():
-        print(f"warning: schema property {stray} is not a JSON-schema keyword "
-              "(a comma in an unquoted flow-mapping description?)", file=sys.stderr)
+        print(
+            f"warning: schema property {stray} is not a JSON-schema keyword "
+            "(a comma in an unquoted flow-mapping description?)",
+            file=sys.stderr,
+        )
     if args.undescribed:
         for match in MARKER.finditer(text):
             for key in tables.undescribed(match.group("spec").strip()):
@@ -319,8 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     new, changed = regenerate(text, tables)
     if args.check:
         if changed:
-            print(f"{args.readme}: tables differ from the schema: {', '.join(changed)} "
-                  "(python scripts/config_tables.py rewrites them)", file=sys.stderr)
+            print(
+                f"{args.readme}: tables differ from the schema: {', '.join(changed)} "
+                "(python scripts/config_tables.py rewrites them)",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if changed:

@@ -47,9 +47,12 @@ def scan(name: str, dataset, split: Split, fold: int, grid: dict[str, list]) -> 
         seconds = time.perf_counter() - start
         energies, forces = models.predict(model, valid.R, valid.z)
         errors = error_metrics(energies, valid.E, forces, valid.F)
-        row = {**{key: json.dumps(value) for key, value in settings.items()},
-               "valid_energy_rmse": errors["energy_rmse"], "valid_force_rmse": errors["force_rmse"],
-               "train_seconds": seconds}
+        row = {
+            **{key: json.dumps(value) for key, value in settings.items()},
+            "valid_energy_rmse": errors["energy_rmse"],
+            "valid_force_rmse": errors["force_rmse"],
+            "train_seconds": seconds,
+        }
         print(row, flush=True)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -83,8 +86,13 @@ def main() -> None:
     parser.add_argument("dataset", help="a workflow dataset (.npz)")
     parser.add_argument("split", help="a workflow split of it (.npz)")
     parser.add_argument("--fold", type=int, default=0)
-    parser.add_argument("--set", action="append", required=True, metavar="KEY=V1,V2",
-                        help="a setting and its values (JSON); repeat for a grid")
+    parser.add_argument(
+        "--set",
+        action="append",
+        required=True,
+        metavar="KEY=V1,V2",
+        help="a setting and its values (JSON); repeat for a grid",
+    )
     parser.add_argument("--out", required=True, help="output stem: writes STEM.csv and STEM.png")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

@@ -53,8 +53,7 @@ def phenyl_twists(atoms: Atoms, ids) -> dict[str, tuple[int, int, int]]:
     def ortho(ipso, nitrogen):
         return min(n for n in neighbours[ipso] if n != nitrogen and symbols[n] == "C")
 
-    return {"ring1": (ids.n2, ids.c1, ortho(ids.c1, ids.n2)),
-            "ring4": (ids.n3, ids.c4, ortho(ids.c4, ids.n3))}
+    return {"ring1": (ids.n2, ids.c1, ortho(ids.c1, ids.n2)), "ring4": (ids.n3, ids.c4, ortho(ids.c4, ids.n3))}
 
 
 def _plane_normal(positions: np.ndarray, plane: tuple[int, int, int]) -> np.ndarray:
@@ -82,8 +81,9 @@ def phenyl_twist(positions: np.ndarray, ring: tuple[int, int, int], plane: tuple
     return float(dihedral(np.vstack([reference, positions[[nitrogen, ipso, ortho]]]), (0, 1, 2, 3)))
 
 
-def _set_phenyl_twist(atoms: Atoms, ring: tuple[int, int, int], plane: tuple[int, int, int],
-                      value: float, indices) -> None:
+def _set_phenyl_twist(
+    atoms: Atoms, ring: tuple[int, int, int], plane: tuple[int, int, int], value: float, indices
+) -> None:
     """Turn the ring atoms `indices` about the N–C(ipso) bond to the twist `value` (degrees)."""
     from flexmlff.geometry import wrap_degrees
 
@@ -99,10 +99,13 @@ def _topology(atoms: Atoms, ids, mechanism: str) -> dict:
     Taken once: mid-path contacts would fake bonds in a driven geometry."""
     from flexmlff.geometry import moving_fragment
 
-    return {"twists": phenyl_twists(atoms, ids), "planes": twist_planes(ids, mechanism),
-            "c1_side": moving_fragment(atoms, (ids.n2, ids.c1)),
-            "c4_side": moving_fragment(atoms, (ids.n3, ids.c4)),
-            "n3_side": moving_fragment(atoms, (ids.n2, ids.n3))}
+    return {
+        "twists": phenyl_twists(atoms, ids),
+        "planes": twist_planes(ids, mechanism),
+        "c1_side": moving_fragment(atoms, (ids.n2, ids.c1)),
+        "c4_side": moving_fragment(atoms, (ids.n3, ids.c4)),
+        "n3_side": moving_fragment(atoms, (ids.n2, ids.n3)),
+    }
 
 
 def _drive(atoms: Atoms, ids, topology: dict, mechanism: str, values: dict, swing: float) -> Atoms:
@@ -123,13 +126,18 @@ def _drive(atoms: Atoms, ids, topology: dict, mechanism: str, values: dict, swin
         side = 0.0 if values["psi"] < 180.0 else 180.0
         driven.set_dihedral(*ids.phi, side + values["phi_offset"], indices=topology["n3_side"])
     for ring, side, ipso in (("ring1", c1_side, ids.c1), ("ring4", c4_side, ids.c4)):
-        _set_phenyl_twist(driven, twists[ring], topology["planes"][ring], values[ring],
-                          [i for i in side if i != ipso])
+        _set_phenyl_twist(driven, twists[ring], topology["planes"][ring], values[ring], [i for i in side if i != ipso])
     return driven
 
 
-def azobenzene_path(cis: Atoms, trans: Atoms, mechanism: str, n_images: int = 15,
-                    theta_top_deg: float = 155.0, rotor: Sequence[int] | None = None) -> list[Atoms]:
+def azobenzene_path(
+    cis: Atoms,
+    trans: Atoms,
+    mechanism: str,
+    n_images: int = 15,
+    theta_top_deg: float = 155.0,
+    rotor: Sequence[int] | None = None,
+) -> list[Atoms]:
     """cis → trans azobenzene along one mechanism, by linear interpolation of the driving
     coordinates over ``n_images + 2`` frames (t = 0 … 1).
 

@@ -59,8 +59,10 @@ def _mmff_properties(molecule, smiles: str):
 
     properties = AllChem.MMFFGetMoleculeProperties(molecule)
     if properties is None:
-        raise BuildError(f"MMFF94 has no parameters for {smiles!r}, so no minimum can be built from it: give "
-                         "the minima as geometry files")
+        raise BuildError(
+            f"MMFF94 has no parameters for {smiles!r}, so no minimum can be built from it: give "
+            "the minima as geometry files"
+        )
     return properties
 
 
@@ -84,13 +86,15 @@ def _set_value(conformer, atoms: tuple[int, ...], value: float) -> None:
 
 
 def _restrain(force_field, atoms: tuple[int, ...], value: float) -> None:
-    add = {2: force_field.MMFFAddDistanceConstraint, 3: force_field.MMFFAddAngleConstraint,
-           4: force_field.MMFFAddTorsionConstraint}[len(atoms)]
+    add = {
+        2: force_field.MMFFAddDistanceConstraint,
+        3: force_field.MMFFAddAngleConstraint,
+        4: force_field.MMFFAddTorsionConstraint,
+    }[len(atoms)]
     add(*atoms, False, float(value), float(value), RESTRAINT_FORCE_CONSTANT)
 
 
-def build_geometry(smiles: str, values: dict[tuple[int, ...], float], seed: int,
-                   max_iterations: int = 2000) -> Atoms:
+def build_geometry(smiles: str, values: dict[tuple[int, ...], float], seed: int, max_iterations: int = 2000) -> Atoms:
     """A geometry of `smiles` with each collective variable at its value.
 
     `values` maps a CV's atoms (2: distance, Å; 3: angle, 4: dihedral, degrees) to its

@@ -42,8 +42,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 GFN1_D3BJ = {"s6": 1.0, "s8": 2.4, "a1": 0.63, "a2": 5.0, "s9": 0.0}
 
 
-def _xtb(method: str = "GFN2-xTB", accuracy: float = 1.0,
-         electronic_temperature: float = 300.0, dispersion: bool = True) -> Calculator:
+def _xtb(
+    method: str = "GFN2-xTB", accuracy: float = 1.0, electronic_temperature: float = 300.0, dispersion: bool = True
+) -> Calculator:
     try:
         from tblite.ase import TBLite
     except ImportError as err:  # pragma: no cover - depends on the environment
@@ -51,15 +52,15 @@ def _xtb(method: str = "GFN2-xTB", accuracy: float = 1.0,
             "reference level 'xtb' needs the 'tblite' Python package "
             "(pip install tblite, or conda install -c conda-forge tblite-python)"
         ) from err
-    calc = TBLite(method=method, accuracy=accuracy,
-                  electronic_temperature=electronic_temperature, verbosity=0)
+    calc = TBLite(method=method, accuracy=accuracy, electronic_temperature=electronic_temperature, verbosity=0)
     if dispersion:
         return calc
     # the paper's PBE vs PBE+TS test at the tight-binding level: take GFN1-xTB's
     # additive D3(BJ) term back out (GFN2-xTB's D4 is inside its SCF: not separable)
     if method != "GFN1-xTB":
-        raise ValueError("dispersion: false is available for GFN1-xTB only (its D3 term is "
-                         "additive; GFN2-xTB's D4 enters the SCF)")
+        raise ValueError(
+            "dispersion: false is available for GFN1-xTB only (its D3 term is additive; GFN2-xTB's D4 enters the SCF)"
+        )
     try:
         from dftd3.ase import DFTD3
     except ImportError as err:
@@ -79,20 +80,36 @@ class PySCFCalculator(Calculator):
 
     implemented_properties = ["energy", "forces"]
 
-    def __init__(self, xc: str = "pbe", dispersion: str | None = "d3bj", basis: str = "def2-svp",
-                 density_fit: bool = True, charge: int = 0, spin: int = 0,
-                 conv_tol: float = 1e-9, max_cycle: int = 100, max_memory_mb: int = 4000,
-                 gpu: str = "auto", **kwargs):
+    def __init__(
+        self,
+        xc: str = "pbe",
+        dispersion: str | None = "d3bj",
+        basis: str = "def2-svp",
+        density_fit: bool = True,
+        charge: int = 0,
+        spin: int = 0,
+        conv_tol: float = 1e-9,
+        max_cycle: int = 100,
+        max_memory_mb: int = 4000,
+        gpu: str = "auto",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         try:
             import pyscf  # noqa: F401
         except ImportError as err:
-            raise RuntimeError(
-                "reference level 'pyscf' needs PySCF: pip install pyscf pyscf-dispersion"
-            ) from err
-        self.settings = dict(xc=xc, dispersion=dispersion, basis=basis, density_fit=density_fit,
-                             charge=charge, spin=spin, conv_tol=conv_tol, max_cycle=max_cycle,
-                             max_memory_mb=max_memory_mb)
+            raise RuntimeError("reference level 'pyscf' needs PySCF: pip install pyscf pyscf-dispersion") from err
+        self.settings = dict(
+            xc=xc,
+            dispersion=dispersion,
+            basis=basis,
+            density_fit=density_fit,
+            charge=charge,
+            spin=spin,
+            conv_tol=conv_tol,
+            max_cycle=max_cycle,
+            max_memory_mb=max_memory_mb,
+        )
         self.use_gpu = _gpu4pyscf_available() if gpu == "auto" else gpu in (True, "true", "yes")
         self._density = None
 
@@ -102,9 +119,15 @@ class PySCFCalculator(Calculator):
 
         super().calculate(atoms, properties, system_changes)
         s = self.settings
-        mol = gto.M(atom=[(a.symbol, a.position) for a in self.atoms], unit="Angstrom",
-                    basis=s["basis"], charge=s["charge"], spin=s["spin"], verbose=0,
-                    max_memory=s["max_memory_mb"])
+        mol = gto.M(
+            atom=[(a.symbol, a.position) for a in self.atoms],
+            unit="Angstrom",
+            basis=s["basis"],
+            charge=s["charge"],
+            spin=s["spin"],
+            verbose=0,
+            max_memory=s["max_memory_mb"],
+        )
         mf = dft.RKS(mol, xc=s["xc"]) if s["spin"] == 0 else dft.UKS(mol, xc=s["xc"])
         if s["dispersion"]:
             mf.disp = s["dispersion"]
@@ -125,8 +148,7 @@ class PySCFCalculator(Calculator):
         self._density = mf.make_rdm1()
         to_numpy = getattr(gradient, "get", None)  # cupy arrays on the GPU
         gradient = to_numpy() if to_numpy else gradient
-        self.results = {"energy": float(energy) * Hartree,
-                        "forces": -np.asarray(gradient) * Hartree / Bohr}
+        self.results = {"energy": float(energy) * Hartree, "forces": -np.asarray(gradient) * Hartree / Bohr}
 
 
 def _gpu4pyscf_available() -> bool:
@@ -141,17 +163,25 @@ def _pyscf(**options) -> Calculator:
     return PySCFCalculator(**options)
 
 
-def _aims(command: str = "", species_dir: str = "", xc: str = "pbe", vdw_ts: bool = True,
-          directory: str = "aims", **keywords) -> Calculator:
+def _aims(
+    command: str = "", species_dir: str = "", xc: str = "pbe", vdw_ts: bool = True, directory: str = "aims", **keywords
+) -> Calculator:
     from ase.calculators.aims import Aims, AimsProfile
 
     if not command or not species_dir:
-        raise ValueError("reference level 'aims' needs the options 'command' (e.g. 'mpirun aims.x') "
-                         "and 'species_dir' (FHI-aims species defaults, e.g. .../tight)")
+        raise ValueError(
+            "reference level 'aims' needs the options 'command' (e.g. 'mpirun aims.x') "
+            "and 'species_dir' (FHI-aims species defaults, e.g. .../tight)"
+        )
     if vdw_ts:
         keywords["vdw_correction_hirshfeld"] = True
-    return Aims(profile=AimsProfile(command, default_species_directory=species_dir),
-                directory=directory, xc=xc, compute_forces=True, **keywords)
+    return Aims(
+        profile=AimsProfile(command, default_species_directory=species_dir),
+        directory=directory,
+        xc=xc,
+        compute_forces=True,
+        **keywords,
+    )
 
 
 LEVELS: dict[str, Callable[..., Calculator]] = {"xtb": _xtb, "pyscf": _pyscf, "aims": _aims}
@@ -164,9 +194,7 @@ def make_calculator(level: str, options: dict | None = None) -> Calculator:
     (e.g. ``{"method": "GFN2-xTB"}`` for ``xtb``).
     """
     if level not in LEVELS:
-        raise ValueError(
-            f"unknown reference level {level!r}; known levels: {', '.join(sorted(LEVELS))}"
-        )
+        raise ValueError(f"unknown reference level {level!r}; known levels: {', '.join(sorted(LEVELS))}")
     try:
         return LEVELS[level](**(options or {}))
     except TypeError as err:

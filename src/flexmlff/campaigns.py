@@ -30,8 +30,7 @@ class MDStart(NamedTuple):
     seed: int
 
 
-def expand_starts(starts: list[str], minima: list[str], path_frames: dict[str, int],
-                  seed: int) -> list[MDStart]:
+def expand_starts(starts: list[str], minima: list[str], path_frames: dict[str, int], seed: int) -> list[MDStart]:
     """The runs of a campaign, numbered in order, seeds ``seed``, ``seed + 1``, ….
 
     `path_frames` gives the number of frames (end points included) of every
@@ -53,7 +52,11 @@ def expand_starts(starts: list[str], minima: list[str], path_frames: dict[str, i
             raise ValueError(f"start {start!r} names no minimum or path (known: {known})")
     width = max(2, len(str(len(points) - 1)))
     return [
-        MDStart(run=f"{i:0{width}d}_{name}" + ("" if frame is None else f"_f{frame:02d}"),
-                source=name, frame=frame, seed=seed + i)
+        MDStart(
+            run=f"{i:0{width}d}_{name}" + ("" if frame is None else f"_f{frame:02d}"),
+            source=name,
+            frame=frame,
+            seed=seed + i,
+        )
         for i, (name, frame) in enumerate(points)
     ]

@@ -82,8 +82,10 @@ def pattern_elements(pattern: str) -> tuple[str, ...]:
         raise ValueError(f"pattern {pattern!r} has {len(elements)} atoms; a CV has 2, 3 or 4")
     unknown = [e for e in elements if e not in chemical_symbols[1:]]
     if unknown:
-        raise ValueError(f"pattern {pattern!r}: {', '.join(map(repr, unknown))} is not an element symbol "
-                         f"(atoms joined by {' '.join(BOND_SYMBOLS)}, e.g. C-N=N-C)")
+        raise ValueError(
+            f"pattern {pattern!r}: {', '.join(map(repr, unknown))} is not an element symbol "
+            f"(atoms joined by {' '.join(BOND_SYMBOLS)}, e.g. C-N=N-C)"
+        )
     return elements
 
 
@@ -115,8 +117,10 @@ def check_atoms(atoms: Atoms, indices, pattern: str | None = None) -> tuple[int,
         for a, b in zip(indices, indices[1:]):
             if b not in neighbours[a]:
                 distance = float(np.linalg.norm(atoms.positions[a] - atoms.positions[b]))
-                raise ValueError(f"atoms {a} and {b} ({symbols[a]}, {symbols[b]}) are not bonded "
-                                 f"({distance:.2f} Å apart): {_describe(atoms, indices)} is not a bonded chain")
+                raise ValueError(
+                    f"atoms {a} and {b} ({symbols[a]}, {symbols[b]}) are not bonded "
+                    f"({distance:.2f} Å apart): {_describe(atoms, indices)} is not a bonded chain"
+                )
     return indices
 
 

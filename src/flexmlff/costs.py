@@ -31,8 +31,7 @@ GB = 1e9
 #: that belong to no model family (each family states its own: flexmlff.models.Family).
 MEASURED = {
     # seconds per energy+forces call (i-PI MD step), by level label and atom count
-    "call_s": {"GFN2-xTB": {10: 3.5e-3}, "GFN1-xTB": {24: 14.06e-3},
-               "PBE-D3BJ/def2-SVP": {10: 13.0, 24: 170.0}},
+    "call_s": {"GFN2-xTB": {10: 3.5e-3}, "GFN1-xTB": {24: 14.06e-3}, "PBE-D3BJ/def2-SVP": {10: 13.0, 24: 170.0}},
     "job_start_s": 4.0,
 }
 #: Exponent of a call's cost in the atom count for levels measured at one size only.
@@ -85,8 +84,10 @@ def training_resources(plan: Plan, family: str, dataset: str, n_train: int, atte
     grow = 1.5 ** (attempt - 1)
     memory_gb = training_memory_gb(family, int(n_train), n_atoms, settings)
     minutes = training_seconds(family, int(n_train), n_atoms, settings) / 60
-    return {"mem_mb": math.ceil((1.2 * memory_gb * 1024 + 500) * grow),
-            "runtime": math.ceil(max(10.0, 3 * minutes) * grow)}
+    return {
+        "mem_mb": math.ceil((1.2 * memory_gb * 1024 + 500) * grow),
+        "runtime": math.ceil(max(10.0, 3 * minutes) * grow),
+    }
 
 
 def clustering_memory_mb(n_frames: int, max_fitted: int) -> int:
@@ -108,33 +109,62 @@ def estimate(plan: Plan) -> list[JobCost]:
         steps = sum(plan.sampling.protocol(molecule, c)["steps"] * len(r) for c, r in runs)
         jobs = sum(len(r) for _, r in runs)
         seconds = steps * call_seconds(md_label, n_atoms) + jobs * start
-        rows.append(JobCost("sampling", f"md_run ({molecule})", jobs, seconds / 3600, 0.5,
-                            f"{steps} steps x {call_seconds(md_label, n_atoms):.3g} s ({md_label}, {n_atoms} atoms)"))
+        rows.append(
+            JobCost(
+                "sampling",
+                f"md_run ({molecule})",
+                jobs,
+                seconds / 3600,
+                0.5,
+                f"{steps} steps x {call_seconds(md_label, n_atoms):.3g} s ({md_label}, {n_atoms} atoms)",
+            )
+        )
         if plan.molecules.relabelled(molecule):
             label = plan.molecules.molecule_level(molecule).label
             frames = sum(plan.sampling.frame_count(molecule, c) * len(r) for c, r in runs)
             chunks = sum(plan.sampling.n_relabel_chunks(molecule, c) * len(r) for c, r in runs)
-            rows.append(JobCost("sampling", f"relabel_chunk ({molecule})", chunks,
-                                frames * call_seconds(label, n_atoms) / 3600, 0.5,
-                                f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})"))
+            rows.append(
+                JobCost(
+                    "sampling",
+                    f"relabel_chunk ({molecule})",
+                    chunks,
+                    frames * call_seconds(label, n_atoms) / 3600,
+                    0.5,
+                    f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})",
+                )
+            )
     for dataset, family, sizes in plan.training.tasks():
         n_atoms = _atoms(plan, plan.datasets.molecule(dataset))
         settings = plan.training.model_settings(family, dataset)
         # each job also tests its model: one more start-up's worth for reading it back
         seconds = sum(training_seconds(family, n, n_atoms, settings) + 2 * start for n in sizes)
         memory = training_memory_gb(family, max(sizes), n_atoms, settings)
-        rows.append(JobCost("training", f"train_{family} ({dataset})", len(sizes) * plan.training.n_folds,
-                            seconds * plan.training.n_folds / 3600, memory,
-                            f"n = {min(sizes)}..{max(sizes)}, {plan.training.n_folds} folds"))
+        rows.append(
+            JobCost(
+                "training",
+                f"train_{family} ({dataset})",
+                len(sizes) * plan.training.n_folds,
+                seconds * plan.training.n_folds / 3600,
+                memory,
+                f"n = {min(sizes)}..{max(sizes)}, {plan.training.n_folds} folds",
+            )
+        )
     scan = plan.config["figures"].get("gap_cutoff_scan")
     if scan:
         n_atoms = _atoms(plan, plan.datasets.molecule(scan["dataset"]))
         settings = plan.training.model_settings("gap", scan["dataset"])
         jobs = len(scan["cutoffs_A"]) * plan.training.n_folds
         seconds = jobs * (training_seconds("gap", scan["n_train"], n_atoms, settings) + 2 * start)
-        rows.append(JobCost("evaluation", "train_gap_cutoff", jobs, seconds / 3600,
-                            training_memory_gb("gap", scan["n_train"], n_atoms, settings),
-                            f"{jobs} GAP models at n = {scan['n_train']}"))
+        rows.append(
+            JobCost(
+                "evaluation",
+                "train_gap_cutoff",
+                jobs,
+                seconds / 3600,
+                training_memory_gb("gap", scan["n_train"], n_atoms, settings),
+                f"{jobs} GAP models at n = {scan['n_train']}",
+            )
+        )
     if plan.config["figures"].get("training_set_optimisation"):
         settings = plan.grown_sets.settings
         dataset = settings["dataset"]
@@ -143,27 +173,44 @@ def estimate(plan: Plan) -> list[JobCost]:
             family_settings = plan.training.model_settings(family, dataset)
             folds = len(plan.grown_sets.folds())
             # each step trains from scratch at its size, then predicts the whole dataset
-            seconds = folds * sum(training_seconds(family, n, n_atoms, family_settings) + 2 * start
-                                  for n in plan.grown_sets.sizes())
-            rows.append(JobCost("evaluation", f"optimise_training_set_step ({family})",
-                                folds * (settings["steps"] + 1), seconds / 3600,
-                                training_memory_gb(family, settings["n_train"], n_atoms, family_settings),
-                                f"n = {settings['n_start']}..{settings['n_train']} in {settings['steps']} steps, "
-                                f"{folds} folds"))
+            seconds = folds * sum(
+                training_seconds(family, n, n_atoms, family_settings) + 2 * start for n in plan.grown_sets.sizes()
+            )
+            rows.append(
+                JobCost(
+                    "evaluation",
+                    f"optimise_training_set_step ({family})",
+                    folds * (settings["steps"] + 1),
+                    seconds / 3600,
+                    training_memory_gb(family, settings["n_train"], n_atoms, family_settings),
+                    f"n = {settings['n_start']}..{settings['n_train']} in {settings['steps']} steps, {folds} folds",
+                )
+            )
     ml_md = plan.config["figures"].get("ml_md")
     if ml_md:
         runs = plan.ml_md.runs()
         seconds = sum(ml_md["steps"] / describe(model).md_steps_per_s + start for model, _, _ in runs)
-        rows.append(JobCost("ml_md", "ml_md", len(runs), seconds / 3600, 2.0,
-                            f"{ml_md['steps']} steps per run at the measured steps/s of each family"))
+        rows.append(
+            JobCost(
+                "ml_md",
+                "ml_md",
+                len(runs),
+                seconds / 3600,
+                2.0,
+                f"{ml_md['steps']} steps per run at the measured steps/s of each family",
+            )
+        )
     return rows
 
 
 def stage_table(rows: list[JobCost]) -> pd.DataFrame:
     """Jobs, core-hours and the largest single job's memory, per stage."""
     table = pd.DataFrame([vars(r) for r in rows])
-    return table.groupby("stage", sort=False).agg(jobs=("jobs", "sum"), core_hours=("core_hours", "sum"),
-                                                  peak_memory_gb=("peak_memory_gb", "max")).round(2)
+    return (
+        table.groupby("stage", sort=False)
+        .agg(jobs=("jobs", "sum"), core_hours=("core_hours", "sum"), peak_memory_gb=("peak_memory_gb", "max"))
+        .round(2)
+    )
 
 
 def main(argv=None) -> None:
@@ -180,8 +227,10 @@ def main(argv=None) -> None:
     print("\n## Per stage\n")
     stages = stage_table(rows)
     print(stages.to_markdown())
-    print(f"\ntotal: {stages['jobs'].sum()} jobs, {stages['core_hours'].sum():.1f} core-hours; "
-          "GPU-hours: not estimated (no GPU measurement yet)")
+    print(
+        f"\ntotal: {stages['jobs'].sum()} jobs, {stages['core_hours'].sum():.1f} core-hours; "
+        "GPU-hours: not estimated (no GPU measurement yet)"
+    )
 
 
 if __name__ == "__main__":

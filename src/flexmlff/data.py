@@ -118,10 +118,14 @@ class Dataset:
             "r_unit": np.array("Ang"),
             "e_unit": np.array("kcal/mol"),
             "md5": np.array(self.md5()),
-            "E_min": self.E.min(), "E_max": self.E.max(),
-            "E_mean": self.E.mean(), "E_var": self.E.var(),
-            "F_min": self.F.min(), "F_max": self.F.max(),
-            "F_mean": self.F.mean(), "F_var": self.F.var(),
+            "E_min": self.E.min(),
+            "E_max": self.E.max(),
+            "E_mean": self.E.mean(),
+            "E_var": self.E.var(),
+            "F_min": self.F.min(),
+            "F_max": self.F.max(),
+            "F_mean": self.F.mean(),
+            "F_var": self.F.var(),
         }
 
 
@@ -135,8 +139,15 @@ def concatenate(parts: Sequence[Dataset], name: str) -> Dataset:
     # the written file from run to run
     keys = [k for k in first.info if all(k in p.info for p in parts[1:])]
     info = {k: np.concatenate([np.asarray(p.info[k]) for p in parts]) for k in keys}
-    return Dataset(first.z, np.concatenate([p.R for p in parts]), np.concatenate([p.E for p in parts]),
-                   np.concatenate([p.F for p in parts]), name, first.theory, info)
+    return Dataset(
+        first.z,
+        np.concatenate([p.R for p in parts]),
+        np.concatenate([p.E for p in parts]),
+        np.concatenate([p.F for p in parts]),
+        name,
+        first.theory,
+        info,
+    )
 
 
 def from_atoms(frames: Sequence[Atoms], name: str, theory: str) -> Dataset:
@@ -152,7 +163,9 @@ def from_atoms(frames: Sequence[Atoms], name: str, theory: str) -> Dataset:
         np.array([f.positions for f in frames]),
         ev_to_kcal_mol(np.array([f.get_potential_energy() for f in frames])),
         ev_to_kcal_mol(np.array([f.get_forces() for f in frames])),
-        name, theory, info,
+        name,
+        theory,
+        info,
     )
 
 
@@ -181,11 +194,19 @@ def relabel(dataset: Dataset, calculator, theory: str, progress=None) -> Dataset
         energies[i], forces[i] = atoms.get_potential_energy(), atoms.get_forces()
         if progress:
             progress(i)
-    return Dataset(dataset.z, dataset.R.copy(), ev_to_kcal_mol(energies), ev_to_kcal_mol(forces),
-                   dataset.name, theory, dict(dataset.info))
+    return Dataset(
+        dataset.z,
+        dataset.R.copy(),
+        ev_to_kcal_mol(energies),
+        ev_to_kcal_mol(forces),
+        dataset.name,
+        theory,
+        dict(dataset.info),
+    )
 
 
 # --- writers -----------------------------------------------------------------
+
 
 def write_sgdml_npz(dataset: Dataset, path: str | Path) -> None:
     """Write the sGDML npz layout (energies kcal/mol, positions Å)."""
@@ -199,8 +220,13 @@ def write_extxyz(dataset: Dataset, path: str | Path) -> None:
     for i in range(len(dataset)):
         atoms = Atoms(numbers=dataset.z, positions=dataset.R[i])
         atoms.info.update({k: _plain(v[i]) for k, v in dataset.info.items()})
-        atoms.info.update(energy=float(dataset.E[i]), theory=dataset.theory, energy_unit=ENERGY_UNIT,
-                          force_unit=FORCE_UNIT, length_unit=LENGTH_UNIT)
+        atoms.info.update(
+            energy=float(dataset.E[i]),
+            theory=dataset.theory,
+            energy_unit=ENERGY_UNIT,
+            force_unit=FORCE_UNIT,
+            length_unit=LENGTH_UNIT,
+        )
         atoms.arrays["forces"] = dataset.F[i].copy()
         frames.append(atoms)
     with atomic_output(path) as partial:
@@ -213,8 +239,14 @@ def _plain(value):
 
 # --- readers -----------------------------------------------------------------
 
-def read_dataset(path: str | Path, name: str | None = None, units: dict | None = None,
-                 theory: str | None = None, config_key: str | None = None) -> Dataset:
+
+def read_dataset(
+    path: str | Path,
+    name: str | None = None,
+    units: dict | None = None,
+    theory: str | None = None,
+    config_key: str | None = None,
+) -> Dataset:
     """Read a dataset in any supported format (chosen from the file) and validate it.
 
     The file's own unit labels (sGDML's ``e_unit`` / ``r_unit``, extended XYZ's
@@ -243,8 +275,10 @@ def read_dataset(path: str | Path, name: str | None = None, units: dict | None =
 def _in_workflow_units(dataset: Dataset, path: Path, labels: dict, stated: dict, config_key: str) -> Dataset:
     """`dataset` converted to kcal/mol and Å from its stated units, or checked against its labels."""
     factors = {}
-    for quantity, known, unit, example in (("energy", ENERGY_UNITS_IN_KCAL_MOL, ENERGY_UNIT, "eV"),
-                                           ("length", LENGTH_UNITS_IN_ANGSTROM, LENGTH_UNIT, "bohr")):
+    for quantity, known, unit, example in (
+        ("energy", ENERGY_UNITS_IN_KCAL_MOL, ENERGY_UNIT, "eV"),
+        ("length", LENGTH_UNITS_IN_ANGSTROM, LENGTH_UNIT, "bohr"),
+    ):
         label = stated.get(quantity)
         source = f"{config_key}.{quantity}"
         if label is None:
@@ -253,7 +287,8 @@ def _in_workflow_units(dataset: Dataset, path: Path, labels: dict, stated: dict,
                 raise DatasetError(
                     f"{path}: {quantity} unit labelled {label!r} ({source}); the workflow works in {unit}. "
                     f"State the file's real unit in {config_key}.{quantity} (e.g. {example!r}) to convert, "
-                    f"or {unit!r} if the label is wrong")
+                    f"or {unit!r} if the label is wrong"
+                )
         factor = unit_factor(known, label)
         if factor is None:
             raise DatasetError(f"{path}: unknown {quantity} unit {label!r} ({source}); known: {', '.join(known)}")
@@ -261,8 +296,15 @@ def _in_workflow_units(dataset: Dataset, path: Path, labels: dict, stated: dict,
     if factors == {"energy": 1.0, "length": 1.0}:
         return dataset
     energy, length = factors["energy"], factors["length"]
-    return Dataset(dataset.z, dataset.R * length, dataset.E * energy, dataset.F * (energy / length),
-                   dataset.name, dataset.theory, dataset.info)
+    return Dataset(
+        dataset.z,
+        dataset.R * length,
+        dataset.E * energy,
+        dataset.F * (energy / length),
+        dataset.name,
+        dataset.theory,
+        dataset.info,
+    )
 
 
 def _read_sgdml_npz(path: Path, name: str) -> Dataset:
@@ -271,11 +313,20 @@ def _read_sgdml_npz(path: Path, name: str) -> Dataset:
             missing = {"R", "z", "E", "F"} - set(npz.files)
             if missing:
                 raise DatasetError(f"{path}: not an sGDML dataset, missing keys {sorted(missing)}")
-            labels = {"energy": str(npz["e_unit"]) if "e_unit" in npz.files else None, "energy_key": "e_unit",
-                      "length": str(npz["r_unit"]) if "r_unit" in npz.files else None, "length_key": "r_unit"}
-            return Dataset(npz["z"], npz["R"], npz["E"], npz["F"],
-                           str(npz["name"]) if "name" in npz.files else name,
-                           str(npz["theory"]) if "theory" in npz.files else "unknown"), labels
+            labels = {
+                "energy": str(npz["e_unit"]) if "e_unit" in npz.files else None,
+                "energy_key": "e_unit",
+                "length": str(npz["r_unit"]) if "r_unit" in npz.files else None,
+                "length_key": "r_unit",
+            }
+            return Dataset(
+                npz["z"],
+                npz["R"],
+                npz["E"],
+                npz["F"],
+                str(npz["name"]) if "name" in npz.files else name,
+                str(npz["theory"]) if "theory" in npz.files else "unknown",
+            ), labels
     except (OSError, ValueError) as err:
         if isinstance(err, DatasetError):
             raise
@@ -307,8 +358,10 @@ def _read_bare_xyz(path: Path, name: str) -> Dataset:
             rows = [lines[i + 2 + a].split() for a in range(n_atoms)]
             short = next((a for a, r in enumerate(rows) if len(r) != 7), None)
             if short is not None:
-                raise DatasetError(f"{path}: frame at line {i + 1}: atom line {short + 1} (line {i + 3 + short}) "
-                                   f"has {len(rows[short])} columns; the format needs 'El x y z fx fy fz' per atom")
+                raise DatasetError(
+                    f"{path}: frame at line {i + 1}: atom line {short + 1} (line {i + 3 + short}) "
+                    f"has {len(rows[short])} columns; the format needs 'El x y z fx fy fz' per atom"
+                )
             symbols = [r[0] for r in rows]
             numbers = np.array([atomic_numbers[s] for s in symbols])
             values = np.array([[float(x) for x in r[1:7]] for r in rows])
@@ -346,13 +399,18 @@ def _extxyz_problem(path: Path, reason: str) -> str:
         except ValueError:
             return f"{where}: expected an atom count, found {lines[line][:40]!r}"
         header = lines[line + 1] if line + 1 < len(lines) else ""
-        columns = sum(int(n) for n in re.findall(r":[SRIL]:(\d+)", header.split("Properties=")[-1].split()[0])) \
-            if "Properties=" in header else 4
-        atoms = lines[line + 2:line + 2 + n_atoms]
+        columns = (
+            sum(int(n) for n in re.findall(r":[SRIL]:(\d+)", header.split("Properties=")[-1].split()[0]))
+            if "Properties=" in header
+            else 4
+        )
+        atoms = lines[line + 2 : line + 2 + n_atoms]
         for k, atom in enumerate(atoms):
             if len(atom.split()) != columns:
-                return (f"{where}: atom line {k + 1} of {n_atoms} (line {line + 3 + k}) has {len(atom.split())} "
-                        f"columns, the header says {columns}; is the atom count {n_atoms} right, or the file cut short?")
+                return (
+                    f"{where}: atom line {k + 1} of {n_atoms} (line {line + 3 + k}) has {len(atom.split())} "
+                    f"columns, the header says {columns}; is the atom count {n_atoms} right, or the file cut short?"
+                )
         if len(atoms) < n_atoms:
             return f"{where}: the file ends after {len(atoms)} of its {n_atoms} atoms"
         line, frame = line + 2 + n_atoms, frame + 1
@@ -366,8 +424,12 @@ def _read_extxyz(path: Path, name: str) -> Dataset:
         raise DatasetError(_extxyz_problem(path, " ".join(str(err).split())[:200])) from None
     if not frames:
         raise DatasetError(f"{path}: no frames")
-    labels = {"energy": frames[0].info.get("energy_unit"), "energy_key": "energy_unit",
-              "length": frames[0].info.get("length_unit"), "length_key": "length_unit"}
+    labels = {
+        "energy": frames[0].info.get("energy_unit"),
+        "energy_key": "energy_unit",
+        "length": frames[0].info.get("length_unit"),
+        "length_key": "length_unit",
+    }
     z = frames[0].numbers
     R, E, F = [], [], []
     for i, frame in enumerate(frames):

@@ -31,15 +31,23 @@ _EPS = 1e-12
 
 def bonded_angles(neighbours: list[set[int]]) -> np.ndarray:
     """Every (i, j, k) with i and k bonded to the apex j, i < k; shape (K, 3)."""
-    triples = [(i, j, k) for j, around in enumerate(neighbours)
-               for i in sorted(around) for k in sorted(around) if i < k]
+    triples = [
+        (i, j, k) for j, around in enumerate(neighbours) for i in sorted(around) for k in sorted(around) if i < k
+    ]
     return np.array(triples, dtype=int).reshape(-1, 3)
 
 
 def bonded_dihedrals(neighbours: list[set[int]]) -> np.ndarray:
     """Every (i, j, k, l) along bonds i–j, j–k, k–l with j < k and i ≠ l; shape (L, 4)."""
-    quads = [(i, j, k, l) for j, around in enumerate(neighbours) for k in sorted(around) if j < k
-             for i in sorted(around - {k}) for l in sorted(neighbours[k] - {j}) if i != l]
+    quads = [
+        (i, j, k, l)
+        for j, around in enumerate(neighbours)
+        for k in sorted(around)
+        if j < k
+        for i in sorted(around - {k})
+        for l in sorted(neighbours[k] - {j})
+        if i != l
+    ]
     return np.array(quads, dtype=int).reshape(-1, 4)
 
 
@@ -85,8 +93,7 @@ class Descriptor:
             features.append((1.0 - torch.exp(-theta)) ** 2 - 1.0)
         if len(self.dihedrals):
             a, b, c, d = self.dihedrals.T
-            b1, b2, b3 = (R[..., b, :] - R[..., a, :], R[..., c, :] - R[..., b, :],
-                          R[..., d, :] - R[..., c, :])
+            b1, b2, b3 = (R[..., b, :] - R[..., a, :], R[..., c, :] - R[..., b, :], R[..., d, :] - R[..., c, :])
             n1, n2 = torch.linalg.cross(b1, b2), torch.linalg.cross(b2, b3)
             cos_phi = (n1 * n2).sum(-1) / (_norm(n1) * _norm(n2))
             features.append(1.0 + cos_phi)

@@ -75,10 +75,14 @@ def held_out_errors(held_out: HeldOut, dataset, split, fold: int, train=None) ->
     train = split.train_indices(fold) if train is None else np.asarray(train)
     test = dataset.subset(held_out.indices)
     baseline = mean_baseline(dataset.E[train], test.E, test.F)
-    return {"n_train": len(train), "fold": fold, "n_test": len(test),
-            **error_metrics(held_out.energies, test.E, held_out.forces, test.F),
-            "baseline_energy_rmse": baseline["energy_rmse"],
-            "baseline_force_rmse": baseline["force_rmse"]}
+    return {
+        "n_train": len(train),
+        "fold": fold,
+        "n_test": len(test),
+        **error_metrics(held_out.energies, test.E, held_out.forces, test.F),
+        "baseline_energy_rmse": baseline["energy_rmse"],
+        "baseline_force_rmse": baseline["force_rmse"],
+    }
 
 
 def best_by_energy(folds: pd.DataFrame) -> pd.Series:
@@ -176,10 +180,21 @@ def cluster_errors(phi_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 10.
     rows = []
     for k in range(n_clusters):
         members = clusters == k
-        metrics = (error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
-                   if members.any() else dict.fromkeys(METRICS, np.nan))
-        rows.append({"cluster": k, "phi_from_deg": k * width_deg, "phi_to_deg": (k + 1) * width_deg,
-                     "n_frames": int(members.sum()), "population": float(members.mean()), **metrics})
+        metrics = (
+            error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
+            if members.any()
+            else dict.fromkeys(METRICS, np.nan)
+        )
+        rows.append(
+            {
+                "cluster": k,
+                "phi_from_deg": k * width_deg,
+                "phi_to_deg": (k + 1) * width_deg,
+                "n_frames": int(members.sum()),
+                "population": float(members.mean()),
+                **metrics,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -214,11 +229,22 @@ def grid_errors(x_deg, y_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 3
     for i in range(n_cells):
         for j in range(n_cells):
             members = (columns == i) & (rows_of == j)
-            metrics = (error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
-                       if members.any() else dict.fromkeys(METRICS, np.nan))
-            table.append({"x_from_deg": -180.0 + i * width_deg, "x_to_deg": -180.0 + (i + 1) * width_deg,
-                          "y_from_deg": -180.0 + j * width_deg, "y_to_deg": -180.0 + (j + 1) * width_deg,
-                          "n_frames": int(members.sum()), "population": float(members.mean()), **metrics})
+            metrics = (
+                error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
+                if members.any()
+                else dict.fromkeys(METRICS, np.nan)
+            )
+            table.append(
+                {
+                    "x_from_deg": -180.0 + i * width_deg,
+                    "x_to_deg": -180.0 + (i + 1) * width_deg,
+                    "y_from_deg": -180.0 + j * width_deg,
+                    "y_to_deg": -180.0 + (j + 1) * width_deg,
+                    "n_frames": int(members.sum()),
+                    "population": float(members.mean()),
+                    **metrics,
+                }
+            )
     return pd.DataFrame(table)
 
 
@@ -228,8 +254,9 @@ def cutoff_scan(errors: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for cutoff, folds in errors.groupby("cutoff_A"):
         best = best_by_energy(folds)
-        rows.append({"cutoff_A": float(cutoff), "n_train": int(folds["n_train"].iloc[0]),
-                     **fold_statistics(folds, best)})
+        rows.append(
+            {"cutoff_A": float(cutoff), "n_train": int(folds["n_train"].iloc[0]), **fold_statistics(folds, best)}
+        )
     return pd.DataFrame(rows)
 
 
@@ -263,7 +290,7 @@ def tail_mean(values_deg, tail: float = 0.1, magnitude: bool = True, circular: b
     (degrees in (-180, 180]): frames either side of ±180° average to ~180°, not to 0."""
     values = np.asarray(values_deg, dtype=float)
     values = np.abs(values) if magnitude else values
-    last = values[-max(1, int(round(tail * len(values)))):]
+    last = values[-max(1, int(round(tail * len(values)))) :]
     if circular and not magnitude:
         return float(np.degrees(np.angle(np.exp(1j * np.radians(last)).mean())))
     return float(last.mean())
@@ -279,20 +306,31 @@ def transition_outcome(final_deg: float, ends: dict[str, float], bands_deg, magn
     """
     low, high = bands_deg
     measure = abs if magnitude else float
-    sides = {name: "low" if measure(value) <= low else "high" if measure(value) >= high else None
-             for name, value in ends.items()}
+    sides = {
+        name: "low" if measure(value) <= low else "high" if measure(value) >= high else None
+        for name, value in ends.items()
+    }
     if sorted(map(str, sides.values())) != ["high", "low"]:
         shown = "|coordinate|" if magnitude else "coordinate"
-        raise ValueError(f"the end minima {ends} (degrees) do not lie one in each outer band "
-                         f"of {shown} <= {low} and >= {high}")
+        raise ValueError(
+            f"the end minima {ends} (degrees) do not lie one in each outer band of {shown} <= {low} and >= {high}"
+        )
     final = measure(final_deg)
     side = "low" if final <= low else "high" if final >= high else None
     return next((name for name, s in sides.items() if s == side), "transition")
 
 
-def md_outcome(positions: np.ndarray, bonds: list[tuple[int, int]], values: np.ndarray,
-               ends: dict[str, float], bands_deg, tail: float = 0.1,
-               max_stretch: float = 1.5, min_distance_A: float = 0.6, magnitude: bool = True) -> dict:
+def md_outcome(
+    positions: np.ndarray,
+    bonds: list[tuple[int, int]],
+    values: np.ndarray,
+    ends: dict[str, float],
+    bands_deg,
+    tail: float = 0.1,
+    max_stretch: float = 1.5,
+    min_distance_A: float = 0.6,
+    magnitude: bool = True,
+) -> dict:
     """Where an MD run ended and whether it stayed a molecule (paper Fig. 9).
 
     `values` is the run's classifying coordinate (azobenzene: φ), `ends` its value at the
@@ -309,13 +347,18 @@ def md_outcome(positions: np.ndarray, bonds: list[tuple[int, int]], values: np.n
     stretch = float((lengths / lengths[0]).max())
     a, b = np.triu_indices(positions.shape[1], 1)
     closest = float(np.linalg.norm(positions[:, a] - positions[:, b], axis=-1).min())
-    return {"ends_in": transition_outcome(final, ends, bands_deg, magnitude), "final_value_deg": final,
-            "max_bond_stretch": stretch, "min_distance_A": closest,
-            "physical": bool(stretch <= max_stretch and closest >= min_distance_A)}
+    return {
+        "ends_in": transition_outcome(final, ends, bands_deg, magnitude),
+        "final_value_deg": final,
+        "max_bond_stretch": stretch,
+        "min_distance_A": closest,
+        "physical": bool(stretch <= max_stretch and closest >= min_distance_A),
+    }
 
 
-def points_to_accuracy(curve: pd.DataFrame, threshold: float = 1.0,
-                       metrics: tuple[str, ...] = ("best_energy_rmse", "best_force_rmse")) -> int | None:
+def points_to_accuracy(
+    curve: pd.DataFrame, threshold: float = 1.0, metrics: tuple[str, ...] = ("best_energy_rmse", "best_force_rmse")
+) -> int | None:
     """The smallest training size at which every one of `metrics` of the best model is below
     `threshold` (None if none is): by default energy RMSE below 1 kcal/mol and force RMSE
     below 1 kcal/(mol Å) together."""
@@ -338,16 +381,19 @@ def headline_table(curves: pd.DataFrame, threshold: float = 1.0) -> pd.DataFrame
         energy = points_to_accuracy(curve, threshold, ("best_energy_rmse",))
         paper_points, criterion, paper_forces = PAPER_HEADLINES.get((dataset, model), ("", ENERGY, ""))
         ours = both if criterion == ENERGY_AND_FORCES else energy
-        rows.append({
-            "dataset": dataset, "model": model,
-            "points_energy_and_force_below_1": str(both) if both else never,
-            "points_energy_below_1": str(energy) if energy else never,
-            "paper_criterion": criterion,
-            "points_by_paper_criterion": str(ours) if ours else never,
-            "paper_points_to_1_kcal_mol": paper_points,
-            "largest_n_train": int(largest["n_train"]),
-            "energy_rmse_at_largest": float(largest["best_energy_rmse"]),
-            "force_rmse_at_largest": float(largest["best_force_rmse"]),
-            "paper_force_rmse_at_1000": paper_forces,
-        })
+        rows.append(
+            {
+                "dataset": dataset,
+                "model": model,
+                "points_energy_and_force_below_1": str(both) if both else never,
+                "points_energy_below_1": str(energy) if energy else never,
+                "paper_criterion": criterion,
+                "points_by_paper_criterion": str(ours) if ours else never,
+                "paper_points_to_1_kcal_mol": paper_points,
+                "largest_n_train": int(largest["n_train"]),
+                "energy_rmse_at_largest": float(largest["best_energy_rmse"]),
+                "force_rmse_at_largest": float(largest["best_force_rmse"]),
+                "paper_force_rmse_at_1000": paper_forces,
+            }
+        )
     return pd.DataFrame(rows)

@@ -32,8 +32,9 @@ CLUSTER_WIDTH_DEG = 10.0
 STATISTICS = ("best", "mean")
 
 
-def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
-                      cluster_coordinate: dict | None = None) -> list[Atoms]:
+def prediction_frames(
+    dataset: Dataset, held_out: HeldOut, model: str, cluster_coordinate: dict | None = None
+) -> list[Atoms]:
     """The held-out frames of one model with reference and predicted energies and forces.
 
     `cluster_coordinate` is the molecule's transition coordinate, ``{"cv": name, "atoms":
@@ -51,9 +52,16 @@ def prediction_frames(dataset: Dataset, held_out: HeldOut, model: str,
     frames = []
     for k, index in enumerate(held_out.indices):
         atoms = Atoms(numbers=test.z, positions=test.R[k])
-        atoms.info.update(model=model, frame=int(index), energy=float(test.E[k]),
-                          predicted_energy=float(held_out.energies[k]), theory=dataset.theory,
-                          energy_unit=ENERGY_UNIT, force_unit=FORCE_UNIT, length_unit=LENGTH_UNIT)
+        atoms.info.update(
+            model=model,
+            frame=int(index),
+            energy=float(test.E[k]),
+            predicted_energy=float(held_out.energies[k]),
+            theory=dataset.theory,
+            energy_unit=ENERGY_UNIT,
+            force_unit=FORCE_UNIT,
+            length_unit=LENGTH_UNIT,
+        )
         if clusters is not None:
             atoms.info.update({f"{name}_deg": float(values[k]), "cluster": int(clusters[k])})
         atoms.arrays["forces"] = test.F[k].copy()
@@ -86,13 +94,14 @@ def read_predictions(paths, coordinate: str | None = None) -> Predictions:
         raise ValueError(f"{paths[0]}: its frames have no {key!r} (the dataset has no cluster coordinate)")
     # ASE's reader moves the reference `energy` and `forces` into a calculator; read them
     # from there, in the units the file states (no conversion: the calculator is only a holder)
-    return Predictions(np.array([a.info[key] for a in frames]) if coordinate else None,
-                       np.array([a.info["energy"] if "energy" in a.info else a.calc.results["energy"] for a in frames]),
-                       np.array([a.info["predicted_energy"] for a in frames]),
-                       np.array([a.arrays["forces"] if "forces" in a.arrays else a.calc.results["forces"]
-                                 for a in frames]),
-                       np.array([a.arrays["predicted_forces"] for a in frames]),
-                       np.array([a.positions for a in frames]))
+    return Predictions(
+        np.array([a.info[key] for a in frames]) if coordinate else None,
+        np.array([a.info["energy"] if "energy" in a.info else a.calc.results["energy"] for a in frames]),
+        np.array([a.info["predicted_energy"] for a in frames]),
+        np.array([a.arrays["forces"] if "forces" in a.arrays else a.calc.results["forces"] for a in frames]),
+        np.array([a.arrays["predicted_forces"] for a in frames]),
+        np.array([a.positions for a in frames]),
+    )
 
 
 def metric_name(metric: str, statistic: str, n_train: int) -> str:
@@ -113,20 +122,38 @@ def metrics_table(curve: pd.DataFrame, dataset: str, level_of_theory: str) -> di
                 key = metric_name(metric, statistic, row.n_train)
                 metrics.setdefault(key, {})[row.model] = float(getattr(row, f"{statistic}_{metric}"))
     units = {metric: ENERGY_UNIT if metric.startswith("energy") else FORCE_UNIT for metric in METRICS}
-    return {"dataset": dataset, "level_of_theory": level_of_theory, "units": units,
-            "n_folds": int(rows["n_folds"].max()), "metrics": metrics}
+    return {
+        "dataset": dataset,
+        "level_of_theory": level_of_theory,
+        "units": units,
+        "n_folds": int(rows["n_folds"].max()),
+        "metrics": metrics,
+    }
 
 
-def registry_entry(dataset: str, model: str, n_train: int, fold: int, path: str, level_of_theory: str,
-                   trained_on_dispersion: bool, code_family: str | None = None) -> tuple[str, dict]:
+def registry_entry(
+    dataset: str,
+    model: str,
+    n_train: int,
+    fold: int,
+    path: str,
+    level_of_theory: str,
+    trained_on_dispersion: bool,
+    code_family: str | None = None,
+) -> tuple[str, dict]:
     """(name, entry) of one trained model in ml-peg's models.yml layout; a named variant's
     model loads as its family's (`code_family`), and its name stays in ``variant``."""
     name = f"flexmlff-{dataset}-{model}-n{int(n_train)}"
     family = code_family or model
     return name, {
-        "module": "flexmlff.models", "class_name": "load_calculator", "datasets": [dataset],
-        "device": "cpu", "trained_on_dispersion": bool(trained_on_dispersion),
-        "level_of_theory": level_of_theory, "n_train": int(n_train), "fold": int(fold),
+        "module": "flexmlff.models",
+        "class_name": "load_calculator",
+        "datasets": [dataset],
+        "device": "cpu",
+        "trained_on_dispersion": bool(trained_on_dispersion),
+        "level_of_theory": level_of_theory,
+        "n_train": int(n_train),
+        "fold": int(fold),
         **({"variant": model} if family != model else {}),
         "kwargs": {"model": family, "path": path},
     }

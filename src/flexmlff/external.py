@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from flexmlff.evaluate import HeldOut
 from flexmlff.config_error import ConfigError
+from flexmlff.evaluate import HeldOut
 from flexmlff.units import ev_to_kcal_mol
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,9 @@ class ExternalModel:
         if relative_to is not None:
             kwargs = {k: _resolved(v, relative_to) for k, v in kwargs.items()}
         metadata = {k: v for k, v in entry.items() if k not in CALCULATOR_KEYS}
-        return cls(name, entry["module"], entry["class_name"], kwargs, entry.get("conda"), entry.get("device"),
-                   metadata, key)
+        return cls(
+            name, entry["module"], entry["class_name"], kwargs, entry.get("conda"), entry.get("device"), metadata, key
+        )
 
     def file_arguments(self) -> list[tuple[str, str]]:
         """(kwarg, path) of every kwarg value that names a model file (by its suffix)."""
@@ -111,8 +112,11 @@ class ExternalModel:
             kwargs["device"] = self.device
         calculator = build(**kwargs)
         if not (hasattr(calculator, "get_potential_energy") or hasattr(calculator, "calculate")):
-            raise ConfigError(f"{self.key}.class_name", f"{self.module}.{self.class_name}(**kwargs) returned "
-                                     f"{type(calculator).__name__}, not an ASE calculator")
+            raise ConfigError(
+                f"{self.key}.class_name",
+                f"{self.module}.{self.class_name}(**kwargs) returned "
+                f"{type(calculator).__name__}, not an ASE calculator",
+            )
         return calculator
 
 
@@ -160,15 +164,17 @@ def external_models(config: dict) -> dict[str, ExternalModel]:
         if not Path(registry).is_file():
             raise ConfigError("external_models_file", f"{registry} not found")
         for name, entry in read_registry(registry).items():
-            models[name] = ExternalModel.from_entry(name, entry, f"external_models_file ({registry}): {name}",
-                                                    Path(registry).parent)
+            models[name] = ExternalModel.from_entry(
+                name, entry, f"external_models_file ({registry}): {name}", Path(registry).parent
+            )
     for name, entry in (config.get("external_models") or {}).items():
         models[name] = ExternalModel.from_entry(name, entry, f"external_models.{name}")
     return models
 
 
-def predict_frames(calculator, R: np.ndarray, z: np.ndarray, name: str, frames=None,
-                   progress_every: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def predict_frames(
+    calculator, R: np.ndarray, z: np.ndarray, name: str, frames=None, progress_every: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) of an ASE calculator on
     positions R (M, N, 3) Å, the dataset's `frames` (their indices, for messages); a
     non-finite value stops with the model and the frame named. Logs progress every
@@ -183,8 +189,10 @@ def predict_frames(calculator, R: np.ndarray, z: np.ndarray, name: str, frames=N
         energies[i] = atoms.get_potential_energy()
         forces[i] = atoms.get_forces()
         if not (np.isfinite(energies[i]) and np.all(np.isfinite(forces[i]))):
-            raise ValueError(f"external model {name!r} returned a non-finite energy or force on frame "
-                             f"{int(frames[i])} of the dataset")
+            raise ValueError(
+                f"external model {name!r} returned a non-finite energy or force on frame "
+                f"{int(frames[i])} of the dataset"
+            )
         if progress_every and (i + 1) % progress_every == 0:
             log.info("%s: %d of %d frames", name, i + 1, len(R))
     return ev_to_kcal_mol(energies), ev_to_kcal_mol(forces)

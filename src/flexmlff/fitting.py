@@ -27,9 +27,18 @@ from flexmlff.training_records import grid_edge
 log = logging.getLogger(__name__)
 
 
-def fit_and_save(name: str, train_set, validation, settings: dict, threads: int, model_path: str | Path,
-                 record_path: str | Path, fold: int, extra: dict | None = None,
-                 checkpoint_folder: str | Path | None = None):
+def fit_and_save(
+    name: str,
+    train_set,
+    validation,
+    settings: dict,
+    threads: int,
+    model_path: str | Path,
+    record_path: str | Path,
+    fold: int,
+    extra: dict | None = None,
+    checkpoint_folder: str | Path | None = None,
+):
     """Train family `name` on `train_set`, choosing on `validation`; save the model to
     `model_path` and its training record to `record_path`; return the model read back.
 
@@ -45,7 +54,9 @@ def fit_and_save(name: str, train_set, validation, settings: dict, threads: int,
     record = {}
     checkpoint = None
     if checkpoint_folder is not None and resumable(models):
-        fingerprint = training_fingerprint(name, getattr(models, "CODE_FILES", models.__file__), settings, train_set, validation)
+        fingerprint = training_fingerprint(
+            name, getattr(models, "CODE_FILES", models.__file__), settings, train_set, validation
+        )
         checkpoint = TrainingCheckpoint(checkpoint_folder, fingerprint)
     resuming = {"checkpoint": checkpoint} if checkpoint is not None else {}
     model = models.train(train_set, validation, settings, threads=threads, record=record, **resuming)
@@ -53,14 +64,23 @@ def fit_and_save(name: str, train_set, validation, settings: dict, threads: int,
     edge = grid_edge(record)
     if edge:
         record["grid_edge"] = edge
-        log.warning("%s = %s is the %s value of the grid %s: the validation error may still fall beyond it; "
-                    "widen models.%s.%s", edge["parameter"], edge["chosen"], edge["edge"], edge["grid"], name,
-                    edge["grid_key"])
+        log.warning(
+            "%s = %s is the %s value of the grid %s: the validation error may still fall beyond it; widen models.%s.%s",
+            edge["parameter"],
+            edge["chosen"],
+            edge["edge"],
+            edge["grid"],
+            name,
+            edge["grid_key"],
+        )
     with atomic_output(model_path) as partial:
         models.save(model, partial)
     with atomic_output(record_path) as partial, open(partial, "w") as handle:
-        json.dump({"family": name, "n_train": len(train_set), "fold": fold, **(extra or {}), "settings": settings,
-                   **record}, handle, indent=1)
+        json.dump(
+            {"family": name, "n_train": len(train_set), "fold": fold, **(extra or {}), "settings": settings, **record},
+            handle,
+            indent=1,
+        )
     if checkpoint is not None:
         checkpoint.remove()
     return models.load(model_path)
@@ -71,9 +91,19 @@ def resumable(models) -> bool:
     return "checkpoint" in inspect.signature(models.train).parameters
 
 
-def write_test_results(held_out: HeldOut, dataset, split, fold: int, row: dict, name: str, cluster_coordinate,
-                       errors_path: str | Path, predictions_path: str | Path, train=None,
-                       after: dict | None = None) -> dict:
+def write_test_results(
+    held_out: HeldOut,
+    dataset,
+    split,
+    fold: int,
+    row: dict,
+    name: str,
+    cluster_coordinate,
+    errors_path: str | Path,
+    predictions_path: str | Path,
+    train=None,
+    after: dict | None = None,
+) -> dict:
     """Write one model's errors on its held-out frames (one csv row: the fields of `row`,
     then :func:`flexmlff.evaluate.held_out_errors`, then those of `after`) and its
     predictions beside the reference (:func:`flexmlff.exports.prediction_frames`); return
@@ -83,6 +113,5 @@ def write_test_results(held_out: HeldOut, dataset, split, fold: int, row: dict, 
     with atomic_output(errors_path) as partial:
         pd.DataFrame([row]).to_csv(partial, index=False)
     with atomic_output(predictions_path) as partial:
-        write(partial, prediction_frames(dataset, held_out, name, cluster_coordinate), format="extxyz",
-              write_info=True)
+        write(partial, prediction_frames(dataset, held_out, name, cluster_coordinate), format="extxyz", write_info=True)
     return row

@@ -42,22 +42,32 @@ class Layout:
     def __init__(self, results: str = "results"):
         self.results = results
 
-    scratch = _path(".scratch", "Where jobs keep their temporary files, a folder each (flexmlff.scratch); "
-                    "empty after a run.")
-    checkpoints = _path(".checkpoints", "Where training jobs keep their checkpoints until their model is saved "
-                        "(flexmlff.models._checkpoint); empty after a run.")
+    scratch = _path(
+        ".scratch", "Where jobs keep their temporary files, a folder each (flexmlff.scratch); empty after a run."
+    )
+    checkpoints = _path(
+        ".checkpoints",
+        "Where training jobs keep their checkpoints until their model is saved "
+        "(flexmlff.models._checkpoint); empty after a run.",
+    )
 
     # minima, paths, single points
-    built = _path("{molecule}/minima/{minimum}_built.xyz",
-                  "A minimum built from the molecule's SMILES at its collective-variable values, unrelaxed.")
+    built = _path(
+        "{molecule}/minima/{minimum}_built.xyz",
+        "A minimum built from the molecule's SMILES at its collective-variable values, unrelaxed.",
+    )
     relaxed = _path("{molecule}/minima/{minimum}.extxyz")
-    mep = _path("{molecule}/mep/{method}.{ext}", "A minimum-energy path: frames, profile csv or summary json.",
-                ext="extxyz")
-    path = _path("{molecule}/paths/{name}.{ext}", "A driven or optimised isomerisation path: frames or csv.",
-                 ext="extxyz")
-    driven_path = _path("{molecule}/driven_paths/{name}.{ext}",
-                        "A path driven by dihedrals, frames relaxed at their values: frames, profile csv or summary json.",
-                        ext="extxyz")
+    mep = _path(
+        "{molecule}/mep/{method}.{ext}", "A minimum-energy path: frames, profile csv or summary json.", ext="extxyz"
+    )
+    path = _path(
+        "{molecule}/paths/{name}.{ext}", "A driven or optimised isomerisation path: frames or csv.", ext="extxyz"
+    )
+    driven_path = _path(
+        "{molecule}/driven_paths/{name}.{ext}",
+        "A path driven by dihedrals, frames relaxed at their values: frames, profile csv or summary json.",
+        ext="extxyz",
+    )
     single_point = _path("{molecule}/single_points/{level}/{name}.json")
 
     # MD and relabelling
@@ -75,34 +85,49 @@ class Layout:
     # models and their errors
     model_dir = _path("{dataset}/models/{model}/n{n_train}/fold{fold}")
     test_errors = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/test_errors.csv")
-    training_record = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/training.json",
-                            "What training chose on the validation frames (σ, epoch) and the loss per epoch.")
-    test_predictions = _path("{dataset}/models/{model}/n{n_train}/fold{fold}/predictions.extxyz",
-                             "Reference and predicted energies and forces of the held-out frames.")
+    training_record = _path(
+        "{dataset}/models/{model}/n{n_train}/fold{fold}/training.json",
+        "What training chose on the validation frames (σ, epoch) and the loss per epoch.",
+    )
+    test_predictions = _path(
+        "{dataset}/models/{model}/n{n_train}/fold{fold}/predictions.extxyz",
+        "Reference and predicted energies and forces of the held-out frames.",
+    )
     family_errors = _path("{dataset}/errors/{model}.csv", "Every fold and size of one family on one dataset.")
-    external_model_check = _path("external/{model}/check.json",
-                                 "An external model's first job: its calculator built and run on one frame.")
-    cutoff_scan_dir = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}",
-                            "One GAP model of the SOAP-cutoff scan (Fig. 6a).")
+    external_model_check = _path(
+        "external/{model}/check.json", "An external model's first job: its calculator built and run on one frame."
+    )
+    cutoff_scan_dir = _path(
+        "{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}", "One GAP model of the SOAP-cutoff scan (Fig. 6a)."
+    )
     cutoff_scan_record = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/training.json")
     cutoff_scan_errors = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/test_errors.csv")
     cutoff_scan_predictions = _path("{dataset}/cutoff_scan/gap/r{cutoff}/n{n_train}/fold{fold}/predictions.extxyz")
-    phi_clusters = _path("{evaluated}/phi_clusters/{dataset}/{model}/n{n_train}.csv",
-                         "Per-cluster errors on `evaluated` of a family's best model trained on `dataset`.")
+    phi_clusters = _path(
+        "{evaluated}/phi_clusters/{dataset}/{model}/n{n_train}.csv",
+        "Per-cluster errors on `evaluated` of a family's best model trained on `dataset`.",
+    )
     ml_md_dir = _path("ml_md/{model}/{start_path}/frame{frame}")
     ml_md_frames = _path("ml_md/{model}/{start_path}/frame{frame}/frames.extxyz")
     ml_md_outcome = _path("ml_md/{model}/{start_path}/frame{frame}/outcome.json")
     ml_md_ipi_dir = _path("ml_md/{model}/{start_path}/frame{frame}/ipi")
 
     # training sets grown where the model errs (flexmlff.training_sets): one folder per step
-    dataset_clusters = _path("{dataset}/optimised/clusters.npz",
-                             "Cluster label of every frame of a dataset (distances, then energy).")
-    optimised_model = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/model",
-                            "One step's model, in its family's own format (any family's load reads it).")
-    optimised_training_set = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/training_set.npz",
-                                   "One step's training frames (dataset indices) and those it added.")
-    optimised_frame_errors = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/frame_errors.npy",
-                                   "One step's model: mean squared force error on every frame of the dataset.")
+    dataset_clusters = _path(
+        "{dataset}/optimised/clusters.npz", "Cluster label of every frame of a dataset (distances, then energy)."
+    )
+    optimised_model = _path(
+        "{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/model",
+        "One step's model, in its family's own format (any family's load reads it).",
+    )
+    optimised_training_set = _path(
+        "{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/training_set.npz",
+        "One step's training frames (dataset indices) and those it added.",
+    )
+    optimised_frame_errors = _path(
+        "{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/frame_errors.npy",
+        "One step's model: mean squared force error on every frame of the dataset.",
+    )
     optimised_record = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/training.json")
     optimised_errors = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/test_errors.csv")
     optimised_predictions = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/predictions.extxyz")

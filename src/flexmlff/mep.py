@@ -60,9 +60,7 @@ def _max_force(forces: np.ndarray) -> float:
 def freeze_results(atoms: Atoms) -> Atoms:
     """A copy of `atoms` carrying its current energy and forces as fixed results."""
     frozen = atoms.copy()
-    frozen.calc = SinglePointCalculator(
-        frozen, energy=atoms.get_potential_energy(), forces=atoms.get_forces()
-    )
+    frozen.calc = SinglePointCalculator(frozen, energy=atoms.get_potential_energy(), forces=atoms.get_forces())
     return frozen
 
 
@@ -105,8 +103,7 @@ def minimum_energy_path(
         images = interpolate_torsion(start, end, driving_torsion, n_images)
     for image in images:
         image.calc = calculator_factory()
-    band = NEB(images, k=spring_constant, remove_rotation_and_translation=True,
-               **MEP_METHODS[method])
+    band = NEB(images, k=spring_constant, remove_rotation_and_translation=True, **MEP_METHODS[method])
     if driving_torsion is None:
         band.interpolate()
     idpp_interpolate(band, traj=None, log=None)
@@ -117,8 +114,7 @@ def minimum_energy_path(
         for step, _ in enumerate(optimiser.irun(fmax=fmax, steps=max_steps), start=1):
             last_good = [image.positions.copy() for image in images]
             if step % 50 == 0:
-                log.info("%s step %d: max NEB force %.4f eV/A", method, step,
-                         _max_force(band.get_forces()))
+                log.info("%s step %d: max NEB force %.4f eV/A", method, step, _max_force(band.get_forces()))
     except CalculationFailed as err:
         # a band driven into nonsense (the paper's azobenzene case) makes the
         # electronic structure fail: report it, keep the last band that had results
@@ -144,12 +140,14 @@ def path_profile(images: list[Atoms], torsions: dict[str, tuple[int, ...]] | Non
     """Per-frame table: image, path coordinate (Å), energy relative to frame 0 (kcal/mol),
     largest atomic force (kcal/(mol Å)) and every named torsion (degrees)."""
     energies = ev_to_kcal_mol(np.array([image.get_potential_energy() for image in images]))
-    table = pd.DataFrame({
-        "image": np.arange(len(images)),
-        "path_coordinate_A": path_coordinate(images),
-        "energy_kcal_mol": energies - energies[0],
-        "max_force_kcal_mol_A": [ev_to_kcal_mol(_max_force(i.get_forces())) for i in images],
-    })
+    table = pd.DataFrame(
+        {
+            "image": np.arange(len(images)),
+            "path_coordinate_A": path_coordinate(images),
+            "energy_kcal_mol": energies - energies[0],
+            "max_force_kcal_mol_A": [ev_to_kcal_mol(_max_force(i.get_forces())) for i in images],
+        }
+    )
     for name, quadruple in (torsions or {}).items():
         table[f"{name}_deg"] = [dihedral(i.positions, quadruple) for i in images]
     return table
@@ -175,8 +173,7 @@ def blend(forward: Atoms, backward: Atoms, t: float) -> Atoms:
     return frame
 
 
-def interpolate_dihedrals(start: Atoms, end: Atoms, quadruples, n_images: int,
-                          impose: bool = True) -> list[Atoms]:
+def interpolate_dihedrals(start: Atoms, end: Atoms, quadruples, n_images: int, impose: bool = True) -> list[Atoms]:
     """Initial path that turns dihedrals together from their start to their end values.
 
     Frame t (0…1) blends two geometries with the dihedrals at the same intermediate
@@ -214,15 +211,15 @@ def interpolate_dihedrals(start: Atoms, end: Atoms, quadruples, n_images: int,
     return frames
 
 
-def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int, int],
-                        n_images: int) -> list[Atoms]:
+def interpolate_torsion(start: Atoms, end: Atoms, quadruple: tuple[int, int, int, int], n_images: int) -> list[Atoms]:
     """Initial path that turns one torsion (:func:`interpolate_dihedrals` with one), as the
     MEP's starting band: NEB moves it anyway, so the blend's values are left as they are."""
     return interpolate_dihedrals(start, end, [quadruple], n_images, impose=False)
 
 
-def optimise_at_fixed_dihedrals(atoms: Atoms, calc: Calculator, quadruples, fmax: float,
-                                max_steps: int) -> tuple[Atoms, OptimisationResult]:
+def optimise_at_fixed_dihedrals(
+    atoms: Atoms, calc: Calculator, quadruples, fmax: float, max_steps: int
+) -> tuple[Atoms, OptimisationResult]:
     """Relax every coordinate but the dihedrals `quadruples`, held at their current values
     (ASE ``FixInternals``)."""
     from ase.constraints import FixInternals
@@ -239,15 +236,23 @@ def optimise_at_fixed_dihedrals(atoms: Atoms, calc: Calculator, quadruples, fmax
     return relaxed, result
 
 
-def optimise_at_fixed_torsion(atoms: Atoms, calc: Calculator, quadruple, fmax: float,
-                              max_steps: int) -> tuple[Atoms, OptimisationResult]:
+def optimise_at_fixed_torsion(
+    atoms: Atoms, calc: Calculator, quadruple, fmax: float, max_steps: int
+) -> tuple[Atoms, OptimisationResult]:
     """Relax every coordinate but the torsion `quadruple`, held at its current value."""
     return optimise_at_fixed_dihedrals(atoms, calc, [quadruple], fmax, max_steps)
 
 
-def driven_path(start: Atoms, end: Atoms, calculator_factory: Callable[[], Calculator], quadruples,
-                n_images: int, optimise: bool = True, fmax: float = 0.05,
-                max_steps: int = 300) -> tuple[list[Atoms], OptimisationResult]:
+def driven_path(
+    start: Atoms,
+    end: Atoms,
+    calculator_factory: Callable[[], Calculator],
+    quadruples,
+    n_images: int,
+    optimise: bool = True,
+    fmax: float = 0.05,
+    max_steps: int = 300,
+) -> tuple[list[Atoms], OptimisationResult]:
     """A path that drives dihedrals linearly between two minima (:func:`interpolate_dihedrals`),
     every intermediate frame relaxed with the driven dihedrals held when `optimise`, else
     only evaluated. Returns the ``n_images + 2`` frames with energies and forces, and a
@@ -266,8 +271,7 @@ def driven_path(start: Atoms, end: Atoms, calculator_factory: Callable[[], Calcu
         relax = optimise and 0 < index < len(frames) - 1
         if relax:
             try:
-                relaxed, result = optimise_at_fixed_dihedrals(frame, calculator_factory(), quadruples, fmax,
-                                                              max_steps)
+                relaxed, result = optimise_at_fixed_dihedrals(frame, calculator_factory(), quadruples, fmax, max_steps)
                 steps, converged = steps + result.steps, converged and result.converged
                 largest = max(largest, result.max_force_eV_per_A)
                 log.info("frame %d: %s", index, asdict(result))

@@ -33,5 +33,4 @@ PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO = 4.0
 
 #: Paper Table I and Sec. II.B.1: highest point above cis-azobenzene at PBE+TS, kcal/mol
 #: (rotation+inversion has two peaks, 27.5 and 27.6).
-PAPER_BARRIERS_KCAL_MOL = {"rotation": 30.2, "inversion": 27.4, "rotation_inversion": 27.6,
-                           "optimised_rotation": 26.1}
+PAPER_BARRIERS_KCAL_MOL = {"rotation": 30.2, "inversion": 27.4, "rotation_inversion": 27.6, "optimised_rotation": 26.1}

@@ -70,8 +70,10 @@ def mep_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
     return fig
 
 
-RMSE_PANELS = [("energy_rmse", r"energy RMSE (kcal mol$^{-1}$)"),
-               ("force_rmse", r"force RMSE (kcal mol$^{-1}$ Å$^{-1}$)")]
+RMSE_PANELS = [
+    ("energy_rmse", r"energy RMSE (kcal mol$^{-1}$)"),
+    ("force_rmse", r"force RMSE (kcal mol$^{-1}$ Å$^{-1}$)"),
+]
 
 
 def _log_axes(ax, sizes) -> None:
@@ -94,8 +96,16 @@ def learning_curves(curve: pd.DataFrame, title: str):
             rows = rows.sort_values("n_train")
             name = model_label(model)
             ax.plot(rows["n_train"], rows[f"best_{metric}"], "o-", color=colour, label=f"{name}, best")
-            ax.errorbar(rows["n_train"], rows[f"mean_{metric}"], yerr=rows[f"std_{metric}"],
-                        fmt="s--", color=colour, alpha=0.7, capsize=3, label=f"{name}, mean ± std")
+            ax.errorbar(
+                rows["n_train"],
+                rows[f"mean_{metric}"],
+                yerr=rows[f"std_{metric}"],
+                fmt="s--",
+                color=colour,
+                alpha=0.7,
+                capsize=3,
+                label=f"{name}, mean ± std",
+            )
         ax.axhline(1.0, color="grey", lw=0.8, ls=":")
         _log_axes(ax, sorted(curve["n_train"].unique()))
         ax.set_xlabel("training points")
@@ -107,8 +117,12 @@ def learning_curves(curve: pd.DataFrame, title: str):
     return fig
 
 
-PATH_LABELS = {"rotation": "rotation", "inversion": "inversion",
-               "rotation_inversion": "rotation + inversion", "optimised_rotation": "optimised rotation"}
+PATH_LABELS = {
+    "rotation": "rotation",
+    "inversion": "inversion",
+    "rotation_inversion": "rotation + inversion",
+    "optimised_rotation": "optimised rotation",
+}
 
 
 def isomerisation_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
@@ -118,8 +132,13 @@ def isomerisation_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
     markers = ["o", "s", "^", "D"]
     for (name, profile), marker in zip(profiles.items(), markers * len(profiles)):
         top = profile["energy_kcal_mol"].max()
-        ax.plot(profile["image"], profile["energy_kcal_mol"], marker=marker, ms=4,
-                label=f"{PATH_LABELS.get(name, name)} (max {top:.1f})")
+        ax.plot(
+            profile["image"],
+            profile["energy_kcal_mol"],
+            marker=marker,
+            ms=4,
+            label=f"{PATH_LABELS.get(name, name)} (max {top:.1f})",
+        )
     ax.set_xlabel("frame (0 = cis, last = trans)")
     ax.set_ylabel(ENERGY_LABEL)
     ax.set_title(title)
@@ -128,19 +147,25 @@ def isomerisation_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
     return fig
 
 
-def energy_distributions(by_campaign: Mapping[str, np.ndarray], by_dataset: Mapping[str, np.ndarray],
-                         reference: str):
+def energy_distributions(by_campaign: Mapping[str, np.ndarray], by_dataset: Mapping[str, np.ndarray], reference: str):
     """Relative-energy histograms (kcal/mol above `reference`, frame counts on shared
     bins) per MD campaign (a) and per assembled dataset (b) (paper Fig. 2)."""
     _style()
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8), sharex=True)
     every = np.concatenate([*by_campaign.values(), *by_dataset.values()])
     bins = np.linspace(every.min(), every.max(), 61)
-    for ax, groups, title in ((axes[0], by_campaign, "(a) MD campaigns"),
-                              (axes[1], by_dataset, "(b) datasets")):
+    for ax, groups, title in ((axes[0], by_campaign, "(a) MD campaigns"), (axes[1], by_dataset, "(b) datasets")):
         for colour, (name, energies) in zip(sns.color_palette("colorblind", len(groups)), groups.items()):
-            sns.histplot(energies, ax=ax, stat="count", element="step", fill=False, bins=bins,
-                         color=colour, label=f"{name} ({len(energies)})")
+            sns.histplot(
+                energies,
+                ax=ax,
+                stat="count",
+                element="step",
+                fill=False,
+                bins=bins,
+                color=colour,
+                label=f"{name} ({len(energies)})",
+            )
         ax.set_xlabel(rf"$E - E_\mathrm{{{reference}}}$ (kcal mol$^{{-1}}$)")
         ax.set_ylabel("frames")
         ax.set_title(title, loc="left")
@@ -155,8 +180,7 @@ def distance_distributions(distances: Mapping[str, np.ndarray]):
     _style()
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     for colour, (name, values) in zip(sns.color_palette("colorblind", len(distances)), distances.items()):
-        sns.histplot(values, ax=ax, stat="density", element="step", fill=False, bins=150,
-                     color=colour, label=name)
+        sns.histplot(values, ax=ax, stat="density", element="step", fill=False, bins=150, color=colour, label=name)
     ax.set_xlabel("interatomic distance (Å)")
     ax.set_ylabel("density")
     ax.legend(frameon=False)
@@ -183,8 +207,14 @@ def learning_curve_panels(rows: Mapping[str, Mapping[str, pd.DataFrame]], statis
                 ax.plot(line["n_train"], values, "o-", color=colour, label=name)
                 if statistic == "mean":
                     spread = line[f"std_{metric}"]
-                    ax.fill_between(line["n_train"], (values - spread).clip(lower=0.05 * values),
-                                    values + spread, color=colour, alpha=0.2, lw=0)
+                    ax.fill_between(
+                        line["n_train"],
+                        (values - spread).clip(lower=0.05 * values),
+                        values + spread,
+                        color=colour,
+                        alpha=0.2,
+                        lw=0,
+                    )
             ax.axhline(1.0, color="grey", lw=0.8, ls=":")
             _log_axes(ax, sizes)
             ax.set_xlabel("training points")
@@ -221,9 +251,11 @@ def phi_cluster_panels(tables: list[pd.DataFrame]):
     fig, axes = plt.subplots(len(tables), 2, figsize=(10.0, 3.2 * len(tables)), squeeze=False)
     for row, (panels, table) in enumerate(zip(axes, tables)):
         first = table.iloc[0]
-        title = (f"({chr(97 + row)}) {model_label(first['model'])} trained on "
-                 f"{first['trained_on']} (n = {first['n_train']}, fold {first['best_fold']}): overall "
-                 f"{first['overall_energy_rmse']:.2f} kcal/mol, {first['overall_force_rmse']:.2f} kcal/(mol Å)")
+        title = (
+            f"({chr(97 + row)}) {model_label(first['model'])} trained on "
+            f"{first['trained_on']} (n = {first['n_train']}, fold {first['best_fold']}): overall "
+            f"{first['overall_energy_rmse']:.2f} kcal/mol, {first['overall_force_rmse']:.2f} kcal/(mol Å)"
+        )
         for ax, (metric, label) in zip(panels, RMSE_PANELS):
             ax.bar(table["cluster"], table[metric], color=sns.color_palette("colorblind")[0], width=0.8)
             _cluster_axes(ax, table, label, r"\phi")
@@ -243,8 +275,9 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
     palette = sns.color_palette("colorblind")
     colours = {"stratified": palette[0], "optimised": palette[2]}  # orange is the population line
     symbol = COORDINATE_SYMBOLS.get(coordinate, coordinate).strip("$")
-    fig, axes = plt.subplots(len(models), 3, figsize=(15.0, 3.4 * len(models)), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, 1, 0.6]})
+    fig, axes = plt.subplots(
+        len(models), 3, figsize=(15.0, 3.4 * len(models)), squeeze=False, gridspec_kw={"width_ratios": [1, 1, 0.6]}
+    )
     for row, (panels, model) in enumerate(zip(axes, models)):
         for ax, (metric, label) in zip(panels[:2], RMSE_PANELS):
             for offset, (training_set, colour) in zip((-0.2, 0.2), colours.items()):
@@ -252,19 +285,34 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
                 ax.bar(table["cluster"] + offset, table[metric], width=0.4, color=colour, label=training_set)
             _cluster_axes(ax, table, label, symbol)
         rows = summary[summary["model"] == model].set_index("training_set")
-        parts = [f"{name} {r['energy_rmse']:.2f} / {r['force_rmse']:.2f} ({r['energy_equilibrium_to_transition']:.2f}"
-                 f" / {r['force_equilibrium_to_transition']:.2f})" for name, r in rows.loc[list(colours)].iterrows()]
-        panels[0].set_title(f"({chr(97 + row)}) {model_label(model)}, {int(rows['n_test_frames'].iloc[0])} "
-                            f"held-out frames, E / F RMSE (eq./trans. ratios): {'; '.join(parts)}", loc="left",
-                            fontsize=8)
+        parts = [
+            f"{name} {r['energy_rmse']:.2f} / {r['force_rmse']:.2f} ({r['energy_equilibrium_to_transition']:.2f}"
+            f" / {r['force_equilibrium_to_transition']:.2f})"
+            for name, r in rows.loc[list(colours)].iterrows()
+        ]
+        panels[0].set_title(
+            f"({chr(97 + row)}) {model_label(model)}, {int(rows['n_test_frames'].iloc[0])} "
+            f"held-out frames, E / F RMSE (eq./trans. ratios): {'; '.join(parts)}",
+            loc="left",
+            fontsize=8,
+        )
         panels[0].legend(frameon=False, fontsize=8)
         # pooled over the folds (equal test sets): the last step is then the summary's own value
-        curve = (steps[steps["model"] == model].assign(mse=lambda t: t["force_rmse"] ** 2)
-                 .groupby("n_train", as_index=False)["mse"].mean())
+        curve = (
+            steps[steps["model"] == model]
+            .assign(mse=lambda t: t["force_rmse"] ** 2)
+            .groupby("n_train", as_index=False)["mse"]
+            .mean()
+        )
         curve["force_rmse"] = np.sqrt(curve["mse"])
         panels[2].plot(curve["n_train"], curve["force_rmse"], "o-", color=colours["optimised"], label="grown, per step")
-        panels[2].plot(curve["n_train"].iloc[-1], rows.loc["stratified", "force_rmse"], "s",
-                       color=colours["stratified"], label="stratified")
+        panels[2].plot(
+            curve["n_train"].iloc[-1],
+            rows.loc["stratified", "force_rmse"],
+            "s",
+            color=colours["stratified"],
+            label="stratified",
+        )
         panels[2].set_xlabel("training points")
         panels[2].set_ylabel(RMSE_PANELS[1][1])
         panels[2].legend(frameon=False, fontsize=8)
@@ -273,8 +321,7 @@ def training_set_panels(clusters: pd.DataFrame, summary: pd.DataFrame, steps: pd
     return fig
 
 
-def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "force_rmse",
-                    min_frames: int = 5):
+def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "force_rmse", min_frames: int = 5):
     """Maps of a 2-D grid of two dihedrals (alanine dipeptide's φ/ψ): the held-out frames
     per cell (log colour), then `metric` per cell for each family on one colour scale.
     Cells with fewer than `min_frames` frames are left blank; each family's panel title
@@ -298,8 +345,13 @@ def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "fo
     fig, axes = plt.subplots(n_rows, n_columns, figsize=(3.6 * n_columns, 3.2 * n_rows), squeeze=False)
     first = table[table["model"] == models[0]]
     counts = grid(first, "n_frames")
-    image = axes[0][0].pcolormesh(edges, edges, np.where(counts > 0, counts, np.nan), cmap="Greys",
-                                  norm=LogNorm(vmin=1, vmax=max(counts.max(), 2)))
+    image = axes[0][0].pcolormesh(
+        edges,
+        edges,
+        np.where(counts > 0, counts, np.nan),
+        cmap="Greys",
+        norm=LogNorm(vmin=1, vmax=max(counts.max(), 2)),
+    )
     fig.colorbar(image, ax=axes[0][0], label="held-out frames", pad=0.08)
     axes[0][0].set_title(f"(a) frames per {width:g}° cell", loc="left", fontsize=9)
     sufficient = counts >= min_frames
@@ -310,10 +362,12 @@ def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "fo
     for k, model in enumerate(models, start=1):
         ax = axes[k // n_columns][k % n_columns]
         rows = table[table["model"] == model]
-        image = ax.pcolormesh(edges, edges, np.where(sufficient, grid(rows, metric), np.nan), cmap="viridis",
-                              vmin=0.0, vmax=vmax)
-        ax.set_title(f"({chr(97 + k)}) {model_label(model)}: {rows[f'overall_{metric}'].iloc[0]:.2f}",
-                     loc="left", fontsize=9)
+        image = ax.pcolormesh(
+            edges, edges, np.where(sufficient, grid(rows, metric), np.nan), cmap="viridis", vmin=0.0, vmax=vmax
+        )
+        ax.set_title(
+            f"({chr(97 + k)}) {model_label(model)}: {rows[f'overall_{metric}'].iloc[0]:.2f}", loc="left", fontsize=9
+        )
         fig.colorbar(image, ax=ax, label=label, pad=0.08)
     for k, ax in enumerate(axes.flat):
         if k >= n_panels:
@@ -330,8 +384,14 @@ def grid_error_maps(table: pd.DataFrame, cvs: tuple[str, str], metric: str = "fo
     return fig
 
 
-COORDINATE_SYMBOLS = {"phi": r"$\phi$", "theta": r"$\theta$", "theta_prime": r"$\theta'$",
-                      "tau1": r"$\tau_1$", "tau2": r"$\tau_2$", "psi": r"$\psi$"}
+COORDINATE_SYMBOLS = {
+    "phi": r"$\phi$",
+    "theta": r"$\theta$",
+    "theta_prime": r"$\theta'$",
+    "tau1": r"$\tau_1$",
+    "tau2": r"$\tau_2$",
+    "psi": r"$\psi$",
+}
 
 
 def ml_md_traces(outcomes: list[dict]):
@@ -347,8 +407,13 @@ def ml_md_traces(outcomes: list[dict]):
         magnitude = runs[0]["magnitude"]  # a dihedral whose minima differ by its magnitude (azobenzene phi)
         for run in runs:
             values = np.abs(run["values_deg"]) if magnitude else run["values_deg"]
-            ax.plot(run["time_fs"], values, color=colours.get(run["model"]), lw=1,
-                    label=f"{model_label(run['model'])} → {run['ends_in']}")
+            ax.plot(
+                run["time_fs"],
+                values,
+                color=colours.get(run["model"]),
+                lw=1,
+                label=f"{model_label(run['model'])} → {run['ends_in']}",
+            )
         right = ax.secondary_yaxis("right")
         ends = {name: abs(v) if magnitude else v for name, v in runs[0]["ends_deg"].items()}
         right.set_yticks(list(ends.values()), list(ends))
@@ -416,8 +481,7 @@ def training_diagnostics(histories: pd.DataFrame, scans: pd.DataFrame, title: st
             ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.set_xlabel("epoch")
             ax.set_ylabel("loss (solid: validation, dashed: training)", fontsize=8)
-            ax.set_title(f"{model_label(family)}, n = {largest['n_train'].iloc[0]}", loc="left",
-                         fontsize=9)
+            ax.set_title(f"{model_label(family)}, n = {largest['n_train'].iloc[0]}", loc="left", fontsize=9)
         else:
             scan = scans[scans["family"] == family]
             for colour, (n_train, by_size) in zip(palette, scan.groupby("n_train")):

@@ -53,8 +53,10 @@ def _rebind_handlers(old_stream, new_stream) -> None:
     """Point logging handlers that libraries created on `old_stream` during the step (torch
     makes one on the redirected stderr) at `new_stream`: they log again at exit, and a
     closed file would print a 'Logging error' traceback per message."""
-    loggers = [logging.getLogger(), *(v for v in logging.Logger.manager.loggerDict.values()
-                                      if isinstance(v, logging.Logger))]
+    loggers = [
+        logging.getLogger(),
+        *(v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger)),
+    ]
     for logger in loggers:
         for handler in logger.handlers:
             if isinstance(handler, logging.StreamHandler) and handler.stream is old_stream:
@@ -94,7 +96,9 @@ def snakemake_step(smk):
 
 
 #: The line a job's log ends with: what it needed of the node's disk and memory.
-PEAKS_LINE = "peak scratch {scratch_mb:.1f} MB, peak memory {rss_mb:.0f} MB (job) and {program_mb:.0f} MB (its largest program)"
+PEAKS_LINE = (
+    "peak scratch {scratch_mb:.1f} MB, peak memory {rss_mb:.0f} MB (job) and {program_mb:.0f} MB (its largest program)"
+)
 
 
 def log_peaks(log: logging.Logger, scratch_bytes: int) -> None:
@@ -104,9 +108,13 @@ def log_peaks(log: logging.Logger, scratch_bytes: int) -> None:
     import resource
 
     kib = 1024 / 1e6  # ru_maxrss is in KiB on Linux
-    log.info(PEAKS_LINE.format(scratch_mb=scratch_bytes / 1e6,
-                               rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib,
-                               program_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kib))
+    log.info(
+        PEAKS_LINE.format(
+            scratch_mb=scratch_bytes / 1e6,
+            rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib,
+            program_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kib,
+        )
+    )
 
 
 def stop_when_orphaned(poll_s: float = 1.0) -> threading.Thread:

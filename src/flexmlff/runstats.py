@@ -26,8 +26,15 @@ def job_peaks(logs: str | Path) -> pd.DataFrame:
         found = PEAKS.findall(log.read_text(errors="replace"))
         if found:  # the last attempt's
             scratch, rss, program = found[-1]
-            rows.append({"rule": log.parent.name, "job": log.stem, "scratch_mb": float(scratch),
-                         "rss_mb": float(rss), "program_mb": float(program)})
+            rows.append(
+                {
+                    "rule": log.parent.name,
+                    "job": log.stem,
+                    "scratch_mb": float(scratch),
+                    "rss_mb": float(rss),
+                    "program_mb": float(program),
+                }
+            )
     return pd.DataFrame(rows, columns=["rule", "job", "scratch_mb", "rss_mb", "program_mb"])
 
 
@@ -39,8 +46,15 @@ def job_benchmarks(benchmarks: str | Path) -> pd.DataFrame:
         table = pd.read_csv(file, sep="\t")
         if len(table):
             last = table.iloc[-1]
-            rows.append({"rule": file.parent.name, "job": file.stem, "wall_s": float(last["s"]),
-                         "cpu_s": float(last["cpu_time"]), "max_rss_mb": float(last["max_rss"])})
+            rows.append(
+                {
+                    "rule": file.parent.name,
+                    "job": file.stem,
+                    "wall_s": float(last["s"]),
+                    "cpu_s": float(last["cpu_time"]),
+                    "max_rss_mb": float(last["max_rss"]),
+                }
+            )
     return pd.DataFrame(rows, columns=["rule", "job", "wall_s", "cpu_s", "max_rss_mb"])
 
 
@@ -48,10 +62,18 @@ def per_rule(results: str | Path) -> pd.DataFrame:
     """Per rule: jobs, summed wall and CPU seconds, and the largest peak scratch and memory
     of any of its jobs (MB)."""
     results = Path(results)
-    times = job_benchmarks(results / "benchmarks").groupby("rule").agg(
-        jobs=("job", "size"), wall_s=("wall_s", "sum"), cpu_s=("cpu_s", "sum"), max_rss_mb=("max_rss_mb", "max"))
-    peaks = job_peaks(results / "logs").groupby("rule").agg(
-        peak_scratch_mb=("scratch_mb", "max"), peak_job_mb=("rss_mb", "max"), peak_program_mb=("program_mb", "max"))
+    times = (
+        job_benchmarks(results / "benchmarks")
+        .groupby("rule")
+        .agg(jobs=("job", "size"), wall_s=("wall_s", "sum"), cpu_s=("cpu_s", "sum"), max_rss_mb=("max_rss_mb", "max"))
+    )
+    peaks = (
+        job_peaks(results / "logs")
+        .groupby("rule")
+        .agg(
+            peak_scratch_mb=("scratch_mb", "max"), peak_job_mb=("rss_mb", "max"), peak_program_mb=("program_mb", "max")
+        )
+    )
     return times.join(peaks, how="outer").sort_values("cpu_s", ascending=False)
 
 
@@ -60,9 +82,11 @@ def main(argv: list[str] | None = None) -> None:
     table = per_rule(results[0])
     print(table.to_string(float_format=lambda v: f"{v:.1f}"))
     scratch = table["peak_scratch_mb"].max()
-    print(f"\n{int(table['jobs'].sum())} jobs, {table['cpu_s'].sum() / 3600:.2f} core-hours, peak scratch "
-          + (f"{scratch:.0f} MB" if pd.notna(scratch) else "not logged (jobs of an older flexmlff)")
-          + f", peak memory {table[['max_rss_mb', 'peak_program_mb']].max().max():.0f} MB")
+    print(
+        f"\n{int(table['jobs'].sum())} jobs, {table['cpu_s'].sum() / 3600:.2f} core-hours, peak scratch "
+        + (f"{scratch:.0f} MB" if pd.notna(scratch) else "not logged (jobs of an older flexmlff)")
+        + f", peak memory {table[['max_rss_mb', 'peak_program_mb']].max().max():.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ def import_sgdml():
     logging.setLoggerClass(logging.Logger)
     for logger in list(logging.Logger.manager.loggerDict.values()):
         if isinstance(logger, sgdml.ColoredLogger):
-            logger.handlers = [handler for handler in logger.handlers
-                               if not isinstance(handler.formatter, sgdml.ColoredFormatter)]
+            logger.handlers = [
+                handler for handler in logger.handlers if not isinstance(handler.formatter, sgdml.ColoredFormatter)
+            ]
     return sgdml

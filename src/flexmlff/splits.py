@@ -18,8 +18,7 @@ import numpy as np
 from flexmlff.scratch import atomic_output
 
 
-def stratified_sample(energies: np.ndarray, n: int, seed: int,
-                      exclude: np.ndarray | None = None) -> np.ndarray:
+def stratified_sample(energies: np.ndarray, n: int, seed: int, exclude: np.ndarray | None = None) -> np.ndarray:
     """`n` frame indices whose energies follow the histogram of `energies`.
 
     This is sGDML's own sampler (Freedman–Diaconis bins, at least one frame
@@ -58,7 +57,7 @@ def stratified_folds(energies: np.ndarray, n_folds: int, seed: int) -> np.ndarra
     order = np.argsort(energies, kind="stable")
     labels = np.empty(len(energies), dtype=int)
     for start in range(0, len(order), n_folds):
-        block = order[start:start + n_folds]
+        block = order[start : start + n_folds]
         labels[block] = rng.permutation(n_folds)[: len(block)]
     return labels
 
@@ -86,8 +85,7 @@ class Split:
 
     def save(self, path: str | Path) -> None:
         with atomic_output(path) as partial, open(partial, "wb") as handle:
-            np.savez(handle, n_train=self.n_train, subset=self.subset, folds=self.folds,
-                     validation=self.validation)
+            np.savez(handle, n_train=self.n_train, subset=self.subset, folds=self.folds, validation=self.validation)
 
     @classmethod
     def load(cls, path: str | Path) -> "Split":

@@ -44,8 +44,13 @@ def grid_edge(record: dict) -> dict | None:
     chosen = record["chosen"][parameter]
     if chosen not in (grid[0], grid[-1]):
         return None
-    return {"parameter": parameter, "chosen": chosen, "edge": "smallest" if chosen == grid[0] else "largest",
-            "grid": grid, "grid_key": GRID_KEYS.get(parameter, parameter)}
+    return {
+        "parameter": parameter,
+        "chosen": chosen,
+        "edge": "smallest" if chosen == grid[0] else "largest",
+        "grid": grid,
+        "grid_key": GRID_KEYS.get(parameter, parameter),
+    }
 
 
 def choices_table(records: list[dict]) -> pd.DataFrame:
@@ -56,8 +61,11 @@ def choices_table(records: list[dict]) -> pd.DataFrame:
 
 def history_table(records: list[dict]) -> pd.DataFrame:
     """Per-epoch losses of every network, long format (empty when no record has a history)."""
-    rows = [{**{key: record[key] for key in MODEL_KEYS}, **epoch}
-            for record in records for epoch in record.get("history", [])]
+    rows = [
+        {**{key: record[key] for key in MODEL_KEYS}, **epoch}
+        for record in records
+        for epoch in record.get("history", [])
+    ]
     return pd.DataFrame(rows, columns=[*MODEL_KEYS, "epoch", "train_loss", "valid_loss"] if not rows else None)
 
 
@@ -70,8 +78,14 @@ def scan_table(records: list[dict]) -> pd.DataFrame:
     for record in records:
         for point in record.get("scan", []):
             (parameter,) = [key for key in point if key != "valid_force_rmse"]
-            rows.append({**{key: record[key] for key in MODEL_KEYS}, "parameter": parameter,
-                         "value": point[parameter], "valid_force_rmse": point["valid_force_rmse"]})
+            rows.append(
+                {
+                    **{key: record[key] for key in MODEL_KEYS},
+                    "parameter": parameter,
+                    "value": point[parameter],
+                    "valid_force_rmse": point["valid_force_rmse"],
+                }
+            )
     return pd.DataFrame(rows, columns=[*MODEL_KEYS, "parameter", "value", "valid_force_rmse"])
 
 
@@ -79,6 +93,5 @@ def models_on_grid_edge(records: list[dict]) -> pd.DataFrame:
     """The models whose chosen value is the smallest or largest value tried
     (:func:`grid_edge`), one row each: the validation error may still be falling
     beyond the grid there."""
-    rows = [{**{key: record[key] for key in MODEL_KEYS}, **edge}
-            for record in records if (edge := grid_edge(record))]
+    rows = [{**{key: record[key] for key in MODEL_KEYS}, **edge} for record in records if (edge := grid_edge(record))]
     return pd.DataFrame(rows, columns=[*MODEL_KEYS, "parameter", "chosen", "edge", "grid", "grid_key"])

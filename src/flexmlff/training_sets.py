@@ -36,7 +36,9 @@ class ClusterScheme(NamedTuple):
     coarse: int = 10  # Ward clusters of the interatomic distances
     energy: int = 5  # k-means clusters of the energy within each
     fine: int = 100  # Ward clusters of the frames of the high-error clusters
-    max_fitted: int = 20_000  # frames the Ward tree is fitted on; the rest join the cluster whose farthest member is nearest
+    max_fitted: int = (
+        20_000  # frames the Ward tree is fitted on; the rest join the cluster whose farthest member is nearest
+    )
     error_factor: float = 1.1  # a cluster is "high-error" above this × the mean cluster error
 
 
@@ -56,8 +58,7 @@ def starting_frames(energies: np.ndarray, fold_frames: np.ndarray, n_start: int,
     return np.sort(fold_frames[chosen])
 
 
-def ward_clusters(descriptors: np.ndarray, n_clusters: int, max_fitted: int,
-                  rng: np.random.Generator) -> np.ndarray:
+def ward_clusters(descriptors: np.ndarray, n_clusters: int, max_fitted: int, rng: np.random.Generator) -> np.ndarray:
     """Cluster label (0…) of every row: Ward's tree on at most `max_fitted` rows (drawn at
     random when there are more), cut into `n_clusters`; each other row joins the cluster
     whose largest squared distance to it is smallest."""
@@ -94,8 +95,9 @@ def energy_clusters(energies: np.ndarray, n_clusters: int, seed: int) -> np.ndar
     return np.unique(labels, return_inverse=True)[1]  # drop the labels of empty clusters
 
 
-def dataset_clusters(positions: np.ndarray, energies: np.ndarray, scheme: ClusterScheme = ClusterScheme(),
-                     seed: int = 0) -> np.ndarray:
+def dataset_clusters(
+    positions: np.ndarray, energies: np.ndarray, scheme: ClusterScheme = ClusterScheme(), seed: int = 0
+) -> np.ndarray:
     """Cluster label of every frame: Ward clusters of the interatomic distances, each split
     by k-means on the energy (up to ``coarse × energy`` clusters, numbered 0…)."""
     rng = np.random.default_rng(seed)
@@ -161,8 +163,15 @@ class Selection(NamedTuple):
     fine_counts: np.ndarray  # frames taken from each fine cluster
 
 
-def select_frames(positions: np.ndarray, labels: np.ndarray, frame_errors: np.ndarray, n_new: int,
-                  excluded: np.ndarray, scheme: ClusterScheme = ClusterScheme(), seed: int = 0) -> Selection:
+def select_frames(
+    positions: np.ndarray,
+    labels: np.ndarray,
+    frame_errors: np.ndarray,
+    n_new: int,
+    excluded: np.ndarray,
+    scheme: ClusterScheme = ClusterScheme(),
+    seed: int = 0,
+) -> Selection:
     """The `n_new` frames one step adds to the training set (never a frame in `excluded`).
 
     `labels` are the dataset's clusters (:func:`dataset_clusters`), `frame_errors` the
@@ -179,16 +188,21 @@ def select_frames(positions: np.ndarray, labels: np.ndarray, frame_errors: np.nd
         raise ValueError(f"a step needs {n_new} new frames; only {candidate.sum()} are in no set")
     high = high_error_clusters(labels, frame_errors, scheme.error_factor)
     pool = np.flatnonzero(np.isin(labels, high) & ~np.isnan(frame_errors))
-    fine = ward_clusters(pairwise_distances(np.asarray(positions)[pool]), scheme.fine, scheme.max_fitted,
-                         np.random.default_rng(seed))
+    fine = ward_clusters(
+        pairwise_distances(np.asarray(positions)[pool]), scheme.fine, scheme.max_fitted, np.random.default_rng(seed)
+    )
     n_fine = fine.max() + 1 if len(pool) else 0
     error_share = np.nan_to_num(cluster_means(fine, frame_errors[pool])) if len(pool) else np.zeros(0)
     population = np.bincount(fine, minlength=n_fine)
     capacity = np.bincount(fine, weights=candidate[pool], minlength=n_fine).astype(int)
     in_fine = min(n_new, int(capacity.sum()))
-    counts = (largest_remainder(in_fine, (error_share / max(error_share.sum(), 1e-300))
-                                * (population / population.sum()), capacity)
-              if in_fine else np.zeros(n_fine, dtype=int))
+    counts = (
+        largest_remainder(
+            in_fine, (error_share / max(error_share.sum(), 1e-300)) * (population / population.sum()), capacity
+        )
+        if in_fine
+        else np.zeros(n_fine, dtype=int)
+    )
     chosen = []
     for k in range(n_fine):
         members = pool[(fine == k) & candidate[pool]]
@@ -218,13 +232,20 @@ def training_set_comparison(pooled, width_deg: float = 10.0):
 
     tables, summary = [], []
     for (model, training_set), p in pooled.items():
-        table = cluster_errors(p.coordinate_deg, p.predicted_energies, p.energies, p.predicted_forces, p.forces,
-                               width_deg)
+        table = cluster_errors(
+            p.coordinate_deg, p.predicted_energies, p.energies, p.predicted_forces, p.forces, width_deg
+        )
         table.insert(0, "training_set", training_set)
         table.insert(0, "model", model)
         tables.append(table)
-        summary.append({"model": model, "training_set": training_set, "n_test_frames": len(p.energies),
-                        **error_metrics(p.predicted_energies, p.energies, p.predicted_forces, p.forces),
-                        "energy_equilibrium_to_transition": equilibrium_to_transition_ratio(table, "energy_rmse"),
-                        "force_equilibrium_to_transition": equilibrium_to_transition_ratio(table, "force_rmse")})
+        summary.append(
+            {
+                "model": model,
+                "training_set": training_set,
+                "n_test_frames": len(p.energies),
+                **error_metrics(p.predicted_energies, p.energies, p.predicted_forces, p.forces),
+                "energy_equilibrium_to_transition": equilibrium_to_transition_ratio(table, "energy_rmse"),
+                "force_equilibrium_to_transition": equilibrium_to_transition_ratio(table, "force_rmse"),
+            }
+        )
     return pd.concat(tables, ignore_index=True), pd.DataFrame(summary)

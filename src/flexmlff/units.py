@@ -37,11 +37,24 @@ def hartree_to_kcal_mol(value):
 
 
 #: Energy units a dataset file or its config entry may state, in kcal/mol (labels lower-cased).
-ENERGY_UNITS_IN_KCAL_MOL = {"kcal/mol": 1.0, "ev": EV_IN_KCAL_MOL, "hartree": HARTREE_IN_KCAL_MOL,
-                            "ha": HARTREE_IN_KCAL_MOL, "kj/mol": 1.0 / 4.184}
+ENERGY_UNITS_IN_KCAL_MOL = {
+    "kcal/mol": 1.0,
+    "ev": EV_IN_KCAL_MOL,
+    "hartree": HARTREE_IN_KCAL_MOL,
+    "ha": HARTREE_IN_KCAL_MOL,
+    "kj/mol": 1.0 / 4.184,
+}
 #: Length units likewise, in Å ("au" is the bohr, as in sGDML's ``r_unit``).
-LENGTH_UNITS_IN_ANGSTROM = {"angstrom": 1.0, "ang": 1.0, "a": 1.0, "å": 1.0, "bohr": _ase_units.Bohr,
-                            "au": _ase_units.Bohr, "a.u.": _ase_units.Bohr, "nm": 10.0}
+LENGTH_UNITS_IN_ANGSTROM = {
+    "angstrom": 1.0,
+    "ang": 1.0,
+    "a": 1.0,
+    "å": 1.0,
+    "bohr": _ase_units.Bohr,
+    "au": _ase_units.Bohr,
+    "a.u.": _ase_units.Bohr,
+    "nm": 10.0,
+}
 
 
 def unit_factor(table: dict[str, float], label: str) -> float | None:

@@ -31,8 +31,10 @@ def cluster_problem() -> str | None:
     probe = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True)
     if probe.returncode != 0 or not probe.stdout.strip():
         return f"sbatch is installed but no SLURM cluster answers: {probe.stderr.strip()[:200]}"
-    if not shutil.which("sacct") or subprocess.run(["sacct", "-n", "-X", "-S", "now"],
-                                                   capture_output=True).returncode != 0:
+    if (
+        not shutil.which("sacct")
+        or subprocess.run(["sacct", "-n", "-X", "-S", "now"], capture_output=True).returncode != 0
+    ):
         return "the cluster has no accounting (sacct), which the executor plugin polls"
     return None
 
@@ -89,31 +91,76 @@ def test_part_of_the_smoke_dag_runs_through_slurm(tmp_path, glycine_dataset):
     config_file.write_text(yaml.safe_dump(config))
     layout = Layout("results")
     n_train = min(config["training"]["sizes"])
-    targets = [layout.relaxed("glycine", "Ip"), layout.relaxed("glycine", "IIIp"),
-               layout.mep("glycine", "neb"), layout.md_frames("glycine", "Ip_500K", "00_Ip"),
-               layout.split("glycine", n_train), layout.test_errors("glycine", "sgdml", n_train, 0),
-               layout.test_errors("glycine", "schnet", n_train, 0)]
+    targets = [
+        layout.relaxed("glycine", "Ip"),
+        layout.relaxed("glycine", "IIIp"),
+        layout.mep("glycine", "neb"),
+        layout.md_frames("glycine", "Ip_500K", "00_Ip"),
+        layout.split("glycine", n_train),
+        layout.test_errors("glycine", "sgdml", n_train, 0),
+        layout.test_errors("glycine", "schnet", n_train, 0),
+    ]
     workdir = tmp_path / "run"
     workdir.mkdir()
     started = time.time()
-    command = ["timeout", "-s", "INT", "1800", sys.executable, "-m", "snakemake", *targets,
-               "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-               "--workflow-profile", str(site_profile(tmp_path)), "--configfile", str(config_file),
-               "--slurm-init-seconds-before-status-checks", "5", "--seconds-between-status-checks", "5"]
+    command = [
+        "timeout",
+        "-s",
+        "INT",
+        "1800",
+        sys.executable,
+        "-m",
+        "snakemake",
+        *targets,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--workflow-profile",
+        str(site_profile(tmp_path)),
+        "--configfile",
+        str(config_file),
+        "--slurm-init-seconds-before-status-checks",
+        "5",
+        "--seconds-between-status-checks",
+        "5",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert result.returncode == 0, result.stderr[-4000:]
     assert "profiles/default" not in result.stderr  # the local profile stays out
     for target in targets:
         assert (workdir / target).stat().st_size > 0, target
     # every job went through SLURM and ended COMPLETED
-    jobs = [line.split("|") for line in subprocess.run(
-        ["sacct", "-n", "-X", "-P", "-S", time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started - 5)),
-         "-o", "JobID,JobName,Account,Partition,AllocCPUS,State,Elapsed,Comment"],
-        capture_output=True, text=True, check=True).stdout.splitlines() if line]
+    jobs = [
+        line.split("|")
+        for line in subprocess.run(
+            [
+                "sacct",
+                "-n",
+                "-X",
+                "-P",
+                "-S",
+                time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started - 5)),
+                "-o",
+                "JobID,JobName,Account,Partition,AllocCPUS,State,Elapsed,Comment",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        if line
+    ]
     print("\n".join("|".join(job) for job in jobs))
     rule_of = {job[0]: re.sub(r"^rule_|_wildcards_.*$", "", job[7]) for job in jobs}
-    assert {"relax_minimum", "minimum_energy_path", "md_run", "assemble_dataset", "make_split",
-            "train_sgdml", "train_schnet"} <= set(rule_of.values()), jobs
+    assert {
+        "relax_minimum",
+        "minimum_energy_path",
+        "md_run",
+        "assemble_dataset",
+        "make_split",
+        "train_sgdml",
+        "train_schnet",
+    } <= set(rule_of.values()), jobs
     assert {job[2] for job in jobs} == {"flexmlff"} and {job[3] for job in jobs} == {"main"}
     # the SchNet training, cut by its time limit, went on from its checkpoint on each retry
     cut = [job for job in jobs if rule_of[job[0]] == "train_schnet"]

@@ -23,8 +23,10 @@ def minima():
 def mechanisms(minima):
     cis, trans = minima
     calc = make_calculator("xtb", AZOBENZENE_LEVEL)
-    return {m: mep.single_points(azobenzene_paths.azobenzene_path(cis, trans, m, n_images=15), calc)
-            for m in azobenzene_paths.MECHANISMS}
+    return {
+        m: mep.single_points(azobenzene_paths.azobenzene_path(cis, trans, m, n_images=15), calc)
+        for m in azobenzene_paths.MECHANISMS
+    }
 
 
 def coordinates(frames):
@@ -53,7 +55,7 @@ def test_every_path_runs_from_cis_to_trans_in_17_frames(minima, mechanisms, mech
     assert 10.0 < barrier < 60.0, barrier
     # one barrier: energy rises to the top and falls from it (a glitched frame makes a spike)
     top = int(np.argmax(energies))
-    assert (np.diff(energies[:top + 1]) > -0.5).all() and (np.diff(energies[top:]) < 0.5).all()
+    assert (np.diff(energies[: top + 1]) > -0.5).all() and (np.diff(energies[top:]) < 0.5).all()
 
 
 def test_rotation_drives_phi_evenly_and_keeps_theta(mechanisms):
@@ -82,9 +84,11 @@ def test_rotation_inversion_drives_both(mechanisms):
 def test_fixed_torsion_optimisation_keeps_phi_and_lowers_energy(mechanisms):
     frame = mechanisms["rotation"][8]
     ids = geometry.azobenzene_atoms(frame)
-    relaxed, result = mep.optimise_at_fixed_torsion(frame, make_calculator("xtb", AZOBENZENE_LEVEL), ids.phi,
-                                                    fmax=0.05, max_steps=300)
+    relaxed, result = mep.optimise_at_fixed_torsion(
+        frame, make_calculator("xtb", AZOBENZENE_LEVEL), ids.phi, fmax=0.05, max_steps=300
+    )
     assert result.converged
     assert geometry.dihedral(relaxed.positions, ids.phi) == pytest.approx(
-        geometry.dihedral(frame.positions, ids.phi), abs=0.01)
+        geometry.dihedral(frame.positions, ids.phi), abs=0.01
+    )
     assert relaxed.get_potential_energy() < frame.get_potential_energy()

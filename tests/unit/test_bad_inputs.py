@@ -15,7 +15,7 @@ import yaml
 from snakemake.utils import update_config
 
 from flexmlff.data import DatasetError, read_dataset
-from flexmlff.planning import Plan, SCHEMA
+from flexmlff.planning import SCHEMA, Plan
 from flexmlff.planning.config import ConfigError, validate_config
 
 ROOT = Path(__file__).parents[2]
@@ -54,7 +54,8 @@ DATASETS = {
     "nan_energy.npz": r"nan_energy\.npz: .*(NaN|not finite)",
     "missing_forces.npz": r"missing_forces\.npz: not an sGDML dataset, missing keys \['F'\]",
     "not_a_dataset.extxyz": r"not_a_dataset\.extxyz: frame 0 \(line 1\): expected an atom count",
-    "paper_format_missing_force.xyz": r"paper_format_missing_force\.xyz: frame at line 13: atom line 5 \(line 19\) has 6 columns; the format needs 'El x y z fx fy fz'",
+    "paper_format_missing_force.xyz": r"paper_format_missing_force\.xyz: frame at line 13: atom line 5 \(line 19\) "
+    r"has 6 columns; the format needs 'El x y z fx fy fz'",
     "paper_format_bad_energy.xyz": r"paper_format_bad_energy\.xyz: malformed frame starting at line 25: .*'n/a'",
 }
 
@@ -65,31 +66,37 @@ CONFIGS = {
     "unknown_campaign.yaml": r"config key 'datasets\.glycine\.campaigns': unknown MD campaign 'Ip_900K'",
     "negative_temperature.yaml": r"config key 'molecules\.glycine\.md\.Ip_500K\.temperature_K': -5 is less than",
     "unknown_model.yaml": r"config key 'training\.models.*'nequip'",
-    "missing_geometry_file.yaml": r"config key 'molecules\.glycine\.minima\.Ip': no/such/file\.xyz: geometry file not found",
+    "missing_geometry_file.yaml": r"config key 'molecules\.glycine\.minima\.Ip': "
+    r"no/such/file\.xyz: geometry file not found",
     "cv_unknown_atom.yaml": r"config key 'molecules\.glycine\.collective_variables\.tau1': atom 13 does not exist: "
-                            r"the molecule has 10 atoms",
+    r"the molecule has 10 atoms",
     "cv_not_bonded.yaml": r"config key 'molecules\.glycine\.collective_variables\.n_c_o': atoms 1 and 3 \(C, O\) are "
-                          r"not bonded \(2\.\d\d Å apart\)",
+    r"not bonded \(2\.\d\d Å apart\)",
     "cv_wrong_elements.yaml": r"config key 'molecules\.azobenzene\.collective_variables\.theta': atoms \[0, 1, 2\] are "
-                              r"C0-N1-N2, not the pattern 'N=N-C'",
+    r"C0-N1-N2, not the pattern 'N=N-C'",
     "cv_bad_pattern.yaml": r"config key 'molecules\.azobenzene\.collective_variables\.phi': pattern 'C-N=N=Q': 'Q' is "
-                           r"not an element symbol",
-    "cv_unknown_name.yaml": r"config key 'molecules\.glycine\.mep\.driving_torsion': 'tau3' is not a collective variable "
-                            r"of glycine \(molecules\.glycine\.collective_variables: tau1, tau2\)",
+    r"not an element symbol",
+    "cv_unknown_name.yaml": r"config key 'molecules\.glycine\.mep\.driving_torsion': 'tau3' is not a collective "
+    r"variable "
+    r"of glycine \(molecules\.glycine\.collective_variables: tau1, tau2\)",
     "moved_outcome_coordinate.yaml": r"config key 'figures\.ml_md\.outcome_coordinate': moved to "
-                                     r"molecules\.<molecule>\.transition_coordinate\.cv",
+    r"molecules\.<molecule>\.transition_coordinate\.cv",
     "settings_on_unknown_key.yaml": r"config key 'training\.settings_on\.glycine\.gap': Additional properties .*"
-                                    r"'n_sparce' was unexpected",
+    r"'n_sparce' was unexpected",
     "settings_on_wrong_type.yaml": r"config key 'training\.settings_on\.glycine\.schnet\.max_epochs': 'many' is not of "
-                                   r"type 'integer'",
-    "settings_on_not_trained.yaml": r"config key 'training\.settings_on\.rotation\.gap': 'gap' is not trained on 'rotation'",
+    r"type 'integer'",
+    "settings_on_not_trained.yaml": r"config key 'training\.settings_on\.rotation\.gap': "
+    r"'gap' is not trained on 'rotation'",
 }
 
 
 def test_the_corpus_is_complete():
     on_disk = {p.relative_to(BAD).as_posix() for p in BAD.glob("*/*")}
-    tested = ({f"geometries/{f}" for f in GEOMETRIES} | {f"datasets/{f}" for f in DATASETS}
-              | {f"configs/{f}" for f in CONFIGS})
+    tested = (
+        {f"geometries/{f}" for f in GEOMETRIES}
+        | {f"datasets/{f}" for f in DATASETS}
+        | {f"configs/{f}" for f in CONFIGS}
+    )
     assert on_disk == tested
     assert len(tested) >= 15
 
@@ -125,9 +132,15 @@ def test_a_bad_config_is_refused_when_the_plan_is_built(file):
 def test_every_problem_of_a_config_is_reported_in_one_message():
     # the four rounds of issue 18 in one: each figure names what training does not provide
     with pytest.raises(ConfigError) as err:
-        plan_with({"figures": {"fold_means": {"datasets": ["rotation"]},
-                               "descriptor_comparison": {"datasets": ["inversion"]},
-                               "ml_md": {"models": ["sgdml", "nequip"]}}})
+        plan_with(
+            {
+                "figures": {
+                    "fold_means": {"datasets": ["rotation"]},
+                    "descriptor_comparison": {"datasets": ["inversion"]},
+                    "ml_md": {"models": ["sgdml", "nequip"]},
+                }
+            }
+        )
     lines = str(err.value).splitlines()
     assert lines[0] == "3 problems in the config:"
     assert re.search(r"config key 'figures\.fold_means\.datasets': 'rotation' is not in training\.datasets", lines[1])

@@ -28,8 +28,10 @@ def test_glycine_torsions_as_configured_are_the_papers(glycine_ip, glycine_iiip,
     assert "H" in {symbols[n] for n in neighbours[glycine_torsions["tau1"][3]]}
     assert "H" not in {symbols[n] for n in neighbours[glycine_torsions["tau2"][3]]}
     for atoms, tau1, tau2 in ((glycine_ip, 180.0, 0.0), (glycine_iiip, 0.0, 180.0)):
-        values = {name: CollectiveVariable(name, atoms_of).values(atoms.positions)[0]
-                  for name, atoms_of in glycine_torsions.items()}
+        values = {
+            name: CollectiveVariable(name, atoms_of).values(atoms.positions)[0]
+            for name, atoms_of in glycine_torsions.items()
+        }
         assert abs(geometry.wrap_degrees(values["tau1"] - tau1)) < 1.0
         assert abs(geometry.wrap_degrees(values["tau2"] - tau2)) < 1.0
 
@@ -70,13 +72,16 @@ def test_a_pattern_that_matches_twice_asks_for_atoms(glycine_ip):
     assert find_pattern(glycine_ip, "O-H") == (3, 5)
 
 
-@pytest.mark.parametrize("atoms, pattern, message", [
-    ([0, 1, 2, 10], None, "atom 10 does not exist: the molecule has 10 atoms"),
-    ([0, 1, 1], None, "repeat an atom"),
-    ([0, 1, 3], None, r"atoms 1 and 3 \(C, O\) are not bonded"),
-    ([0, 1, 2, 3], "N-C-C-N", "are N0-C1-C2-O3, not the pattern 'N-C-C-N'"),
-    ([0, 3], "N-O", "atoms 0 and 3 .* not bonded"),
-])
+@pytest.mark.parametrize(
+    "atoms, pattern, message",
+    [
+        ([0, 1, 2, 10], None, "atom 10 does not exist: the molecule has 10 atoms"),
+        ([0, 1, 1], None, "repeat an atom"),
+        ([0, 1, 3], None, r"atoms 1 and 3 \(C, O\) are not bonded"),
+        ([0, 1, 2, 3], "N-C-C-N", "are N0-C1-C2-O3, not the pattern 'N-C-C-N'"),
+        ([0, 3], "N-O", "atoms 0 and 3 .* not bonded"),
+    ],
+)
 def test_atoms_not_as_declared_are_refused(glycine_ip, atoms, pattern, message):
     with pytest.raises(ValueError, match=message):
         check_atoms(glycine_ip, atoms, pattern)
@@ -98,19 +103,35 @@ def _config_with(edit):
     return config
 
 
-@pytest.mark.parametrize("edit, key", [
-    (lambda c: c["molecules"]["glycine"]["collective_variables"]["tau1"].update(atoms=[0, 1, 2, 12]),
-     "molecules.glycine.collective_variables.tau1"),
-    (lambda c: c["molecules"]["glycine"]["collective_variables"]["tau2"].update(atoms=[0, 1, 3, 4]),
-     "molecules.glycine.collective_variables.tau2"),
-    (lambda c: c["molecules"]["glycine"]["mep"].update(driving_torsion="tau9"), "molecules.glycine.mep.driving_torsion"),
-    (lambda c: c["molecules"]["azobenzene"]["isomerisation"].update(torsion="theta"),
-     "molecules.azobenzene.isomerisation.torsion"),
-    (lambda c: c["molecules"]["azobenzene"]["md"]["metadynamics"]["metadynamics"].update(cvs=["phi", "psi"]),
-     "molecules.azobenzene.md.metadynamics.metadynamics.cvs"),
-    (lambda c: c["molecules"]["glycine"]["transition_coordinate"].update(cv="tau3"),
-     "molecules.glycine.transition_coordinate.cv"),
-])
+@pytest.mark.parametrize(
+    "edit, key",
+    [
+        (
+            lambda c: c["molecules"]["glycine"]["collective_variables"]["tau1"].update(atoms=[0, 1, 2, 12]),
+            "molecules.glycine.collective_variables.tau1",
+        ),
+        (
+            lambda c: c["molecules"]["glycine"]["collective_variables"]["tau2"].update(atoms=[0, 1, 3, 4]),
+            "molecules.glycine.collective_variables.tau2",
+        ),
+        (
+            lambda c: c["molecules"]["glycine"]["mep"].update(driving_torsion="tau9"),
+            "molecules.glycine.mep.driving_torsion",
+        ),
+        (
+            lambda c: c["molecules"]["azobenzene"]["isomerisation"].update(torsion="theta"),
+            "molecules.azobenzene.isomerisation.torsion",
+        ),
+        (
+            lambda c: c["molecules"]["azobenzene"]["md"]["metadynamics"]["metadynamics"].update(cvs=["phi", "psi"]),
+            "molecules.azobenzene.md.metadynamics.metadynamics.cvs",
+        ),
+        (
+            lambda c: c["molecules"]["glycine"]["transition_coordinate"].update(cv="tau3"),
+            "molecules.glycine.transition_coordinate.cv",
+        ),
+    ],
+)
 def test_plan_refuses_a_collective_variable_not_as_declared_naming_the_key(edit, key):
     with pytest.raises(ConfigError, match=f"config key '{key}'"):
         Plan(_config_with(edit), ROOT)
@@ -122,21 +143,32 @@ def test_plan_hands_jobs_each_variables_atoms():
     assert plan.paths.isomerisation_rotor("azobenzene") == [0, 1, 2, 3]
     metadynamics = plan.sampling.run_settings("azobenzene", "metadynamics")["metadynamics"]
     assert metadynamics["cvs"] == {"phi": [0, 1, 2, 3], "theta": [0, 1, 2]}
-    assert plan.sampling.run_settings("azobenzene", "equilibrium") == plan.sampling.protocol("azobenzene", "equilibrium")
+    assert plan.sampling.run_settings("azobenzene", "equilibrium") == plan.sampling.protocol(
+        "azobenzene", "equilibrium"
+    )
     assert plan.datasets.cluster_coordinate("rotation") == {"cv": "phi", "atoms": [0, 1, 2, 3], "signed": False}
     assert plan.datasets.cluster_coordinate("glycine") is None  # glycine names no transition coordinate
     assert plan.datasets.transition_outcome("inversion") == {"cv": "phi", "signed": False, "bands_deg": [45, 135]}
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda c: c["molecules"]["glycine"]["collective_variables"].update({"my cv": {"atoms": [0, 1]}}),
-     r"'molecules\.glycine\.collective_variables': 'my cv' does not match"),
-    # PLUMED's bias is labelled metad: a CV of that name would clash with it
-    (lambda c: c["molecules"]["glycine"]["collective_variables"].update({"metad": {"atoms": [0, 1]}}),
-     r"'molecules\.glycine\.collective_variables': 'metad' should not be valid"),
-    (lambda c: c["molecules"]["azobenzene"]["md"]["metadynamics"]["metadynamics"].update(cvs=["phi", "phi"]),
-     r"'molecules\.azobenzene\.md\.metadynamics\.metadynamics\.cvs': \['phi', 'phi'\] has non-unique elements"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda c: c["molecules"]["glycine"]["collective_variables"].update({"my cv": {"atoms": [0, 1]}}),
+            r"'molecules\.glycine\.collective_variables': 'my cv' does not match",
+        ),
+        # PLUMED's bias is labelled metad: a CV of that name would clash with it
+        (
+            lambda c: c["molecules"]["glycine"]["collective_variables"].update({"metad": {"atoms": [0, 1]}}),
+            r"'molecules\.glycine\.collective_variables': 'metad' should not be valid",
+        ),
+        (
+            lambda c: c["molecules"]["azobenzene"]["md"]["metadynamics"]["metadynamics"].update(cvs=["phi", "phi"]),
+            r"'molecules\.azobenzene\.md\.metadynamics\.metadynamics\.cvs': \['phi', 'phi'\] has non-unique elements",
+        ),
+    ],
+)
 def test_the_schema_refuses_names_plumed_and_tables_cannot_take(edit, message):
     import yaml
 

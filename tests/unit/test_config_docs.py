@@ -27,7 +27,8 @@ def test_the_config_readme_tables_are_the_schemas():
     differ = config_tables().check(CONFIG_README)
     assert not differ, (
         f"config/README.md's key tables differ from the schema in: {', '.join(differ)}; "
-        "run `python scripts/config_tables.py` to regenerate them")
+        "run `python scripts/config_tables.py` to regenerate them"
+    )
 
 
 def test_no_schema_property_has_a_key_json_schema_does_not_know():
@@ -41,8 +42,9 @@ def test_no_schema_property_has_a_key_json_schema_does_not_know():
 def test_every_family_has_a_section_with_a_generated_table(name):
     text = CONFIG_README.read_text()
     assert re.search(rf"^## `models\.{name}`$", text, re.M), f"config/README.md has no section `models.{name}`"
-    assert f"<!-- keys: models.{name} -->" in text, \
+    assert f"<!-- keys: models.{name} -->" in text, (
         f"config/README.md's section `models.{name}` has no generated table (<!-- keys: models.{name} -->)"
+    )
 
 
 def test_the_check_names_a_table_that_differs_and_the_script_rewrites_it(tmp_path, capsys):
@@ -72,8 +74,11 @@ def test_the_readme_holds_the_commands_ci_runs_verbatim():
     if not ci.is_file():
         pytest.skip("no .ci/run")
     blocks = "\n".join(re.findall(r"^```bash\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S))
-    commands = [line.strip() for line in ci.read_text().splitlines()
-                if line.strip().startswith(("bash scripts/setup.sh", ".venv/bin/python -m pytest"))]
+    commands = [
+        line.strip()
+        for line in ci.read_text().splitlines()
+        if line.strip().startswith(("bash scripts/setup.sh", ".venv/bin/python -m pytest"))
+    ]
     assert commands
     for command in commands:
         assert command in blocks.splitlines(), f"README.md has no ```bash block with `{command}`"

@@ -131,8 +131,16 @@ def test_concatenate_keeps_the_info_keys_in_order_so_files_are_reproducible(smal
 
 def _npz_in(small, path, energy_factor, length_factor, e_unit, r_unit):
     """`small` written as an sGDML npz with its values scaled into other units and labelled so."""
-    np.savez(path, z=small.z, R=small.R / length_factor, E=small.E[:, None] / energy_factor,
-             F=small.F / (energy_factor / length_factor), e_unit=e_unit, r_unit=r_unit, theory="PBE0")
+    np.savez(
+        path,
+        z=small.z,
+        R=small.R / length_factor,
+        E=small.E[:, None] / energy_factor,
+        F=small.F / (energy_factor / length_factor),
+        e_unit=e_unit,
+        r_unit=r_unit,
+        theory="PBE0",
+    )
 
 
 @pytest.mark.parametrize("energy, energy_factor", [("eV", 23.060548), ("Hartree", 627.509474), ("kJ/mol", 1 / 4.184)])
@@ -169,7 +177,7 @@ def test_a_wrong_label_is_overridden_by_the_stated_unit(small, tmp_path):
 def test_extxyz_unit_labels_are_checked_too(small, tmp_path):
     path = tmp_path / "ev.extxyz"
     data.write_extxyz(small, path)
-    text = path.read_text().replace('energy_unit=kcal/mol', 'energy_unit=eV')
+    text = path.read_text().replace("energy_unit=kcal/mol", "energy_unit=eV")
     path.write_text(text)
     with pytest.raises(data.DatasetError, match=r"labelled 'eV' \(the file's energy_unit\)"):
         data.read_dataset(path)

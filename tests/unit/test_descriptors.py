@@ -1,11 +1,10 @@
 import numpy as np
 import pytest
 from ase.io import read
-
 from conftest import GEOMETRIES
+
 from flexmlff.descriptors import Descriptor, bonded_angles, bonded_dihedrals
 from flexmlff.geometry import angle, bond_graph, dihedral
-
 
 
 def test_bonded_angles_and_dihedrals_of_a_chain():
@@ -27,10 +26,10 @@ def test_azobenzene_extended_descriptor_counts_and_values():
     # every feature against the paper's formulas, from the geometry module's angles and dihedrals
     thetas = np.radians([angle(atoms.positions, t) for t in descriptor.angles])
     phis = np.radians([dihedral(atoms.positions, q) for q in descriptor.dihedrals])
-    assert np.allclose(x[276:276 + len(thetas)], (1 - np.exp(-thetas)) ** 2 - 1)
-    assert np.allclose(x[276 + len(thetas):], 1 + np.cos(phis))
+    assert np.allclose(x[276 : 276 + len(thetas)], (1 - np.exp(-thetas)) ** 2 - 1)
+    assert np.allclose(x[276 + len(thetas) :], 1 + np.cos(phis))
     # trans: the C-N=N-C dihedral is 180 degrees, so its feature is 1 + cos(pi) = 0
-    assert np.isclose(x[276 + len(thetas):].min(), 0.0, atol=1e-3)
+    assert np.isclose(x[276 + len(thetas) :].min(), 0.0, atol=1e-3)
 
 
 @pytest.mark.parametrize("extended", [False, True])
@@ -46,7 +45,8 @@ def test_descriptor_jacobian_matches_finite_differences(extended):
         up, down = R.copy().ravel(), R.copy().ravel()
         up[k] += step
         down[k] -= step
-        numeric[:, k] = (descriptor.values(up.reshape(1, -1, 3))[0]
-                         - descriptor.values(down.reshape(1, -1, 3))[0]) / (2 * step)
+        numeric[:, k] = (descriptor.values(up.reshape(1, -1, 3))[0] - descriptor.values(down.reshape(1, -1, 3))[0]) / (
+            2 * step
+        )
     assert J.shape == (descriptor.size, 3 * len(atoms))
     assert np.allclose(J, numeric, atol=1e-6)

@@ -26,14 +26,35 @@ SRC = ROOT / "src"
 
 #: Import name -> the package names an env file may list for it (conda or pip).
 PACKAGES = {
-    "numpy": {"numpy"}, "scipy": {"scipy"}, "pandas": {"pandas"}, "ase": {"ase"}, "yaml": {"pyyaml"},
-    "matplotlib": {"matplotlib-base", "matplotlib"}, "seaborn": {"seaborn"}, "tabulate": {"tabulate"},
-    "psutil": {"psutil"}, "torch": {"torch", "pytorch"}, "sgdml": {"sgdml"}, "schnetpack": {"schnetpack"},
-    "torchani": {"torchani"}, "quippy": {"quippy-ase"}, "ipi": {"i-pi", "ipi"}, "tblite": {"tblite-python"},
-    "dftd3": {"dftd3-python"}, "pyscf": {"pyscf"}, "plumed": {"py-plumed"}, "lightning": {"schnetpack"},
-    "pytorch_lightning": {"schnetpack"}, "dscribe": {"dscribe"}, "jsonschema": {"jsonschema"},
-    "snakemake": {"snakemake"}, "mace": {"mace-torch"}, "e3nn": {"e3nn"}, "torchmetrics": {"torchmetrics"},
-    "lightning_utilities": {"lightning-utilities"}, "rdkit": {"rdkit"},
+    "numpy": {"numpy"},
+    "scipy": {"scipy"},
+    "pandas": {"pandas"},
+    "ase": {"ase"},
+    "yaml": {"pyyaml"},
+    "matplotlib": {"matplotlib-base", "matplotlib"},
+    "seaborn": {"seaborn"},
+    "tabulate": {"tabulate"},
+    "psutil": {"psutil"},
+    "torch": {"torch", "pytorch"},
+    "sgdml": {"sgdml"},
+    "schnetpack": {"schnetpack"},
+    "torchani": {"torchani"},
+    "quippy": {"quippy-ase"},
+    "ipi": {"i-pi", "ipi"},
+    "tblite": {"tblite-python"},
+    "dftd3": {"dftd3-python"},
+    "pyscf": {"pyscf"},
+    "plumed": {"py-plumed"},
+    "lightning": {"schnetpack"},
+    "pytorch_lightning": {"schnetpack"},
+    "dscribe": {"dscribe"},
+    "jsonschema": {"jsonschema"},
+    "snakemake": {"snakemake"},
+    "mace": {"mace-torch"},
+    "e3nn": {"e3nn"},
+    "torchmetrics": {"torchmetrics"},
+    "lightning_utilities": {"lightning-utilities"},
+    "rdkit": {"rdkit"},
 }
 #: Imported only where they are installed (a GPU machine), and guarded there.
 OPTIONAL = {"gpu4pyscf", "cupy"}
@@ -42,9 +63,14 @@ ONLY_FOR = {"plumed": {"md_run"}}
 #: Programs a rule runs (not imports): the env must list the package that installs them.
 PROGRAMS = {"md_run": {"i-pi"}, "ml_md": {"i-pi"}, "train_gap": {"quippy-ase"}, "train_gap_cutoff": {"quippy-ase"}}
 #: Packages the env's listed ones bring along (dependencies of a listed package).
-BROUGHT_BY = {"schnetpack": {"lightning", "pytorch_lightning", "torch", "torchmetrics"}, "torchani": {"torch"},
-              "sgdml": {"scipy", "psutil"}, "pyscf-dispersion": {"dftd3"}, "seaborn": {"matplotlib"},
-              "mace-torch": {"torch", "e3nn", "torchmetrics", "lightning_utilities"}}
+BROUGHT_BY = {
+    "schnetpack": {"lightning", "pytorch_lightning", "torch", "torchmetrics"},
+    "torchani": {"torch"},
+    "sgdml": {"scipy", "psutil"},
+    "pyscf-dispersion": {"dftd3"},
+    "seaborn": {"matplotlib"},
+    "mace-torch": {"torch", "e3nn", "torchmetrics", "lightning_utilities"},
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -150,8 +176,7 @@ def test_the_rules_are_found():
     assert len(found) >= 30
 
 
-@pytest.mark.parametrize("rule, script, env, families", cases(),
-                         ids=[f"{c[0]}-{c[2]}" for c in cases()])
+@pytest.mark.parametrize("rule, script, env, families", cases(), ids=[f"{c[0]}-{c[2]}" for c in cases()])
 def test_an_env_provides_what_its_rule_imports(rule, script, env, families):
     listed = env_packages(env)
     available = set()
@@ -166,7 +191,9 @@ def test_an_env_provides_what_its_rule_imports(rule, script, env, families):
     unknown = needed - set(PACKAGES)
     assert not unknown, f"add the package names of {sorted(unknown)} to PACKAGES"
     missing = needed - available
-    assert not missing, (f"envs/{env}.yaml lacks {sorted(missing)}, imported by rule {rule} "
-                         f"(workflow/scripts/{script} or the library modules it uses)")
+    assert not missing, (
+        f"envs/{env}.yaml lacks {sorted(missing)}, imported by rule {rule} "
+        f"(workflow/scripts/{script} or the library modules it uses)"
+    )
     programs = PROGRAMS.get(rule, set()) - listed
     assert not programs, f"envs/{env}.yaml lacks {sorted(programs)}, whose program rule {rule} runs"

@@ -15,9 +15,18 @@ def test_error_metrics_on_known_numbers():
 
 
 def folds_table(force, energy):
-    return pd.DataFrame({"dataset": "d", "model": "sgdml", "n_train": 100, "fold": range(len(force)),
-                         "energy_rmse": energy, "force_rmse": force,
-                         "energy_mae": energy, "force_mae": force})
+    return pd.DataFrame(
+        {
+            "dataset": "d",
+            "model": "sgdml",
+            "n_train": 100,
+            "fold": range(len(force)),
+            "energy_rmse": energy,
+            "force_rmse": force,
+            "energy_mae": energy,
+            "force_mae": force,
+        }
+    )
 
 
 def test_sgdml_rule_switches_to_energy_only_for_a_substantial_difference():
@@ -164,8 +173,17 @@ def test_cutoff_scan_takes_the_lowest_energy_fold_per_cutoff():
     rows = []
     for cutoff, scale in ((5.0, 1.0), (7.0, 2.0)):
         for fold, energy in enumerate([0.9, 0.5, 0.7]):
-            rows.append({"cutoff_A": cutoff, "n_train": 50, "fold": fold, "energy_rmse": scale * energy,
-                         "energy_mae": 0.1, "force_rmse": 3.0 - fold, "force_mae": 0.1})
+            rows.append(
+                {
+                    "cutoff_A": cutoff,
+                    "n_train": 50,
+                    "fold": fold,
+                    "energy_rmse": scale * energy,
+                    "energy_mae": 0.1,
+                    "force_rmse": 3.0 - fold,
+                    "force_mae": 0.1,
+                }
+            )
     table = evaluate.cutoff_scan(pd.DataFrame(rows)).set_index("cutoff_A")
     assert table.loc[5.0, "best_fold"] == 1 and table.loc[7.0, "best_energy_rmse"] == pytest.approx(1.0)
     assert table.loc[5.0, "best_force_rmse"] == pytest.approx(2.0)  # the best fold's, not the lowest
@@ -173,12 +191,25 @@ def test_cutoff_scan_takes_the_lowest_energy_fold_per_cutoff():
 
 
 def test_headline_table_counts_points_to_one_kcal_mol_in_energy_and_force_and_in_energy_alone():
-    curves = pd.DataFrame({
-        "dataset": ["rotation"] * 3 + ["glycine"] * 3 + ["inversion"] * 3, "model": ["gap"] * 3 + ["bpnn"] * 3 + ["sgdml"] * 3,
-        "n_train": [25, 50, 100] * 3,
-        "best_energy_rmse": [1.5, 0.8, 1.1, 3.0, 2.5, 2.0, 0.5, 0.4, 0.3],  # not monotone: the first size below counts
-        "best_force_rmse": [4.0, 3.0, 2.5, 9.0, 8.0, 7.0, 1.5, 0.9, 0.7],
-    })
+    curves = pd.DataFrame(
+        {
+            "dataset": ["rotation"] * 3 + ["glycine"] * 3 + ["inversion"] * 3,
+            "model": ["gap"] * 3 + ["bpnn"] * 3 + ["sgdml"] * 3,
+            "n_train": [25, 50, 100] * 3,
+            "best_energy_rmse": [
+                1.5,
+                0.8,
+                1.1,
+                3.0,
+                2.5,
+                2.0,
+                0.5,
+                0.4,
+                0.3,
+            ],  # not monotone: the first size below counts
+            "best_force_rmse": [4.0, 3.0, 2.5, 9.0, 8.0, 7.0, 1.5, 0.9, 0.7],
+        }
+    )
     table = evaluate.headline_table(curves).set_index(["dataset", "model"])
     assert table.loc[("rotation", "gap"), "points_energy_below_1"] == "50"
     assert table.loc[("rotation", "gap"), "points_energy_and_force_below_1"] == "> 100"
@@ -195,8 +226,15 @@ def test_headline_table_counts_points_to_one_kcal_mol_in_energy_and_force_and_in
 
 
 def test_glycines_sgdml_and_schnet_points_are_compared_by_energy_and_forces():
-    curves = pd.DataFrame({"dataset": ["glycine"] * 4, "model": ["sgdml"] * 2 + ["gap"] * 2, "n_train": [100, 300] * 2,
-                           "best_energy_rmse": [0.8, 0.5, 0.9, 0.6], "best_force_rmse": [1.4, 0.9, 1.6, 1.5]})
+    curves = pd.DataFrame(
+        {
+            "dataset": ["glycine"] * 4,
+            "model": ["sgdml"] * 2 + ["gap"] * 2,
+            "n_train": [100, 300] * 2,
+            "best_energy_rmse": [0.8, 0.5, 0.9, 0.6],
+            "best_force_rmse": [1.4, 0.9, 1.6, 1.5],
+        }
+    )
     table = evaluate.headline_table(curves).set_index(["dataset", "model"])
     # the paper: sGDML below 1 in energy and forces at 300 points; GAP's 100 is for energy only
     assert table.loc[("glycine", "sgdml"), "paper_criterion"] == "energy and forces"
@@ -233,7 +271,9 @@ def test_held_out_errors_test_only_the_folds_left_out():
 
     held_out = evaluate.predict_held_out(predict, dataset, split, fold=1)
     row = evaluate.held_out_errors(held_out, dataset, split, fold=1)
-    assert sorted(seen) == [0, 1, 2, 6, 7, 8] == sorted(held_out.indices)  # the other two folds, not fold 1 or validation
+    assert (
+        sorted(seen) == [0, 1, 2, 6, 7, 8] == sorted(held_out.indices)
+    )  # the other two folds, not fold 1 or validation
     assert row["n_train"] == 3 and row["fold"] == 1 and row["n_test"] == 6
     assert row["energy_rmse"] == pytest.approx(1.0) and row["force_rmse"] == 0.0
     # the baseline predicts fold 1's mean energy (4) and zero forces

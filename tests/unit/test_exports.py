@@ -32,8 +32,12 @@ def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twist
     held_out = HeldOut(np.array([4, 1, 5]), data.E[[4, 1, 5]] + 0.5, data.F[[4, 1, 5]] * 2.0)
     tau1 = glycine_torsions["tau1"]
     by_magnitude = {"cv": "tau1", "atoms": tau1, "signed": False}
-    write(tmp_path / "p.extxyz", exports.prediction_frames(data, held_out, "gap", by_magnitude),
-          format="extxyz", write_info=True)
+    write(
+        tmp_path / "p.extxyz",
+        exports.prediction_frames(data, held_out, "gap", by_magnitude),
+        format="extxyz",
+        write_info=True,
+    )
     frames = read(tmp_path / "p.extxyz", index=":")
     assert [f.info["frame"] for f in frames] == [4, 1, 5]
     assert [f.info["cluster"] for f in frames] == [12, 3, 17]  # |tau1| 125, 35, 175 in 10-degree bins
@@ -51,8 +55,12 @@ def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twist
     signed = exports.prediction_frames(data, held_out, "gap", {**by_magnitude, "signed": True})
     assert [f.info["cluster"] for f in signed] == [30, 21, 35]
     # read back as predictions, two files pooled in order
-    write(tmp_path / "q.extxyz", exports.prediction_frames(data, HeldOut(np.array([0]), data.E[[0]], data.F[[0]]), "gap",
-                                                          by_magnitude), format="extxyz", write_info=True)
+    write(
+        tmp_path / "q.extxyz",
+        exports.prediction_frames(data, HeldOut(np.array([0]), data.E[[0]], data.F[[0]]), "gap", by_magnitude),
+        format="extxyz",
+        write_info=True,
+    )
     pooled = exports.read_predictions([tmp_path / "p.extxyz", tmp_path / "q.extxyz"], "tau1")
     # extxyz keeps 8 significant digits
     np.testing.assert_allclose(pooled.energies, data.E[[4, 1, 5, 0]], atol=1e-6)
@@ -70,10 +78,19 @@ def test_prediction_frames_keep_reference_prediction_and_cluster(tmp_path, twist
 
 
 def test_metrics_table_has_mlpeg_shape_from_the_learning_curve():
-    folds = pd.DataFrame({"dataset": "rotation", "model": ["gap"] * 2 + ["sgdml"] * 2, "n_train": 50,
-                          "fold": [0, 1, 0, 1], "n_test": 100, "energy_rmse": [2.0, 1.0, 3.0, 4.0],
-                          "energy_mae": [1.5, 0.8, 2.0, 3.0], "force_rmse": [5.0, 6.0, 2.0, 1.0],
-                          "force_mae": [4.0, 5.0, 1.5, 0.7]})
+    folds = pd.DataFrame(
+        {
+            "dataset": "rotation",
+            "model": ["gap"] * 2 + ["sgdml"] * 2,
+            "n_train": 50,
+            "fold": [0, 1, 0, 1],
+            "n_test": 100,
+            "energy_rmse": [2.0, 1.0, 3.0, 4.0],
+            "energy_mae": [1.5, 0.8, 2.0, 3.0],
+            "force_rmse": [5.0, 6.0, 2.0, 1.0],
+            "force_mae": [4.0, 5.0, 1.5, 0.7],
+        }
+    )
     table = exports.metrics_table(learning_curve(folds), "rotation", "GFN1-xTB")
     assert table["level_of_theory"] == "GFN1-xTB" and table["units"]["force_rmse"] == "kcal/(mol*Angstrom)"
     metrics = table["metrics"]

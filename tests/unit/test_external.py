@@ -31,9 +31,19 @@ def test_registry_entries_keep_their_metadata_and_resolve_paths_against_the_regi
     (tmp_path / "runs" / "glycine").mkdir(parents=True)
     (tmp_path / "runs" / "glycine" / "model.npz").write_bytes(b"")
     registry = tmp_path / "runs" / "models.yml"
-    registry.write_text(yaml.safe_dump({"flexmlff-glycine-sgdml-n40": {
-        "module": "flexmlff.models", "class_name": "load_calculator", "level_of_theory": "GFN2-xTB", "fold": 2,
-        "kwargs": {"model": "sgdml", "path": "glycine/model.npz"}}}))
+    registry.write_text(
+        yaml.safe_dump(
+            {
+                "flexmlff-glycine-sgdml-n40": {
+                    "module": "flexmlff.models",
+                    "class_name": "load_calculator",
+                    "level_of_theory": "GFN2-xTB",
+                    "fold": 2,
+                    "kwargs": {"model": "sgdml", "path": "glycine/model.npz"},
+                }
+            }
+        )
+    )
     models = external_models({"external_models_file": str(registry), "external_models": {"gfn2": GFN2}})
     assert list(models) == ["flexmlff-glycine-sgdml-n40", "gfn2"]
     saved = models["flexmlff-glycine-sgdml-n40"]
@@ -42,11 +52,21 @@ def test_registry_entries_keep_their_metadata_and_resolve_paths_against_the_regi
     assert models["gfn2"].kwargs["method"] == "GFN2-xTB"
 
 
-@pytest.mark.parametrize("entry, key, problem", [
-    ({**GFN2, "module": "no_such_calculator_package"}, "external_models.bad.module", "no module"),
-    ({"module": "mace.calculators", "class_name": "MACECalculator", "kwargs": {"model_paths": "gone/mace.model"}},
-     "external_models.bad.kwargs.model_paths", "model file gone/mace.model not found"),
-])
+@pytest.mark.parametrize(
+    "entry, key, problem",
+    [
+        ({**GFN2, "module": "no_such_calculator_package"}, "external_models.bad.module", "no module"),
+        (
+            {
+                "module": "mace.calculators",
+                "class_name": "MACECalculator",
+                "kwargs": {"model_paths": "gone/mace.model"},
+            },
+            "external_models.bad.kwargs.model_paths",
+            "model file gone/mace.model not found",
+        ),
+    ],
+)
 def test_a_bad_entry_is_one_line_naming_its_key_before_any_job(entry, key, problem):
     config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
     config["external_models"] = {"bad": entry}
@@ -59,19 +79,27 @@ def test_a_registry_entry_runs_on_its_datasets_in_its_familys_env(tmp_path):
     config = yaml.safe_load((ROOT / "tests/config.yaml").read_text())
     (tmp_path / "model.model").write_bytes(b"")
     config["external_models"] = {
-        "saved_mace": {"module": "flexmlff.models", "class_name": "load_calculator", "datasets": ["rotation"],
-                       "kwargs": {"model": "mace", "path": str(tmp_path / "model.model")}},
+        "saved_mace": {
+            "module": "flexmlff.models",
+            "class_name": "load_calculator",
+            "datasets": ["rotation"],
+            "kwargs": {"model": "mace", "path": str(tmp_path / "model.model")},
+        },
         "everywhere": GFN2,
         # in an env of its own: its package need not be installed where the workflow plans
-        "elsewhere": {"module": "not_installed_here.calculators", "class_name": "Calc", "conda": "mace"}}
+        "elsewhere": {"module": "not_installed_here.calculators", "class_name": "Calc", "conda": "mace"},
+    }
     validate_config(config, SCHEMA)
     plan = Plan(config, basedir=ROOT)
-    assert plan.training.external_model_env("saved_mace") == "mace" and plan.training.external_model_env("everywhere") == "analysis"
+    assert (
+        plan.training.external_model_env("saved_mace") == "mace"
+        and plan.training.external_model_env("everywhere") == "analysis"
+    )
     assert plan.training.external_model_env("elsewhere") == "mace"
     # a model saved for the rotation set is not evaluated on glycine's frames
     assert "saved_mace" not in plan.training.models_on("glycine") and "everywhere" in plan.training.models_on("glycine")
     # Fig. 4 shows them beside the families by default, those meant for its dataset
-    (_, dataset, shown), = plan.evaluation.learning_curve_rows("learning_curves", plan.training.shown_models)
+    ((_, dataset, shown),) = plan.evaluation.learning_curve_rows("learning_curves", plan.training.shown_models)
     assert dataset == "glycine" and shown[-2:] == ["everywhere", "elsewhere"] and "saved_mace" not in shown
 
 
@@ -91,8 +119,9 @@ def test_an_entry_without_a_class_is_refused_by_the_schema():
 
 
 def test_what_is_not_a_calculator_is_named_when_built():
-    model = ExternalModel.from_entry("bad", {"module": "json", "class_name": "dumps", "kwargs": {"obj": 1}},
-                                     "external_models.bad")
+    model = ExternalModel.from_entry(
+        "bad", {"module": "json", "class_name": "dumps", "kwargs": {"obj": 1}}, "external_models.bad"
+    )
     with pytest.raises(ConfigError, match=r"external_models.bad.class_name': json.dumps\(\*\*kwargs\) returned str"):
         model.calculator()
 

@@ -2,7 +2,6 @@
 config schema, the plan, the costs and the figures read that description; a family that
 lives outside flexmlff is named in the config's ``families`` and then used as the others."""
 
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -34,8 +33,11 @@ def test_a_family_describes_itself_and_its_defaults_pass_its_own_schema(name):
     settings_schema = {**schema["properties"]["models"]["properties"][name], "$defs": schema["$defs"]}
     jsonschema.validate(described.defaults, settings_schema)
     # the costs are the family's own and grow with the training set
-    assert 0 < costs.training_seconds(name, 100, 10, described.defaults) < costs.training_seconds(
-        name, 200, 10, described.defaults)
+    assert (
+        0
+        < costs.training_seconds(name, 100, 10, described.defaults)
+        < costs.training_seconds(name, 200, 10, described.defaults)
+    )
     assert costs.training_memory_gb(name, 100, 10, described.defaults) > 0
     assert described.md_steps_per_s > 0
     assert model_label(name) == described.label
@@ -64,9 +66,11 @@ def test_defaults_come_from_the_family_module():
     validate_config(config, SCHEMA)
     for name, described in families().items():
         filled = config["models"][name]
-        assert {key: filled[key] for key in described.defaults if key not in smoke_config()["models"].get(name, {})} \
-            == {key: value for key, value in described.defaults.items()
-                if key not in smoke_config()["models"].get(name, {})}
+        assert {
+            key: filled[key] for key in described.defaults if key not in smoke_config()["models"].get(name, {})
+        } == {
+            key: value for key, value in described.defaults.items() if key not in smoke_config()["models"].get(name, {})
+        }
 
 
 def test_families_have_their_own_colours_in_figures():
@@ -134,10 +138,13 @@ def test_a_family_from_outside_is_planned_costed_and_trained_as_the_others(outsi
     assert energies.shape == (2,) and forces.shape == (2, len(glycine_dataset.z), 3)
 
 
-@pytest.mark.parametrize("module, problem", [
-    ("no_such_module_anywhere", "does not import"),
-    ("json", "has no FAMILY"),
-])
+@pytest.mark.parametrize(
+    "module, problem",
+    [
+        ("no_such_module_anywhere", "does not import"),
+        ("json", "has no FAMILY"),
+    ],
+)
 def test_a_bad_outside_family_is_one_line_naming_the_key(module, problem):
     config = smoke_config()
     config["families"] = {"mine": module}
@@ -168,15 +175,19 @@ def test_a_named_variant_is_its_family_under_its_own_name():
         assert plan.layout.model_file("glycine", "mace_wide", 10, 0).endswith("models/mace_wide/n10/fold0/model.model")
         assert any(f == "mace_wide" for _, f, _ in plan.training.tasks())
         assert costs.training_seconds("mace_wide", 100, 10, settings) == pytest.approx(
-            2 * costs.training_seconds("mace", 100, 10, {**settings, "num_channels": 32}))
+            2 * costs.training_seconds("mace", 100, 10, {**settings, "num_channels": 32})
+        )
     finally:
         _REGISTRY.pop("mace_wide", None)
 
 
-@pytest.mark.parametrize("entry, message", [
-    ({"family": "macee"}, r"models.mace_x.family': 'macee' is not a model family"),
-    ({"family": "mace", "channels": 3}, r"models.mace_x.*channels"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"family": "macee"}, r"models.mace_x.family': 'macee' is not a model family"),
+        ({"family": "mace", "channels": 3}, r"models.mace_x.*channels"),
+    ],
+)
 def test_a_bad_variant_is_named(entry, message):
     config = smoke_config()
     config["models"]["mace_x"] = entry

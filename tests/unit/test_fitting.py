@@ -19,12 +19,29 @@ def fitted(glycine_dataset, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fit")
     split = make_split(glycine_dataset.E, 30, 3, 40, seed=1)
     settings = {"sigmas": [2, 5, 10], "lam": 1e-10, "use_sym": True}
-    saved = fit_and_save("sgdml", glycine_dataset.subset(split.train_indices(0)),
-                         glycine_dataset.subset(split.validation), settings, 1, folder / "model.npz",
-                         folder / "training.json", 0, extra={"step": 3})
+    saved = fit_and_save(
+        "sgdml",
+        glycine_dataset.subset(split.train_indices(0)),
+        glycine_dataset.subset(split.validation),
+        settings,
+        1,
+        folder / "model.npz",
+        folder / "training.json",
+        0,
+        extra={"step": 3},
+    )
     held_out = predict_held_out(lambda R, z: family("sgdml").predict(saved, R, z), glycine_dataset, split, 0)
-    row = write_test_results(held_out, glycine_dataset, split, 0, {"dataset": "glycine", "model": "sgdml"}, "sgdml",
-                             None, folder / "test_errors.csv", folder / "predictions.extxyz")
+    row = write_test_results(
+        held_out,
+        glycine_dataset,
+        split,
+        0,
+        {"dataset": "glycine", "model": "sgdml"},
+        "sgdml",
+        None,
+        folder / "test_errors.csv",
+        folder / "predictions.extxyz",
+    )
     return folder, split, saved, held_out, row
 
 
@@ -53,6 +70,7 @@ def test_errors_and_predictions_agree(fitted, glycine_dataset):
     predictions = read_dataset(folder / "predictions.extxyz")
     assert len(predictions) == 60
     assert table.loc[0, "energy_rmse"] == pytest.approx(
-        np.sqrt(np.mean((held_out.energies - glycine_dataset.E[held_out.indices]) ** 2)))
+        np.sqrt(np.mean((held_out.energies - glycine_dataset.E[held_out.indices]) ** 2))
+    )
     # the file's reference energies are the dataset's, the predictions the model's
     np.testing.assert_allclose(predictions.E, glycine_dataset.E[held_out.indices], atol=1e-6)

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from flexmlff.models import _gdml, sgdml_ang  # _gdml: the GDML implementation of sgdml_ang and gdml
-from flexmlff.models import gdml_iterative
+from flexmlff.models import _gdml, gdml_iterative, sgdml_ang  # _gdml: the GDML implementation of sgdml_ang and gdml
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +37,11 @@ def test_preconditioned_cg_solves_the_closed_form_system(glycine_dataset, copies
 
 
 def test_training_under_a_memory_cap_uses_cg_and_gives_the_closed_form_model(glycine_dataset):
-    train, valid, test = (glycine_dataset.subset(range(0, 100)), glycine_dataset.subset(range(100, 140)),
-                          glycine_dataset.subset(range(140, 200)))
+    train, valid, test = (
+        glycine_dataset.subset(range(0, 100)),
+        glycine_dataset.subset(range(100, 140)),
+        glycine_dataset.subset(range(140, 200)),
+    )
     settings = {"sigmas": [20], "descriptor": "inverse_distances", "inducing_frames": 20}
     record = {}
     exact = sgdml_ang.train(train, valid, settings, record=record)

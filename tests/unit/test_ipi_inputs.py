@@ -4,8 +4,16 @@ import pytest
 
 from flexmlff.ipi import MDSettings, Metadynamics, ipi_input_xml, plumed_input
 
-SETTINGS = MDSettings(temperature_K=500, timestep_fs=0.5, steps=20, stride=2, seed=42, thermostat="langevin",
-                      thermostat_tau_fs=100.0, trajectory_stride=10)
+SETTINGS = MDSettings(
+    temperature_K=500,
+    timestep_fs=0.5,
+    steps=20,
+    stride=2,
+    seed=42,
+    thermostat="langevin",
+    thermostat_tau_fs=100.0,
+    trajectory_stride=10,
+)
 
 
 def nvt(**given) -> MDSettings:
@@ -54,24 +62,52 @@ def test_settings_reject_a_stride_that_does_not_divide_the_steps():
 
 #: A validated metadynamics campaign as the md_run rule passes it (its CVs as {name: atoms})
 #: and figures.ml_md as the ml_md rule does: the schema has filled in every default.
-CAMPAIGN = {"starts": ["cis", "trans"], "temperature_K": 300, "timestep_fs": 0.5, "steps": 200, "stride": 2,
-            "seed": 801, "thermostat": "langevin", "thermostat_tau_fs": 100.0,
-            "metadynamics": {"cvs": {"phi": [5, 6, 7, 8], "theta": [5, 6, 7]}, "sigma": [0.35, 0.1],
-                             "height_kJ_mol": 1.2, "pace": 100, "biasfactor": 10.0}}
-ML_MD = {"models": ["sgdml", "gap"], "paths": {"neb": {"frames": [4], "dataset": "glycine", "coordinate": "tau1"}},
-         "temperature_K": 300, "timestep_fs": 0.5, "thermostat_tau_fs": 2.0, "steps": 40, "stride": 4, "seed": 901}
+CAMPAIGN = {
+    "starts": ["cis", "trans"],
+    "temperature_K": 300,
+    "timestep_fs": 0.5,
+    "steps": 200,
+    "stride": 2,
+    "seed": 801,
+    "thermostat": "langevin",
+    "thermostat_tau_fs": 100.0,
+    "metadynamics": {
+        "cvs": {"phi": [5, 6, 7, 8], "theta": [5, 6, 7]},
+        "sigma": [0.35, 0.1],
+        "height_kJ_mol": 1.2,
+        "pace": 100,
+        "biasfactor": 10.0,
+    },
+}
+ML_MD = {
+    "models": ["sgdml", "gap"],
+    "paths": {"neb": {"frames": [4], "dataset": "glycine", "coordinate": "tau1"}},
+    "temperature_K": 300,
+    "timestep_fs": 0.5,
+    "thermostat_tau_fs": 2.0,
+    "steps": 40,
+    "stride": 4,
+    "seed": 901,
+}
 
 
 def test_settings_come_from_a_validated_protocol_with_the_runs_seed():
     settings = MDSettings.from_protocol(CAMPAIGN, seed=802)
-    assert settings == MDSettings(temperature_K=300, timestep_fs=0.5, steps=200, stride=2, seed=802,
-                                  thermostat="langevin", thermostat_tau_fs=100.0,
-                                  metadynamics=Metadynamics(**CAMPAIGN["metadynamics"]))
+    assert settings == MDSettings(
+        temperature_K=300,
+        timestep_fs=0.5,
+        steps=200,
+        stride=2,
+        seed=802,
+        thermostat="langevin",
+        thermostat_tau_fs=100.0,
+        metadynamics=Metadynamics(**CAMPAIGN["metadynamics"]),
+    )
     assert settings.checkpoint_stride == 1000 and settings.trajectory_stride == 100
     assert "metad: METAD ARG=phi,theta SIGMA=0.35,0.1 HEIGHT=1.2 PACE=100" in plumed_input(settings.metadynamics, 300)
     assert MDSettings.from_protocol(ML_MD, seed=905, thermostat="langevin") == MDSettings(
-        temperature_K=300, timestep_fs=0.5, steps=40, stride=4, seed=905, thermostat="langevin",
-        thermostat_tau_fs=2.0)
+        temperature_K=300, timestep_fs=0.5, steps=40, stride=4, seed=905, thermostat="langevin", thermostat_tau_fs=2.0
+    )
     # every default is the schema's: a protocol missing a key is no run
     with pytest.raises(TypeError, match="thermostat"):
         MDSettings.from_protocol(ML_MD, seed=905)

@@ -9,13 +9,31 @@ from ase.calculators.calculator import CalculationFailed, Calculator, all_change
 from ase.io import read
 
 from flexmlff.calculators import make_calculator
-from flexmlff.ipi import (PARTIAL_FRAMES, RUN_RECORD, MDSettings, RunDirectoryBusy, check_against_properties, inputs,
-                          read_properties, remove_stale_sockets, run_ipi_md, socket_path)
+from flexmlff.ipi import (
+    PARTIAL_FRAMES,
+    RUN_RECORD,
+    MDSettings,
+    RunDirectoryBusy,
+    check_against_properties,
+    inputs,
+    read_properties,
+    remove_stale_sockets,
+    run_ipi_md,
+    socket_path,
+)
 from flexmlff.ipi.resume import _fingerprint, _prepare_run
 from flexmlff.units import ev_to_kcal_mol, hartree_to_kcal_mol
 
-SETTINGS = MDSettings(temperature_K=500, timestep_fs=0.5, steps=20, stride=2, seed=42, thermostat="langevin",
-                      thermostat_tau_fs=100.0, trajectory_stride=10)
+SETTINGS = MDSettings(
+    temperature_K=500,
+    timestep_fs=0.5,
+    steps=20,
+    stride=2,
+    seed=42,
+    thermostat="langevin",
+    thermostat_tau_fs=100.0,
+    trajectory_stride=10,
+)
 
 
 def ipi_children():
@@ -37,8 +55,9 @@ def test_md_through_ipi_matches_the_calculator(glycine_ip, tmp_path):
     # and i-PI's potential energies (Hartree) are the client's (eV)
     properties = read_properties(tmp_path / "run")
     assert properties[:, 0].tolist() == list(range(0, 21, 2))
-    assert np.allclose(hartree_to_kcal_mol(properties[:, -1]),
-                       [ev_to_kcal_mol(f.get_potential_energy()) for f in frames], atol=1e-4)
+    assert np.allclose(
+        hartree_to_kcal_mol(properties[:, -1]), [ev_to_kcal_mol(f.get_potential_energy()) for f in frames], atol=1e-4
+    )
     # the stored labels are the calculator's, to the SCF tolerance (MD restarts each SCF
     # from the previous step's density)
     check = frames[7].copy()
@@ -94,15 +113,30 @@ def test_missing_ipi_is_a_readable_error(glycine_ip, tmp_path, monkeypatch):
 
 
 def test_ipi_failing_at_start_is_reported_with_its_log(glycine_ip, tmp_path):
-    broken = MDSettings(temperature_K=300, timestep_fs=1, steps=10, stride=1, seed=42, thermostat="no-such-thermostat",
-                        thermostat_tau_fs=100.0)
+    broken = MDSettings(
+        temperature_K=300,
+        timestep_fs=1,
+        steps=10,
+        stride=1,
+        seed=42,
+        thermostat="no-such-thermostat",
+        thermostat_tau_fs=100.0,
+    )
     with pytest.raises(RuntimeError, match="i-PI exited .* before opening its socket"):
         run_ipi_md(glycine_ip, make_calculator("xtb"), broken, tmp_path / "run")
     assert "no-such-thermostat" in (tmp_path / "run" / "ipi.log").read_text()
 
 
-RESUMABLE = MDSettings(temperature_K=400, timestep_fs=0.5, steps=600, stride=5, seed=9, thermostat="langevin",
-                       thermostat_tau_fs=100.0, checkpoint_stride=100)
+RESUMABLE = MDSettings(
+    temperature_K=400,
+    timestep_fs=0.5,
+    steps=600,
+    stride=5,
+    seed=9,
+    thermostat="langevin",
+    thermostat_tau_fs=100.0,
+    checkpoint_stride=100,
+)
 #: The RESUMABLE run in a child process, its GFN2-xTB calls paced to ~15 ms (from ~4 ms) so that
 #: a signal sent once step 200 is checkpointed lands well before step 600 on an idle machine
 #: (unpaced, i-PI finished the run before it handled the signal). The trajectory is the same.
@@ -126,8 +160,7 @@ run_ipi_md(read(sys.argv[1]), calculator, settings, sys.argv[2])
 
 @pytest.fixture(scope="module")
 def unbroken_run(glycine_ip, tmp_path_factory):
-    return run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE,
-                               tmp_path_factory.mktemp("md") / "unbroken")
+    return run_ipi_md(glycine_ip, make_calculator("xtb"), RESUMABLE, tmp_path_factory.mktemp("md") / "unbroken")
 
 
 def start_run_in_child(atoms, tmp_path, workdir):
@@ -139,8 +172,12 @@ def start_run_in_child(atoms, tmp_path, workdir):
 
     start = tmp_path / "start.extxyz"
     write(start, atoms)
-    return subprocess.Popen([sys.executable, "-c", RUN_IN_CHILD, str(start), str(workdir)],
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN_IN_CHILD, str(start), str(workdir)],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for_checkpoint(child, workdir, step=200):
@@ -179,8 +216,9 @@ def assert_resumes_like_an_unbroken_run(atoms, workdir, unbroken, caplog):
     # i-PI's checkpoint holds every digit of the state and the thermostat's random
     # state, and checkpoint steps start their SCF from scratch: the same trajectory to
     # round-off (docs/md_engine.md)
-    assert np.allclose([f.get_potential_energy() for f in resumed],
-                       [f.get_potential_energy() for f in unbroken], rtol=0, atol=1e-9)
+    assert np.allclose(
+        [f.get_potential_energy() for f in resumed], [f.get_potential_energy() for f in unbroken], rtol=0, atol=1e-9
+    )
     # frames before the checkpoint come back from the frames file, written to 1e-8 Å
     difference = np.abs(np.array([f.positions for f in resumed]) - [f.positions for f in unbroken]).max(axis=(1, 2))
     resumed_at = int(re.search(r"checkpoint at step (\d+)", caplog.text)[1]) // RESUMABLE.stride
@@ -189,8 +227,9 @@ def assert_resumes_like_an_unbroken_run(atoms, workdir, unbroken, caplog):
     assert not workdir.with_name(workdir.name + ".lock").exists()
 
 
-def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(glycine_ip, tmp_path, caplog,
-                                                                              unbroken_run, kill_run):
+def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(
+    glycine_ip, tmp_path, caplog, unbroken_run, kill_run
+):
     workdir = tmp_path / "broken"
     child = start_run_in_child(glycine_ip, tmp_path, workdir)
     wait_for_checkpoint(child, workdir)
@@ -199,8 +238,9 @@ def test_a_killed_run_resumes_from_the_checkpoint_and_matches_an_unbroken_one(gl
 
 
 @pytest.mark.parametrize("restart", ["being written", "ahead of the frames"])
-def test_a_restart_file_left_by_the_dying_server_does_not_stop_the_resume(restart, glycine_ip, tmp_path, caplog,
-                                                                          unbroken_run, kill_run):
+def test_a_restart_file_left_by_the_dying_server_does_not_stop_the_resume(
+    restart, glycine_ip, tmp_path, caplog, unbroken_run, kill_run
+):
     """After its client is killed, i-PI gets SIGTERM and writes a RESTART on its way out.
     A rerun that looks while the file is still empty, or finds it at a step past the
     frames the client saved, resumes from the periodic checkpoint instead."""
@@ -210,8 +250,9 @@ def test_a_restart_file_left_by_the_dying_server_does_not_stop_the_resume(restar
     kill_run(child)
     periodic = (workdir / "md.restart").read_text()
     step = int(re.search(r"<step>\s*(\d+)\s*</step>", periodic)[1])
-    (workdir / "RESTART").write_text("" if restart == "being written" else
-                                     periodic.replace(f"<step>{step}</step>", f"<step>{step + 95}</step>"))
+    (workdir / "RESTART").write_text(
+        "" if restart == "being written" else periodic.replace(f"<step>{step}</step>", f"<step>{step + 95}</step>")
+    )
     assert_resumes_like_an_unbroken_run(glycine_ip, workdir, unbroken_run, caplog)
     assert f"checkpoint at step {step} " in caplog.text
 
@@ -232,8 +273,7 @@ def test_a_frames_file_cut_short_by_the_kill_still_resumes(glycine_ip, tmp_path,
 
 
 @pytest.mark.parametrize("target", ["process group", "client", "i-PI"])
-def test_a_preempted_run_says_so_keeps_its_checkpoint_and_resumes(target, glycine_ip, tmp_path, caplog,
-                                                                  unbroken_run):
+def test_a_preempted_run_says_so_keeps_its_checkpoint_and_resumes(target, glycine_ip, tmp_path, caplog, unbroken_run):
     """SIGTERM as a scheduler sends it (the job's process group), to the client alone
     or to i-PI alone: the run stops with a resumable error, leaves no process and no
     socket behind, and the rerun continues from the checkpoint."""
@@ -244,9 +284,11 @@ def test_a_preempted_run_says_so_keeps_its_checkpoint_and_resumes(target, glycin
     child = start_run_in_child(glycine_ip, tmp_path, workdir)
     wait_for_checkpoint(child, workdir)
     ipi = ipi_of(child)
-    victim = {"process group": lambda: os.killpg(child.pid, signal.SIGTERM),
-              "client": lambda: os.kill(child.pid, signal.SIGTERM),
-              "i-PI": lambda: ipi[0].send_signal(signal.SIGTERM)}
+    victim = {
+        "process group": lambda: os.killpg(child.pid, signal.SIGTERM),
+        "client": lambda: os.kill(child.pid, signal.SIGTERM),
+        "i-PI": lambda: ipi[0].send_signal(signal.SIGTERM),
+    }
     victim[target]()
     _, stderr = child.communicate(timeout=60)
     assert child.returncode != 0
@@ -316,9 +358,15 @@ def test_eight_runs_at_once_on_two_cores_all_finish_on_their_own_sockets(glycine
     write(start, glycine_ip)
     code = RUN_IN_CHILD.replace("steps=600", "steps=200")
     runs = [tmp_path / f"run{i}" for i in range(8)]
-    children = [subprocess.Popen([sys.executable, "-c", code, str(start), str(run)], stderr=subprocess.PIPE,
-                                 text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
-                for run in runs]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(start), str(run)],
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+        )
+        for run in runs
+    ]
     errors = [child.communicate(timeout=300)[1] for child in children]
     assert [child.returncode for child in children] == [0] * 8, errors
     sockets = [ET.parse(run / "input.xml").find("ffsocket/address").text for run in runs]
@@ -338,8 +386,11 @@ def test_ipi_killed_mid_run_is_a_readable_resumable_error(glycine_ip, tmp_path):
     def kill_ipi_after_a_checkpoint():
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if "<step>200</step>" in (workdir / "md.restart").read_text(errors="replace") \
-                    if (workdir / "md.restart").exists() else False:
+            if (
+                "<step>200</step>" in (workdir / "md.restart").read_text(errors="replace")
+                if (workdir / "md.restart").exists()
+                else False
+            ):
                 for process in ipi_children():
                     process.send_signal(signal.SIGKILL)
                 return

@@ -49,8 +49,15 @@ def test_neb_and_string_agree_on_the_glycine_barrier(minima, glycine_torsions):
     barriers = {}
     for method in ("neb", "string"):
         images, result = mep.minimum_energy_path(
-            ip, iiip, lambda: make_calculator("xtb"), method, n_images=7, fmax=0.05,
-            max_steps=400, driving_torsion=quadruple)
+            ip,
+            iiip,
+            lambda: make_calculator("xtb"),
+            method,
+            n_images=7,
+            fmax=0.05,
+            max_steps=400,
+            driving_torsion=quadruple,
+        )
         assert result.converged and len(images) == 9
         profile = mep.path_profile(images, glycine_torsions)
         assert profile["energy_kcal_mol"].iloc[0] == 0.0
@@ -74,8 +81,15 @@ def test_a_failing_calculation_ends_the_band_with_a_report(minima, glycine_torsi
             super().calculate(*args, **kwargs)
 
     images, result = mep.minimum_energy_path(
-        ip, iiip, lambda: Flaky(method="GFN2-xTB", verbosity=0), "neb", n_images=7, fmax=0.001,
-        max_steps=400, driving_torsion=glycine_torsions["tau1"])
+        ip,
+        iiip,
+        lambda: Flaky(method="GFN2-xTB", verbosity=0),
+        "neb",
+        n_images=7,
+        fmax=0.001,
+        max_steps=400,
+        driving_torsion=glycine_torsions["tau1"],
+    )
     assert not result.converged and "SCF not converged" in result.failure
     assert 0 < result.steps < 20 and len(images) == 9
     assert np.isfinite([image.get_potential_energy() for image in images]).all()
@@ -87,8 +101,12 @@ def alanine_dipeptide_minima():
     from flexmlff.building import build_geometry
 
     smiles, phi, psi = "CC(=O)N[C@@H](C)C(=O)NC", (1, 3, 4, 6), (3, 4, 6, 8)
-    return (build_geometry(smiles, {phi: -83.0, psi: 73.0}, seed=1),
-            build_geometry(smiles, {phi: 73.0, psi: -58.0}, seed=1), phi, psi)
+    return (
+        build_geometry(smiles, {phi: -83.0, psi: 73.0}, seed=1),
+        build_geometry(smiles, {phi: 73.0, psi: -58.0}, seed=1),
+        phi,
+        psi,
+    )
 
 
 def test_two_dihedrals_turn_together_in_even_steps(alanine_dipeptide_minima):
@@ -110,8 +128,9 @@ def test_two_dihedrals_turn_together_in_even_steps(alanine_dipeptide_minima):
 def test_a_driven_path_relaxes_each_frame_at_its_driven_values(alanine_dipeptide_minima):
     c7eq, c7ax, phi, psi = alanine_dipeptide_minima
     plain, _ = mep.driven_path(c7eq, c7ax, lambda: make_calculator("xtb"), [phi, psi], n_images=1, optimise=False)
-    frames, result = mep.driven_path(c7eq, c7ax, lambda: make_calculator("xtb"), [phi, psi], n_images=1,
-                                     fmax=0.05, max_steps=300)
+    frames, result = mep.driven_path(
+        c7eq, c7ax, lambda: make_calculator("xtb"), [phi, psi], n_images=1, fmax=0.05, max_steps=300
+    )
     assert len(frames) == 3 and result.converged and result.steps > 0
     middle = frames[1]
     assert geometry.dihedral(middle.positions, phi) == pytest.approx(-5.0, abs=0.1)
@@ -121,7 +140,6 @@ def test_a_driven_path_relaxes_each_frame_at_its_driven_values(alanine_dipeptide
     assert result.max_force_eV_per_A < 0.05
     # the end frames are the minima as given, evaluated
     np.testing.assert_allclose(frames[0].positions, c7eq.positions)
-
 
 
 def test_a_frame_whose_relaxation_fails_is_kept_as_interpolated_and_reported(alanine_dipeptide_minima):
@@ -138,8 +156,9 @@ def test_a_frame_whose_relaxation_fails_is_kept_as_interpolated_and_reported(ala
                 raise CalculationFailed("SCF not converged in 250 cycles")
             super().calculate(*args, **kwargs)
 
-    frames, result = mep.driven_path(c7eq, c7ax, lambda: Flaky(method="GFN2-xTB", verbosity=0), [phi, psi],
-                                     n_images=1, fmax=0.05, max_steps=300)
+    frames, result = mep.driven_path(
+        c7eq, c7ax, lambda: Flaky(method="GFN2-xTB", verbosity=0), [phi, psi], n_images=1, fmax=0.05, max_steps=300
+    )
     assert len(frames) == 3 and not result.converged
     assert result.failure.startswith("frame 1: calculation failed while relaxing") and "SCF not" in result.failure
     plain = mep.interpolate_dihedrals(c7eq, c7ax, [phi, psi], n_images=1)[1]

@@ -38,41 +38,74 @@ class Case:
 
 #: Splits, settings and bounds, from the per-family tests whose generic checks this took over.
 CASES = {
-    "sgdml": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [5, 10, 20]},
-                  energy_ratio=0.2, force_ratio=0.2),
-    "sgdml_ang": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [10, 20, 40]},
-                      calculator_atol=1e-8),
-    "gdml": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [10, 20, 40]},
-                 energy_ratio=0.2, force_ratio=0.2, calculator_atol=1e-8),
+    "sgdml": Case(
+        range(0, 60), range(60, 100), range(100, 300), {"sigmas": [5, 10, 20]}, energy_ratio=0.2, force_ratio=0.2
+    ),
+    "sgdml_ang": Case(range(0, 60), range(60, 100), range(100, 300), {"sigmas": [10, 20, 40]}, calculator_atol=1e-8),
+    "gdml": Case(
+        range(0, 60),
+        range(60, 100),
+        range(100, 300),
+        {"sigmas": [10, 20, 40]},
+        energy_ratio=0.2,
+        force_ratio=0.2,
+        calculator_atol=1e-8,
+    ),
     # schnetpack's calculator runs the network in float64, predict in float32; 35 epochs at a
     # learning rate of 2e-3 reach 0.24 / 0.15 of the baseline's errors in 18 s (60 at 1e-3:
     # 0.14 / 0.14 in 35 s)
-    "schnet": Case(range(0, 100), range(100, 140), range(140, 300),
-                   {"max_epochs": 35, "n_interactions": 2, "n_atom_basis": 32, "batch_size": 10,
-                    "learning_rate": 2e-3}, energy_ratio=0.5, force_ratio=0.5, calculator_atol=1e-2),
+    "schnet": Case(
+        range(0, 100),
+        range(100, 140),
+        range(140, 300),
+        {"max_epochs": 35, "n_interactions": 2, "n_atom_basis": 32, "batch_size": 10, "learning_rate": 2e-3},
+        energy_ratio=0.5,
+        force_ratio=0.5,
+        calculator_atol=1e-2,
+    ),
     # PaiNN through the same schnetpack training as SchNet: 2 blocks of 32 features, 35
     # epochs at 2e-3, as SchNet's case
-    "painn": Case(range(0, 100), range(100, 140), range(140, 300),
-                  {"max_epochs": 35, "n_interactions": 2, "n_atom_basis": 32, "batch_size": 10,
-                   "learning_rate": 2e-3}, energy_ratio=0.5, force_ratio=0.5, calculator_atol=1e-2),
+    "painn": Case(
+        range(0, 100),
+        range(100, 140),
+        range(140, 300),
+        {"max_epochs": 35, "n_interactions": 2, "n_atom_basis": 32, "batch_size": 10, "learning_rate": 2e-3},
+        energy_ratio=0.5,
+        force_ratio=0.5,
+        calculator_atol=1e-2,
+    ),
     # gap_fit is the slowest to train and quippy to predict (~65 ms a frame): few training
     # frames, sparse points and held-out frames, and a smaller SOAP basis than the paper's
     # n_max 12 / l_max 6 (a fit in 10 s, not 40; held-out errors 0.20 / 0.23 of the baseline's);
     # two σ_F, so that the validation choice runs
-    "gap": Case(range(0, 60), range(60, 100), range(100, 160),
-                {"n_sparse": 60, "n_max": 6, "l_max": 4, "force_sigmas_eV_per_A": [0.2, 0.05]}),
+    "gap": Case(
+        range(0, 60),
+        range(60, 100),
+        range(100, 160),
+        {"n_sparse": 60, "n_max": 6, "l_max": 4, "force_sigmas_eV_per_A": [0.2, 0.05]},
+    ),
     # 35 epochs at a learning rate of 5e-3: 0.20 / 0.15 of the baseline's errors in 40 % of the
     # time of 60 at 3e-3 (0.09 / 0.11; 30 at 3e-3: energy at 0.29, too near the bound);
     # float32 networks: a batch of one sums in another order than a batch of several
-    "bpnn": Case(range(0, 100), range(100, 140), range(140, 300), {"max_epochs": 35, "learning_rate": 5e-3},
-                 force_ratio=0.5, calculator_atol=1e-4),
+    "bpnn": Case(
+        range(0, 100),
+        range(100, 140),
+        range(140, 300),
+        {"max_epochs": 35, "learning_rate": 5e-3},
+        force_ratio=0.5,
+        calculator_atol=1e-4,
+    ),
     # a small MACE (16 scalar channels, three-body messages), trained in float32 as the default
     # config trains it (the loaded model predicts in float64): ~1 s an epoch here; 15 epochs
     # reach 0.16 / 0.09 of the baseline's errors (25: 0.09 / 0.06, 14 s more)
-    "mace": Case(range(0, 100), range(100, 140), range(140, 200),
-                 {"max_epochs": 15, "num_channels": 16, "max_L": 0, "correlation": 2, "energy_weight": 30.0,
-                  "dtype": "float32"},
-                 energy_ratio=0.5, force_ratio=0.5),
+    "mace": Case(
+        range(0, 100),
+        range(100, 140),
+        range(140, 200),
+        {"max_epochs": 15, "num_channels": 16, "max_L": 0, "correlation": 2, "energy_weight": 30.0, "dtype": "float32"},
+        energy_ratio=0.5,
+        force_ratio=0.5,
+    ),
 }
 #: Frames checked for the save/load round trip and against the ASE calculator.
 N_CHECK = 3
@@ -94,8 +127,11 @@ def test_model_family_contract(name, glycine_dataset, tmp_path, scratch):
     assert name in CASES, f"model family {name!r} has no contract case: add its small settings to CASES"
     case, model_family = CASES[name], family(name)
     assert set(case.settings) <= set(model_family.DEFAULTS), "settings unknown to the family"
-    train, validation, test = (glycine_dataset.subset(case.train), glycine_dataset.subset(case.validation),
-                               glycine_dataset.subset(case.test))
+    train, validation, test = (
+        glycine_dataset.subset(case.train),
+        glycine_dataset.subset(case.validation),
+        glycine_dataset.subset(case.test),
+    )
     n_atoms = len(glycine_dataset.z)
 
     record = {}

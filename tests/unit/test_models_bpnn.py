@@ -9,8 +9,11 @@ def trained(glycine_dataset):
     # the architecture and the sum over atoms hold for any weights: two epochs (how well BPNN
     # learns is the contract's check, test_model_contract.py)
     bpnn = family("bpnn")
-    train, valid, test = (glycine_dataset.subset(range(0, 100)), glycine_dataset.subset(range(100, 140)),
-                          glycine_dataset.subset(range(140, 300)))
+    train, valid, test = (
+        glycine_dataset.subset(range(0, 100)),
+        glycine_dataset.subset(range(100, 140)),
+        glycine_dataset.subset(range(140, 300)),
+    )
     return bpnn, bpnn.train(train, valid, {"max_epochs": 2, "learning_rate": 3e-3}), train, test
 
 

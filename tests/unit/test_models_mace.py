@@ -10,11 +10,14 @@ from flexmlff.units import ev_to_kcal_mol
 
 def test_epoch_history_reads_mace_torchs_metrics_log(tmp_path):
     log = tmp_path / "mace_run-0_train.txt"
-    rows = [{"mode": "eval", "epoch": None, "loss": 9.0, "rmse_e": 1.0, "rmse_f": 1.0},  # before training
-            {"mode": "opt", "epoch": 0, "loss": 4.0}, {"mode": "opt", "epoch": 0, "loss": 2.0},
-            {"mode": "eval", "epoch": 0, "loss": 1.5, "rmse_e": 0.1, "rmse_f": 0.2},
-            {"mode": "opt", "epoch": 1, "loss": 1.0},
-            {"mode": "eval", "epoch": 1, "loss": 0.5, "rmse_e": 0.05, "rmse_f": 0.1}]
+    rows = [
+        {"mode": "eval", "epoch": None, "loss": 9.0, "rmse_e": 1.0, "rmse_f": 1.0},  # before training
+        {"mode": "opt", "epoch": 0, "loss": 4.0},
+        {"mode": "opt", "epoch": 0, "loss": 2.0},
+        {"mode": "eval", "epoch": 0, "loss": 1.5, "rmse_e": 0.1, "rmse_f": 0.2},
+        {"mode": "opt", "epoch": 1, "loss": 1.0},
+        {"mode": "eval", "epoch": 1, "loss": 0.5, "rmse_e": 0.05, "rmse_f": 0.1},
+    ]
     log.write_text("\n".join(json.dumps(row) for row in rows))
     history = mace.epoch_history(log)
     assert [row["epoch"] for row in history] == [0, 1]
@@ -30,9 +33,14 @@ def test_training_progress_logs_each_evaluated_epoch_once(tmp_path, caplog):
     assert progress.poll() == 0  # mace-torch has not started writing
     results.mkdir()
     metrics = results / "mace_run-0_train.txt"
-    epoch = lambda e, loss: "".join(json.dumps(row) + "\n" for row in [
-        {"mode": "opt", "epoch": e, "loss": 2 * loss}, {"mode": "eval", "epoch": e, "loss": loss, "rmse_e": 0.1,
-                                                        "rmse_f": 0.2}])
+
+    def epoch(e, loss):
+        rows = [
+            {"mode": "opt", "epoch": e, "loss": 2 * loss},
+            {"mode": "eval", "epoch": e, "loss": loss, "rmse_e": 0.1, "rmse_f": 0.2},
+        ]
+        return "".join(json.dumps(row) + "\n" for row in rows)
+
     metrics.write_text(epoch(0, 1.5))
     with caplog.at_level("INFO", logger="flexmlff.models.mace"):
         assert progress.poll() == 1
@@ -81,7 +89,8 @@ def test_a_terminated_job_takes_its_training_process_with_it(tmp_path):
     runner.write_text(
         "import sys\nfrom pathlib import Path\nfrom flexmlff.models import mace\n"
         "mace.run_reporting_progress([sys.executable, '-c', 'import os, time; print(os.getpid(), flush=True); "
-        "time.sleep(60)'], Path(sys.argv[1]), {})\n")
+        "time.sleep(60)'], Path(sys.argv[1]), {})\n"
+    )
     job = subprocess.Popen([sys.executable, str(runner), str(tmp_path)])
     log = tmp_path / "train.log"
     for _ in range(200):  # the training process has started and said who it is

@@ -6,8 +6,11 @@ from flexmlff.models import family
 @pytest.fixture(scope="module")
 def trained(glycine_dataset):
     sgdml = family("sgdml")
-    train, valid, test = (glycine_dataset.subset(range(0, 60)), glycine_dataset.subset(range(60, 100)),
-                          glycine_dataset.subset(range(100, 300)))
+    train, valid, test = (
+        glycine_dataset.subset(range(0, 60)),
+        glycine_dataset.subset(range(60, 100)),
+        glycine_dataset.subset(range(100, 300)),
+    )
     return sgdml, sgdml.train(train, valid, {"sigmas": [5, 10, 20]}), train, test
 
 
@@ -28,7 +31,7 @@ def test_importing_sgdml_leaves_no_stderr_handler_of_its_own():
     from flexmlff.sgdml_package import import_sgdml
 
     sgdml = import_sgdml()
-    import sgdml.train  # noqa: F401  (creates sgdml's module loggers)
+    import sgdml.train  # noqa: F401, F811  (creates sgdml's module loggers)
 
     assert type(logging.getLogger("flexmlff.test.a_logger_made_after_sgdml")) is logging.Logger
     for logger in logging.Logger.manager.loggerDict.values():

@@ -6,8 +6,11 @@ from flexmlff.models import _gdml, family
 
 @pytest.fixture(scope="module")
 def parts(glycine_dataset):
-    return (glycine_dataset.subset(range(0, 60)), glycine_dataset.subset(range(60, 100)),
-            glycine_dataset.subset(range(100, 300)))
+    return (
+        glycine_dataset.subset(range(0, 60)),
+        glycine_dataset.subset(range(60, 100)),
+        glycine_dataset.subset(range(100, 300)),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +21,9 @@ def extended(parts):
 
 def test_inverse_distance_mode_reproduces_the_sgdml_package(parts):
     train, valid, test = parts
-    ours = family("sgdml_ang").train(train, valid, {"sigmas": [10], "descriptor": "inverse_distances",
-                                                    "use_sym": False})
+    ours = family("sgdml_ang").train(
+        train, valid, {"sigmas": [10], "descriptor": "inverse_distances", "use_sym": False}
+    )
     sgdml = family("sgdml")
     reference = sgdml.train(train, valid, {"sigmas": [10], "use_sym": False})
     energies, forces = family("sgdml_ang").predict(ours, test.R)
@@ -32,8 +36,9 @@ def test_inverse_distance_mode_reproduces_the_sgdml_package(parts):
 def test_symmetrised_inverse_distance_mode_reproduces_the_symmetrised_sgdml_package(parts):
     train, valid, test = parts
     record = {}
-    ours = family("sgdml_ang").train(train, valid, {"sigmas": [10], "descriptor": "inverse_distances",
-                                                    "use_sym": True}, record=record)
+    ours = family("sgdml_ang").train(
+        train, valid, {"sigmas": [10], "descriptor": "inverse_distances", "use_sym": True}, record=record
+    )
     sgdml = family("sgdml")
     reference = sgdml.train(train, valid, {"sigmas": [10], "use_sym": True})
     # glycine's symmetries: more than the identity, and the same group as sGDML's

@@ -29,8 +29,9 @@ def plan_with(smoke_config, edit):
     return Plan(config, basedir=ROOT)
 
 
-@pytest.mark.parametrize("name", ["config/config.yaml", "config/paper.yaml", "tests/config.yaml",
-                                  "config/examples/alanine_dipeptide.yaml"])
+@pytest.mark.parametrize(
+    "name", ["config/config.yaml", "config/paper.yaml", "tests/config.yaml", "config/examples/alanine_dipeptide.yaml"]
+)
 def test_every_shipped_config_plans(name):
     plan = Plan(load_config(ROOT / name), basedir=ROOT)
     targets = plan.targets()
@@ -57,7 +58,8 @@ def test_layout_spells_each_path_once_for_values_and_wildcards():
     assert layout.relaxed("{molecule}", "{minimum}") == "out/{molecule}/minima/{minimum}.extxyz"
     assert layout.model_file("rotation", "gap", 100, 2) == "out/rotation/models/gap/n100/fold2/model.tar.gz"
     assert layout.model_file("{dataset}", "sgdml", "{n_train}", "{fold}") == (
-        "out/{dataset}/models/sgdml/n{n_train}/fold{fold}/model.npz")
+        "out/{dataset}/models/sgdml/n{n_train}/fold{fold}/model.npz"
+    )
     # chunks sort in order as files; a wildcard passes through unpadded
     assert layout.md_relabel_chunk("a", "c", "r", 7).endswith("/relabel/chunk007.extxyz")
     assert layout.md_relabel_chunk("a", "c", "r", "{chunk}").endswith("/relabel/chunk{chunk}.extxyz")
@@ -77,7 +79,9 @@ def test_levels(smoke):
     ablated = smoke.datasets.level("rotation_no_dispersion")
     assert ablated.label == "GFN1-xTB without D3"
     # identity changes with any setting, the label need not
-    assert ablated.identity != gfn1.identity and ablated.identity == smoke.molecules.level("gfn1_no_dispersion").identity
+    assert (
+        ablated.identity != gfn1.identity and ablated.identity == smoke.molecules.level("gfn1_no_dispersion").identity
+    )
     assert smoke.molecules.level("pbe_d3bj").label == "PBE-D3BJ/def2-SVP"
 
 
@@ -92,13 +96,20 @@ def test_campaign_runs_are_named_and_seeded_in_order(smoke):
     assert [r.run for r in runs] == [f"{i:02d}_rotation_f{i + 1:02d}" for i in range(5)]
     assert [r.seed for r in runs] == [301 + i for i in range(5)]
     assert smoke.sampling.start_file("azobenzene", "rotation_path", "02_rotation_f03") == (
-        "results/azobenzene/paths/rotation.extxyz")
+        "results/azobenzene/paths/rotation.extxyz"
+    )
     assert smoke.sampling.start_file("azobenzene", "high_T", "01_trans") == "results/azobenzene/minima/trans.extxyz"
     assert smoke.sampling.start_file("glycine", "Ip_500K", "00_Ip") == "results/glycine/minima/Ip.extxyz"
     # MD may start from an MEP too: its frames live under mep/
     assert smoke.paths.path_file("glycine", "neb") == "results/glycine/mep/neb.extxyz"
     assert smoke.paths.frame_counts("azobenzene") == {
-        "rotation": 7, "inversion": 7, "rotation_inversion": 7, "optimised_rotation": 7, "neb": 7, "string": 7}
+        "rotation": 7,
+        "inversion": 7,
+        "rotation_inversion": 7,
+        "optimised_rotation": 7,
+        "neb": 7,
+        "string": 7,
+    }
 
 
 def test_relabelling_chunks(smoke):
@@ -113,15 +124,21 @@ def test_relabelling_chunks(smoke):
     assert len(sources) == len(smoke.datasets.source_names("rotation")) == 2 + 5 + 2 + 1
     assert smoke.datasets.source_names("rotation")[:3] == ["equilibrium", "equilibrium", "rotation_path"]
     glycine = smoke.datasets.sources("glycine")
-    assert glycine == ["results/glycine/md/Ip_500K/00_Ip/frames.extxyz",
-                       "results/glycine/md/IIIp_500K/00_IIIp/frames.extxyz"]
+    assert glycine == [
+        "results/glycine/md/Ip_500K/00_Ip/frames.extxyz",
+        "results/glycine/md/IIIp_500K/00_IIIp/frames.extxyz",
+    ]
 
 
 def test_relabelled_dataset_shares_its_source_split(smoke):
-    assert smoke.datasets.split_file("rotation_no_dispersion", 40) == smoke.datasets.split_file("rotation", 40) == (
-        "results/rotation/splits/n40.npz")
+    assert (
+        smoke.datasets.split_file("rotation_no_dispersion", 40)
+        == smoke.datasets.split_file("rotation", 40)
+        == ("results/rotation/splits/n40.npz")
+    )
     assert smoke.datasets.sources("rotation_no_dispersion") == [
-        f"results/datasets/rotation_no_dispersion_relabel/chunk{k:03d}.extxyz" for k in range(4)]
+        f"results/datasets/rotation_no_dispersion_relabel/chunk{k:03d}.extxyz" for k in range(4)
+    ]
     assert smoke.datasets.same_size_manifest("metadynamics") == "results/datasets/rotation.json"
     assert smoke.datasets.same_size_manifest("rotation") == []
 
@@ -142,8 +159,9 @@ def test_a_path_may_name_its_own_ml_md_families(smoke_config):
 
 def test_without_figs_7_and_8_there_are_no_cluster_tables(smoke_config):
     """The summary asks for Fig. 7's tables whatever the config: none without the figure."""
-    plan = plan_with(smoke_config, lambda c: (c["figures"].pop("phi_cluster_errors"),
-                                              c["figures"].pop("training_set_optimisation")))
+    plan = plan_with(
+        smoke_config, lambda c: (c["figures"].pop("phi_cluster_errors"), c["figures"].pop("training_set_optimisation"))
+    )
     assert plan.evaluation.phi_cluster_tables("fig7") == [] and plan.evaluation.phi_cluster_tables("fig8") == []
 
 
@@ -151,36 +169,51 @@ def test_ml_md_inputs(smoke):
     assert smoke.ml_md.molecule("neb") == "glycine"
     assert smoke.ml_md.start_file("neb") == "results/glycine/mep/neb.extxyz"
     assert smoke.ml_md.fold_models("neb", "gap") == [
-        f"results/glycine/models/gap/n40/fold{k}/model.tar.gz" for k in range(3)]
-    assert smoke.ml_md.end_minima("neb") == ["results/glycine/minima/Ip.extxyz",
-                                              "results/glycine/minima/IIIp.extxyz"]
-    assert smoke.ml_md.outcomes() == ["results/ml_md/sgdml/neb/frame4/outcome.json",
-                                      "results/ml_md/gap/neb/frame4/outcome.json",
-                                      "results/ml_md/mace/neb/frame4/outcome.json"]
+        f"results/glycine/models/gap/n40/fold{k}/model.tar.gz" for k in range(3)
+    ]
+    assert smoke.ml_md.end_minima("neb") == ["results/glycine/minima/Ip.extxyz", "results/glycine/minima/IIIp.extxyz"]
+    assert smoke.ml_md.outcomes() == [
+        "results/ml_md/sgdml/neb/frame4/outcome.json",
+        "results/ml_md/gap/neb/frame4/outcome.json",
+        "results/ml_md/mace/neb/frame4/outcome.json",
+    ]
 
 
 def test_isomerisation_plan(smoke):
     assert smoke.paths.isomerisation_paths("azobenzene") == [
-        "rotation", "inversion", "rotation_inversion", "optimised_rotation"]
+        "rotation",
+        "inversion",
+        "rotation_inversion",
+        "optimised_rotation",
+    ]
     points = smoke.paths.isomerisation_single_points("azobenzene")
-    assert points[:3] == ["results/azobenzene/single_points/gfn2/minimum_cis.json",
-                          "results/azobenzene/single_points/gfn2/minimum_trans.json",
-                          "results/azobenzene/single_points/gfn2/rotation_highest.json"]
+    assert points[:3] == [
+        "results/azobenzene/single_points/gfn2/minimum_cis.json",
+        "results/azobenzene/single_points/gfn2/minimum_trans.json",
+        "results/azobenzene/single_points/gfn2/rotation_highest.json",
+    ]
     assert len(points) == 2 + 4
-    assert smoke.paths.mep_outputs("glycine", "csv") == ["results/glycine/mep/neb.csv", "results/glycine/mep/string.csv"]
-    no_opt = plan_with(smoke.config,
-                       lambda c: c["molecules"]["azobenzene"]["isomerisation"]["optimised_rotation"].update(
-                           enabled=False))
+    assert smoke.paths.mep_outputs("glycine", "csv") == [
+        "results/glycine/mep/neb.csv",
+        "results/glycine/mep/string.csv",
+    ]
+    no_opt = plan_with(
+        smoke.config,
+        lambda c: c["molecules"]["azobenzene"]["isomerisation"]["optimised_rotation"].update(enabled=False),
+    )
     assert "optimised_rotation" not in no_opt.paths.isomerisation_paths("azobenzene")
 
 
 def test_settings_on_one_dataset_override_the_family_settings_there_only(smoke):
     from flexmlff.costs import training_resources
 
-    edited = plan_with(smoke.config, lambda c: c["training"]["settings_on"].update(
-        glycine={"gap": {"n_sparse": 300}}))
+    edited = plan_with(smoke.config, lambda c: c["training"]["settings_on"].update(glycine={"gap": {"n_sparse": 300}}))
     assert edited.training.model_settings("gap", "glycine") == {**smoke.training.model_settings("gap"), "n_sparse": 300}
-    assert edited.training.model_settings("gap") == edited.training.model_settings("gap", "rotation") == smoke.training.model_settings("gap")
+    assert (
+        edited.training.model_settings("gap")
+        == edited.training.model_settings("gap", "rotation")
+        == smoke.training.model_settings("gap")
+    )
     assert edited.training.model_settings("schnet", "glycine") == smoke.training.model_settings("schnet")
     # Fig. 6a scans glycine here: its models are fitted with glycine's settings
     assert edited.evaluation.gap_cutoff_settings("7.5")["n_sparse"] == 300
@@ -193,8 +226,11 @@ def test_settings_on_one_dataset_override_the_family_settings_there_only(smoke):
 def test_the_dispersion_ablation_compares_one_model_with_one_set_of_settings():
     config = load_config(ROOT / "config" / "config.yaml")
     config["training"]["settings_on"]["rotation"] = {"gap": {"n_sparse": 300}}
-    with pytest.raises(ConfigError, match=r"'training.settings_on.rotation_no_dispersion.gap': gap's settings "
-                                          r"differ from those on 'rotation'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"'training.settings_on.rotation_no_dispersion.gap': gap's settings "
+        r"differ from those on 'rotation'",
+    ):
         Plan(copy.deepcopy(config), basedir=ROOT)
     config["training"]["settings_on"]["rotation_no_dispersion"] = {"gap": {"n_sparse": 300}}
     plan = Plan(config, basedir=ROOT)
@@ -209,9 +245,11 @@ def test_errors_and_figure_inputs(smoke):
     assert smoke.evaluation.gap_cutoff_settings("7.5")["n_sparse"] == 150
     # Fig. 7: the largest size on its own set, the families beside it, the combined set;
     # Fig. 8: the metadynamics sizes
-    assert smoke.evaluation.phi_cluster_tables("fig7") == ["results/glycine/phi_clusters/glycine/sgdml/n40.csv",
-                                                "results/glycine/phi_clusters/glycine/mace/n40.csv",
-                                                "results/glycine/phi_clusters/glycine/sgdml/n10.csv"]
+    assert smoke.evaluation.phi_cluster_tables("fig7") == [
+        "results/glycine/phi_clusters/glycine/sgdml/n40.csv",
+        "results/glycine/phi_clusters/glycine/mace/n40.csv",
+        "results/glycine/phi_clusters/glycine/sgdml/n10.csv",
+    ]
     assert len(smoke.evaluation.phi_cluster_tables("fig8")) == 2
     rows = smoke.evaluation.learning_curve_rows("fold_means", smoke.training.families)
     assert rows == [("glycine", "glycine", ["schnet", "gap", "sgdml", "sgdml_ang"])]
@@ -225,14 +263,24 @@ def test_errors_and_figure_inputs(smoke):
 def test_cluster_coordinate_is_the_molecules_transition_coordinate(smoke, smoke_config):
     assert smoke.datasets.cluster_coordinate("glycine") == {"cv": "tau1", "atoms": [0, 1, 2, 3], "signed": False}
     assert smoke.datasets.cluster_coordinate("rotation") is None  # the smoke config's azobenzene names none
-    without = plan_with(smoke_config, lambda c: (c["molecules"]["glycine"].pop("transition_coordinate"),
-                                                 c["figures"].pop("phi_cluster_errors"),
-                                                 c["figures"].pop("training_set_optimisation"),
-                                                 c["figures"].pop("ml_md")))
+    without = plan_with(
+        smoke_config,
+        lambda c: (
+            c["molecules"]["glycine"].pop("transition_coordinate"),
+            c["figures"].pop("phi_cluster_errors"),
+            c["figures"].pop("training_set_optimisation"),
+            c["figures"].pop("ml_md"),
+        ),
+    )
     assert without.datasets.cluster_coordinate("glycine") is None
-    assert smoke.training.trained_model_files()["glycine/gap/n40"][2] == "results/glycine/models/gap/n40/fold2/model.tar.gz"
-    assert smoke.layout.test_predictions("glycine", "gap", 10, 2) == \
-        "results/glycine/models/gap/n10/fold2/predictions.extxyz"
+    assert (
+        smoke.training.trained_model_files()["glycine/gap/n40"][2]
+        == "results/glycine/models/gap/n40/fold2/model.tar.gz"
+    )
+    assert (
+        smoke.layout.test_predictions("glycine", "gap", 10, 2)
+        == "results/glycine/models/gap/n10/fold2/predictions.extxyz"
+    )
 
 
 def test_families_per_dataset(smoke_config):
@@ -249,11 +297,17 @@ def test_families_per_dataset(smoke_config):
 def test_targets_follow_the_config(smoke_config):
     plan = Plan(copy.deepcopy(smoke_config), basedir=ROOT)
     targets = set(plan.targets())
-    assert {"results/figures/fig9_ml_md.pdf", "results/tables/ml_md_outcomes.csv",
-            "results/tables/azobenzene_isomerisation_barriers.csv", "results/tables/summary.md",
-            "results/glycine/models/bpnn/n40/fold2/model.pt", "results/figures/glycine_training.png",
-            "results/tables/glycine_training_choices.csv", "results/glycine/metrics.json",
-            "results/models.yml"} <= targets
+    assert {
+        "results/figures/fig9_ml_md.pdf",
+        "results/tables/ml_md_outcomes.csv",
+        "results/tables/azobenzene_isomerisation_barriers.csv",
+        "results/tables/summary.md",
+        "results/glycine/models/bpnn/n40/fold2/model.pt",
+        "results/figures/glycine_training.png",
+        "results/tables/glycine_training_choices.csv",
+        "results/glycine/metrics.json",
+        "results/models.yml",
+    } <= targets
     without = plan_with(smoke_config, lambda c: c["figures"].pop("ml_md"))
     assert not [t for t in without.targets() if "ml_md" in t or "fig9" in t]
 
@@ -265,69 +319,141 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
     assert smoke.molecules.first_minimum_file("azobenzene").endswith("azobenzene_cis.xyz")
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda c: c["datasets"]["glycine"].update(campaigns=["Ip_900K"]),
-     "config key 'datasets.glycine.campaigns': unknown MD campaign 'Ip_900K' of glycine"),
-    (lambda c: c["molecules"]["azobenzene"]["md"]["low_T_rotation"].update(starts=["rotation:40"]),
-     "config key 'molecules.azobenzene.md.low_T_rotation.starts': start 'rotation:40'"),
-    (lambda c: c["molecules"]["azobenzene"]["isomerisation"].update(single_point_levels=["b3lyp"]),
-     "config key 'molecules.azobenzene.isomerisation.single_point_levels': unknown level 'b3lyp'"),
-    (lambda c: c["molecules"]["glycine"].update(level="dft"),
-     "config key 'molecules.glycine.level': unknown level 'dft' (known: gfn2, gfn1, pbe_d3bj"),
-    (lambda c: c["molecules"]["glycine"]["md"]["Ip_500K"].update(stride=7),
-     "config key 'molecules.glycine.md.Ip_500K.stride': must divide steps"),
-    (lambda c: c["datasets"]["metadynamics"].update(same_size_as="glycine"),
-     "config key 'datasets.metadynamics.same_size_as': 'glycine' is of another molecule"),
-    (lambda c: c["figures"]["ml_md"]["paths"]["neb"].update(frames=[9]),
-     "config key 'figures.ml_md.paths.neb.frames': the path has frames 0-8"),
-    (lambda c: c["molecules"]["glycine"]["transition_coordinate"].update(bands_deg=[135, 45]),
-     "config key 'molecules.glycine.transition_coordinate.bands_deg': [135, 45]: the first edge must be the lower"),
-    (lambda c: (c["molecules"]["glycine"].pop("transition_coordinate"), c["figures"].pop("ml_md"),
-                c["figures"].pop("training_set_optimisation")),
-     "config key 'figures.phi_cluster_errors.evaluate_on': 'glycine' is of glycine, which has no transition_coordinate"),
-    # Figs. 7 and 8 bin a dihedral's magnitude: an angle that tells minima apart is refused there
-    (lambda c: (c["molecules"]["glycine"]["collective_variables"].update(ncc={"atoms": [0, 1, 2]}),
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda c: c["datasets"]["glycine"].update(campaigns=["Ip_900K"]),
+            "config key 'datasets.glycine.campaigns': unknown MD campaign 'Ip_900K' of glycine",
+        ),
+        (
+            lambda c: c["molecules"]["azobenzene"]["md"]["low_T_rotation"].update(starts=["rotation:40"]),
+            "config key 'molecules.azobenzene.md.low_T_rotation.starts': start 'rotation:40'",
+        ),
+        (
+            lambda c: c["molecules"]["azobenzene"]["isomerisation"].update(single_point_levels=["b3lyp"]),
+            "config key 'molecules.azobenzene.isomerisation.single_point_levels': unknown level 'b3lyp'",
+        ),
+        (
+            lambda c: c["molecules"]["glycine"].update(level="dft"),
+            "config key 'molecules.glycine.level': unknown level 'dft' (known: gfn2, gfn1, pbe_d3bj",
+        ),
+        (
+            lambda c: c["molecules"]["glycine"]["md"]["Ip_500K"].update(stride=7),
+            "config key 'molecules.glycine.md.Ip_500K.stride': must divide steps",
+        ),
+        (
+            lambda c: c["datasets"]["metadynamics"].update(same_size_as="glycine"),
+            "config key 'datasets.metadynamics.same_size_as': 'glycine' is of another molecule",
+        ),
+        (
+            lambda c: c["figures"]["ml_md"]["paths"]["neb"].update(frames=[9]),
+            "config key 'figures.ml_md.paths.neb.frames': the path has frames 0-8",
+        ),
+        (
+            lambda c: c["molecules"]["glycine"]["transition_coordinate"].update(bands_deg=[135, 45]),
+            "config key 'molecules.glycine.transition_coordinate.bands_deg': [135, 45]: the first edge must "
+            "be the lower",
+        ),
+        (
+            lambda c: (
+                c["molecules"]["glycine"].pop("transition_coordinate"),
+                c["figures"].pop("ml_md"),
+                c["figures"].pop("training_set_optimisation"),
+            ),
+            "config key 'figures.phi_cluster_errors.evaluate_on': 'glycine' is of glycine, which has no "
+            "transition_coordinate",
+        ),
+        # Figs. 7 and 8 bin a dihedral's magnitude: an angle that tells minima apart is refused there
+        (
+            lambda c: (
+                c["molecules"]["glycine"]["collective_variables"].update(ncc={"atoms": [0, 1, 2]}),
                 c["molecules"]["glycine"]["transition_coordinate"].update(cv="ncc"),
-                c["figures"].pop("training_set_optimisation"), c["figures"].pop("ml_md")),
-     "config key 'molecules.glycine.transition_coordinate.cv': 'ncc' of glycine is an angle; this needs a dihedral"),
-    (lambda c: (c["molecules"]["glycine"]["transition_coordinate"].update(signed=True),
-                c["figures"].pop("training_set_optimisation")),
-     "config key 'figures.phi_cluster_errors.evaluate_on': this figure bins |tau1|; molecules.glycine.transition_coordinate"),
-    (lambda c: c["figures"]["phi_cluster_errors"].update(beside=["nequip"]),
-     "config key 'figures.phi_cluster_errors.beside': 'nequip' is not in training.models"),
-    (lambda c: c["figures"]["phi_cluster_errors"].update(beside=["sgdml"]),
-     "config key 'figures.phi_cluster_errors.beside': ['sgdml']: each family once, and not the model ('sgdml')"),
-    (lambda c: (c["figures"]["ml_md"].update(models=["nequip"]),
-                c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml"])),
-     "config key 'figures.ml_md.models': 'nequip' is not in training.models"),
-    (lambda c: c["figures"]["fold_means"].update(models=["nequip"]),
-     "config key 'figures.fold_means.models': 'nequip' is not in training.models"),
-    (lambda c: c["figures"]["learning_curves"].update(datasets=["rotation"]),
-     "config key 'figures.learning_curves.datasets': 'rotation' is not in training.datasets"),
-    (lambda c: (c["training"].update(models=["sgdml", "schnet", "gap", "mace"]),
+                c["figures"].pop("training_set_optimisation"),
+                c["figures"].pop("ml_md"),
+            ),
+            "config key 'molecules.glycine.transition_coordinate.cv': 'ncc' of glycine is an angle; this "
+            "needs a dihedral",
+        ),
+        (
+            lambda c: (
+                c["molecules"]["glycine"]["transition_coordinate"].update(signed=True),
+                c["figures"].pop("training_set_optimisation"),
+            ),
+            "config key 'figures.phi_cluster_errors.evaluate_on': this figure bins |tau1|; "
+            "molecules.glycine.transition_coordinate",
+        ),
+        (
+            lambda c: c["figures"]["phi_cluster_errors"].update(beside=["nequip"]),
+            "config key 'figures.phi_cluster_errors.beside': 'nequip' is not in training.models",
+        ),
+        (
+            lambda c: c["figures"]["phi_cluster_errors"].update(beside=["sgdml"]),
+            "config key 'figures.phi_cluster_errors.beside': ['sgdml']: each family once, and not the model ('sgdml')",
+        ),
+        (
+            lambda c: (
+                c["figures"]["ml_md"].update(models=["nequip"]),
+                c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml"]),
+            ),
+            "config key 'figures.ml_md.models': 'nequip' is not in training.models",
+        ),
+        (
+            lambda c: c["figures"]["fold_means"].update(models=["nequip"]),
+            "config key 'figures.fold_means.models': 'nequip' is not in training.models",
+        ),
+        (
+            lambda c: c["figures"]["learning_curves"].update(datasets=["rotation"]),
+            "config key 'figures.learning_curves.datasets': 'rotation' is not in training.datasets",
+        ),
+        (
+            lambda c: (
+                c["training"].update(models=["sgdml", "schnet", "gap", "mace"]),
                 c["figures"]["fold_means"].update(models=["sgdml"]),
-                c["figures"]["ml_md"].update(models=["sgdml", "gap"])),
-     "config key 'figures.descriptor_comparison': needs gdml, sgdml_ang, sgdml in training.models on 'glycine'"),
-    (lambda c: c["training"].update(models_on={"rotation": ["sgdml"]}),
-     "config key 'training.models_on.rotation': 'rotation' is not in training.datasets"),
-    (lambda c: c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "mace"]}),
-     "config key 'figures.ml_md.models': 'gap' is not trained on 'glycine' (training.models_on)"),
-    (lambda c: (c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "gap", "mace"]}),
-                c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml", "schnet"])),
-     "config key 'figures.ml_md.paths.neb.models': 'schnet' is not trained on 'glycine' (training.models_on)"),
-    (lambda c: c["figures"].update(dispersion_ablation={
-        "dataset": "rotation", "without_dispersion": "inversion", "model": "gap"}),
-     "config key 'figures.dispersion_ablation.without_dispersion': must be a relabel_of 'rotation'"),
-    (lambda c: c["figures"]["training_set_optimisation"].update(n_start=40),
-     "config key 'figures.training_set_optimisation.n_start': 40 must be below n_train (40)"),
-    (lambda c: c["figures"]["training_set_optimisation"].update(folds=[3]),
-     "config key 'figures.training_set_optimisation.folds': fold 3: training.n_folds is 3 (folds 0-2)"),
-    (lambda c: c["figures"]["training_set_optimisation"].update(dataset="rotation"),
-     "config key 'figures.training_set_optimisation.dataset': 'rotation' is of azobenzene, which has no "
-     "transition_coordinate"),
-    (lambda c: c["figures"]["training_set_optimisation"].update(models=["nequip"]),
-     "config key 'figures.training_set_optimisation.models': unknown model 'nequip'"),
-])
+                c["figures"]["ml_md"].update(models=["sgdml", "gap"]),
+            ),
+            "config key 'figures.descriptor_comparison': needs gdml, sgdml_ang, sgdml in training.models on 'glycine'",
+        ),
+        (
+            lambda c: c["training"].update(models_on={"rotation": ["sgdml"]}),
+            "config key 'training.models_on.rotation': 'rotation' is not in training.datasets",
+        ),
+        (
+            lambda c: c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "mace"]}),
+            "config key 'figures.ml_md.models': 'gap' is not trained on 'glycine' (training.models_on)",
+        ),
+        (
+            lambda c: (
+                c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "gap", "mace"]}),
+                c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml", "schnet"]),
+            ),
+            "config key 'figures.ml_md.paths.neb.models': 'schnet' is not trained on 'glycine' (training.models_on)",
+        ),
+        (
+            lambda c: c["figures"].update(
+                dispersion_ablation={"dataset": "rotation", "without_dispersion": "inversion", "model": "gap"}
+            ),
+            "config key 'figures.dispersion_ablation.without_dispersion': must be a relabel_of 'rotation'",
+        ),
+        (
+            lambda c: c["figures"]["training_set_optimisation"].update(n_start=40),
+            "config key 'figures.training_set_optimisation.n_start': 40 must be below n_train (40)",
+        ),
+        (
+            lambda c: c["figures"]["training_set_optimisation"].update(folds=[3]),
+            "config key 'figures.training_set_optimisation.folds': fold 3: training.n_folds is 3 (folds 0-2)",
+        ),
+        (
+            lambda c: c["figures"]["training_set_optimisation"].update(dataset="rotation"),
+            "config key 'figures.training_set_optimisation.dataset': 'rotation' is of azobenzene, which has no "
+            "transition_coordinate",
+        ),
+        (
+            lambda c: c["figures"]["training_set_optimisation"].update(models=["nequip"]),
+            "config key 'figures.training_set_optimisation.models': unknown model 'nequip'",
+        ),
+    ],
+)
 def test_dangling_references_name_their_key(smoke_config, edit, message):
     with pytest.raises(ConfigError) as error:
         plan_with(smoke_config, edit)
@@ -343,31 +469,44 @@ def test_minima_built_from_a_smiles_are_jobs_and_their_atoms_known_before_any_ru
     plan = alanine_dipeptide
     assert plan.molecules.minimum_file("alanine_dipeptide", "C7ax") == "results/alanine_dipeptide/minima/C7ax_built.xyz"
     assert plan.molecules.first_minimum_file("alanine_dipeptide").endswith("C7eq_built.xyz")
-    assert "".join(plan.molecules.reference_atoms("alanine_dipeptide").get_chemical_symbols()) == "CCONCCCONC" + "H" * 12
+    assert (
+        "".join(plan.molecules.reference_atoms("alanine_dipeptide").get_chemical_symbols()) == "CCONCCCONC" + "H" * 12
+    )
     assert plan.molecules.build_settings("alanine_dipeptide", "C7eq") == {
-        "smiles": "CC(=O)N[C@@H](C)C(=O)NC", "seed": 2021,
-        "values": [["phi", [1, 3, 4, 6], -83.0], ["psi", [3, 4, 6, 8], 73.0]]}
+        "smiles": "CC(=O)N[C@@H](C)C(=O)NC",
+        "seed": 2021,
+        "values": [["phi", [1, 3, 4, 6], -83.0], ["psi", [3, 4, 6, 8], 73.0]],
+    }
     # the 2-D error map reads every fold's held-out predictions at the largest size, per family
     assert plan.evaluation.grid_cvs("alanine_dipeptide") == {"phi": [1, 3, 4, 6], "psi": [3, 4, 6, 8]}
     predictions = plan.evaluation.grid_predictions("alanine_dipeptide")
     assert list(predictions) == plan.training.families_on("alanine_dipeptide") and "mace" in predictions
-    assert predictions["schnet"] == [f"results/alanine_dipeptide/models/schnet/n100/fold{k}/predictions.extxyz"
-                                     for k in range(3)]
+    assert predictions["schnet"] == [
+        f"results/alanine_dipeptide/models/schnet/n100/fold{k}/predictions.extxyz" for k in range(3)
+    ]
     assert "results/figures/alanine_dipeptide_cv_grid_errors.png" in plan.targets()
 
 
 def test_a_driven_path_is_a_path_like_the_meps(alanine_dipeptide):
     plan = alanine_dipeptide
     assert plan.paths.table_rows("alanine_dipeptide") == ["neb", "string", "phi_psi"]
-    assert plan.paths.table_inputs("alanine_dipeptide", "json")[-1] == \
-        "results/alanine_dipeptide/driven_paths/phi_psi.json"
-    assert plan.paths.driven_path_settings("alanine_dipeptide", "phi_psi")["drive"] == {"phi": [1, 3, 4, 6],
-                                                                                  "psi": [3, 4, 6, 8]}
+    assert (
+        plan.paths.table_inputs("alanine_dipeptide", "json")[-1]
+        == "results/alanine_dipeptide/driven_paths/phi_psi.json"
+    )
+    assert plan.paths.driven_path_settings("alanine_dipeptide", "phi_psi")["drive"] == {
+        "phi": [1, 3, 4, 6],
+        "psi": [3, 4, 6, 8],
+    }
     assert plan.paths.driven_path_endpoints("alanine_dipeptide", "phi_psi") == {
-        "start": "results/alanine_dipeptide/minima/C7eq.extxyz", "end": "results/alanine_dipeptide/minima/C7ax.extxyz"}
+        "start": "results/alanine_dipeptide/minima/C7eq.extxyz",
+        "end": "results/alanine_dipeptide/minima/C7ax.extxyz",
+    }
     # MD and Fig. 9 can start from its frames
     assert plan.paths.frame_counts("alanine_dipeptide")["phi_psi"] == 13
-    assert plan.paths.path_file("alanine_dipeptide", "phi_psi") == "results/alanine_dipeptide/driven_paths/phi_psi.extxyz"
+    assert (
+        plan.paths.path_file("alanine_dipeptide", "phi_psi") == "results/alanine_dipeptide/driven_paths/phi_psi.extxyz"
+    )
 
 
 def example_with(edit):
@@ -376,43 +515,83 @@ def example_with(edit):
     return Plan(config, basedir=ROOT)
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda c: c["molecules"]["alanine_dipeptide"].update(smiles=None),
-     "config key 'molecules.alanine_dipeptide.minima.C7eq': collective-variable values to build a minimum at "
-     "need the molecule's SMILES (molecules.alanine_dipeptide.smiles)"),
-    (lambda c: c["molecules"]["alanine_dipeptide"].update(smiles="CC(=O)N[C@@H](C)C(=O"),
-     "config key 'molecules.alanine_dipeptide.smiles': RDKit cannot read the SMILES"),
-    # a boronic acid: MMFF94 has no boron, found before any job runs
-    (lambda c: (c["molecules"]["alanine_dipeptide"].update(smiles="CB(O)N[C@@H](C)C(=O)NC"),
-                c["molecules"]["alanine_dipeptide"]["collective_variables"]["phi"].update(pattern="B-N-C-C")),
-     "config key 'molecules.alanine_dipeptide.smiles': MMFF94 has no parameters for 'CB(O)N[C@@H](C)C(=O)NC'"),
-    (lambda c: c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(omega=180),
-     "config key 'molecules.alanine_dipeptide.minima.C7eq': 'omega' is not a collective variable of "
-     "alanine_dipeptide"),
-    # the SMILES numbers the atoms: the pattern catches indices written for another order
-    (lambda c: c["molecules"]["alanine_dipeptide"]["collective_variables"]["phi"].update(atoms=[0, 1, 3, 4]),
-     "config key 'molecules.alanine_dipeptide.collective_variables.phi': atoms [0, 1, 3, 4] are C0-C1-N3-C4, "
-     "not the pattern 'C-N-C-C'"),
-    (lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"].update(drive=["phi", "omega"]),
-     "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.drive': 'omega' is not a collective variable"),
-    (lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"].update(end="C5"),
-     "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.end': unknown minimum 'C5' (known: C7eq, C7ax)"),
-    (lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"].update(
-        C7eq=dict(c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"])),
-     "config key 'molecules.alanine_dipeptide.driven_paths.C7eq': an isomerisation path or a minimum has this name"),
-    # a distance between unbonded atoms (the two carbonyl carbons) cannot be set by RDKit
-    (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(cc={"atoms": [1, 6]}),
-                c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(cc=3.0)),
-     "config key 'molecules.alanine_dipeptide.minima.C7eq': 'cc': atoms 1 and 6 are not bonded, so it cannot be set"),
-    (lambda c: c["molecules"]["alanine_dipeptide"]["transition_coordinate"].update(signed=False),
-     "config key 'molecules.alanine_dipeptide.transition_coordinate.bands_deg': [-30, 30]: edges of |phi| cannot be "
-     "negative"),
-    (lambda c: c["figures"]["cv_grid_errors"].update(cell_deg=25),
-     "config key 'figures.cv_grid_errors.cell_deg': 25 degrees does not divide 360"),
-    (lambda c: (c["molecules"]["alanine_dipeptide"]["collective_variables"].update(
-        nca={"atoms": [3, 4], "pattern": "N-C"}), c["figures"]["cv_grid_errors"].update(cvs=["phi", "nca"])),
-     "config key 'figures.cv_grid_errors.cvs': 'nca' of alanine_dipeptide is a distance; this needs a dihedral"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"].update(smiles=None),
+            "config key 'molecules.alanine_dipeptide.minima.C7eq': collective-variable values to build a minimum at "
+            "need the molecule's SMILES (molecules.alanine_dipeptide.smiles)",
+        ),
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"].update(smiles="CC(=O)N[C@@H](C)C(=O"),
+            "config key 'molecules.alanine_dipeptide.smiles': RDKit cannot read the SMILES",
+        ),
+        # a boronic acid: MMFF94 has no boron, found before any job runs
+        (
+            lambda c: (
+                c["molecules"]["alanine_dipeptide"].update(smiles="CB(O)N[C@@H](C)C(=O)NC"),
+                c["molecules"]["alanine_dipeptide"]["collective_variables"]["phi"].update(pattern="B-N-C-C"),
+            ),
+            "config key 'molecules.alanine_dipeptide.smiles': MMFF94 has no parameters for 'CB(O)N[C@@H](C)C(=O)NC'",
+        ),
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(omega=180),
+            "config key 'molecules.alanine_dipeptide.minima.C7eq': 'omega' is not a collective variable of "
+            "alanine_dipeptide",
+        ),
+        # the SMILES numbers the atoms: the pattern catches indices written for another order
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"]["collective_variables"]["phi"].update(atoms=[0, 1, 3, 4]),
+            "config key 'molecules.alanine_dipeptide.collective_variables.phi': atoms [0, 1, 3, 4] are C0-C1-N3-C4, "
+            "not the pattern 'C-N-C-C'",
+        ),
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"].update(drive=["phi", "omega"]),
+            "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.drive': 'omega' is not a collective variable",
+        ),
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"].update(end="C5"),
+            "config key 'molecules.alanine_dipeptide.driven_paths.phi_psi.end': unknown minimum 'C5' "
+            "(known: C7eq, C7ax)",
+        ),
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"]["driven_paths"].update(
+                C7eq=dict(c["molecules"]["alanine_dipeptide"]["driven_paths"]["phi_psi"])
+            ),
+            "config key 'molecules.alanine_dipeptide.driven_paths.C7eq': an isomerisation path or a minimum "
+            "has this name",
+        ),
+        # a distance between unbonded atoms (the two carbonyl carbons) cannot be set by RDKit
+        (
+            lambda c: (
+                c["molecules"]["alanine_dipeptide"]["collective_variables"].update(cc={"atoms": [1, 6]}),
+                c["molecules"]["alanine_dipeptide"]["minima"]["C7eq"].update(cc=3.0),
+            ),
+            "config key 'molecules.alanine_dipeptide.minima.C7eq': 'cc': atoms 1 and 6 are not bonded, so "
+            "it cannot be set",
+        ),
+        (
+            lambda c: c["molecules"]["alanine_dipeptide"]["transition_coordinate"].update(signed=False),
+            "config key 'molecules.alanine_dipeptide.transition_coordinate.bands_deg': [-30, 30]: edges of "
+            "|phi| cannot be "
+            "negative",
+        ),
+        (
+            lambda c: c["figures"]["cv_grid_errors"].update(cell_deg=25),
+            "config key 'figures.cv_grid_errors.cell_deg': 25 degrees does not divide 360",
+        ),
+        (
+            lambda c: (
+                c["molecules"]["alanine_dipeptide"]["collective_variables"].update(
+                    nca={"atoms": [3, 4], "pattern": "N-C"}
+                ),
+                c["figures"]["cv_grid_errors"].update(cvs=["phi", "nca"]),
+            ),
+            "config key 'figures.cv_grid_errors.cvs': 'nca' of alanine_dipeptide is a distance; this needs a dihedral",
+        ),
+    ],
+)
 def test_bad_molecule_entries_name_their_key(edit, message):
     with pytest.raises(ConfigError) as error:
         example_with(edit)
@@ -450,7 +629,8 @@ def test_training_set_optimisation_steps_chain_and_compare_like_with_like(smoke)
     assert smoke.grown_sets.previous_step("glycine", "sgdml", 40, 0, 0) == {}
     assert smoke.grown_sets.previous_step("glycine", "sgdml", 40, 0, 2) == {
         "previous_training_set": layout.optimised_training_set("glycine", "sgdml", 40, 0, 1),
-        "previous_frame_errors": layout.optimised_frame_errors("glycine", "sgdml", 40, 0, 1)}
+        "previous_frame_errors": layout.optimised_frame_errors("glycine", "sgdml", 40, 0, 1),
+    }
     inputs = smoke.grown_sets.inputs()
     # the last step against the stratified model of the same size and fold
     assert inputs["optimised"] == [layout.optimised_predictions("glycine", "sgdml", 40, 0, 2)]
@@ -473,7 +653,10 @@ def test_fig7a_alone_is_planned_for_a_molecule_without_7b_or_fig8(smoke_config):
         del clusters["combined"], clusters["metadynamics"]
 
     alone, both = plan_with(smoke_config, only_7a), plan_with(smoke_config, lambda c: None)
-    assert alone.training.phi_cluster_models("fig7") == [("glycine", 40)] and alone.training.phi_cluster_models("fig8") == []
+    assert (
+        alone.training.phi_cluster_models("fig7") == [("glycine", 40)]
+        and alone.training.phi_cluster_models("fig8") == []
+    )
     assert len(alone.evaluation.phi_cluster_tables("fig7")) == 2  # the model's row and MACE's beside it
     targets = alone.targets()
     assert "results/figures/fig7_phi_cluster_errors.png" in targets

@@ -52,14 +52,17 @@ def errorbar_bounds(container):
 def band(collection):
     """{x: (lower, upper)} of a fill_between polygon."""
     vertices = collection.get_paths()[0].vertices
-    return {x: (vertices[vertices[:, 0] == x, 1].min(), vertices[vertices[:, 0] == x, 1].max())
-            for x in np.unique(vertices[:, 0])}
+    return {
+        x: (vertices[vertices[:, 0] == x, 1].min(), vertices[vertices[:, 0] == x, 1].max())
+        for x in np.unique(vertices[:, 0])
+    }
 
 
 def horizontal_lines(ax):
     """y of every axhline of `ax` (lines whose x data is in axes coordinates [0, 1])."""
-    return sorted(line.get_ydata()[0] for line in ax.lines
-                  if list(line.get_xdata()) == [0, 1] and len(set(line.get_ydata())) == 1)
+    return sorted(
+        line.get_ydata()[0] for line in ax.lines if list(line.get_xdata()) == [0, 1] and len(set(line.get_ydata())) == 1
+    )
 
 
 def step_histogram(line):
@@ -101,13 +104,28 @@ def cluster_table(model, trained_on, seed):
     energy = rng.uniform(0.2, 3.0, 18)
     force = rng.uniform(2.0, 9.0, 18)
     energy[n_frames == 0] = force[n_frames == 0] = np.nan
-    table = pd.DataFrame({"cluster": np.arange(18), "phi_from_deg": 10.0 * np.arange(18),
-                          "phi_to_deg": 10.0 * np.arange(1, 19), "n_frames": n_frames,
-                          "population": n_frames / n_frames.sum(), "energy_rmse": energy,
-                          "force_rmse": force, "energy_mae": energy / 2, "force_mae": force / 2})
-    for key, value in {"model": model, "trained_on": trained_on, "n_train": 400, "best_fold": 3,
-                       "evaluated_on": "metadynamics", "overall_energy_rmse": 1.234,
-                       "overall_force_rmse": 5.678}.items():
+    table = pd.DataFrame(
+        {
+            "cluster": np.arange(18),
+            "phi_from_deg": 10.0 * np.arange(18),
+            "phi_to_deg": 10.0 * np.arange(1, 19),
+            "n_frames": n_frames,
+            "population": n_frames / n_frames.sum(),
+            "energy_rmse": energy,
+            "force_rmse": force,
+            "energy_mae": energy / 2,
+            "force_mae": force / 2,
+        }
+    )
+    for key, value in {
+        "model": model,
+        "trained_on": trained_on,
+        "n_train": 400,
+        "best_fold": 3,
+        "evaluated_on": "metadynamics",
+        "overall_energy_rmse": 1.234,
+        "overall_force_rmse": 5.678,
+    }.items():
         table[key] = value
     return table
 
@@ -119,8 +137,7 @@ def profile(n_images, top, seed, length_A=7.3):
     coordinate *= length_A / coordinate[-1]
     energy = top * np.sin(np.linspace(0, np.pi, n_images)) + np.linspace(0, -0.3 * top, n_images)
     energy[0] = 0.0
-    return pd.DataFrame({"image": np.arange(n_images), "path_coordinate_A": coordinate,
-                         "energy_kcal_mol": energy})
+    return pd.DataFrame({"image": np.arange(n_images), "path_coordinate_A": coordinate, "energy_kcal_mol": energy})
 
 
 # --- save_figure -------------------------------------------------------------------
@@ -200,8 +217,9 @@ def test_learning_curves_best_line_and_mean_std_errorbars():
             np.testing.assert_allclose(bounds[:, 2], rows[f"mean_{metric}"] + rows[f"std_{metric}"])
             # a model's best and mean share its colour
             assert to_rgba(labelled(ax, f"{name}, best").get_color()) == to_rgba(bars.lines[0].get_color())
-        assert (to_rgba(labelled(ax, "GAP/SOAP, best").get_color())
-                != to_rgba(labelled(ax, "sGDML [1/r], best").get_color()))
+        assert to_rgba(labelled(ax, "GAP/SOAP, best").get_color()) != to_rgba(
+            labelled(ax, "sGDML [1/r], best").get_color()
+        )
         assert horizontal_lines(ax) == [1.0]
         assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
         np.testing.assert_allclose(ax.get_xticks(), sizes)
@@ -209,8 +227,12 @@ def test_learning_curves_best_line_and_mean_std_errorbars():
         assert ax.get_xlabel() == "training points"
     assert "energy RMSE" in fig.axes[0].get_ylabel() and "kcal mol" in fig.axes[0].get_ylabel()
     assert "force RMSE" in fig.axes[1].get_ylabel() and "Å" in fig.axes[1].get_ylabel()
-    assert sorted(legend_texts(fig.axes[0])) == ["GAP/SOAP, best", "GAP/SOAP, mean ± std",
-                                                 "sGDML [1/r], best", "sGDML [1/r], mean ± std"]
+    assert sorted(legend_texts(fig.axes[0])) == [
+        "GAP/SOAP, best",
+        "GAP/SOAP, mean ± std",
+        "sGDML [1/r], best",
+        "sGDML [1/r], mean ± std",
+    ]
     assert fig.axes[1].get_legend() is None
 
 
@@ -218,9 +240,13 @@ def test_learning_curves_best_line_and_mean_std_errorbars():
 
 
 def test_isomerisation_profiles_energy_by_frame():
-    profiles = {"rotation": profile(11, 35.0, seed=3), "inversion": profile(11, 28.4, seed=4),
-                "rotation_inversion": profile(15, 45.66, seed=5), "optimised_rotation": profile(9, 31.0, seed=6),
-                "custom": profile(7, 50.0, seed=7)}
+    profiles = {
+        "rotation": profile(11, 35.0, seed=3),
+        "inversion": profile(11, 28.4, seed=4),
+        "rotation_inversion": profile(15, 45.66, seed=5),
+        "optimised_rotation": profile(9, 31.0, seed=6),
+        "custom": profile(7, 50.0, seed=7),
+    }
     profiles["rotation_inversion"].loc[7, "energy_kcal_mol"] = 45.66  # its highest frame
     ax = one_panel(plots.isomerisation_profiles(profiles, "azobenzene cis → trans"), n_lines=5)
     for line, (name, table) in zip(ax.lines, profiles.items()):
@@ -229,9 +255,14 @@ def test_isomerisation_profiles_energy_by_frame():
         np.testing.assert_allclose(xy[:, 1], table["energy_kcal_mol"])
     assert legend_texts(ax) == [
         f"{label} (max {profiles[name]['energy_kcal_mol'].max():.1f})"
-        for name, label in (("rotation", "rotation"), ("inversion", "inversion"),
-                            ("rotation_inversion", "rotation + inversion"),
-                            ("optimised_rotation", "optimised rotation"), ("custom", "custom"))]
+        for name, label in (
+            ("rotation", "rotation"),
+            ("inversion", "inversion"),
+            ("rotation_inversion", "rotation + inversion"),
+            ("optimised_rotation", "optimised rotation"),
+            ("custom", "custom"),
+        )
+    ]
     assert "(max 45.7)" in legend_texts(ax)[2]
     assert [line.get_marker() for line in ax.lines] == ["o", "s", "^", "D", "o"]
     assert ax.get_ylabel() == plots.ENERGY_LABEL
@@ -245,8 +276,10 @@ def test_isomerisation_profiles_energy_by_frame():
 def test_energy_distributions_counts_on_shared_bins():
     rng = np.random.default_rng(8)
     by_campaign = {"md_300K": rng.gamma(2.0, 2.0, 40), "metadynamics": 5.0 + rng.gamma(3.0, 4.0, 25)}
-    by_dataset = {"glycine": np.concatenate(list(by_campaign.values())),
-                  "glycine_eq": by_campaign["md_300K"][:30] + 0.5}
+    by_dataset = {
+        "glycine": np.concatenate(list(by_campaign.values())),
+        "glycine_eq": by_campaign["md_300K"][:30] + 0.5,
+    }
     fig = plots.energy_distributions(by_campaign, by_dataset, "Ip")
     assert len(fig.axes) == 2
     every = np.concatenate([*by_campaign.values(), *by_dataset.values()])
@@ -291,9 +324,13 @@ def test_distance_distributions_are_normalised_densities():
 
 
 def curves_two_datasets():
-    return pd.concat([learning_curve_table("glycine", ("gap", "sgdml", "schnet"), seed=10),
-                      learning_curve_table("rotation", ("sgdml_ang", "gap"), sizes=(100, 300, 1000), seed=11)],
-                     ignore_index=True)
+    return pd.concat(
+        [
+            learning_curve_table("glycine", ("gap", "sgdml", "schnet"), seed=10),
+            learning_curve_table("rotation", ("sgdml_ang", "gap"), sizes=(100, 300, 1000), seed=11),
+        ],
+        ignore_index=True,
+    )
 
 
 def test_family_lines_selects_dataset_and_labels_models():
@@ -309,8 +346,10 @@ def test_family_lines_selects_dataset_and_labels_models():
 def test_learning_curve_panels_plot_the_chosen_statistic(statistic):
     curves = curves_two_datasets()
     other = "mean" if statistic == "best" else "best"
-    rows = {"(a) glycine": plots.family_lines(curves, "glycine", ["sgdml", "gap", "schnet"]),
-            "(b) rotation": plots.family_lines(curves, "rotation", ["sgdml_ang", "gap"])}
+    rows = {
+        "(a) glycine": plots.family_lines(curves, "glycine", ["sgdml", "gap", "schnet"]),
+        "(b) rotation": plots.family_lines(curves, "rotation", ["sgdml_ang", "gap"]),
+    }
     fig = plots.learning_curve_panels(rows, statistic)
     assert len(fig.axes) == 4  # 2 rows x (energy, force)
     grid = np.array(fig.axes).reshape(2, 2)
@@ -345,9 +384,17 @@ def test_learning_curve_panels_plot_the_chosen_statistic(statistic):
 
 
 def test_learning_curve_panels_mean_band_is_clipped_above_zero():
-    table = pd.DataFrame({"n_train": [100, 200], "mean_energy_rmse": [2.0, 1.0], "std_energy_rmse": [3.0, 0.5],
-                          "mean_force_rmse": [8.0, 4.0], "std_force_rmse": [1.0, 9.0],
-                          "best_energy_rmse": [1.5, 0.8], "best_force_rmse": [7.0, 3.0]})
+    table = pd.DataFrame(
+        {
+            "n_train": [100, 200],
+            "mean_energy_rmse": [2.0, 1.0],
+            "std_energy_rmse": [3.0, 0.5],
+            "mean_force_rmse": [8.0, 4.0],
+            "std_force_rmse": [1.0, 9.0],
+            "best_energy_rmse": [1.5, 0.8],
+            "best_force_rmse": [7.0, 3.0],
+        }
+    )
     fig = plots.learning_curve_panels({"SchNet, glycine": {"with dispersion": table}}, "mean")
     energy, force = fig.axes
     assert band(energy.collections[0])[100] == pytest.approx((0.1, 5.0))  # 2 - 3 < 0: clipped to 5 % of 2
@@ -383,8 +430,9 @@ def test_phi_cluster_panels_bars_are_cluster_errors_and_line_is_population():
             assert r"\phi" in ax.get_xlabel()
         assert "energy RMSE" in main[2 * row].get_ylabel() and "kcal mol" in main[2 * row].get_ylabel()
         assert "force RMSE" in main[2 * row + 1].get_ylabel() and "Å" in main[2 * row + 1].get_ylabel()
-    assert main[0].get_title(loc="left") == ("(a) SchNet trained on glycine (n = 400, fold 3): overall "
-                                             "1.23 kcal/mol, 5.68 kcal/(mol Å)")
+    assert main[0].get_title(loc="left") == (
+        "(a) SchNet trained on glycine (n = 400, fold 3): overall 1.23 kcal/mol, 5.68 kcal/(mol Å)"
+    )
     assert main[2].get_title(loc="left").startswith("(b) GAP/SOAP trained on inversion")
     # energy and force panels differ, so swapping the columns would be caught
     assert not np.allclose(bar_data(main[0])[:, 1], bar_data(main[1])[:, 1], equal_nan=True)
@@ -395,9 +443,18 @@ def test_phi_cluster_panels_bars_are_cluster_errors_and_line_is_population():
 
 def outcome(start, model, coordinate, magnitude, values, ends, ends_in):
     values = np.asarray(values, dtype=float)
-    return {"start": start, "model": model, "coordinate": coordinate, "magnitude": magnitude,
-            "ends_deg": ends, "ends_in": ends_in, "time_fs": (5.0 * np.arange(len(values))).tolist(),
-            "values_deg": values.tolist(), "best_fold": 0, "steps": 10 * len(values)}
+    return {
+        "start": start,
+        "model": model,
+        "coordinate": coordinate,
+        "magnitude": magnitude,
+        "ends_deg": ends,
+        "ends_in": ends_in,
+        "time_fs": (5.0 * np.arange(len(values))).tolist(),
+        "values_deg": values.tolist(),
+        "best_fold": 0,
+        "steps": 10 * len(values),
+    }
 
 
 def test_ml_md_traces_one_panel_per_start_with_coordinate_vs_time():
@@ -405,21 +462,21 @@ def test_ml_md_traces_one_panel_per_start_with_coordinate_vs_time():
     phi_ends = {"cis": -8.0, "trans": 179.0}
     theta_ends = {"cis": 123.0, "trans": 114.0}
     outcomes = [
-        outcome("inversion:7", "gap", "phi", True, -np.linspace(90, 178, 20) + rng.normal(0, 2, 20), phi_ends,
-                "trans"),
+        outcome("inversion:7", "gap", "phi", True, -np.linspace(90, 178, 20) + rng.normal(0, 2, 20), phi_ends, "trans"),
         outcome("rotation:8", "sgdml", "theta", False, np.linspace(100, 122, 15), theta_ends, "cis"),
         outcome("inversion:7", "sgdml", "phi", True, np.linspace(-90, -10, 20), phi_ends, "cis"),
         outcome("rotation:8", "gap", "theta", False, np.linspace(130, 115, 15), theta_ends, "trans"),
     ]
     fig = plots.ml_md_traces(outcomes)
     assert len(fig.axes) == 2  # one panel per start, in first-seen order
-    for ax, start, ends, periodic in ((fig.axes[0], "inversion:7", phi_ends, True),
-                                      (fig.axes[1], "rotation:8", theta_ends, False)):
+    for ax, start, ends, periodic in (
+        (fig.axes[0], "inversion:7", phi_ends, True),
+        (fig.axes[1], "rotation:8", theta_ends, False),
+    ):
         assert ax.get_title(loc="left") == f"from {start}"
         runs = [o for o in outcomes if o["start"] == start]
         traces = [line for line in ax.lines if not line.get_label().startswith("_")]
-        assert [line.get_label() for line in traces] == [f"{describe(o['model']).label} → {o['ends_in']}"
-                                                         for o in runs]
+        assert [line.get_label() for line in traces] == [f"{describe(o['model']).label} → {o['ends_in']}" for o in runs]
         assert legend_texts(ax) == [line.get_label() for line in traces]
         for line, run in zip(traces, runs):
             xy = line.get_xydata()
@@ -487,12 +544,22 @@ def test_training_set_panels_bars_pair_the_two_sets_per_cluster_and_the_steps_li
     rng = np.random.default_rng(5)
     phi = rng.uniform(-180, 180, 300)
     E, F = rng.normal(size=300), rng.normal(size=(300, 4, 3))
-    pooled = {(model, name): Predictions(phi, E, E + scale * rng.normal(size=300), F,
-                                         F + scale * rng.normal(size=(300, 4, 3)))
-              for model in ("sgdml", "schnet") for name, scale in (("stratified", 2.0), ("optimised", 1.0))}
+    pooled = {
+        (model, name): Predictions(
+            phi, E, E + scale * rng.normal(size=300), F, F + scale * rng.normal(size=(300, 4, 3))
+        )
+        for model in ("sgdml", "schnet")
+        for name, scale in (("stratified", 2.0), ("optimised", 1.0))
+    }
     clusters, summary = training_set_comparison(pooled)
-    steps = pd.DataFrame({"model": ["sgdml"] * 6 + ["schnet"] * 6, "fold": [0, 0, 0, 1, 1, 1] * 2,
-                          "n_train": [50, 75, 100] * 4, "force_rmse": [4.0, 3.0, 2.0, 5.0, 4.0, 3.0] * 2})
+    steps = pd.DataFrame(
+        {
+            "model": ["sgdml"] * 6 + ["schnet"] * 6,
+            "fold": [0, 0, 0, 1, 1, 1] * 2,
+            "n_train": [50, 75, 100] * 4,
+            "force_rmse": [4.0, 3.0, 2.0, 5.0, 4.0, 3.0] * 2,
+        }
+    )
     fig = plots.training_set_panels(clusters, summary, steps, "phi")
     main = [ax for ax in fig.axes if ax.patches]
     assert len(main) == 4  # 2 models x (energy, force)
@@ -505,17 +572,26 @@ def test_training_set_panels_bars_pair_the_two_sets_per_cluster_and_the_steps_li
                 mine = bars[np.isclose(bars[:, 0] - np.round(bars[:, 0]), offset)]
                 np.testing.assert_allclose(mine[:, 1], table[metric], equal_nan=True)
         # the optimised set's bars are the lower ones here, as the data say
-        assert summary.set_index(["model", "training_set"]).loc[(model, "optimised"), "force_rmse"] < \
-            summary.set_index(["model", "training_set"]).loc[(model, "stratified"), "force_rmse"]
+        assert (
+            summary.set_index(["model", "training_set"]).loc[(model, "optimised"), "force_rmse"]
+            < summary.set_index(["model", "training_set"]).loc[(model, "stratified"), "force_rmse"]
+        )
         curve = [ax for ax in fig.axes if ax.get_xlabel() == "training points"][row]
         pooled_steps = [[50, np.sqrt((16 + 25) / 2)], [75, np.sqrt((9 + 16) / 2)], [100, np.sqrt((4 + 9) / 2)]]
         np.testing.assert_allclose(labelled(curve, "grown, per step").get_xydata(), pooled_steps)
         stratified = labelled(curve, "stratified").get_xydata()
         assert stratified[0].tolist() == pytest.approx(
-            [100, summary.set_index(["model", "training_set"]).loc[(model, "stratified"), "force_rmse"]])
-    assert main[0].get_title(loc="left").startswith(
-        "(a) sGDML [1/r], 300 held-out frames, E / F RMSE (eq./trans. ratios): stratified 2.02 / 2.03 (0.97 / 0.96); "
-        "optimised 1.01 / 1.02")
+            [100, summary.set_index(["model", "training_set"]).loc[(model, "stratified"), "force_rmse"]]
+        )
+    assert (
+        main[0]
+        .get_title(loc="left")
+        .startswith(
+            "(a) sGDML [1/r], 300 held-out frames, E / F RMSE (eq./trans. ratios): stratified 2.02 / 2.03 "
+            "(0.97 / 0.96); "
+            "optimised 1.01 / 1.02"
+        )
+    )
 
 
 # --- grid_error_maps ------------------------------------------------------------------
@@ -544,7 +620,7 @@ def test_grid_error_maps_show_each_familys_cells_on_one_scale():
     cell = first[(first["x_from_deg"] == -120) & (first["y_from_deg"] == 60)].iloc[0]
     assert counts[4, 1] == cell["n_frames"] and sgdml[4, 1] == pytest.approx(cell["force_rmse"])
     # cells with too few frames are blank in every family's map; one colour scale for all
-    sparse = (np.ma.filled(counts, 0) < 5)
+    sparse = np.ma.filled(counts, 0) < 5
     assert np.ma.getmaskarray(sgdml)[sparse].all() and np.ma.getmaskarray(schnet)[sparse].all()
     assert maps[1].collections[0].get_clim() == maps[2].collections[0].get_clim()
     assert np.ma.mean(schnet) > 3 * np.ma.mean(sgdml)

@@ -36,7 +36,7 @@ from flexmlff.runlog import stop_when_orphaned
 if os.fork():  # the 'snakemake': dies a moment later, orphaning its job
     time.sleep(1)
     os._exit(0)
-signal.signal(signal.SIGTERM, lambda *a: (open({str(tmp_path / 'stopped')!r}, 'w').close(), os._exit(0)))
+signal.signal(signal.SIGTERM, lambda *a: (open({str(tmp_path / "stopped")!r}, 'w').close(), os._exit(0)))
 stop_when_orphaned(poll_s=0.05)
 time.sleep(20)
 """
@@ -64,7 +64,8 @@ def test_sigterm_inside_sigterm_as_exit_kills_the_program_the_job_runs(tmp_path)
         "from flexmlff.runlog import sigterm_as_exit\n"
         "child = 'import os, sys, time; open(sys.argv[1], \"w\").write(str(os.getpid())); time.sleep(60)'\n"
         "with sigterm_as_exit():\n"
-        "    subprocess.run([sys.executable, '-c', child, sys.argv[1]])\n")
+        "    subprocess.run([sys.executable, '-c', child, sys.argv[1]])\n"
+    )
     job = subprocess.Popen([sys.executable, str(runner), str(pid_file)])
     for _ in range(200):
         if pid_file.exists() and pid_file.read_text():

@@ -66,12 +66,14 @@ def test_a_failing_job_removes_its_scratch(tmp_path):
 
 def test_a_terminated_job_removes_its_scratch_and_a_killed_one_is_reclaimed_by_its_rerun(tmp_path):
     folder, ready = tmp_path / "scratch", tmp_path / "ready"
-    code = ("import sys, time\nfrom pathlib import Path\n"
-            "from flexmlff.runlog import sigterm_as_exit\nfrom flexmlff.scratch import job_scratch\n"
-            "with sigterm_as_exit(), job_scratch(sys.argv[1]) as folder:\n"
-            "    (folder / 'work').write_bytes(b'x' * 10000)\n"
-            "    Path(sys.argv[2]).write_text('ready')\n"
-            "    time.sleep(60)\n")
+    code = (
+        "import sys, time\nfrom pathlib import Path\n"
+        "from flexmlff.runlog import sigterm_as_exit\nfrom flexmlff.scratch import job_scratch\n"
+        "with sigterm_as_exit(), job_scratch(sys.argv[1]) as folder:\n"
+        "    (folder / 'work').write_bytes(b'x' * 10000)\n"
+        "    Path(sys.argv[2]).write_text('ready')\n"
+        "    time.sleep(60)\n"
+    )
     job = _job(code, folder, ready)
     _wait_for(ready)
     job.send_signal(signal.SIGTERM)
@@ -91,8 +93,11 @@ def test_a_terminated_job_removes_its_scratch_and_a_killed_one_is_reclaimed_by_i
 
 def test_a_workflow_step_runs_in_its_own_scratch_under_the_runs_root(tmp_path, monkeypatch):
     monkeypatch.setenv(SCRATCH_ROOT_VARIABLE, str(tmp_path / "results" / ".scratch"))
-    smk = SimpleNamespace(rule="train_gap", wildcards={"dataset": "glycine", "n_train": "100", "fold": "0"},
-                          log=[str(tmp_path / "step.log")])
+    smk = SimpleNamespace(
+        rule="train_gap",
+        wildcards={"dataset": "glycine", "n_train": "100", "fold": "0"},
+        log=[str(tmp_path / "step.log")],
+    )
     expected = tmp_path / "results" / ".scratch" / "train_gap" / "dataset=glycine,n_train=100,fold=0"
     assert job_scratch_folder(smk.rule, smk.wildcards) == expected
     with snakemake_step(smk):
@@ -116,11 +121,13 @@ def test_an_output_appears_whole_or_not_at_all(tmp_path):
 
 def test_a_writer_killed_mid_write_leaves_no_output_and_the_next_write_tidies_up(tmp_path):
     path, ready = tmp_path / "errors.csv", tmp_path / "ready"
-    code = ("import sys, time\nfrom pathlib import Path\nfrom flexmlff.scratch import atomic_output\n"
-            "with atomic_output(sys.argv[1]) as partial, open(partial, 'w') as handle:\n"
-            "    handle.write('model,energy_rmse\\n'); handle.flush()\n"
-            "    Path(sys.argv[2]).write_text('ready')\n"
-            "    time.sleep(60)\n")
+    code = (
+        "import sys, time\nfrom pathlib import Path\nfrom flexmlff.scratch import atomic_output\n"
+        "with atomic_output(sys.argv[1]) as partial, open(partial, 'w') as handle:\n"
+        "    handle.write('model,energy_rmse\\n'); handle.flush()\n"
+        "    Path(sys.argv[2]).write_text('ready')\n"
+        "    time.sleep(60)\n"
+    )
     job = _job(code, path, ready)
     _wait_for(ready)
     job.kill()
@@ -135,10 +142,12 @@ def test_a_writer_killed_mid_write_leaves_no_output_and_the_next_write_tidies_up
 
 def test_a_program_started_by_a_job_dies_with_it_even_on_sigkill(tmp_path, still_running):
     pid_file = tmp_path / "child.pid"
-    code = ("import subprocess, sys, time\nfrom pathlib import Path\nfrom flexmlff.runlog import die_with_parent\n"
-            "child = subprocess.Popen(['sleep', '60'], preexec_fn=die_with_parent)\n"
-            "Path(sys.argv[1]).write_text(str(child.pid))\n"
-            "time.sleep(60)\n")
+    code = (
+        "import subprocess, sys, time\nfrom pathlib import Path\nfrom flexmlff.runlog import die_with_parent\n"
+        "child = subprocess.Popen(['sleep', '60'], preexec_fn=die_with_parent)\n"
+        "Path(sys.argv[1]).write_text(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
     job = _job(code, pid_file)
     child = psutil.Process(int(_wait_for(pid_file)))
     job.kill()
@@ -161,8 +170,10 @@ def test_a_step_logs_its_peak_scratch_and_memory_and_the_run_report_reads_them(t
     assert 20 < peaks["rss_mb"][0] < 20_000  # this Python process's peak
     benchmark = results / "benchmarks" / "train_gap" / "glycine_n100_fold0.tsv"
     benchmark.parent.mkdir(parents=True)
-    benchmark.write_text("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
-                         "150.5\t0:02:30\t5120.0\t6000\t5000\t5000\t1\t2\t99.0\t148.2\n")
+    benchmark.write_text(
+        "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+        "150.5\t0:02:30\t5120.0\t6000\t5000\t5000\t1\t2\t99.0\t148.2\n"
+    )
     table = per_rule(results)
     assert table.loc["train_gap", "jobs"] == 1 and table.loc["train_gap", "cpu_s"] == 148.2
     assert table.loc["train_gap", "max_rss_mb"] == 5120.0 and table.loc["train_gap", "peak_scratch_mb"] == 3.0

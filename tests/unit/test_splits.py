@@ -36,7 +36,7 @@ def test_every_fold_preserves_the_energy_distribution(bimodal_energies):
 def test_folds_are_dealt_by_energy_rank():
     labels = stratified_folds(np.arange(20.0), n_folds=5, seed=0)
     for block in range(4):
-        assert sorted(labels[5 * block:5 * block + 5]) == [0, 1, 2, 3, 4]
+        assert sorted(labels[5 * block : 5 * block + 5]) == [0, 1, 2, 3, 4]
 
 
 def test_splits_are_reproducible_and_seed_dependent(bimodal_energies, tmp_path):
@@ -71,10 +71,12 @@ def test_drawing_frames_leaves_loggers_created_later_alone():
     import subprocess
     import sys
 
-    code = ("import logging, numpy as np\n"
-            "from flexmlff.splits import stratified_sample\n"
-            "stratified_sample(np.arange(50.0), 10, seed=1)\n"
-            "later = logging.getLogger('created.after.sgdml')\n"
-            "assert type(later) is logging.Logger and later.level == logging.NOTSET, (type(later), later.level)\n")
+    code = (
+        "import logging, numpy as np\n"
+        "from flexmlff.splits import stratified_sample\n"
+        "stratified_sample(np.arange(50.0), 10, seed=1)\n"
+        "later = logging.getLogger('created.after.sgdml')\n"
+        "assert type(later) is logging.Logger and later.level == logging.NOTSET, (type(later), later.level)\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -69,13 +69,19 @@ def test_a_bpnn_training_resumed_from_its_checkpoint_ends_as_an_unbroken_one(tmp
 
 def test_mace_history_of_a_resumed_training_counts_each_epoch_once(tmp_path):
     """mace-torch's restart appends to its metrics log and redoes the epochs after its checkpoint."""
-    rows = [{"mode": "eval", "epoch": None, "loss": 9.0, "rmse_e": 1.0, "rmse_f": 1.0},
-            {"mode": "opt", "epoch": 0, "loss": 4.0}, {"mode": "eval", "epoch": 0, "loss": 3.0, "rmse_e": 0.3, "rmse_f": 0.3},
-            {"mode": "opt", "epoch": 1, "loss": 3.0}, {"mode": "eval", "epoch": 1, "loss": 2.5, "rmse_e": 0.2, "rmse_f": 0.2},
-            {"mode": "opt", "epoch": 2, "loss": 9.9},  # killed during epoch 2
-            {"mode": "eval", "epoch": None, "loss": 2.5, "rmse_e": 0.2, "rmse_f": 0.2},  # the restart
-            {"mode": "opt", "epoch": 1, "loss": 2.0}, {"mode": "eval", "epoch": 1, "loss": 1.5, "rmse_e": 0.1, "rmse_f": 0.1},
-            {"mode": "opt", "epoch": 2, "loss": 1.0}, {"mode": "eval", "epoch": 2, "loss": 0.5, "rmse_e": 0.1, "rmse_f": 0.1}]
+    rows = [
+        {"mode": "eval", "epoch": None, "loss": 9.0, "rmse_e": 1.0, "rmse_f": 1.0},
+        {"mode": "opt", "epoch": 0, "loss": 4.0},
+        {"mode": "eval", "epoch": 0, "loss": 3.0, "rmse_e": 0.3, "rmse_f": 0.3},
+        {"mode": "opt", "epoch": 1, "loss": 3.0},
+        {"mode": "eval", "epoch": 1, "loss": 2.5, "rmse_e": 0.2, "rmse_f": 0.2},
+        {"mode": "opt", "epoch": 2, "loss": 9.9},  # killed during epoch 2
+        {"mode": "eval", "epoch": None, "loss": 2.5, "rmse_e": 0.2, "rmse_f": 0.2},  # the restart
+        {"mode": "opt", "epoch": 1, "loss": 2.0},
+        {"mode": "eval", "epoch": 1, "loss": 1.5, "rmse_e": 0.1, "rmse_f": 0.1},
+        {"mode": "opt", "epoch": 2, "loss": 1.0},
+        {"mode": "eval", "epoch": 2, "loss": 0.5, "rmse_e": 0.1, "rmse_f": 0.1},
+    ]
     log = tmp_path / "mace_run-0_train.txt"
     log.write_text("\n".join(json.dumps(row) for row in rows))
     history = mace.epoch_history(log)

@@ -12,8 +12,9 @@ def two_conformers(n_per: int = 30, seed: int = 0):
     rng = np.random.default_rng(seed)
     straight = np.array([[0, 0, 0], [1.5, 0, 0], [3.0, 0, 0], [4.5, 0, 0]], dtype=float)
     bent = np.array([[0, 0, 0], [1.5, 0, 0], [1.5, 1.5, 0], [0, 1.5, 0]], dtype=float)
-    R = np.concatenate([straight + 0.05 * rng.standard_normal((n_per, 4, 3)),
-                        bent + 0.05 * rng.standard_normal((n_per, 4, 3))])
+    R = np.concatenate(
+        [straight + 0.05 * rng.standard_normal((n_per, 4, 3)), bent + 0.05 * rng.standard_normal((n_per, 4, 3))]
+    )
     E = np.concatenate([np.linspace(0, 1, n_per), 10 + np.linspace(0, 1, n_per)])
     return R, E
 

@@ -24,8 +24,13 @@ pytestmark = pytest.mark.workflow
 def checkout(tmp_path_factory):
     """A copy of the repository's tracked files: commands run from its root, as a user's do."""
     copy = tmp_path_factory.mktemp("checkout")
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for name in files:
         if (ROOT / name).is_file():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
@@ -37,8 +42,12 @@ def effective_config(checkout, *args):
     """results/config.yaml written by `snakemake results/config.yaml <args>` from the root."""
     target = checkout / "results" / "config.yaml"
     target.unlink(missing_ok=True)
-    result = subprocess.run([sys.executable, "-m", "snakemake", "results/config.yaml", "--cores", "1", *args],
-                            cwd=checkout, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "results/config.yaml", "--cores", "1", *args],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return yaml.safe_load(target.read_text())
 
@@ -64,8 +73,12 @@ def test_plain_snakemake_runs_the_default_config(checkout):
 
 def test_readme_commands_plan_from_the_root(checkout):
     for args in ([], ["--configfile", "config/paper.yaml"], ["--configfile", "tests/config.yaml"]):
-        result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "2", *args], cwd=checkout,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *args],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         assert "Job stats:" in result.stdout
 
@@ -73,19 +86,35 @@ def test_readme_commands_plan_from_the_root(checkout):
 def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_stated_units(checkout, glycine_dataset):
     # a published file as they come: kcal/mol and Å data labelled eV and bohr ("au")
     (checkout / "data").mkdir(exist_ok=True)
-    np.savez(checkout / "data/glycine_published.npz", z=glycine_dataset.z, R=glycine_dataset.R,
-             E=glycine_dataset.E[:, None], F=glycine_dataset.F, e_unit="eV", r_unit="au", theory="unknown")
+    np.savez(
+        checkout / "data/glycine_published.npz",
+        z=glycine_dataset.z,
+        R=glycine_dataset.R,
+        E=glycine_dataset.E[:, None],
+        F=glycine_dataset.F,
+        e_unit="eV",
+        r_unit="au",
+        theory="unknown",
+    )
     example = ["--configfile", "config/examples/published_dataset.yaml"]
-    plan = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "2", *example], cwd=checkout,
-                          capture_output=True, text=True)
+    plan = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *example],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert plan.returncode == 0, plan.stderr[-3000:]
     stats = plan.stdout.split("Job stats:")[1].split("total")[0]
     assert all(f"train_{family} " in stats for family in ("sgdml", "sgdml_ang", "gdml", "schnet", "gap", "bpnn"))
     assert not any(rule in stats for rule in ("md_run", "relax_minimum", "relabel", "single_point", "ml_md"))
     assert "plot_fig4_learning_curves" in stats
 
-    made = subprocess.run([sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1",
-                           *example], cwd=checkout, capture_output=True, text=True)
+    made = subprocess.run(
+        [sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1", *example],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert made.returncode == 0, made.stderr[-3000:]
     manifest = json.loads((checkout / "results/datasets/glycine.json").read_text())
     assert manifest["theory"] == "PBE0+MBD (the publication's reference)"
@@ -98,8 +127,21 @@ def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_sta
     del config["datasets"]["glycine"]["units"]
     (checkout / "unlabelled.yaml").write_text(yaml.safe_dump(config))
     shutil.rmtree(checkout / "results/datasets")
-    refused = subprocess.run([sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1",
-                              "--configfile", "unlabelled.yaml"], cwd=checkout, capture_output=True, text=True)
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "results/datasets/glycine.json",
+            "--cores",
+            "1",
+            "--configfile",
+            "unlabelled.yaml",
+        ],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode != 0
     log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
     assert "labelled 'eV' (the file's e_unit)" in log and "datasets.glycine.units.energy" in log
@@ -107,14 +149,28 @@ def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_sta
     # a file whose atoms are in another order than the minima' is refused: collective
     # variables and clusters index the minima's atoms
     order = [1, 0, *range(2, len(glycine_dataset.z))]
-    np.savez(checkout / "data/glycine_published.npz", z=glycine_dataset.z[order], R=glycine_dataset.R[:, order],
-             E=glycine_dataset.E[:, None], F=glycine_dataset.F[:, order], e_unit="eV", r_unit="au", theory="unknown")
+    np.savez(
+        checkout / "data/glycine_published.npz",
+        z=glycine_dataset.z[order],
+        R=glycine_dataset.R[:, order],
+        E=glycine_dataset.E[:, None],
+        F=glycine_dataset.F[:, order],
+        e_unit="eV",
+        r_unit="au",
+        theory="unknown",
+    )
     shutil.rmtree(checkout / "results/datasets", ignore_errors=True)
-    refused = subprocess.run([sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1",
-                              *example], cwd=checkout, capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1", *example],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode != 0 and not (checkout / "results/datasets/glycine.npz").exists()
     log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
-    assert "config key 'datasets.glycine.file'" in log and "atoms CNCOOHHHHH do not match the reference NCCOOHHHHH" in log
+    assert (
+        "config key 'datasets.glycine.file'" in log and "atoms CNCOOHHHHH do not match the reference NCCOOHHHHH" in log
+    )
 
 
 #: A molecule no shipped config knows, declared the way config/README.md tells a user to:
@@ -172,8 +228,12 @@ def test_a_molecule_in_no_config_runs_from_its_config_entry_alone(checkout):
     write(checkout / "geometries/butane_anti.xyz", anti)
     write(checkout / "geometries/butane_gauche.xyz", gauche)
     (checkout / "butane.yaml").write_text(BUTANE_CONFIG)
-    done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "butane.yaml"],
-                          cwd=checkout, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "butane.yaml"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     results = checkout / "results"
     cccc = (0, 1, 2, 3)  # what the pattern C-C-C-C finds in ASE's atom order
@@ -208,21 +268,33 @@ def test_the_alanine_dipeptide_example_builds_its_minima_and_maps_errors_on_phi_
     molecule["mep"].update(methods=["neb"], n_images=5)
     molecule["driven_paths"]["phi_psi"]["n_images"] = 3
     short = {"temperature_K": 300, "timestep_fs": 1.0, "steps": 100, "stride": 2}
-    molecule["md"] = {"C7eq_300K": {"starts": ["C7eq"], "seed": 1, **short},
-                      "C7ax_300K": {"starts": ["C7ax"], "seed": 2, **short},
-                      "path_top": {"starts": ["neb:3"], "seed": 3, **short}}
+    molecule["md"] = {
+        "C7eq_300K": {"starts": ["C7eq"], "seed": 1, **short},
+        "C7ax_300K": {"starts": ["C7ax"], "seed": 2, **short},
+        "path_top": {"starts": ["neb:3"], "seed": 3, **short},
+    }
     config["datasets"]["alanine_dipeptide"]["campaigns"] = list(molecule["md"])
     config["training"].update(models=["sgdml"], sizes=[20], n_folds=3, n_valid=20)
     config["models"] = {"sgdml": {"sigmas": [5, 10, 20]}}
     figures = config["figures"]
-    config["figures"] = {"learning_curves": figures["learning_curves"],
-                         "cv_grid_errors": {**figures["cv_grid_errors"], "cell_deg": 60},
-                         "ml_md": {**figures["ml_md"], "models": ["sgdml"], "steps": 40, "stride": 4,
-                                   "paths": {"neb": {"frames": [3], "dataset": "alanine_dipeptide",
-                                                     "coordinate": "phi"}}}}
+    config["figures"] = {
+        "learning_curves": figures["learning_curves"],
+        "cv_grid_errors": {**figures["cv_grid_errors"], "cell_deg": 60},
+        "ml_md": {
+            **figures["ml_md"],
+            "models": ["sgdml"],
+            "steps": 40,
+            "stride": 4,
+            "paths": {"neb": {"frames": [3], "dataset": "alanine_dipeptide", "coordinate": "phi"}},
+        },
+    }
     (checkout / "alanine_small.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    done = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "alanine_small.yaml"],
-                          cwd=checkout, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "alanine_small.yaml"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     results = checkout / "results"
     phi, psi = (1, 3, 4, 6), (3, 4, 6, 8)

@@ -30,38 +30,81 @@ SIZES, N_FOLDS = [10, 20], 3
 GFN2 = {"module": "tblite.ase", "class_name": "TBLite", "kwargs": {"method": "GFN2-xTB", "verbosity": 0}}
 #: MACE trained from scratch and fine-tuned, a few epochs each: the rows exist and differ.
 TINY_MACE = {"max_epochs": 6, "num_channels": 8, "max_L": 0, "correlation": 2, "dtype": "float32"}
-TARGETS = ["results/tables/model_errors.csv", "results/glycine/metrics.json",
-           "results/figures/fig4_learning_curves.png", "results/figures/fig7_phi_cluster_errors.png",
-           "results/models.yml"]
+TARGETS = [
+    "results/tables/model_errors.csv",
+    "results/glycine/metrics.json",
+    "results/figures/fig4_learning_curves.png",
+    "results/figures/fig7_phi_cluster_errors.png",
+    "results/models.yml",
+]
 
 
 def snakemake(workdir: Path, config: Path, *targets: str) -> None:
-    command = [sys.executable, "-m", "snakemake", *targets, "--snakefile", str(ROOT / "Snakefile"), "--directory",
-               str(workdir), "--configfile", str(config), "--cores", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        *targets,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+        "--cores",
+        "2",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert result.returncode == 0, result.stderr[-5000:]
 
 
-def run_config(workdir: Path, dataset_file: Path, external: dict, registry: str | None = None,
-               foundation: Path | None = None) -> Path:
+def run_config(
+    workdir: Path, dataset_file: Path, external: dict, registry: str | None = None, foundation: Path | None = None
+) -> Path:
     config = {
         "levels": {"gfn1": {"calculator": "xtb", "method": "GFN1-xTB"}},
-        "molecules": {"glycine": {
-            "level": "gfn1", "minima": {"Ip": str(ROOT / "resources/geometries/glycine_Ip.xyz")},
-            "collective_variables": {"tau1": {"atoms": [0, 1, 2, 3], "pattern": "N-C-C-O"}},
-            "transition_coordinate": {"cv": "tau1"}}},
-        "datasets": {"glycine": {"molecule": "glycine", "file": str(dataset_file),
-                                 "units": {"energy": "kcal/mol", "length": "Angstrom"}, "theory": "GFN1-xTB"}},
-        "training": {"datasets": ["glycine"], "models": ["sgdml", *(["mace", "mace_finetuned"] if foundation else [])],
-                     "sizes": SIZES, "n_folds": N_FOLDS, "n_valid": 20},
-        "models": {"sgdml": {"sigmas": [10, 20]}, **({"mace": TINY_MACE, "mace_finetuned": {
-            "family": "mace", "foundation_model": str(foundation), **TINY_MACE}} if foundation else {})},
-        "external_models": external, "external_models_file": registry,
-        "figures": {"learning_curves": {"datasets": ["glycine"]},
-                    # Fig. 7: sGDML's per-cluster errors on the whole dataset, the external models beside
-                    # (Fig. 7a alone: no combined set, no metadynamics set)
-                    "phi_cluster_errors": {"evaluate_on": "glycine", "model": "sgdml",
-                                           "beside": [name for name in external]}},
+        "molecules": {
+            "glycine": {
+                "level": "gfn1",
+                "minima": {"Ip": str(ROOT / "resources/geometries/glycine_Ip.xyz")},
+                "collective_variables": {"tau1": {"atoms": [0, 1, 2, 3], "pattern": "N-C-C-O"}},
+                "transition_coordinate": {"cv": "tau1"},
+            }
+        },
+        "datasets": {
+            "glycine": {
+                "molecule": "glycine",
+                "file": str(dataset_file),
+                "units": {"energy": "kcal/mol", "length": "Angstrom"},
+                "theory": "GFN1-xTB",
+            }
+        },
+        "training": {
+            "datasets": ["glycine"],
+            "models": ["sgdml", *(["mace", "mace_finetuned"] if foundation else [])],
+            "sizes": SIZES,
+            "n_folds": N_FOLDS,
+            "n_valid": 20,
+        },
+        "models": {
+            "sgdml": {"sigmas": [10, 20]},
+            **(
+                {
+                    "mace": TINY_MACE,
+                    "mace_finetuned": {"family": "mace", "foundation_model": str(foundation), **TINY_MACE},
+                }
+                if foundation
+                else {}
+            ),
+        },
+        "external_models": external,
+        "external_models_file": registry,
+        "figures": {
+            "learning_curves": {"datasets": ["glycine"]},
+            # Fig. 7: sGDML's per-cluster errors on the whole dataset, the external models beside
+            # (Fig. 7a alone: no combined set, no metadynamics set)
+            "phi_cluster_errors": {"evaluate_on": "glycine", "model": "sgdml", "beside": [name for name in external]},
+        },
     }
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -90,8 +133,11 @@ def gfn1_glycine(glycine_dataset, tmp_path_factory) -> Path:
 def saved_mace(glycine_dataset, tmp_path_factory) -> Path:
     """A MACE model file an earlier training wrote (GFN2-xTB frames the run never sees)."""
     mace = family("mace")
-    model = mace.train(glycine_dataset.subset(range(200, 260)), glycine_dataset.subset(range(260, 280)),
-                       {"max_epochs": 4, "num_channels": 8, "max_L": 0, "correlation": 2, "dtype": "float32"})
+    model = mace.train(
+        glycine_dataset.subset(range(200, 260)),
+        glycine_dataset.subset(range(260, 280)),
+        {"max_epochs": 4, "num_channels": 8, "max_L": 0, "correlation": 2, "dtype": "float32"},
+    )
     path = tmp_path_factory.mktemp("earlier_run") / "mace.model"
     mace.save(model, path)
     return path
@@ -100,11 +146,15 @@ def saved_mace(glycine_dataset, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def external_run(gfn1_glycine, saved_mace, tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("external_run")
-    mace = {"module": "mace.calculators", "class_name": "MACECalculator",
-            "kwargs": {"model_paths": str(saved_mace), "device": "cpu", "default_dtype": "float64"},
-            "trained_on": "GFN2-xTB glycine"}
-    snakemake(workdir, run_config(workdir, gfn1_glycine, {"gfn2": GFN2, "mace_file": mace}, foundation=saved_mace),
-              *TARGETS)
+    mace = {
+        "module": "mace.calculators",
+        "class_name": "MACECalculator",
+        "kwargs": {"model_paths": str(saved_mace), "device": "cpu", "default_dtype": "float64"},
+        "trained_on": "GFN2-xTB glycine",
+    }
+    snakemake(
+        workdir, run_config(workdir, gfn1_glycine, {"gfn2": GFN2, "mace_file": mace}, foundation=saved_mace), *TARGETS
+    )
     return workdir
 
 
@@ -120,17 +170,28 @@ def direct_errors(workdir: Path, model: ExternalModel) -> pd.DataFrame:
             indices = split.test_indices(fold)
             energies, forces = predict_frames(calculator, dataset.R[indices], dataset.z, model.name)
             held_out, offset = offset_removed(HeldOut(indices, energies, forces), dataset.E[indices])
-            rows.append({"n_train": n, "fold": fold, "energy_offset_kcal_mol": offset,
-                         **error_metrics(held_out.energies, dataset.E[indices], held_out.forces, dataset.F[indices])})
+            rows.append(
+                {
+                    "n_train": n,
+                    "fold": fold,
+                    "energy_offset_kcal_mol": offset,
+                    **error_metrics(held_out.energies, dataset.E[indices], held_out.forces, dataset.F[indices]),
+                }
+            )
     return pd.DataFrame(rows).set_index(["n_train", "fold"])
 
 
 def test_external_models_have_the_rows_a_direct_evaluation_gives(external_run, saved_mace):
     errors = pd.read_csv(external_run / "results/tables/model_errors.csv")
     assert set(errors["model"]) == {"sgdml", "mace", "mace_finetuned", "gfn2", "mace_file"}
-    entries = {"gfn2": GFN2, "mace_file": {"module": "mace.calculators", "class_name": "MACECalculator",
-                                            "kwargs": {"model_paths": str(saved_mace), "device": "cpu",
-                                                       "default_dtype": "float64"}}}
+    entries = {
+        "gfn2": GFN2,
+        "mace_file": {
+            "module": "mace.calculators",
+            "class_name": "MACECalculator",
+            "kwargs": {"model_paths": str(saved_mace), "device": "cpu", "default_dtype": "float64"},
+        },
+    }
     for name, entry in entries.items():
         rows = errors[errors["model"] == name].set_index(["n_train", "fold"]).sort_index()
         expected = direct_errors(external_run, ExternalModel.from_entry(name, entry, name)).sort_index()
@@ -173,8 +234,9 @@ def test_external_models_are_rows_of_fig7_evaluated_on_every_frame(external_run,
     model = ExternalModel.from_entry("gfn2", GFN2, "gfn2")
     energies, forces = predict_frames(model.calculator(), dataset.R, dataset.z, "gfn2")
     held_out, _ = offset_removed(HeldOut(np.arange(len(dataset)), energies, forces), dataset.E)
-    expected = cluster_errors(coordinate_degrees(dataset.R, [0, 1, 2, 3]), held_out.energies, dataset.E, forces,
-                              dataset.F)
+    expected = cluster_errors(
+        coordinate_degrees(dataset.R, [0, 1, 2, 3]), held_out.energies, dataset.E, forces, dataset.F
+    )
     table = pd.read_csv(external_run / "results/glycine/phi_clusters/glycine/gfn2/n20.csv")
     assert table["n_frames"].sum() == len(dataset) and (table["model"] == "gfn2").all()
     np.testing.assert_allclose(table["force_rmse"], expected["force_rmse"], rtol=1e-6, equal_nan=True)
@@ -214,5 +276,14 @@ def test_a_fine_tuned_mace_is_a_row_of_its_own_beside_mace_from_scratch(external
     assert tuned["force_rmse"].mean() < scratch["force_rmse"].mean()
     curves = pd.read_csv(external_run / "results/tables/learning_curves.csv")
     assert {"mace", "mace_finetuned"} <= set(curves["model"])
-    print(pd.concat({"from scratch": scratch[["energy_rmse", "force_rmse"]],
-                     "fine-tuned": tuned[["energy_rmse", "force_rmse"]]}, axis=1).round(3).to_string())
+    print(
+        pd.concat(
+            {
+                "from scratch": scratch[["energy_rmse", "force_rmse"]],
+                "fine-tuned": tuned[["energy_rmse", "force_rmse"]],
+            },
+            axis=1,
+        )
+        .round(3)
+        .to_string()
+    )

@@ -21,17 +21,22 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
+from test_workflow import ROOT, inject, snakemake, write_config
 
 from flexmlff.data import read_dataset
 from flexmlff.units import ev_to_kcal_mol
 
-from test_workflow import ROOT, inject, snakemake, write_config
-
 pytestmark = pytest.mark.workflow
 
 TARGET = "results/datasets/glycine.npz"
-FAULTS = ["SIGTERM to i-PI", "SIGKILL to the client", "SIGTERM to snakemake", "SIGKILL to snakemake",
-          "SIGKILL to the process group", "SIGTERM to the process group"]
+FAULTS = [
+    "SIGTERM to i-PI",
+    "SIGKILL to the client",
+    "SIGTERM to snakemake",
+    "SIGKILL to snakemake",
+    "SIGKILL to the process group",
+    "SIGTERM to the process group",
+]
 STEPS, CHECKPOINT_STRIDE = 3000, 100
 
 
@@ -42,10 +47,28 @@ def longer_md(config):
 
 def start_build(workdir: Path, config: Path) -> subprocess.Popen:
     """The dataset build as a batch job runs it: a session of its own, one core."""
-    command = [sys.executable, "-m", "snakemake", TARGET, "--snakefile", str(ROOT / "Snakefile"),
-               "--directory", str(workdir), "--configfile", str(config), "--cores", "1"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        TARGET,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+        "--cores",
+        "1",
+    ]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
 
 
 def md_pair(job: subprocess.Popen):

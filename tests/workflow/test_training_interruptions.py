@@ -47,19 +47,19 @@ with sigterm_as_exit(), job_scratch(scratch), logged_step(out + "/job.log", name
     np.savez(out + "/predictions.npz", energies=energies, forces=forces)
 """
 #: Settings that train fast: the tests are about the job, not the model.
-SETTINGS = {"gap": {"n_sparse": 40, "n_max": 4, "l_max": 3, "force_sigmas_eV_per_A": [0.1]},
-            "mace": {"max_epochs": 12, "patience": 12, "num_channels": 8, "max_L": 0, "correlation": 2,
-                     "dtype": "float32"},
-            "bpnn": {"max_epochs": 40, "patience": 10, "hidden_layers": [16]},
-            "schnet": {"max_epochs": 30, "patience": 10, "n_interactions": 1, "n_atom_basis": 16, "n_rbf": 10}}
+SETTINGS = {
+    "gap": {"n_sparse": 40, "n_max": 4, "l_max": 3, "force_sigmas_eV_per_A": [0.1]},
+    "mace": {"max_epochs": 12, "patience": 12, "num_channels": 8, "max_L": 0, "correlation": 2, "dtype": "float32"},
+    "bpnn": {"max_epochs": 40, "patience": 10, "hidden_layers": [16]},
+    "schnet": {"max_epochs": 30, "patience": 10, "n_interactions": 1, "n_atom_basis": 16, "n_rbf": 10},
+}
 #: A resumed MACE's held-out force RMSE against an unbroken one's, relative. mace-torch's
 #: restart redoes the epoch of its checkpoint, from the moving-average weights, with a fresh
 #: patience counter; in this 12-epoch training, whose validation loss halves every ~3
 #: epochs, one epoch more moves the errors by up to ~25 %.
 MACE_TOLERANCE = 0.35
 #: How each family's training program shows in the process table.
-PROGRAM = {"gap": lambda p: p.name() == "gap_fit",
-           "mace": lambda p: "flexmlff.models.mace" in " ".join(p.cmdline())}
+PROGRAM = {"gap": lambda p: p.name() == "gap_fit", "mace": lambda p: "flexmlff.models.mace" in " ".join(p.cmdline())}
 
 
 @pytest.fixture
@@ -73,8 +73,18 @@ def _start(name, frames, folder):
     """A training job of family `name` whose scratch, checkpoint and outputs are in `folder`."""
     folder.mkdir(exist_ok=True)
     code = f"SETTINGS = {SETTINGS!r}\n{JOB}"
-    return psutil.Popen([sys.executable, "-c", code, name, str(frames), str(folder / "scratch"),
-                         str(folder / "checkpoint"), str(folder)])
+    return psutil.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            name,
+            str(frames),
+            str(folder / "scratch"),
+            str(folder / "checkpoint"),
+            str(folder),
+        ]
+    )
 
 
 def _program_of(job: psutil.Popen, name: str, timeout_s: float = 120.0) -> psutil.Process:
@@ -93,7 +103,8 @@ def _program_of(job: psutil.Popen, name: str, timeout_s: float = 120.0) -> psuti
 
 @pytest.mark.parametrize("name", ["gap", "mace"])
 def test_a_sigkilled_training_job_takes_its_program_with_it_and_its_rerun_succeeds(
-        name, frames, tmp_path, still_running):
+    name, frames, tmp_path, still_running
+):
     job = _start(name, frames, tmp_path)
     program = _program_of(job, name)
     time.sleep(1.0)  # mid-fit: the program is reading its frames and computing

@@ -30,8 +30,20 @@ pytestmark = pytest.mark.workflow
 
 
 def snakemake(workdir, *args, config=CONFIG, check=True):
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-               "--directory", str(workdir), "--configfile", str(config), "--cores", "2", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+        "--cores",
+        "2",
+        *args,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
@@ -78,8 +90,12 @@ def test_the_run_leaves_no_scratch_and_no_partial_output(run):
     it; nothing of the run's is in /tmp (GAP's sparseX folders, i-PI's sockets); no output
     was left half-written."""
     assert scratch_left(run / ".scratch") == [] and not (run / ".scratch").exists()
-    left = [path for pattern in ("flexmlff-*", "ipi_*") for path in Path("/tmp").glob(pattern)
-            if path.lstat().st_mtime >= STARTED["time"]]
+    left = [
+        path
+        for pattern in ("flexmlff-*", "ipi_*")
+        for path in Path("/tmp").glob(pattern)
+        if path.lstat().st_mtime >= STARTED["time"]
+    ]
     assert left == []
     assert [path for path in run.rglob(f"*{PARTIAL}*")] == []
 
@@ -89,8 +105,9 @@ def test_jobs_import_the_checkouts_library(run):
     flexmlff is installed: the job logs say which copy they imported."""
     logs = list((run / "logs").rglob("*.log"))
     assert len(logs) > 20
-    where = {re.search(r"flexmlff from (\S+)", log.read_text())[1] for log in logs
-             if "flexmlff from" in log.read_text()}
+    where = {
+        re.search(r"flexmlff from (\S+)", log.read_text())[1] for log in logs if "flexmlff from" in log.read_text()
+    }
     assert where == {str(ROOT / "src" / "flexmlff")}
 
 
@@ -177,18 +194,26 @@ def test_isomerisation_table(run):
     driven = table.loc[["rotation", "inversion", "rotation_inversion", "optimised_rotation"]]
     sp_column = "dE_GFN2-xTB//GFN1-xTB_kcal_mol"
     assert driven[sp_column].notna().all() and table[sp_column].isna().any()  # not on NEB rows
-    points = {name: json.loads((run / f"azobenzene/single_points/gfn2/{name}.json").read_text())["energy_kcal_mol"]
-              for name in ("minimum_cis", "minimum_trans", "inversion_highest")}
+    points = {
+        name: json.loads((run / f"azobenzene/single_points/gfn2/{name}.json").read_text())["energy_kcal_mol"]
+        for name in ("minimum_cis", "minimum_trans", "inversion_highest")
+    }
     assert driven.loc["inversion", sp_column] == pytest.approx(
-        points["inversion_highest"] - points["minimum_cis"], abs=0.051)
+        points["inversion_highest"] - points["minimum_cis"], abs=0.051
+    )
     # GFN2-xTB has the isomers the other way round (cis below trans)
     assert table["trans_minus_cis_GFN2-xTB//GFN1-xTB_kcal_mol"].iloc[0] > 0
     assert table["trans_minus_cis_kcal_mol"].iloc[0] == pytest.approx(-2.5, abs=0.5)
 
 
 def test_plots_are_real_images(run):
-    for name in ("glycine_mep_profiles", "glycine_learning_curve", "azobenzene_isomerisation_profiles",
-                 "fig2_energy_distributions", "fig3_distance_distributions"):
+    for name in (
+        "glycine_mep_profiles",
+        "glycine_learning_curve",
+        "azobenzene_isomerisation_profiles",
+        "fig2_energy_distributions",
+        "fig3_distance_distributions",
+    ):
         assert (run / f"figures/{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (run / f"figures/{name}.pdf").read_bytes()[:5] == b"%PDF-"
 
@@ -298,7 +323,7 @@ def test_every_family_in_one_tidy_table(run):
 
     errors = pd.read_csv(run / "tables/model_errors.csv")
     families = ["bpnn", "gap", "gdml", "mace", "painn", "schnet", "sgdml", "sgdml_ang"]
-    assert list(errors.columns[:len(ERROR_COLUMNS)]) == ERROR_COLUMNS
+    assert list(errors.columns[: len(ERROR_COLUMNS)]) == ERROR_COLUMNS
     assert sorted(errors["model"].unique()) == families
     # every family on exactly the same folds: 2 sizes x 3 folds, the same test-set sizes
     counts = errors.groupby(["model", "n_train"])["fold"].apply(sorted)
@@ -335,7 +360,8 @@ def test_dataset_metrics_and_model_registry(run):
     import importlib
 
     calculator = getattr(importlib.import_module(entry["module"]), entry["class_name"])(
-        **{**entry["kwargs"], "path": run / entry["kwargs"]["path"]})  # relative to the registry's folder
+        **{**entry["kwargs"], "path": run / entry["kwargs"]["path"]}
+    )  # relative to the registry's folder
     frame = read(run / f"glycine/models/sgdml/n40/fold{entry['fold']}/predictions.extxyz", index="0")
     atoms = Atoms(numbers=frame.numbers, positions=frame.positions)
     atoms.calc = calculator
@@ -360,8 +386,12 @@ def test_nothing_left_to_do_and_one_model_reruns_alone(run):
 
 def test_dispersion_ablation_reuses_the_cv_tasks_of_its_source(tmp_path):
     def ablation(c):
-        c["figures"]["dispersion_ablation"] = {"dataset": "rotation", "without_dispersion": "rotation_no_dispersion",
-                                               "model": "sgdml"}
+        c["figures"]["dispersion_ablation"] = {
+            "dataset": "rotation",
+            "without_dispersion": "rotation_no_dispersion",
+            "model": "sgdml",
+        }
+
     config = write_config(tmp_path, ablation)
     result = snakemake(tmp_path, "-n", "results/figures/dispersion_ablation.pdf", config=config)
     jobs = planned_jobs(result.stdout)
@@ -401,8 +431,9 @@ def test_dangling_reference_is_named(tmp_path):
     result = snakemake(tmp_path, "-n", config=config, check=False)
     assert result.returncode != 0
     assert "config key 'datasets.glycine.campaigns': unknown MD campaign 'Ip_900K'" in result.stderr + result.stdout
-    config = write_config(tmp_path, lambda c: c["molecules"]["azobenzene"]["md"]["low_T_rotation"].update(
-        starts=["rotation:40"]))
+    config = write_config(
+        tmp_path, lambda c: c["molecules"]["azobenzene"]["md"]["low_T_rotation"].update(starts=["rotation:40"])
+    )
     result = snakemake(tmp_path, "-n", config=config, check=False)
     assert result.returncode != 0
     assert "'molecules.azobenzene.md.low_T_rotation.starts': start 'rotation:40'" in result.stderr + result.stdout
@@ -417,8 +448,9 @@ def test_bad_inputs_stop_the_real_command_and_leave_no_outputs(tmp_path):
     config = write_config(tmp_path, lambda c: c["molecules"]["glycine"]["minima"].update(Ip=str(geometry)))
     result = snakemake(tmp_path, config=config, check=False)
     assert result.returncode != 0
-    assert (f"config key 'molecules.glycine.minima.Ip': {geometry}: atoms 0 and 1 (N, C) are 0.000 Å apart"
-            in result.stderr)
+    assert (
+        f"config key 'molecules.glycine.minima.Ip': {geometry}: atoms 0 and 1 (N, C) are 0.000 Å apart" in result.stderr
+    )
     assert not (tmp_path / "results").exists()
     dataset = bad / "datasets" / "nan_energy.npz"
     config = write_config(tmp_path, lambda c: c["datasets"]["glycine"].update(file=str(dataset)))
@@ -442,14 +474,29 @@ def test_a_preempted_workflow_resumes_its_md_and_redoes_no_finished_job(tmp_path
 
     config = write_config(tmp_path, longer_md)
     target = "results/glycine/md/Ip_500K/00_Ip/frames.extxyz"
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory",
-               str(tmp_path), "--configfile", str(config), "--cores", "2", target]
-    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(config),
+        "--cores",
+        "2",
+        target,
+    ]
+    job = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     checkpoint = tmp_path / "results/glycine/md/Ip_500K/00_Ip/ipi/md.restart"
     deadline = time.monotonic() + 300
     while job.poll() is None and time.monotonic() < deadline:
-        if checkpoint.exists() and re.search(r"<step>\s*([4-9]|\d\d)\d\d\s*</step>", checkpoint.read_text(errors="replace")):
+        if checkpoint.exists() and re.search(
+            r"<step>\s*([4-9]|\d\d)\d\d\s*</step>", checkpoint.read_text(errors="replace")
+        ):
             break
         time.sleep(0.1)
     assert job.poll() is None, "the MD run ended before it could be preempted"
@@ -473,8 +520,12 @@ def test_a_preempted_workflow_resumes_its_md_and_redoes_no_finished_job(tmp_path
     assert not [name for name in sockets if Path(f"/tmp/ipi_{name}").exists()]
 
 
-AZO_RUNS = {"equilibrium": ["00_cis", "01_trans"], "rotation_path": [f"{i:02d}_rotation_f{i + 1:02d}" for i in range(5)],
-            "high_T": ["00_cis", "01_trans"], "low_T_rotation": ["00_rotation_f02"]}
+AZO_RUNS = {
+    "equilibrium": ["00_cis", "01_trans"],
+    "rotation_path": [f"{i:02d}_rotation_f{i + 1:02d}" for i in range(5)],
+    "high_T": ["00_cis", "01_trans"],
+    "low_T_rotation": ["00_rotation_f02"],
+}
 
 
 def test_md_campaign_runs_start_where_configured(run):
@@ -521,8 +572,9 @@ def test_dispersion_ablation_relabels_the_rotation_frames(run):
     assert ablated.theory == "GFN1-xTB without D3" and np.array_equal(ablated.R, rotation.R)
     # the labels differ by exactly GFN1-xTB's D3(BJ) energy, frame by frame
     for i in (0, len(rotation) // 2, len(rotation) - 1):
-        atoms = Atoms(numbers=rotation.z, positions=rotation.R[i],
-                      calculator=DFTD3(damping="d3bj", params_tweaks=GFN1_D3BJ))
+        atoms = Atoms(
+            numbers=rotation.z, positions=rotation.R[i], calculator=DFTD3(damping="d3bj", params_tweaks=GFN1_D3BJ)
+        )
         assert rotation.E[i] - ablated.E[i] == pytest.approx(ev_to_kcal_mol(atoms.get_potential_energy()), abs=1e-4)
 
 
@@ -538,13 +590,17 @@ def test_metadynamics_bias_grows(run):
 
 
 def test_azobenzene_datasets_hold_every_run_once(run):
-    for name, path_campaign, cold in (("rotation", "rotation_path", "low_T_rotation"),
-                                      ("inversion", "inversion_path", "low_T_inversion")):
+    for name, path_campaign, cold in (
+        ("rotation", "rotation_path", "low_T_rotation"),
+        ("inversion", "inversion_path", "low_T_inversion"),
+    ):
         dataset = read_dataset(run / f"datasets/{name}.npz")
         manifest = json.loads((run / f"datasets/{name}.json").read_text())
         campaigns = ["equilibrium", path_campaign, "high_T", cold]
         assert list(manifest["frames_per_source"]) == campaigns
-        runs = [read_dataset(p) for c in campaigns for p in sorted((run / f"azobenzene/md/{c}").glob("*/labelled.extxyz"))]
+        runs = [
+            read_dataset(p) for c in campaigns for p in sorted((run / f"azobenzene/md/{c}").glob("*/labelled.extxyz"))
+        ]
         every = np.concatenate([r.R for r in runs]).reshape(-1, 72)
         # the runs' frames in order, less the step-0 frames of runs sharing a start (cis, trans, f02)
         unique, first = np.unique(every, axis=0, return_index=True)
@@ -553,8 +609,11 @@ def test_azobenzene_datasets_hold_every_run_once(run):
         assert np.array_equal(dataset.R.reshape(-1, 72), every[np.sort(first)])
         assert dataset.theory == "GFN1-xTB"
     rotation = read_dataset(run / "datasets/rotation.npz")
-    assert manifest["frames_per_source"]["high_T"] == json.loads(
-        (run / "datasets/rotation.json").read_text())["frames_per_source"]["high_T"] == 22
+    assert (
+        manifest["frames_per_source"]["high_T"]
+        == json.loads((run / "datasets/rotation.json").read_text())["frames_per_source"]["high_T"]
+        == 22
+    )
     # kcal/mol: 24 atoms at <= 750 K stay within ~60 kcal/mol of each other
     assert 10 < np.ptp(rotation.E) < 100
 
@@ -567,15 +626,22 @@ def test_energy_distributions_table(run):
     # energies above the relaxed trans minimum: nothing sampled lies below it
     assert table["min_kcal_mol"].min() > -0.5
     # the 50 K runs near the top of each path sit far above the 300 K equilibrium runs
-    assert table.loc[("campaign", "low_T_inversion"), "median_kcal_mol"] > table.loc[("campaign", "equilibrium"), "median_kcal_mol"] + 5
+    assert (
+        table.loc[("campaign", "low_T_inversion"), "median_kcal_mol"]
+        > table.loc[("campaign", "equilibrium"), "median_kcal_mol"] + 5
+    )
 
 
 def test_unknown_level_is_named(tmp_path):
-    config = write_config(tmp_path, lambda c: c["molecules"]["azobenzene"]["isomerisation"].update(
-        single_point_levels=["b3lyp"]))
+    config = write_config(
+        tmp_path, lambda c: c["molecules"]["azobenzene"]["isomerisation"].update(single_point_levels=["b3lyp"])
+    )
     result = snakemake(tmp_path, "-n", config=config, check=False)
     assert result.returncode != 0
-    assert "molecules.azobenzene.isomerisation.single_point_levels': unknown level 'b3lyp'" in result.stderr + result.stdout
+    assert (
+        "molecules.azobenzene.isomerisation.single_point_levels': unknown level 'b3lyp'"
+        in result.stderr + result.stdout
+    )
     config = write_config(tmp_path, lambda c: c["levels"]["gfn2"].update(method="GFN3-xTB"))
     result = snakemake(tmp_path, "-n", config=config, check=False)
     assert result.returncode != 0 and "GFN3-xTB" in result.stderr + result.stdout
@@ -623,8 +689,9 @@ def test_gap_cutoff_scan(run):
     table = pd.read_csv(run / "tables/fig6a_gap_cutoff.csv").set_index("cutoff_A")
     assert table.index.tolist() == [3.0, 5.0] and (table["n_folds"] == 3).all()
     for cutoff in (3, 5):
-        folds = pd.concat(pd.read_csv(run / f"glycine/cutoff_scan/gap/r{cutoff}/n10/fold{k}/test_errors.csv")
-                          for k in range(3))
+        folds = pd.concat(
+            pd.read_csv(run / f"glycine/cutoff_scan/gap/r{cutoff}/n10/fold{k}/test_errors.csv") for k in range(3)
+        )
         assert (folds["cutoff_A"] == cutoff).all() and (folds["model"] == "gap").all()
         assert table.loc[float(cutoff), "best_energy_rmse"] == pytest.approx(folds["energy_rmse"].min())
         # 10 frames are too few for GAP energies; its forces must still beat zero forces
@@ -662,7 +729,8 @@ def test_summary_table_sets_ours_beside_the_paper(run):
     assert len(table) == 8  # every family on glycine
     assert table.loc[("glycine", "sgdml"), "paper_points_to_1_kcal_mol"] == "300"
     assert table.loc[("glycine", "gap"), "force_rmse_at_largest"] == pytest.approx(
-        curves.loc[("glycine", "gap", 40), "best_force_rmse"])
+        curves.loc[("glycine", "gap", 40), "best_force_rmse"]
+    )
     # energy and force below 1 never comes before the energy alone; each paper number is set
     # beside ours by the criterion the paper states for it
     for _, row in table.iterrows():
@@ -673,15 +741,21 @@ def test_summary_table_sets_ours_beside_the_paper(run):
     assert table.loc[("glycine", "gap"), "paper_criterion"] == "energy"
     markdown = (run / "tables/summary.md").read_text()
     assert "errors near the minima" in markdown and markdown.count("| sGDML [1/r] | glycine |") == 2
-    assert "chemical accuracy\", an energy RMSE below 1 kcal/mol" in markdown
+    assert 'chemical accuracy", an energy RMSE below 1 kcal/mol' in markdown
 
 
 def test_report_holds_every_figure_with_its_caption(run):
     result = snakemake(run.parent, "--report", str(run.parent / "report.html"))
     assert "ERROR" not in result.stderr, result.stderr[-2000:]
     html = (run.parent / "report.html").read_text(errors="ignore")
-    for name in ("fig4_learning_curves", "fig6a_gap_cutoff", "fig7_phi_cluster_errors", "fig9_ml_md",
-                 "summary.md", "Paper Fig. 9 analogue"):
+    for name in (
+        "fig4_learning_curves",
+        "fig6a_gap_cutoff",
+        "fig7_phi_cluster_errors",
+        "fig9_ml_md",
+        "summary.md",
+        "Paper Fig. 9 analogue",
+    ):
         assert name in html
 
 
@@ -749,8 +823,17 @@ LATER_FAULTS = [
 ]
 #: What the faulted run computes again: its models of n = 40, what only they feed, and every
 #: table and figure (Snakemake redoes no missing intermediate file of an existing output).
-REDONE = ["glycine/models/schnet/n40", "glycine/models/bpnn/n40", "glycine/models/mace/n40",
-          "glycine/models/sgdml/n40", "glycine/optimised", "glycine/phi_clusters", "ml_md", "tables", "figures"]
+REDONE = [
+    "glycine/models/schnet/n40",
+    "glycine/models/bpnn/n40",
+    "glycine/models/mace/n40",
+    "glycine/models/sgdml/n40",
+    "glycine/optimised",
+    "glycine/phi_clusters",
+    "ml_md",
+    "tables",
+    "figures",
+]
 
 
 def _running_job(logs: Path, since: float, job_filter=None):
@@ -772,10 +855,12 @@ def _running_job(logs: Path, since: float, job_filter=None):
 
 def _checkpointed(workdir: Path, rule: str):
     """A job filter: the training has written its first checkpoint (so it has epochs to resume)."""
+
     def has_checkpoint(log: Path) -> bool:
         n_train, fold = re.search(r"_n(\d+)_fold(\d+)", log.stem).groups()
         folder = workdir / f"results/.checkpoints/{rule}/dataset=glycine,n_train={n_train},fold={fold}"
         return any(p.suffix in (".pt", ".ckpt") for p in folder.rglob("*")) if folder.exists() else False
+
     return has_checkpoint
 
 
@@ -801,13 +886,32 @@ def test_later_stages_survive_faults_and_end_as_the_unbroken_run(run, tmp_path):
     started_at, rng = time.time(), np.random.default_rng(36)
     injected, processes = [], []
     for target, rule, fault in LATER_FAULTS:
-        targets = [target.format(fold=k) for k in range(3)] if target and "{fold}" in target else \
-            [target] if target else []
+        targets = (
+            [target.format(fold=k) for k in range(3)] if target and "{fold}" in target else [target] if target else []
+        )
         before = _model_files(results)
-        command = [sys.executable, "-m", "snakemake", *targets, "--snakefile", str(ROOT / "Snakefile"),
-                   "--directory", str(workdir), "--configfile", str(CONFIG), "--cores", "2"]
-        job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        command = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            *targets,
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(workdir),
+            "--configfile",
+            str(CONFIG),
+            "--cores",
+            "2",
+        ]
+        job = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
         since, found = time.time(), None
         job_filter = _checkpointed(workdir, rule) if rule.startswith("train_") else None
         deadline = time.monotonic() + 600
@@ -837,26 +941,34 @@ def test_later_stages_survive_faults_and_end_as_the_unbroken_run(run, tmp_path):
     snakemake(workdir)
     assert "Nothing to be done" in snakemake(workdir, "-n").stdout
     assert len(injected) == len(LATER_FAULTS), injected
-    logs = "".join(p.read_text() for rule in ("train_schnet", "train_bpnn") for p in (results / "logs" / rule).glob("*.log"))
+    logs = "".join(
+        p.read_text() for rule in ("train_schnet", "train_bpnn") for p in (results / "logs" / rule).glob("*.log")
+    )
     assert re.search(r"resuming schnet from epoch [1-9]", logs), "the terminated SchNet training did not resume"
 
     # every table as the unbroken run's: exactly for the deterministic families, MACE present
-    errors = [pd.read_csv(folder / "tables/model_errors.csv").set_index(["dataset", "model", "n_train", "fold"])
-              for folder in (run, results)]
+    errors = [
+        pd.read_csv(folder / "tables/model_errors.csv").set_index(["dataset", "model", "n_train", "fold"])
+        for folder in (run, results)
+    ]
     deterministic = [m for m in errors[0].index.get_level_values("model").unique() if m != "mace"]
-    pd.testing.assert_frame_equal(errors[1].loc[(slice(None), deterministic), :].sort_index(),
-                                  errors[0].loc[(slice(None), deterministic), :].sort_index())
+    pd.testing.assert_frame_equal(
+        errors[1].loc[(slice(None), deterministic), :].sort_index(),
+        errors[0].loc[(slice(None), deterministic), :].sort_index(),
+    )
     assert np.isfinite(errors[1].xs("mace", level="model")["force_rmse"]).all()
     for table in ("training_set_optimisation.csv", "training_set_optimisation_steps.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(results / "tables" / table), pd.read_csv(run / "tables" / table))
     outcomes = [pd.read_csv(folder / "tables/ml_md_outcomes.csv") for folder in (run, results)]
     not_mace = [o[o["model"] != "MACE"].reset_index(drop=True) for o in outcomes]
     assert not_mace[1][["start", "model", "best_fold", "ends_in", "physical"]].equals(
-        not_mace[0][["start", "model", "best_fold", "ends_in", "physical"]])
+        not_mace[0][["start", "model", "best_fold", "ends_in", "physical"]]
+    )
     # nothing of the run left: processes, scratch, checkpoints, half-written files, /tmp
     assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert scratch_left(results / ".scratch") == [] and scratch_left(results / ".checkpoints") == []
     assert [path for path in results.rglob(f"*{PARTIAL}*")] == []
-    assert [p for pattern in ("flexmlff-*", "ipi_*") for p in Path("/tmp").glob(pattern)
-            if p.lstat().st_mtime >= started_at] == []
+    assert [
+        p for pattern in ("flexmlff-*", "ipi_*") for p in Path("/tmp").glob(pattern) if p.lstat().st_mtime >= started_at
+    ] == []
     print("faults injected and survived:", *injected, sep="\n  ")

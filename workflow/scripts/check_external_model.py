@@ -16,8 +16,18 @@ with snakemake_step(snakemake) as log:
     started = time.perf_counter()
     energies, forces = predict_frames(model.calculator(), atoms.positions[None], atoms.numbers, model.name)
     seconds = time.perf_counter() - started
-    log.info("%s: %.4f kcal/mol on %s (%.2f s with its start-up)", model.name, energies[0],
-             snakemake.input.geometry, seconds)
+    log.info(
+        "%s: %.4f kcal/mol on %s (%.2f s with its start-up)", model.name, energies[0], snakemake.input.geometry, seconds
+    )
     with open(snakemake.output[0], "w") as handle:
-        json.dump({"model": model.name, "geometry": snakemake.input.geometry, "energy_kcal_mol": float(energies[0]),
-                   "max_force_kcal_mol_A": float(np.abs(forces).max()), "seconds": seconds}, handle, indent=1)
+        json.dump(
+            {
+                "model": model.name,
+                "geometry": snakemake.input.geometry,
+                "energy_kcal_mol": float(energies[0]),
+                "max_force_kcal_mol_A": float(np.abs(forces).max()),
+                "seconds": seconds,
+            },
+            handle,
+            indent=1,
+        )

@@ -15,12 +15,26 @@ with snakemake_step(snakemake) as log:
     for model in snakemake.input.keys():
         predictions = read_predictions(snakemake.input[model])
         x_deg, y_deg = (coordinate_degrees(predictions.positions, atoms) for atoms in (x_atoms, y_atoms))
-        table = grid_errors(x_deg, y_deg, predictions.predicted_energies, predictions.energies,
-                            predictions.predicted_forces, predictions.forces, params.cell_deg)
-        overall = error_metrics(predictions.predicted_energies, predictions.energies,
-                                predictions.predicted_forces, predictions.forces)
-        log.info("%s: %d held-out frames in %d of %d cells, overall %s", model, len(x_deg),
-                 int((table["n_frames"] > 0).sum()), len(table), overall)
+        table = grid_errors(
+            x_deg,
+            y_deg,
+            predictions.predicted_energies,
+            predictions.energies,
+            predictions.predicted_forces,
+            predictions.forces,
+            params.cell_deg,
+        )
+        overall = error_metrics(
+            predictions.predicted_energies, predictions.energies, predictions.predicted_forces, predictions.forces
+        )
+        log.info(
+            "%s: %d held-out frames in %d of %d cells, overall %s",
+            model,
+            len(x_deg),
+            int((table["n_frames"] > 0).sum()),
+            len(table),
+            overall,
+        )
         tables.append(table.assign(model=model, x_cv=x, y_cv=y, **{f"overall_{k}": v for k, v in overall.items()}))
     table = pd.concat(tables, ignore_index=True)
     table.to_csv(snakemake.output.table, index=False)

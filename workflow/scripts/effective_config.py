@@ -5,6 +5,7 @@ import yaml
 from flexmlff.runlog import snakemake_step
 
 with snakemake_step(snakemake) as log:
+
     class PlainDumper(yaml.SafeDumper):
         """No &anchors: the schema fills the same default object into many places."""
 

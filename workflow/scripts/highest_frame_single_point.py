@@ -25,7 +25,16 @@ with snakemake_step(snakemake) as log:
     seconds = time.perf_counter() - start
     energy = ev_to_kcal_mol(labelled.get_potential_energy())
     log.info("%.4f kcal/mol in %.0f s", energy, seconds)
-    Path(snakemake.output[0]).write_text(json.dumps({
-        "source": snakemake.input[0], "frame": index, "level": snakemake.wildcards.level,
-        "label": level.label, "energy_kcal_mol": energy,
-        "seconds": round(seconds, 1)}, indent=1))
+    Path(snakemake.output[0]).write_text(
+        json.dumps(
+            {
+                "source": snakemake.input[0],
+                "frame": index,
+                "level": snakemake.wildcards.level,
+                "label": level.label,
+                "energy_kcal_mol": energy,
+                "seconds": round(seconds, 1),
+            },
+            indent=1,
+        )
+    )

@@ -9,9 +9,14 @@ from flexmlff.runlog import snakemake_step
 with snakemake_step(snakemake) as log:
     level = snakemake.params.level
     settings = snakemake.params.settings
-    frames = azobenzene_path(read(snakemake.input.start), read(snakemake.input.end),
-                             snakemake.wildcards.mechanism, n_images=settings["n_images"],
-                             theta_top_deg=settings["theta_top_deg"], rotor=snakemake.params.rotor)
+    frames = azobenzene_path(
+        read(snakemake.input.start),
+        read(snakemake.input.end),
+        snakemake.wildcards.mechanism,
+        n_images=settings["n_images"],
+        theta_top_deg=settings["theta_top_deg"],
+        rotor=snakemake.params.rotor,
+    )
     frames = single_points(frames, level.make())
     profile = isomerisation_profile(frames, snakemake.params.rotor)
     log.info("\n%s", profile.round(2).to_string(index=False))

@@ -26,28 +26,32 @@ with snakemake_step(snakemake) as log:
     for name, path in zip(snakemake.params.paths, snakemake.input.profiles):
         profile = pd.read_csv(path)
         top = highest_point(profile)
-        rows.append({
-            "path": name,
-            "highest_image": int(top["image"]),
-            f"dE_{level_name}_kcal_mol": round(float(top["energy_kcal_mol"]), 1),
-            "dE_paper_PBE_TS_kcal_mol": PAPER_BARRIERS_KCAL_MOL.get(name),
-            "phi_deg": round(float(top["phi_deg"]), 1),
-            "theta_deg": round(float(top["theta_deg"]), 1),
-            "theta_prime_deg": round(float(top["theta_prime_deg"]), 1),
-            "trans_minus_cis_kcal_mol": round(float(profile["energy_kcal_mol"].iloc[-1]), 1),
-            "converged": bool(profile["converged"].all()) if "converged" in profile else None,
-        })
+        rows.append(
+            {
+                "path": name,
+                "highest_image": int(top["image"]),
+                f"dE_{level_name}_kcal_mol": round(float(top["energy_kcal_mol"]), 1),
+                "dE_paper_PBE_TS_kcal_mol": PAPER_BARRIERS_KCAL_MOL.get(name),
+                "phi_deg": round(float(top["phi_deg"]), 1),
+                "theta_deg": round(float(top["theta_deg"]), 1),
+                "theta_prime_deg": round(float(top["theta_prime_deg"]), 1),
+                "trans_minus_cis_kcal_mol": round(float(profile["energy_kcal_mol"].iloc[-1]), 1),
+                "converged": bool(profile["converged"].all()) if "converged" in profile else None,
+            }
+        )
     for path, summary_file in zip(snakemake.input.mep_profiles, snakemake.input.mep_summaries):
         summary = json.loads(Path(summary_file).read_text())
         top = highest_point(pd.read_csv(path))
-        rows.append({
-            "path": f"{summary['method']} (cis to trans)",
-            "highest_image": int(top["image"]),
-            f"dE_{level_name}_kcal_mol": round(float(top["energy_kcal_mol"]), 1),
-            "converged": summary["converged"],
-            "note": summary.get("failure") or (
-                f"{summary['steps']} steps, final max force {summary['max_force_eV_per_A']:.3f} eV/A"),
-        })
+        rows.append(
+            {
+                "path": f"{summary['method']} (cis to trans)",
+                "highest_image": int(top["image"]),
+                f"dE_{level_name}_kcal_mol": round(float(top["energy_kcal_mol"]), 1),
+                "converged": summary["converged"],
+                "note": summary.get("failure")
+                or (f"{summary['steps']} steps, final max force {summary['max_force_eV_per_A']:.3f} eV/A"),
+            }
+        )
     table = pd.DataFrame(rows)
     start, end = snakemake.params.ends
     for level, energies in single_point_energies(snakemake.input.single_points).items():
@@ -55,7 +59,8 @@ with snakemake_step(snakemake) as log:
         column = f"{snakemake.params.single_point_levels[level].label}//{level_name}"
         cis = energies[f"minimum_{start}"]
         table[f"dE_{column}_kcal_mol"] = table["path"].map(
-            {name: round(energy - cis, 1) for name, energy in energies.items()})
+            {name: round(energy - cis, 1) for name, energy in energies.items()}
+        )
         table[f"trans_minus_cis_{column}_kcal_mol"] = round(energies[f"minimum_{end}"] - cis, 1)
     log.info("\n%s", table.to_string(index=False))
     table.to_csv(snakemake.output.csv, index=False)

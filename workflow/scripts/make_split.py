@@ -8,8 +8,17 @@ from flexmlff.splits import make_split
 
 with snakemake_step(snakemake) as log:
     dataset = read_dataset(snakemake.input.dataset)
-    split = make_split(dataset.E, int(snakemake.wildcards.n_train), snakemake.params.n_folds,
-                       snakemake.params.n_valid, snakemake.params.seed)
+    split = make_split(
+        dataset.E,
+        int(snakemake.wildcards.n_train),
+        snakemake.params.n_folds,
+        snakemake.params.n_valid,
+        snakemake.params.seed,
+    )
     split.save(snakemake.output[0])
-    log.info("subset %d frames, folds of %s, validation %d frames", len(split.subset),
-             np.bincount(split.folds).tolist(), len(split.validation))
+    log.info(
+        "subset %d frames, folds of %s, validation %d frames",
+        len(split.subset),
+        np.bincount(split.folds).tolist(),
+        len(split.validation),
+    )

@@ -16,7 +16,9 @@ with snakemake_step(snakemake) as log:
     torsions = snakemake.params.torsions
     driver = mep["driving_torsion"]
     images, result = minimum_energy_path(
-        start, end, level.make,
+        start,
+        end,
+        level.make,
         method=snakemake.wildcards.method,
         n_images=mep["n_images"],
         fmax=mep["fmax_eV_per_A"],
@@ -29,5 +31,14 @@ with snakemake_step(snakemake) as log:
     write(snakemake.output.path, images, format="extxyz")
     path_profile(images, torsions).to_csv(snakemake.output.profile, index=False)
     with open(snakemake.output.summary, "w") as handle:
-        json.dump({"method": snakemake.wildcards.method, "level": level.name, "label": level.label,
-                   "n_images": len(images) - 2, **asdict(result)}, handle, indent=2)
+        json.dump(
+            {
+                "method": snakemake.wildcards.method,
+                "level": level.name,
+                "label": level.label,
+                "n_images": len(images) - 2,
+                **asdict(result),
+            },
+            handle,
+            indent=2,
+        )

@@ -41,12 +41,20 @@ with snakemake_step(snakemake) as log:
         raise ValueError(f"config key 'molecules.{params.molecule}.transition_coordinate.bands_deg': {err}") from None
     # each start has its own seed; figures.ml_md's thermostat is Langevin (no config key)
     settings = MDSettings.from_protocol(s, seed=params.seed, thermostat="langevin")
-    log.info("%s (best of %d folds: %d) from %s frame %s: %s", wc.model, len(snakemake.input.errors), fold, wc.start_path,
-             wc.frame, settings)
+    log.info(
+        "%s (best of %d folds: %d) from %s frame %s: %s",
+        wc.model,
+        len(snakemake.input.errors),
+        fold,
+        wc.start_path,
+        wc.frame,
+        settings,
+    )
     began = time.perf_counter()
     # a retrained model (same path, new weights) never resumes the old model's run
-    frames = run_ipi_md(atoms, models.calculator(model), settings, params.ipi_dir,
-                        identity=file_identity(snakemake.input.models[fold]))
+    frames = run_ipi_md(
+        atoms, models.calculator(model), settings, params.ipi_dir, identity=file_identity(snakemake.input.models[fold])
+    )
     wall_s = time.perf_counter() - began
     data = from_atoms(frames, f"ml_md/{wc.model}/{wc.start_path}/frame{wc.frame}", f"{wc.model} model")
     write_extxyz(data, snakemake.output.frames)
@@ -61,14 +69,34 @@ with snakemake_step(snakemake) as log:
     plotted_magnitude = len(named[coordinate]) == 4 and magnitude
     # final values over the run's last 10 %: a dihedral's magnitude (its signed value where
     # the outcome is signed), an angle as it is
-    final_deg = {name: tail_mean(v, magnitude=len(named[name]) == 4 and magnitude, circular=len(named[name]) == 4)
-                 for name, v in along.items()}
-    outcome.update(model=wc.model, start=f"{wc.start_path}:{wc.frame}", best_fold=fold,
-                   outcome_coordinate=classifier, outcome_bands_deg=list(bands),
-                   outcome_signed=not magnitude, outcome_ends_deg=outcome_ends, final_deg=final_deg,
-                   coordinate=coordinate, magnitude=plotted_magnitude, ends_deg=ends, steps=settings.steps,
-                   timestep_fs=settings.timestep_fs, time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
-                   values_deg=values.tolist(), wall_s=wall_s, steps_per_s=settings.steps / wall_s)
-    log.info("ended in %s (final %s), physical: %s, %.1f steps/s", outcome["ends_in"],
-             ", ".join(f"{k} {v:.1f} deg" for k, v in final_deg.items()), outcome["physical"], outcome["steps_per_s"])
+    final_deg = {
+        name: tail_mean(v, magnitude=len(named[name]) == 4 and magnitude, circular=len(named[name]) == 4)
+        for name, v in along.items()
+    }
+    outcome.update(
+        model=wc.model,
+        start=f"{wc.start_path}:{wc.frame}",
+        best_fold=fold,
+        outcome_coordinate=classifier,
+        outcome_bands_deg=list(bands),
+        outcome_signed=not magnitude,
+        outcome_ends_deg=outcome_ends,
+        final_deg=final_deg,
+        coordinate=coordinate,
+        magnitude=plotted_magnitude,
+        ends_deg=ends,
+        steps=settings.steps,
+        timestep_fs=settings.timestep_fs,
+        time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
+        values_deg=values.tolist(),
+        wall_s=wall_s,
+        steps_per_s=settings.steps / wall_s,
+    )
+    log.info(
+        "ended in %s (final %s), physical: %s, %.1f steps/s",
+        outcome["ends_in"],
+        ", ".join(f"{k} {v:.1f} deg" for k, v in final_deg.items()),
+        outcome["physical"],
+        outcome["steps_per_s"],
+    )
     Path(snakemake.output.outcome).write_text(json.dumps(outcome, indent=1))

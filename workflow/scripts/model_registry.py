@@ -20,12 +20,22 @@ with snakemake_step(snakemake) as log:
             continue
         level = snakemake.params.levels[row.dataset]
         path = os.path.relpath(trained[row.best_fold], folder)
-        name, entry = registry_entry(row.dataset, row.model, row.n_train, row.best_fold, path, level.label,
-                                     level.includes_dispersion, snakemake.params.code_families[row.model])
+        name, entry = registry_entry(
+            row.dataset,
+            row.model,
+            row.n_train,
+            row.best_fold,
+            path,
+            level.label,
+            level.includes_dispersion,
+            snakemake.params.code_families[row.model],
+        )
         entries[name] = entry
     log.info("%d models", len(entries))
     with open(snakemake.output[0], "w") as handle:
-        handle.write("# The best fold of each family, dataset and size; paths are relative to this file's\n"
-                     "# folder. flexmlff.models.load_calculator(**kwargs) -> ASE calculator; usable as\n"
-                     "# another run's external_models_file as it is.\n")
+        handle.write(
+            "# The best fold of each family, dataset and size; paths are relative to this file's\n"
+            "# folder. flexmlff.models.load_calculator(**kwargs) -> ASE calculator; usable as\n"
+            "# another run's external_models_file as it is.\n"
+        )
         yaml.safe_dump(entries, handle, sort_keys=False)

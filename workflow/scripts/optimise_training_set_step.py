@@ -37,21 +37,45 @@ with snakemake_step(snakemake) as log:
         hidden = np.concatenate([split.validation, split.test_indices(fold)])
         visible = errors.copy()
         visible[hidden] = np.nan  # the test and validation frames' errors may not steer the choice
-        selection = select_frames(dataset.R, labels, visible, size - len(previous), np.concatenate([previous, hidden]),
-                                  ClusterScheme(**params.scheme), params.seed)
+        selection = select_frames(
+            dataset.R,
+            labels,
+            visible,
+            size - len(previous),
+            np.concatenate([previous, hidden]),
+            ClusterScheme(**params.scheme),
+            params.seed,
+        )
         added = selection.frames
         training = np.sort(np.concatenate([previous, added]))
-        step_record.update(high_error_clusters=selection.high_error_clusters.tolist(),
-                           mean_force_mse_of_added=float(errors[added].mean()),
-                           mean_force_mse_of_visible_frames=float(np.nanmean(visible)))
-        log.info("step %d: %d high-error clusters of %d; adding %d frames (their mean squared force error %.2f, "
-                 "the frames outside the test and validation sets' %.2f (kcal/(mol Å))²)", step,
-                 len(selection.high_error_clusters), labels.max() + 1, len(added), errors[added].mean(),
-                 np.nanmean(visible))
+        step_record.update(
+            high_error_clusters=selection.high_error_clusters.tolist(),
+            mean_force_mse_of_added=float(errors[added].mean()),
+            mean_force_mse_of_visible_frames=float(np.nanmean(visible)),
+        )
+        log.info(
+            "step %d: %d high-error clusters of %d; adding %d frames (their mean squared force error %.2f, "
+            "the frames outside the test and validation sets' %.2f (kcal/(mol Å))²)",
+            step,
+            len(selection.high_error_clusters),
+            labels.max() + 1,
+            len(added),
+            errors[added].mean(),
+            np.nanmean(visible),
+        )
 
-    saved = fit_and_save(wc.model, dataset.subset(training), dataset.subset(split.validation), params.settings,
-                         snakemake.threads, output.model, output.record, fold, extra=step_record,
-                         checkpoint_folder=job_checkpoint_folder(snakemake.rule, dict(wc.items())))
+    saved = fit_and_save(
+        wc.model,
+        dataset.subset(training),
+        dataset.subset(split.validation),
+        params.settings,
+        snakemake.threads,
+        output.model,
+        output.record,
+        fold,
+        extra=step_record,
+        checkpoint_folder=job_checkpoint_folder(snakemake.rule, dict(wc.items())),
+    )
     with open(output.training_set, "wb") as handle:
         np.savez(handle, training=training, added=added)
     # every frame: the next step's errors (the last step's are kept for the record)
@@ -59,5 +83,15 @@ with snakemake_step(snakemake) as log:
     np.save(output.frame_errors, frame_force_errors(forces, dataset.F))
     test = np.asarray(split.test_indices(fold))
     held_out = HeldOut(test, np.asarray(energies)[test], np.asarray(forces)[test])
-    write_test_results(held_out, dataset, split, fold, {"dataset": wc.dataset, "model": wc.model, "step": step},
-                       wc.model, params.cluster_coordinate, output.errors, output.predictions, train=training)
+    write_test_results(
+        held_out,
+        dataset,
+        split,
+        fold,
+        {"dataset": wc.dataset, "model": wc.model, "step": step},
+        wc.model,
+        params.cluster_coordinate,
+        output.errors,
+        output.predictions,
+        train=training,
+    )

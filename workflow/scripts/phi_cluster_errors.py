@@ -16,8 +16,16 @@ with snakemake_step(snakemake) as log:
     data = read_dataset(snakemake.input.dataset)
     # the molecule's transition coordinate, checked before any job ran to be binned by |value|
     name, atoms_of_coordinate = snakemake.params.coordinate["cv"], snakemake.params.coordinate["atoms"]
-    log.info("%s trained on %s (n=%s, best fold %d) on all %d frames of %s, clusters of |%s|", wc.model,
-             wc.dataset, wc.n_train, fold, len(data), wc.evaluated, name)
+    log.info(
+        "%s trained on %s (n=%s, best fold %d) on all %d frames of %s, clusters of |%s|",
+        wc.model,
+        wc.dataset,
+        wc.n_train,
+        fold,
+        len(data),
+        wc.evaluated,
+        name,
+    )
     if external:
         energies, forces = predict_frames(ExternalModel(**external).calculator(), data.R, data.z, wc.model)
         held_out, offset = offset_removed(HeldOut(np.arange(len(data)), energies, forces), data.E)
@@ -29,8 +37,13 @@ with snakemake_step(snakemake) as log:
     table = cluster_errors(coordinate_degrees(data.R, atoms_of_coordinate), energies, data.E, forces, data.F)
     overall = error_metrics(energies, data.E, forces, data.F)
     log.info("overall: %s\n%s", overall, table.round(3).to_string(index=False))
-    for key, value in {"model": wc.model, "trained_on": wc.dataset, "n_train": int(wc.n_train),
-                       "best_fold": fold, "evaluated_on": wc.evaluated,
-                       **{f"overall_{k}": v for k, v in overall.items()}}.items():
+    for key, value in {
+        "model": wc.model,
+        "trained_on": wc.dataset,
+        "n_train": int(wc.n_train),
+        "best_fold": fold,
+        "evaluated_on": wc.evaluated,
+        **{f"overall_{k}": v for k, v in overall.items()},
+    }.items():
         table[key] = value
     table.to_csv(snakemake.output[0], index=False)

@@ -10,8 +10,10 @@ with snakemake_step(snakemake) as log:
     settings = snakemake.params.settings
     curves = {
         label: learning_curve(pd.read_csv(file), snakemake.params.selection)
-        for label, file in ((f"{settings['dataset']} (with dispersion)", snakemake.input.with_dispersion),
-                            (f"{settings['without_dispersion']} (without)", snakemake.input.without_dispersion))
+        for label, file in (
+            (f"{settings['dataset']} (with dispersion)", snakemake.input.with_dispersion),
+            (f"{settings['without_dispersion']} (without)", snakemake.input.without_dispersion),
+        )
     }
     table = pd.concat(curves.values(), ignore_index=True)
     log.info("\n%s", table.round(3).to_string(index=False))

@@ -14,6 +14,7 @@ with snakemake_step(snakemake) as log:
         dataset = read_dataset(path)
         frames = rng.choice(len(dataset), min(len(dataset), snakemake.params.max_frames), replace=False)
         distances[name] = pairwise_distances(dataset.R[np.sort(frames)]).ravel()
-        log.info("%s: %d frames, distances %.2f-%.2f A", name, len(frames),
-                 distances[name].min(), distances[name].max())
+        log.info(
+            "%s: %d frames, distances %.2f-%.2f A", name, len(frames), distances[name].min(), distances[name].max()
+        )
     save_figure(distance_distributions(distances), snakemake.output)

@@ -18,13 +18,24 @@ with snakemake_step(snakemake) as log:
     for d in datasets.values():
         for campaign in dict.fromkeys(d.info["source"]):
             by_campaign.setdefault(campaign, d.E[d.info["source"] == campaign] - zero)
-    table = pd.DataFrame([
-        {"group": kind, "name": name, "n_frames": len(e), "min_kcal_mol": e.min(),
-         "median_kcal_mol": np.median(e), "p95_kcal_mol": np.percentile(e, 95), "max_kcal_mol": e.max()}
-        for kind, groups in (("campaign", by_campaign), ("dataset", by_dataset))
-        for name, e in groups.items()
-    ]).round(2)
+    table = pd.DataFrame(
+        [
+            {
+                "group": kind,
+                "name": name,
+                "n_frames": len(e),
+                "min_kcal_mol": e.min(),
+                "median_kcal_mol": np.median(e),
+                "p95_kcal_mol": np.percentile(e, 95),
+                "max_kcal_mol": e.max(),
+            }
+            for kind, groups in (("campaign", by_campaign), ("dataset", by_dataset))
+            for name, e in groups.items()
+        ]
+    ).round(2)
     log.info("\n%s", table.to_string(index=False))
     table.to_csv(snakemake.output.table, index=False)
-    save_figure(energy_distributions(by_campaign, by_dataset, snakemake.params.reference),
-                [path for path in snakemake.output if path != snakemake.output.table])
+    save_figure(
+        energy_distributions(by_campaign, by_dataset, snakemake.params.reference),
+        [path for path in snakemake.output if path != snakemake.output.table],
+    )

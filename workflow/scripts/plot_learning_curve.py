@@ -7,5 +7,4 @@ from flexmlff.runlog import snakemake_step
 
 with snakemake_step(snakemake):
     curve = pd.read_csv(snakemake.input[0])
-    save_figure(learning_curves(curve, f"{snakemake.wildcards.dataset}: test errors"),
-                snakemake.output)
+    save_figure(learning_curves(curve, f"{snakemake.wildcards.dataset}: test errors"), snakemake.output)

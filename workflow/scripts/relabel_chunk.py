@@ -12,17 +12,21 @@ with snakemake_step(snakemake) as log:
     # part k of n near-equal parts, in order
     indices = np.array_split(np.arange(len(frames)), n)[k]
     if not len(indices):
-        raise ValueError(f"{snakemake.input[0]}: {len(frames)} frames cannot fill {n} relabelling jobs; "
-                         "lower relabel_jobs")
+        raise ValueError(
+            f"{snakemake.input[0]}: {len(frames)} frames cannot fill {n} relabelling jobs; lower relabel_jobs"
+        )
     part = frames.subset(indices)
-    log.info("frames %s of %s (labelled at %s) at %s",
-             f"{indices[0]}-{indices[-1]}", snakemake.input[0],
-             frames.theory, level.label)
+    log.info(
+        "frames %s of %s (labelled at %s) at %s",
+        f"{indices[0]}-{indices[-1]}",
+        snakemake.input[0],
+        frames.theory,
+        level.label,
+    )
     every = max(1, len(part) // 10)
 
     def progress(i):
         if (i + 1) % every == 0:
             log.info("%d/%d frames", i + 1, len(part))
 
-    write_extxyz(relabel(part, level.make(), level.label, progress),
-                 snakemake.output[0])
+    write_extxyz(relabel(part, level.make(), level.label, progress), snakemake.output[0])

@@ -18,7 +18,7 @@ with snakemake_step(snakemake) as log:
         "# Headline numbers",
         "",
         "Best model per family (the paper's selection rules). Energies in kcal/mol, forces in "
-        "kcal/(mol Å). Training points to the paper's \"chemical accuracy\", an energy RMSE below "
+        'kcal/(mol Å). Training points to the paper\'s "chemical accuracy", an energy RMSE below '
         "1 kcal/mol (`points_energy_below_1`), and to energy RMSE below 1 kcal/mol and force RMSE "
         "below 1 kcal/(mol Å) together (`points_energy_and_force_below_1`). Each paper number is "
         "set beside ours by the criterion the paper states for it (`paper_criterion`, "
@@ -29,16 +29,24 @@ with snakemake_step(snakemake) as log:
         shown.to_markdown(index=False),
     ]
     if snakemake.input.clusters:
-        lines += ["", "## Fig. 7: errors near the minima over errors in the transition region", "",
-                  "Frame-weighted energy RMSE of the |φ| clusters 0-2 and 16-17 over that of clusters "
-                  f"4-13 (paper, SchNet: {PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO:g}, in both panels).", "",
-                  "| model | trained on | training points | energy ratio | force ratio |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Fig. 7: errors near the minima over errors in the transition region",
+            "",
+            "Frame-weighted energy RMSE of the |φ| clusters 0-2 and 16-17 over that of clusters "
+            f"4-13 (paper, SchNet: {PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO:g}, in both panels).",
+            "",
+            "| model | trained on | training points | energy ratio | force ratio |",
+            "|---|---|---|---|---|",
+        ]
         for file in snakemake.input.clusters:
             clusters = pd.read_csv(file)
             first = clusters.iloc[0]
             energy = equilibrium_to_transition_ratio(clusters, "energy_rmse")
             force = equilibrium_to_transition_ratio(clusters, "force_rmse")
             log.info("%s: equilibrium/transition energy %.2f, force %.2f", file, energy, force)
-            lines.append(f"| {model_label(first['model'])} | {first['trained_on']} | "
-                         f"{first['n_train']} | {energy:.2f} | {force:.2f} |")
+            lines.append(
+                f"| {model_label(first['model'])} | {first['trained_on']} | "
+                f"{first['n_train']} | {energy:.2f} | {force:.2f} |"
+            )
     Path(snakemake.output.markdown).write_text("\n".join(lines) + "\n")

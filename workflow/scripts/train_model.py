@@ -21,12 +21,30 @@ with snakemake_step(snakemake) as log:
     dataset = read_dataset(snakemake.input.dataset)
     split = Split.load(snakemake.input.split)
     fold = int(wc.fold)
-    saved = fit_and_save(params.family, dataset.subset(split.train_indices(fold)), dataset.subset(split.validation),
-                         params.settings, snakemake.threads, output.model, output.record, fold,
-                         checkpoint_folder=job_checkpoint_folder(snakemake.rule, dict(wc.items())))
+    saved = fit_and_save(
+        params.family,
+        dataset.subset(split.train_indices(fold)),
+        dataset.subset(split.validation),
+        params.settings,
+        snakemake.threads,
+        output.model,
+        output.record,
+        fold,
+        checkpoint_folder=job_checkpoint_folder(snakemake.rule, dict(wc.items())),
+    )
     predict = family(params.family).predict
     held_out = predict_held_out(lambda R, z: predict(saved, R, z), dataset, split, fold)
     # a model of the GAP cutoff scan (Fig. 6a) carries its cutoff in a last column
     cutoff = {"cutoff_A": float(wc.cutoff)} if "cutoff" in wc.keys() else None
-    write_test_results(held_out, dataset, split, fold, {"dataset": wc.dataset, "model": params.family}, params.family,
-                       params.cluster_coordinate, output.errors, output.predictions, after=cutoff)
+    write_test_results(
+        held_out,
+        dataset,
+        split,
+        fold,
+        {"dataset": wc.dataset, "model": params.family},
+        params.family,
+        params.cluster_coordinate,
+        output.errors,
+        output.predictions,
+        after=cutoff,
+    )

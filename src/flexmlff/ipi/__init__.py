@@ -20,18 +20,54 @@ from flexmlff.ipi.client import _drive_client, calculator_identity, energy_and_f
 from flexmlff.ipi.frames import _check_frames, check_against_properties, read_properties
 from flexmlff.ipi.guard import MDInterrupted, RunDirectoryBusy, _run_lock, _SignalGuard, _Stop
 from flexmlff.ipi.inputs import check_plumed, find_ipi, ipi_input_xml, plumed_input
-from flexmlff.ipi.process import (_ipi_exit_reason, _log_tail, _start_ipi, _stop, _wait_for_exit,
-                                  remove_stale_sockets, socket_path)
+from flexmlff.ipi.process import (
+    _ipi_exit_reason,
+    _log_tail,
+    _start_ipi,
+    _stop,
+    _wait_for_exit,
+    remove_stale_sockets,
+    socket_path,
+)
 from flexmlff.ipi.resume import _interruption, _prepare_run, _RunStart
-from flexmlff.ipi.settings import (_IPI_LOG, BOX_A, DIAGNOSTICS, PARTIAL_FRAMES, PLUMED_FILE, PREFIX, PROPERTIES,
-                                   RUN_RECORD, MDSettings, Metadynamics)
+from flexmlff.ipi.settings import (
+    _IPI_LOG,
+    BOX_A,
+    DIAGNOSTICS,
+    PARTIAL_FRAMES,
+    PLUMED_FILE,
+    PREFIX,
+    PROPERTIES,
+    RUN_RECORD,
+    MDSettings,
+    Metadynamics,
+)
 
 __all__ = [
-    "BOX_A", "DIAGNOSTICS", "PARTIAL_FRAMES", "PLUMED_FILE", "PREFIX", "PROPERTIES", "RUN_RECORD",
-    "MDInterrupted", "MDSettings", "Metadynamics", "RunDirectoryBusy",
-    "calculator_identity", "check_against_properties", "check_plumed", "energy_and_forces", "file_identity",
-    "find_ipi", "forget_state", "ipi_input_xml", "plumed_input", "read_properties", "remove_stale_sockets",
-    "run_ipi_md", "socket_path",
+    "BOX_A",
+    "DIAGNOSTICS",
+    "PARTIAL_FRAMES",
+    "PLUMED_FILE",
+    "PREFIX",
+    "PROPERTIES",
+    "RUN_RECORD",
+    "MDInterrupted",
+    "MDSettings",
+    "Metadynamics",
+    "RunDirectoryBusy",
+    "calculator_identity",
+    "check_against_properties",
+    "check_plumed",
+    "energy_and_forces",
+    "file_identity",
+    "find_ipi",
+    "forget_state",
+    "ipi_input_xml",
+    "plumed_input",
+    "read_properties",
+    "remove_stale_sockets",
+    "run_ipi_md",
+    "socket_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -75,12 +111,14 @@ def run_ipi_md(
     with _run_lock(workdir), _SignalGuard() as guard:
         try:
             start = _prepare_run(atoms, identity, settings, workdir, resume)
-            frames, n_calls, elapsed = _drive_ipi(ipi, calculator, settings, workdir, start, guard,
-                                                  startup_timeout_s, stall_timeout_s)
+            frames, n_calls, elapsed = _drive_ipi(
+                ipi, calculator, settings, workdir, start, guard, startup_timeout_s, stall_timeout_s
+            )
         except _Stop as stop:
             raise MDInterrupted(_interruption(workdir, f"stopped by {signal.Signals(stop.args[0]).name}")) from None
-    log.info("MD finished: %d force calls in %.1f s (%.2f ms/step)",
-             n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1))
+    log.info(
+        "MD finished: %d force calls in %.1f s (%.2f ms/step)", n_calls, elapsed, 1000 * elapsed / max(1, n_calls - 1)
+    )
     if timing is not None:
         timing.update(force_calls=n_calls, steps_s=elapsed)
     # the run is complete: nothing is left to resume, whatever the checks find
@@ -89,9 +127,16 @@ def run_ipi_md(
     return frames
 
 
-def _drive_ipi(ipi: str, calculator: Calculator, settings: MDSettings, workdir: Path, start: _RunStart,
-               guard: _SignalGuard, startup_timeout_s: float,
-               stall_timeout_s: float) -> tuple[list[Atoms], int, float]:
+def _drive_ipi(
+    ipi: str,
+    calculator: Calculator,
+    settings: MDSettings,
+    workdir: Path,
+    start: _RunStart,
+    guard: _SignalGuard,
+    startup_timeout_s: float,
+    stall_timeout_s: float,
+) -> tuple[list[Atoms], int, float]:
     """Start i-PI, answer its force requests until it ends the run and see it exit.
 
     Raises :class:`MDInterrupted` when i-PI ends before the last step (a signal to
@@ -105,14 +150,21 @@ def _drive_ipi(ipi: str, calculator: Calculator, settings: MDSettings, workdir: 
         last_step = start.first_step + n_calls - 1
         if last_step < settings.steps:
             _stop(process, log_file)
-            raise MDInterrupted(_interruption(workdir, f"i-PI ended the run at step {last_step} of "
-                                                       f"{settings.steps} (status {process.returncode}: "
-                                                       f"{_ipi_exit_reason(log_file)})"))
+            raise MDInterrupted(
+                _interruption(
+                    workdir,
+                    f"i-PI ended the run at step {last_step} of "
+                    f"{settings.steps} (status {process.returncode}: "
+                    f"{_ipi_exit_reason(log_file)})",
+                )
+            )
         _wait_for_exit(process, log_file)
     except (ConnectionError, EOFError) as err:
         _stop(process, log_file)
-        raise RuntimeError(f"i-PI dropped the connection ({type(err).__name__}: {err}; i-PI status "
-                           f"{process.returncode}); last lines of {log_file}:\n{_log_tail(log_file)}") from err
+        raise RuntimeError(
+            f"i-PI dropped the connection ({type(err).__name__}: {err}; i-PI status "
+            f"{process.returncode}); last lines of {log_file}:\n{_log_tail(log_file)}"
+        ) from err
     except BaseException:
         client.close()
         _stop(process, log_file)

@@ -89,8 +89,14 @@ def file_identity(path: str | Path) -> str:
     return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _drive_client(client: SocketClient, calculator: Calculator, settings: MDSettings, workdir: Path,
-                  start: _RunStart, guard: "_SignalGuard") -> tuple[list[Atoms], int, float]:
+def _drive_client(
+    client: SocketClient,
+    calculator: Calculator,
+    settings: MDSettings,
+    workdir: Path,
+    start: _RunStart,
+    guard: "_SignalGuard",
+) -> tuple[list[Atoms], int, float]:
     """Answer i-PI's force requests with `calculator` until i-PI ends the run.
 
     Every ``stride``-th step becomes a frame (:func:`_snapshot`); the frames are

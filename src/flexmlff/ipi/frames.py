@@ -18,8 +18,9 @@ def _snapshot(atoms: Atoms, step: int, timestep_fs: float) -> Atoms:
     from the calculator: its getters would compare the state again)."""
     results = atoms.calc.results
     frame = Atoms(numbers=atoms.numbers, positions=atoms.positions.copy())
-    frame.calc = SinglePointCalculator(frame, energy=float(results["energy"]),
-                                       forces=np.array(results["forces"], dtype=float))
+    frame.calc = SinglePointCalculator(
+        frame, energy=float(results["energy"]), forces=np.array(results["forces"], dtype=float)
+    )
     frame.info["step"] = step
     frame.info["time_ps"] = round(step * timestep_fs * 1e-3, 9)
     return frame
@@ -46,8 +47,9 @@ def read_properties(workdir: str | Path) -> np.ndarray:
     return np.array([rows[step] for step in sorted(rows)])
 
 
-def check_against_properties(frames: list[Atoms], workdir: str | Path, first_step: int = 0,
-                             tolerance_ev: float = 1e-4) -> None:
+def check_against_properties(
+    frames: list[Atoms], workdir: str | Path, first_step: int = 0, tolerance_ev: float = 1e-4
+) -> None:
     """Raise unless each frame's energy is i-PI's logged potential energy at its step.
 
     Every frame from `first_step` on must be in i-PI's properties; frames of an

@@ -8,15 +8,24 @@ import shutil
 import sys
 import xml.etree.ElementTree as ET
 
-from flexmlff.ipi.settings import (DIAGNOSTICS, PLUMED_CV_KINDS, PLUMED_FILE, PREFIX, PROPERTIES, MDSettings,
-                                   Metadynamics)
+from flexmlff.ipi.settings import (
+    DIAGNOSTICS,
+    PLUMED_CV_KINDS,
+    PLUMED_FILE,
+    PREFIX,
+    PROPERTIES,
+    MDSettings,
+    Metadynamics,
+)
 
 
 def plumed_input(meta: Metadynamics, temperature_K: float) -> str:
     """PLUMED input: the CVs, well-tempered METAD (hills in ``HILLS``) and the CVs
     with the bias in ``COLVAR`` every `pace` steps."""
-    lines = [f"{name}: {PLUMED_CV_KINDS[len(atoms)]} ATOMS={','.join(str(i + 1) for i in atoms)}"
-             for name, atoms in meta.cvs.items()]
+    lines = [
+        f"{name}: {PLUMED_CV_KINDS[len(atoms)]} ATOMS={','.join(str(i + 1) for i in atoms)}"
+        for name, atoms in meta.cvs.items()
+    ]
     names = ",".join(meta.cvs)
     lines.append(
         f"metad: METAD ARG={names} SIGMA={','.join(f'{s:g}' for s in meta.sigma)} "
@@ -44,19 +53,26 @@ def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str
     # per step and output, and makes the random numbers non-reproducible.
     # checkpoints with every digit of a float64 (i-PI's default "%16.8e" keeps 9), so
     # that a resumed run restarts from the very state an unbroken run was in
-    sim = ET.Element("simulation", verbosity="low", threading="false",
-                     safe_stride=str(settings.checkpoint_stride), floatformat="%.16e")
+    sim = ET.Element(
+        "simulation",
+        verbosity="low",
+        threading="false",
+        safe_stride=str(settings.checkpoint_stride),
+        floatformat="%.16e",
+    )
     output = ET.SubElement(sim, "output", prefix=PREFIX)
     # Flushing every step costs an fsync per step; flush in blocks instead.
     # (and at least at every checkpoint, so that a resumed run can still be checked)
-    flush = str(max(1, min(100, settings.steps // settings.stride,
-                           settings.checkpoint_stride // settings.stride)))
-    ET.SubElement(output, "properties", stride=str(settings.stride), filename="out",
-                  flush=flush).text = f" [ {', '.join(_properties(settings))} ] "
-    ET.SubElement(output, "properties", stride=str(settings.trajectory_stride), filename="energy",
-                  flush=flush).text = f" [ {', '.join(DIAGNOSTICS)} ] "
-    ET.SubElement(output, "trajectory", filename="pos", stride=str(settings.trajectory_stride),
-                  format="ase", flush=flush).text = " positions "
+    flush = str(max(1, min(100, settings.steps // settings.stride, settings.checkpoint_stride // settings.stride)))
+    ET.SubElement(
+        output, "properties", stride=str(settings.stride), filename="out", flush=flush
+    ).text = f" [ {', '.join(_properties(settings))} ] "
+    ET.SubElement(
+        output, "properties", stride=str(settings.trajectory_stride), filename="energy", flush=flush
+    ).text = f" [ {', '.join(DIAGNOSTICS)} ] "
+    ET.SubElement(
+        output, "trajectory", filename="pos", stride=str(settings.trajectory_stride), format="ase", flush=flush
+    ).text = " positions "
     ET.SubElement(output, "checkpoint", stride=str(settings.checkpoint_stride))
     ET.SubElement(sim, "total_steps").text = str(settings.steps)
     ET.SubElement(ET.SubElement(sim, "prng"), "seed").text = str(settings.seed)

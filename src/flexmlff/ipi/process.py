@@ -37,7 +37,7 @@ def remove_stale_sockets() -> list[Path]:
     left alone: they are told apart by the pid in the name, not by connecting."""
     removed = []
     for path in socket_path(_SOCKET_PREFIX).parent.glob(f"ipi_{_SOCKET_PREFIX}*"):
-        pid = path.name[len(f"ipi_{_SOCKET_PREFIX}"):].split("-")[0]
+        pid = path.name[len(f"ipi_{_SOCKET_PREFIX}") :].split("-")[0]
         if pid.isdigit() and not _process_alive(int(pid)):
             path.unlink(missing_ok=True)
             removed.append(path)
@@ -101,8 +101,9 @@ def _wait_for_socket(process: subprocess.Popen, path: Path, timeout_s: float, lo
         time.sleep(0.05)
 
 
-def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, startup_timeout_s: float,
-             log_file: Path) -> SocketClient:
+def _connect(
+    process: subprocess.Popen, socket_name: str, timeout_s: float, startup_timeout_s: float, log_file: Path
+) -> SocketClient:
     """The client's connection. i-PI creates the socket file (bind) a moment before it
     listens: on a busy machine a first connect can be refused, so try again."""
     deadline = time.monotonic() + startup_timeout_s
@@ -111,15 +112,18 @@ def _connect(process: subprocess.Popen, socket_name: str, timeout_s: float, star
             return _StepClient(unixsocket=socket_name, timeout=timeout_s)
         except ConnectionRefusedError:
             if process.poll() is not None:
-                raise RuntimeError(f"i-PI exited (status {process.returncode}) before accepting its client; "
-                                   f"last lines of {log_file}:\n{_log_tail(log_file)}") from None
+                raise RuntimeError(
+                    f"i-PI exited (status {process.returncode}) before accepting its client; "
+                    f"last lines of {log_file}:\n{_log_tail(log_file)}"
+                ) from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
 
 
-def _start_ipi(ipi: str, workdir: Path, settings: MDSettings, start: _RunStart, startup_timeout_s: float,
-               stall_timeout_s: float) -> tuple[subprocess.Popen, SocketClient, Path]:
+def _start_ipi(
+    ipi: str, workdir: Path, settings: MDSettings, start: _RunStart, startup_timeout_s: float, stall_timeout_s: float
+) -> tuple[subprocess.Popen, SocketClient, Path]:
     """Start the i-PI server for the run and connect the client to it.
 
     Writes i-PI's input on a fresh socket name (:func:`_write_ipi_input`),
@@ -136,9 +140,14 @@ def _start_ipi(ipi: str, workdir: Path, settings: MDSettings, start: _RunStart, 
     path.unlink(missing_ok=True)
     with open(log_file, "a" if start.resumed else "w") as ipi_log:
         # unbuffered, so that its soft-exit notice is in the log when _stop looks
-        process = subprocess.Popen([ipi, ipi_input], cwd=workdir, stdout=ipi_log,
-                                   stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        process = subprocess.Popen(
+            [ipi, ipi_input],
+            cwd=workdir,
+            stdout=ipi_log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     try:
         _wait_for_socket(process, path, startup_timeout_s, log_file)
         client = _connect(process, socket_name, stall_timeout_s, startup_timeout_s, log_file)

@@ -23,12 +23,16 @@ log = logging.getLogger(__name__)
 
 def _fingerprint(atoms: Atoms, settings: MDSettings, identity: str) -> str:
     """What a run is: a checkpoint is resumed only by the very same run."""
-    return json.dumps({
-        "settings": asdict(settings),
-        "numbers": atoms.numbers.tolist(),
-        "positions": np.round(atoms.positions, 6).tolist(),
-        "calculator": identity,
-    }, sort_keys=True, default=str)
+    return json.dumps(
+        {
+            "settings": asdict(settings),
+            "numbers": atoms.numbers.tolist(),
+            "positions": np.round(atoms.positions, 6).tolist(),
+            "calculator": identity,
+        },
+        sort_keys=True,
+        default=str,
+    )
 
 
 def _checkpoints(workdir: Path) -> list[tuple[int, Path, ET.ElementTree]]:
@@ -40,8 +44,12 @@ def _checkpoints(workdir: Path) -> list[tuple[int, Path, ET.ElementTree]]:
     its way out (its client killed, so SIGTERM from the kernel) can still be writing
     its ``RESTART`` when the rerun looks.
     """
-    files = [workdir / f"{PREFIX}.restart", *workdir.glob(f"#{PREFIX}.restart#*#"), workdir / "RESTART",
-             *workdir.glob("#RESTART#*#")]
+    files = [
+        workdir / f"{PREFIX}.restart",
+        *workdir.glob(f"#{PREFIX}.restart#*#"),
+        workdir / "RESTART",
+        *workdir.glob("#RESTART#*#"),
+    ]
     found = []
     for file in files:
         try:
@@ -74,13 +82,15 @@ def _whole_frames(path: Path) -> list[Atoms]:
         for frame in iread(path, index=":", format="extxyz"):
             frames.append(frame)
     except Exception as err:
-        log.info("%s ends in a frame cut short (%s: %s); kept the %d before it",
-                 path, type(err).__name__, err, len(frames))
+        log.info(
+            "%s ends in a frame cut short (%s: %s); kept the %d before it", path, type(err).__name__, err, len(frames)
+        )
     return frames
 
 
-def _resume_point(workdir: Path, fingerprint: str,
-                  settings: MDSettings) -> tuple[int, list[Atoms], ET.ElementTree] | str:
+def _resume_point(
+    workdir: Path, fingerprint: str, settings: MDSettings
+) -> tuple[int, list[Atoms], ET.ElementTree] | str:
     """(step, frames before it, i-PI's checkpoint) to continue an interrupted run from,
     or why there is nothing consistent to continue.
 
@@ -104,8 +114,10 @@ def _resume_point(workdir: Path, fingerprint: str,
         frames = [f for f in saved if f.info["step"] < step]
         if [f.info["step"] for f in frames] == list(range(0, step, settings.stride)):
             return step, frames, checkpoint
-    return (f"its frames file has {len(saved)} frames, too few for any checkpoint "
-            f"(steps {', '.join(str(c[0]) for c in checkpoints)})")
+    return (
+        f"its frames file has {len(saved)} frames, too few for any checkpoint "
+        f"(steps {', '.join(str(c[0]) for c in checkpoints)})"
+    )
 
 
 @dataclass
@@ -123,8 +135,7 @@ class _RunStart:
         return self.checkpoint is not None
 
 
-def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Path,
-                 resume: bool) -> _RunStart:
+def _prepare_run(atoms: Atoms, identity: str, settings: MDSettings, workdir: Path, resume: bool) -> _RunStart:
     """Work out where the run begins and get `workdir` ready for it.
 
     With `resume`, an interrupted run of the same atoms, settings and calculator

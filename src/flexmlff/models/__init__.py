@@ -90,8 +90,9 @@ def _register_module(path: str) -> Family:
     if missing:
         raise ValueError(f"model family module {path!r} lacks {', '.join(missing)}")
     if described.selection not in SELECTION_RULES:
-        raise ValueError(f"family {described.name!r}: selection {described.selection!r} is not one of "
-                         f"{', '.join(SELECTION_RULES)}")
+        raise ValueError(
+            f"family {described.name!r}: selection {described.selection!r} is not one of {', '.join(SELECTION_RULES)}"
+        )
     registered = Family(**{**vars(described), "module": path})
     _REGISTRY[registered.name] = registered
     return registered
@@ -138,16 +139,30 @@ def register_variants(models: dict) -> list[str]:
         if name in _REGISTRY and "family" not in _REGISTRY[name].settings["properties"]:
             raise ValueError(f"models.{name}: {name!r} is a model family's own name; name the variant otherwise")
         if base not in _REGISTRY or _REGISTRY[base].settings["properties"].get("family"):
-            raise ValueError(f"models.{name}.family: {base!r} is not a model family (known: "
-                             f"{', '.join(n for n, f in _REGISTRY.items() if 'family' not in f.settings['properties'])})")
+            raise ValueError(
+                f"models.{name}.family: {base!r} is not a model family (known: "
+                f"{', '.join(n for n, f in _REGISTRY.items() if 'family' not in f.settings['properties'])})"
+            )
         family_of = _REGISTRY[base]
-        schema = {**family_of.settings, "description": f"{family_of.label} under the name {name}",
-                  "properties": {**family_of.settings["properties"],
-                                 "family": {"const": base, "description": "The family this model is a variant of."},
-                                 "label": {"type": "string", "description": "Its name in figures and tables."}}}
+        schema = {
+            **family_of.settings,
+            "description": f"{family_of.label} under the name {name}",
+            "properties": {
+                **family_of.settings["properties"],
+                "family": {"const": base, "description": "The family this model is a variant of."},
+                "label": {"type": "string", "description": "Its name in figures and tables."},
+            },
+        }
         colour = VARIANT_COLOURS[len(names) % len(VARIANT_COLOURS)]
-        _REGISTRY[name] = replace(family_of, name=name, label=settings.get("label") or f"{family_of.label} ({name})",
-                                  colour=colour, settings=schema, env=family_of.conda_env, base=base)
+        _REGISTRY[name] = replace(
+            family_of,
+            name=name,
+            label=settings.get("label") or f"{family_of.label} ({name})",
+            colour=colour,
+            settings=schema,
+            env=family_of.conda_env,
+            base=base,
+        )
         names.append(name)
     return names
 
@@ -216,8 +231,9 @@ def kernel_training_memory_gb(copies: int, n_train: int, n_atoms: int, settings:
     return min(analytic, cap) if cap else analytic
 
 
-def network_training_seconds(epoch_at_100: dict[int, float], n_train: int, n_atoms: int, settings: dict,
-                             scale: float = 1.0) -> float:
+def network_training_seconds(
+    epoch_at_100: dict[int, float], n_train: int, n_atoms: int, settings: dict, scale: float = 1.0
+) -> float:
     """A network's training: an epoch at n = 100 (times `scale`, the settings' size against
     the measured one) grown linearly in n, every epoch up to ``max_epochs`` counted (early
     stopping ends most trainings sooner: an upper bound)."""
@@ -228,11 +244,30 @@ def network_training_seconds(epoch_at_100: dict[int, float], n_train: int, n_ato
 #: early stopping, learning-rate drops, seed and checkpoints.
 NETWORK_TRAINING_SETTINGS = yaml.safe_load("""
   max_epochs: {$ref: "#/$defs/positive_int", default: 1000, description: Upper bound on training epochs.}
-  patience: {$ref: "#/$defs/positive_int", default: 50, description: Early stopping after this many epochs without a better validation loss.}
-  lr_patience: {$ref: "#/$defs/positive_int", default: 20, description: Epochs without improvement before the learning rate drops.}
-  lr_factor: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: Factor of each learning-rate drop.}
+  patience:
+    $ref: '#/$defs/positive_int'
+    default: 50
+    description: >-
+      Early stopping after this many epochs without a better validation loss.
+  lr_patience:
+    $ref: '#/$defs/positive_int'
+    default: 20
+    description: >-
+      Epochs without improvement before the learning rate drops.
+  lr_factor:
+    type: number
+    exclusiveMinimum: 0
+    exclusiveMaximum: 1
+    default: 0.5
+    description: >-
+      Factor of each learning-rate drop.
   seed: {type: integer, default: 0, description: Seed of initial weights and batches.}
-  checkpoint_every: {$ref: "#/$defs/positive_int", default: 1, description: "Epochs between checkpoints of a training job (results/.checkpoints/, removed once its model is saved): a rerun after a kill, preemption or time limit resumes from the last one."}
+  checkpoint_every:
+    $ref: '#/$defs/positive_int'
+    default: 1
+    description: >-
+      Epochs between checkpoints of a training job (results/.checkpoints/, removed once its model is saved): a rerun
+      after a kill, preemption or time limit resumes from the last one.
 """)
 
 

@@ -34,8 +34,9 @@ class BPNN(torch.nn.Module):
         self.elements, self.settings = list(elements), dict(settings)
         symbols = [chemical_symbols[z] for z in self.elements]
         self.species = SpeciesConverter(symbols)
-        self.aev = AEVComputer.like_1x(num_species=len(symbols), radial_cutoff=settings["cutoff_A"],
-                                       angular_cutoff=settings["angular_cutoff_A"])
+        self.aev = AEVComputer.like_1x(
+            num_species=len(symbols), radial_cutoff=settings["cutoff_A"], angular_cutoff=settings["angular_cutoff_A"]
+        )
         dims = [self.aev.out_dim, *settings["hidden_layers"], 1]
         self.networks = ANINetworks({s: AtomicNetwork(dims, activation="celu", bias=True) for s in symbols})
         self.register_buffer("energy_shift", torch.tensor(float(energy_shift), dtype=torch.float64))
@@ -61,8 +62,14 @@ def _loss(model: BPNN, data: Dataset, idx: np.ndarray, s: dict, create_graph: bo
     return s["energy_weight"] * (dE**2).mean() + s["force_weight"] * (dF**2).mean()
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int = 1,
-          record: dict | None = None, checkpoint: TrainingCheckpoint | None = None) -> BPNN:
+def train(
+    train_set: Dataset,
+    validation: Dataset,
+    settings: dict,
+    threads: int = 1,
+    record: dict | None = None,
+    checkpoint: TrainingCheckpoint | None = None,
+) -> BPNN:
     """Train a BPNN on `train_set`, stopping early on the loss over `validation`.
 
     `record`, when given, receives ``history`` (per epoch: the mean training and
@@ -77,8 +84,7 @@ def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int 
     rng = np.random.default_rng(s["seed"])
     model = BPNN(sorted(set(train_set.z.tolist())), s, energy_shift=float(np.mean(train_set.E)))
     optimizer = torch.optim.Adam(model.parameters(), lr=s["learning_rate"])
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=s["lr_factor"],
-                                                           patience=s["lr_patience"])
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=s["lr_factor"], patience=s["lr_patience"])
     all_valid = np.arange(len(validation))
     state = {"next_epoch": 0, "best_loss": np.inf, "best_state": None, "best_epoch": 0, "history": []}
     parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
@@ -93,20 +99,31 @@ def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int 
         batch_losses = []
         for start in range(0, len(order), s["batch_size"]):
             optimizer.zero_grad()
-            loss = _loss(model, train_set, order[start:start + s["batch_size"]], s, create_graph=True)
+            loss = _loss(model, train_set, order[start : start + s["batch_size"]], s, create_graph=True)
             loss.backward()
             optimizer.step()
             batch_losses.append(loss.item())
         model.eval()
         valid_loss = _loss(model, validation, all_valid, s, create_graph=False).item()
-        history.append({"epoch": epoch, "train_loss": float(np.mean(batch_losses)), "valid_loss": valid_loss,
-                        "learning_rate": optimizer.param_groups[0]["lr"]})
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": float(np.mean(batch_losses)),
+                "valid_loss": valid_loss,
+                "learning_rate": optimizer.param_groups[0]["lr"],
+            }
+        )
         scheduler.step(valid_loss)
         if valid_loss < state["best_loss"]:
             state.update(best_loss=valid_loss, best_state=copy.deepcopy(model.state_dict()), best_epoch=epoch)
         if epoch % 50 == 0:
-            log.info("BPNN epoch %d: validation loss %.4f (best %.4f at epoch %d)", epoch, valid_loss,
-                     state["best_loss"], state["best_epoch"])
+            log.info(
+                "BPNN epoch %d: validation loss %.4f (best %.4f at epoch %d)",
+                epoch,
+                valid_loss,
+                state["best_loss"],
+                state["best_epoch"],
+            )
         if epoch - state["best_epoch"] >= s["patience"]:
             break
         state["next_epoch"] = epoch + 1
@@ -115,8 +132,9 @@ def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int 
     best_loss, best_epoch = state["best_loss"], state["best_epoch"]
     log.info("BPNN: %d epochs, best validation loss %.4f at epoch %d", len(history), best_loss, best_epoch)
     if record is not None:
-        record.update(history=history, chosen={"epoch": best_epoch, "epochs_run": len(history),
-                                               "valid_loss": best_loss})
+        record.update(
+            history=history, chosen={"epoch": best_epoch, "epochs_run": len(history), "valid_loss": best_loss}
+        )
     model.load_state_dict(state["best_state"])
     return model.eval()
 
@@ -126,8 +144,15 @@ def _keep(path: Path, state: dict, parts: dict, rng: np.random.Generator) -> Non
     from flexmlff.scratch import atomic_output
 
     with atomic_output(path) as partial:
-        torch.save({**state, **{name: part.state_dict() for name, part in parts.items()},
-                    "shuffle": rng.bit_generator.state, "torch_rng": torch.get_rng_state()}, partial)
+        torch.save(
+            {
+                **state,
+                **{name: part.state_dict() for name, part in parts.items()},
+                "shuffle": rng.bit_generator.state,
+                "torch_rng": torch.get_rng_state(),
+            },
+            partial,
+        )
 
 
 def _restore(path: Path, parts: dict, rng: np.random.Generator) -> dict:
@@ -156,7 +181,7 @@ def predict(model: BPNN, R: np.ndarray, z: np.ndarray, batch_size: int = 256) ->
     """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)."""
     energies, forces = [], []
     for start in range(0, len(R), batch_size):
-        batch = torch.as_tensor(np.asarray(R[start:start + batch_size]), dtype=torch.float32)
+        batch = torch.as_tensor(np.asarray(R[start : start + batch_size]), dtype=torch.float32)
         e, f = _energies_and_forces(model, np.asarray(z), batch, create_graph=False)
         energies.append(e.detach().numpy())
         forces.append(f.detach().double().numpy())

@@ -25,14 +25,18 @@ log = logging.getLogger(__name__)
 FINGERPRINT = "fingerprint.json"
 
 
-def training_fingerprint(family: str, code_files, settings: dict, train_set: Dataset,
-                         validation: Dataset) -> dict:
+def training_fingerprint(family: str, code_files, settings: dict, train_set: Dataset, validation: Dataset) -> dict:
     """What a training is: a checkpoint is resumed only by the very same one (`code_files`:
     the family's module, or the files of its code)."""
     files = [code_files] if isinstance(code_files, (str, Path)) else list(code_files)
     code = hashlib.sha256(b"".join(Path(path).read_bytes() for path in files)).hexdigest()
-    return {"family": family, "settings": settings, "train": train_set.md5(), "validation": validation.md5(),
-            "code": code}
+    return {
+        "family": family,
+        "settings": settings,
+        "train": train_set.md5(),
+        "validation": validation.md5(),
+        "code": code,
+    }
 
 
 class TrainingCheckpoint:
@@ -54,9 +58,14 @@ class TrainingCheckpoint:
         self.resumable = found == self.fingerprint and any(p.name != FINGERPRINT for p in self.folder.iterdir())
         if not self.resumable:
             if found is not None:
-                changed = sorted(k for k in set(found) | set(self.fingerprint) if found.get(k) != self.fingerprint.get(k))
-                log.info("discarding the checkpoint in %s: it belongs to another training (%s differ)", self.folder,
-                         ", ".join(changed))
+                changed = sorted(
+                    k for k in set(found) | set(self.fingerprint) if found.get(k) != self.fingerprint.get(k)
+                )
+                log.info(
+                    "discarding the checkpoint in %s: it belongs to another training (%s differ)",
+                    self.folder,
+                    ", ".join(changed),
+                )
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir(parents=True)
             marker.write_text(json.dumps(self.fingerprint, sort_keys=True))

@@ -46,8 +46,8 @@ from ase import Atoms
 from flexmlff.data import Dataset
 from flexmlff.descriptors import Descriptor
 from flexmlff.models import gdml_iterative
-from flexmlff.models._grid import best_on_validation, force_rmse
 from flexmlff.models._calculator import PredictorCalculator
+from flexmlff.models._grid import best_on_validation, force_rmse
 from flexmlff.models.gdml_iterative import kernel_weights
 
 log = logging.getLogger(__name__)
@@ -157,13 +157,22 @@ def _solver(copies: list[tuple[np.ndarray, np.ndarray]], settings: dict):
     cap, closed_gb = settings["max_memory_gb"], gdml_iterative.closed_form_memory_gb(n, dof, len(copies))
     if cap is None or closed_gb <= cap:
         parts = _KernelParts(copies)
-        return lambda forces, sigma: (_closed_form(parts, forces, sigma, settings["lam"]),
-                                      {"solver": "cholesky", "sigma": float(sigma)})
+        return lambda forces, sigma: (
+            _closed_form(parts, forces, sigma, settings["lam"]),
+            {"solver": "cholesky", "sigma": float(sigma)},
+        )
     m = min(settings["inducing_frames"], gdml_iterative.inducing_frames_within(cap, n, dof, size, len(copies)))
-    log.info("closed-form solve would need %.1f GB > max_memory_gb = %s: conjugate gradients with %d inducing "
-             "frames (~%.1f GB)", closed_gb, cap, m, gdml_iterative.iterative_memory_gb(n, dof, size, len(copies), m))
-    return lambda forces, sigma: gdml_iterative.solve(copies, forces, sigma, settings["lam"], m,
-                                                      tol=settings["solver_tol"])
+    log.info(
+        "closed-form solve would need %.1f GB > max_memory_gb = %s: conjugate gradients with %d inducing "
+        "frames (~%.1f GB)",
+        closed_gb,
+        cap,
+        m,
+        gdml_iterative.iterative_memory_gb(n, dof, size, len(copies), m),
+    )
+    return lambda forces, sigma: gdml_iterative.solve(
+        copies, forces, sigma, settings["lam"], m, tol=settings["solver_tol"]
+    )
 
 
 def make_descriptor(name: str, train_set: Dataset) -> Descriptor:
@@ -176,8 +185,9 @@ def make_descriptor(name: str, train_set: Dataset) -> Descriptor:
     raise ValueError(f"models.sgdml_ang.descriptor: unknown descriptor {name!r} (known: {', '.join(DESCRIPTORS)})")
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int = 1,
-          record: dict | None = None) -> GDMLModel:
+def train(
+    train_set: Dataset, validation: Dataset, settings: dict, threads: int = 1, record: dict | None = None
+) -> GDMLModel:
     """Train GDML on `train_set` for every σ of the grid; keep the best on `validation`.
 
     `record`, when given, receives ``scan`` (the validation force RMSE of every σ),
@@ -187,8 +197,13 @@ def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int 
     s = settings  # every default filled in (flexmlff.models.sgdml_ang.train)
     torch.set_num_threads(threads)
     descriptor = make_descriptor(s["descriptor"], train_set)
-    log.info("descriptor %s: %d features (%d angles, %d dihedrals)", s["descriptor"], descriptor.size,
-             len(descriptor.angles), len(descriptor.dihedrals))
+    log.info(
+        "descriptor %s: %d features (%d angles, %d dihedrals)",
+        s["descriptor"],
+        descriptor.size,
+        len(descriptor.angles),
+        len(descriptor.dihedrals),
+    )
     perms = find_permutations(train_set) if s["use_sym"] else np.arange(len(train_set.z))[None]
     log.info("%d permutation(s) of the atoms symmetrise the kernel", len(perms))
     copies = [permuted_copies(descriptor, train_set.R, perm) for perm in perms]
@@ -205,16 +220,24 @@ def train(train_set: Dataset, validation: Dataset, settings: dict, threads: int 
         model.c = float(np.mean(train_set.E - energies))
         return model
 
-    model = best_on_validation(s["sigmas"], fit, lambda model: force_rmse(predict(model, validation.R)[1], validation),
-                               "sigma", "GDML", log, record)
+    model = best_on_validation(
+        s["sigmas"],
+        fit,
+        lambda model: force_rmse(predict(model, validation.R)[1], validation),
+        "sigma",
+        "GDML",
+        log,
+        record,
+    )
     if record is not None:
         record["solves"] = solves
         record["chosen"]["n_permutations"] = len(perms)
     return model
 
 
-def predict(model: GDMLModel, R: np.ndarray, z: np.ndarray | None = None,
-            batch_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def predict(
+    model: GDMLModel, R: np.ndarray, z: np.ndarray | None = None, batch_size: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3).
 
     Frames go in batches whose (frames × training copies × features) differences take about
@@ -224,7 +247,7 @@ def predict(model: GDMLModel, R: np.ndarray, z: np.ndarray | None = None,
         batch_size = max(1, int(PREDICT_BATCH_BYTES // (8 * model.x_train.size)))
     energies, forces = [], []
     for start in range(0, len(R), batch_size):
-        positions = torch.tensor(np.asarray(R[start:start + batch_size], dtype=float), requires_grad=True)
+        positions = torch.tensor(np.asarray(R[start : start + batch_size], dtype=float), requires_grad=True)
         energy = model.torch_energy(positions)
         (gradient,) = torch.autograd.grad(energy.sum(), positions)
         energies.append(energy.detach().numpy())
@@ -234,9 +257,17 @@ def predict(model: GDMLModel, R: np.ndarray, z: np.ndarray | None = None,
 
 def save(model: GDMLModel, path: str | Path) -> None:
     with open(path, "wb") as handle:
-        np.savez_compressed(handle, z=model.z, n_atoms=model.descriptor.n_atoms, angles=model.descriptor.angles,
-                            dihedrals=model.descriptor.dihedrals, x_train=model.x_train,
-                            v_train=model.v_train, sigma=model.sigma, c=model.c)
+        np.savez_compressed(
+            handle,
+            z=model.z,
+            n_atoms=model.descriptor.n_atoms,
+            angles=model.descriptor.angles,
+            dihedrals=model.descriptor.dihedrals,
+            x_train=model.x_train,
+            v_train=model.v_train,
+            sigma=model.sigma,
+            c=model.c,
+        )
 
 
 def load(path: str | Path) -> GDMLModel:

@@ -15,8 +15,15 @@ def force_rmse(forces: np.ndarray, validation) -> float:
     return float(np.sqrt(np.mean((forces - validation.F) ** 2)))
 
 
-def best_on_validation(grid: Iterable, fit: Callable, validation_rmse: Callable, key: str, label: str,
-                       log: logging.Logger, record: dict | None = None):
+def best_on_validation(
+    grid: Iterable,
+    fit: Callable,
+    validation_rmse: Callable,
+    key: str,
+    label: str,
+    log: logging.Logger,
+    record: dict | None = None,
+):
     """The model of the value of `grid` whose ``validation_rmse(model)`` is lowest.
 
     ``fit(value)`` makes each model; each value is logged as ``<label> <key>=<value>`` with its

@@ -60,26 +60,49 @@ def training_memory_gb(n_train: int, n_atoms: int, settings: dict) -> float:
 
 
 FAMILY = Family(
-    name="gap", label="GAP/SOAP", colour="#cc78bc", model_file="model.tar.gz",
+    name="gap",
+    label="GAP/SOAP",
+    colour="#cc78bc",
+    model_file="model.tar.gz",
     settings=yaml.safe_load("""
 type: object
 description: GAP/SOAP through gap_fit (quippy-ase); the paper group's settings.
 additionalProperties: false
 default: {}
 properties:
-  cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: "SOAP cutoff radius, Å (Fig. 6a scans 5-10)."}
-  cutoff_transition_width_A: {type: number, exclusiveMinimum: 0, default: 0.5, description: "Width of the cutoff's smooth switch-off, Å."}
+  cutoff_A:
+    type: number
+    exclusiveMinimum: 0
+    default: 5.0
+    description: >-
+      SOAP cutoff radius, Å (Fig. 6a scans 5-10).
+  cutoff_transition_width_A:
+    type: number
+    exclusiveMinimum: 0
+    default: 0.5
+    description: >-
+      Width of the cutoff's smooth switch-off, Å.
   seed: {type: integer, default: 1, description: gap_fit's rnd_seed (the CUR choice of sparse points).}
   n_max: {$ref: "#/$defs/positive_int", default: 12, description: SOAP radial basis functions.}
   l_max: {$ref: "#/$defs/positive_int", default: 6, description: SOAP angular momentum channels.}
-  atom_sigma: {type: number, exclusiveMinimum: 0, default: 0.3, description: "Gaussian smearing of the atom density, Å."}
+  atom_sigma:
+    type: number
+    exclusiveMinimum: 0
+    default: 0.3
+    description: >-
+      Gaussian smearing of the atom density, Å.
   zeta: {$ref: "#/$defs/positive_int", default: 2, description: Power of the dot-product kernel.}
   delta: {type: number, exclusiveMinimum: 0, default: 0.25, description: "Energy scale of the GAP, eV."}
   n_sparse:
     $ref: "#/$defs/positive_int"
     default: 200
     description: Sparse points (CUR); memory and time grow with it.
-  energy_sigma_eV: {type: number, exclusiveMinimum: 0, default: 0.001, description: "Regularisation of energies (gap_fit's default_sigma for energies), eV."}
+  energy_sigma_eV:
+    type: number
+    exclusiveMinimum: 0
+    default: 0.001
+    description: >-
+      Regularisation of energies (gap_fit's default_sigma for energies), eV.
   force_sigmas_eV_per_A:
     type: array
     items: {type: number, exclusiveMinimum: 0}
@@ -89,9 +112,11 @@ properties:
       Regularisation of forces (gap_fit's default_sigma for forces), eV/Å: one fit per value,
       the lowest validation force RMSE wins.
 """),
-    training_seconds=training_seconds, training_memory_gb=training_memory_gb,
+    training_seconds=training_seconds,
+    training_memory_gb=training_memory_gb,
     md_steps_per_s=9.4,  # i-PI with a rotation n = 100 model, one thread (scripts/benchmark_md.py)
-    threads=8)
+    threads=8,
+)
 #: Settings understood by :func:`train` (config section ``models.gap``).
 DEFAULTS = FAMILY.defaults
 #: Edge of the box a molecule is written in: gap_fit ignores the energies of frames without a lattice.
@@ -132,16 +157,27 @@ def gap_command(settings: dict, n_train: int, at_file: str, force_sigma: float) 
     """The gap_fit command line for a SOAP GAP fitted to energies and forces, the forces
     regularised by `force_sigma` (eV/Å)."""
     s = {**DEFAULTS, **settings}
-    soap = (f"soap cutoff={s['cutoff_A']} cutoff_transition_width={s['cutoff_transition_width_A']} "
-            f"n_max={s['n_max']} l_max={s['l_max']} atom_sigma={s['atom_sigma']} zeta={s['zeta']} "
-            f"delta={s['delta']} covariance_type=dot_product "
-            f"n_sparse={min(s['n_sparse'], 10 * n_train)} sparse_method=cur_points add_species=T")
+    soap = (
+        f"soap cutoff={s['cutoff_A']} cutoff_transition_width={s['cutoff_transition_width_A']} "
+        f"n_max={s['n_max']} l_max={s['l_max']} atom_sigma={s['atom_sigma']} zeta={s['zeta']} "
+        f"delta={s['delta']} covariance_type=dot_product "
+        f"n_sparse={min(s['n_sparse'], 10 * n_train)} sparse_method=cur_points add_species=T"
+    )
     # energies, forces, virials, Hessians: molecules in a box have no virials
     sigma = f"{s['energy_sigma_eV']:g} {force_sigma:g} 0 0"
-    return [find_gap_fit(), f"at_file={at_file}", f"gap={{{soap}}}", f"default_sigma={{{sigma}}}",
-            "e0_method=average", "energy_parameter_name=energy", "force_parameter_name=forces",
-            # a fixed seed: CUR picks the same sparse points on every run
-            "sparse_jitter=1.0e-8", f"rnd_seed={s['seed']}", f"gp_file={XML}"]
+    return [
+        find_gap_fit(),
+        f"at_file={at_file}",
+        f"gap={{{soap}}}",
+        f"default_sigma={{{sigma}}}",
+        "e0_method=average",
+        "energy_parameter_name=energy",
+        "force_parameter_name=forces",
+        # a fixed seed: CUR picks the same sparse points on every run
+        "sparse_jitter=1.0e-8",
+        f"rnd_seed={s['seed']}",
+        f"gp_file={XML}",
+    ]
 
 
 def _frames_in_ev(data: Dataset) -> list[Atoms]:
@@ -164,8 +200,9 @@ def _fit(train_set: Dataset, settings: dict, force_sigma: float, threads: int) -
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     # subprocess.run kills gap_fit on the SystemExit of a SIGTERM; the parent-death signal on a SIGKILL
     with sigterm_as_exit():
-        result = subprocess.run(command, cwd=model.folder, capture_output=True, text=True, env=env,
-                                preexec_fn=die_with_parent)
+        result = subprocess.run(
+            command, cwd=model.folder, capture_output=True, text=True, env=env, preexec_fn=die_with_parent
+        )
     if result.returncode != 0 or not model.xml.exists():
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
         raise RuntimeError(f"gap_fit failed (status {result.returncode}):\n{tail}")
@@ -173,8 +210,9 @@ def _fit(train_set: Dataset, settings: dict, force_sigma: float, threads: int) -
     return model
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None) -> GAPModel:
+def train(
+    train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1, record: dict | None = None
+) -> GAPModel:
     """Fit a GAP to `train_set` for every σ_F of the grid; keep the best on `validation`.
 
     `record`, when given, receives ``scan`` (the validation force RMSE of every σ_F)
@@ -182,9 +220,14 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     """
     s = {**DEFAULTS, **(settings or {})}
     return best_on_validation(
-        s["force_sigmas_eV_per_A"], lambda force_sigma: _fit(train_set, s, force_sigma, threads),
+        s["force_sigmas_eV_per_A"],
+        lambda force_sigma: _fit(train_set, s, force_sigma, threads),
         lambda model: force_rmse(predict(model, validation.R, validation.z)[1], validation),
-        "force_sigma_eV_per_A", "GAP", log, record)
+        "force_sigma_eV_per_A",
+        "GAP",
+        log,
+        record,
+    )
 
 
 def save(model: GAPModel, path: str | Path) -> None:

@@ -22,8 +22,10 @@ __all__ = ["DEFAULTS", "FAMILY", "calculator", "load", "predict", "save", "train
 def settings_schema() -> dict:
     """sgdml_ang's settings schema with sGDML's [1/r] as the default descriptor."""
     schema = copy.deepcopy(sgdml_ang.FAMILY.settings)
-    schema["description"] = ("The same GDML as sgdml_ang with sGDML's [1/r] descriptor and the same symmetries: "
-                             "Fig. 6b compares the descriptors with everything else equal.")
+    schema["description"] = (
+        "The same GDML as sgdml_ang with sGDML's [1/r] descriptor and the same symmetries: "
+        "Fig. 6b compares the descriptors with everything else equal."
+    )
     schema["properties"]["descriptor"]["default"] = "inverse_distances"
     return schema
 

@@ -78,8 +78,9 @@ def iterative_memory_gb(n_train: int, n_dof: int, size: int, n_permutations: int
     weights = 3 * n_permutations * n_train**2
     preconditioner = PRECONDITIONER_COPIES * (n_train * n_dof) * (n_inducing * n_dof)
     # working chunks of the kernel's columns and of the distances, never more than the whole
-    chunks = (min(CHUNK_BYTES, 8 * n_train * max(1, n_inducing) * (size + 2 * n_dof**2))
-              + min(CHUNK_BYTES, 8 * n_train**2 * size))
+    chunks = min(CHUNK_BYTES, 8 * n_train * max(1, n_inducing) * (size + 2 * n_dof**2)) + min(
+        CHUNK_BYTES, 8 * n_train**2 * size
+    )
     return PROCESS_GB + (8 * (copies + weights + preconditioner) + chunks) / GB
 
 
@@ -89,8 +90,10 @@ def inducing_frames_within(max_memory_gb: float, n_train: int, n_dof: int, size:
     per_frame = iterative_memory_gb(n_train, n_dof, size, n_permutations, 1) - fixed
     m = int((max_memory_gb - fixed) // per_frame)
     if m < 1:
-        raise MemoryError(f"max_memory_gb = {max_memory_gb} GB is below the iterative solver's fixed "
-                          f"{fixed:.2f} GB at n = {n_train}; raise it")
+        raise MemoryError(
+            f"max_memory_gb = {max_memory_gb} GB is below the iterative solver's fixed "
+            f"{fixed:.2f} GB at n = {n_train}; raise it"
+        )
     return min(m, n_train)
 
 
@@ -141,7 +144,7 @@ class KernelOperator:
             J_cols = J_p[frames].transpose(1, 0, 2).reshape(self.size, m * dof)
             for rows in _row_chunks(self.n, m, self.size + 2 * dof * dof):
                 r = rows.stop - rows.start
-                gram = (J_rows[rows.start * dof:rows.stop * dof] @ J_cols).reshape(r, dof, m, dof)
+                gram = (J_rows[rows.start * dof : rows.stop * dof] @ J_cols).reshape(r, dof, m, dof)
                 out[rows] += gram * a[rows][:, frames][:, None, :, None]
                 diff = self.x[rows, None] - x_p[frames][None]  # (r, m, D)
                 u = np.matmul(diff, self.J[rows])  # (r, m, dof): J_iᵀ d_ij
@@ -175,8 +178,15 @@ def nystrom_preconditioner(kernel: KernelOperator, frames: np.ndarray) -> scipy.
     return scipy.sparse.linalg.LinearOperator(kernel.shape, matvec=apply, dtype=float)
 
 
-def solve(copies: list[tuple[np.ndarray, np.ndarray]], forces: np.ndarray, sigma: float, lam: float,
-          n_inducing: int, tol: float = 1e-4, max_iterations: int = 5000) -> tuple[np.ndarray, dict]:
+def solve(
+    copies: list[tuple[np.ndarray, np.ndarray]],
+    forces: np.ndarray,
+    sigma: float,
+    lam: float,
+    n_inducing: int,
+    tol: float = 1e-4,
+    max_iterations: int = 5000,
+) -> tuple[np.ndarray, dict]:
     """α (n, 3N) solving (K + λI) α = F by preconditioned CG, and what the solve did."""
     start = time.perf_counter()
     kernel = KernelOperator(copies, sigma, lam)
@@ -186,13 +196,33 @@ def solve(copies: list[tuple[np.ndarray, np.ndarray]], forces: np.ndarray, sigma
     operator = scipy.sparse.linalg.LinearOperator(kernel.shape, matvec=kernel.matvec, dtype=float)
     y = np.asarray(forces, dtype=float).ravel()
     iterations = []
-    alpha, status = scipy.sparse.linalg.cg(operator, y, rtol=tol, atol=0.0, maxiter=max_iterations,
-                                           M=preconditioner, callback=lambda _: iterations.append(None))
+    alpha, status = scipy.sparse.linalg.cg(
+        operator,
+        y,
+        rtol=tol,
+        atol=0.0,
+        maxiter=max_iterations,
+        M=preconditioner,
+        callback=lambda _: iterations.append(None),
+    )
     residual = float(np.linalg.norm(kernel.matvec(alpha) - y) / np.linalg.norm(y))
-    info = {"solver": "cg", "sigma": float(sigma), "n_inducing": int(n_inducing), "iterations": len(iterations),
-            "relative_residual": residual, "converged": status == 0,
-            "preconditioner_s": round(built, 2), "seconds": round(time.perf_counter() - start, 2)}
-    log.info("GDML sigma=%s: CG %s after %d iterations (relative residual %.1e, %d inducing frames, %.1f s)",
-             sigma, "converged" if status == 0 else "did NOT converge", info["iterations"], residual,
-             n_inducing, info["seconds"])
+    info = {
+        "solver": "cg",
+        "sigma": float(sigma),
+        "n_inducing": int(n_inducing),
+        "iterations": len(iterations),
+        "relative_residual": residual,
+        "converged": status == 0,
+        "preconditioner_s": round(built, 2),
+        "seconds": round(time.perf_counter() - start, 2),
+    }
+    log.info(
+        "GDML sigma=%s: CG %s after %d iterations (relative residual %.1e, %d inducing frames, %.1f s)",
+        sigma,
+        "converged" if status == 0 else "did NOT converge",
+        info["iterations"],
+        residual,
+        n_inducing,
+        info["seconds"],
+    )
     return alpha.reshape(kernel.n, kernel.dof), info

@@ -58,26 +58,63 @@ def training_seconds(n_train: int, n_atoms: int, settings: dict) -> float:
 
 
 FAMILY = Family(
-    name="mace", label="MACE", colour="#fbafe4", model_file="model.model",
+    name="mace",
+    label="MACE",
+    colour="#fbafe4",
+    model_file="model.model",
     settings=yaml.safe_load("""
 type: object
 description: "MACE through mace-torch, trained from scratch (beyond the paper; no foundation weights)."
 additionalProperties: false
 default: {}
 properties:
-  r_max_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: "Cutoff radius, Å (the paper's 5 Å of SchNet and GAP)."}
+  r_max_A:
+    type: number
+    exclusiveMinimum: 0
+    default: 5.0
+    description: >-
+      Cutoff radius, Å (the paper's 5 Å of SchNet and GAP).
   num_channels: {$ref: "#/$defs/positive_int", default: 32, description: Channels of every irrep.}
   max_L: {type: integer, minimum: 0, maximum: 3, default: 1, description: Highest angular momentum of the messages.}
-  correlation: {$ref: "#/$defs/positive_int", default: 3, description: "Body order of the messages minus one (3: four-body)."}
+  correlation:
+    $ref: '#/$defs/positive_int'
+    default: 3
+    description: >-
+      Body order of the messages minus one (3: four-body).
   num_interactions: {$ref: "#/$defs/positive_int", default: 2, description: Message-passing layers.}
   batch_size: {$ref: "#/$defs/positive_int", default: 10, description: Frames per batch.}
-  learning_rate: {type: number, exclusiveMinimum: 0, default: 0.01, description: "Initial learning rate (AMSGrad Adam, mace-torch's default)."}
-  energy_weight: {type: number, minimum: 0, default: 30.0, description: "Weight of the energy error (eV) in the loss (mace-torch's 1 left glycine energies 75 kcal/mol off after 20 epochs, 30 gave 1.2)."}
+  learning_rate:
+    type: number
+    exclusiveMinimum: 0
+    default: 0.01
+    description: >-
+      Initial learning rate (AMSGrad Adam, mace-torch's default).
+  energy_weight:
+    type: number
+    minimum: 0
+    default: 30.0
+    description: >-
+      Weight of the energy error (eV) in the loss (mace-torch's 1 left glycine energies 75 kcal/mol off after 20 epochs,
+      30 gave 1.2).
   forces_weight: {type: number, minimum: 0, default: 100.0, description: Weight of the force error (eV/Å) in the loss.}
   max_epochs: {$ref: "#/$defs/positive_int", default: 500, description: Upper bound on training epochs.}
-  patience: {$ref: "#/$defs/positive_int", default: 50, description: Early stopping after this many epochs without a better validation loss.}
-  scheduler_patience: {$ref: "#/$defs/positive_int", default: 10, description: Epochs without improvement before the learning rate drops.}
-  ema_decay: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.99, description: Decay of the weights' exponential moving average (evaluated and saved).}
+  patience:
+    $ref: '#/$defs/positive_int'
+    default: 50
+    description: >-
+      Early stopping after this many epochs without a better validation loss.
+  scheduler_patience:
+    $ref: '#/$defs/positive_int'
+    default: 10
+    description: >-
+      Epochs without improvement before the learning rate drops.
+  ema_decay:
+    type: number
+    exclusiveMinimum: 0
+    exclusiveMaximum: 1
+    default: 0.99
+    description: >-
+      Decay of the weights' exponential moving average (evaluated and saved).
   seed: {type: integer, default: 0, description: Seed of initial weights and batches.}
   dtype:
     type: string
@@ -109,9 +146,12 @@ properties:
       Torch device of the training; auto takes a GPU where torch sees one (the
       training record says which was used).
 """),
-    training_seconds=training_seconds, training_memory_gb=network_training_memory_gb,
+    training_seconds=training_seconds,
+    training_memory_gb=network_training_memory_gb,
     md_steps_per_s=12.0,  # its ASE calculator on 200 glycine frames, 16 s beside two trainings (2026-12-05)
-    threads=4, gpu=True)
+    threads=4,
+    gpu=True,
+)
 #: Settings understood by :func:`train` (config section ``models.mace``): a small MACE
 #: (32 channels, L = 1 messages, two layers, body order 4) that trains on a CPU core.
 #: ``dtype`` is the training's; :func:`load` returns the network in float64 whatever it was.
@@ -141,19 +181,40 @@ def train_command(work: Path, settings: dict, device: str = "cpu") -> list[str]:
     training on torch `device` ("cpu" or "cuda")."""
     s = settings
     return [
-        sys.executable, "-m", __name__,
-        f"--name={NAME}", f"--work_dir={work}", f"--seed={s['seed']}",
-        f"--train_file={work / 'train.xyz'}", f"--valid_file={work / 'valid.xyz'}",
-        f"--energy_key={ENERGY_KEY}", f"--forces_key={FORCES_KEY}", "--E0s=average",
-        "--model=MACE", f"--r_max={s['r_max_A']}", f"--num_channels={s['num_channels']}",
-        f"--max_L={s['max_L']}", f"--correlation={s['correlation']}",
+        sys.executable,
+        "-m",
+        __name__,
+        f"--name={NAME}",
+        f"--work_dir={work}",
+        f"--seed={s['seed']}",
+        f"--train_file={work / 'train.xyz'}",
+        f"--valid_file={work / 'valid.xyz'}",
+        f"--energy_key={ENERGY_KEY}",
+        f"--forces_key={FORCES_KEY}",
+        "--E0s=average",
+        "--model=MACE",
+        f"--r_max={s['r_max_A']}",
+        f"--num_channels={s['num_channels']}",
+        f"--max_L={s['max_L']}",
+        f"--correlation={s['correlation']}",
         f"--num_interactions={s['num_interactions']}",
-        f"--batch_size={s['batch_size']}", f"--valid_batch_size={s['batch_size']}",
-        "--loss=weighted", f"--energy_weight={s['energy_weight']}", f"--forces_weight={s['forces_weight']}",
-        f"--lr={s['learning_rate']}", f"--scheduler_patience={s['scheduler_patience']}",
-        "--ema", f"--ema_decay={s['ema_decay']}", "--amsgrad",
-        f"--max_num_epochs={s['max_epochs']}", f"--patience={s['patience']}", "--eval_interval=1",
-        "--error_table=PerAtomRMSE", f"--device={device}", f"--default_dtype={s['dtype']}", "--save_cpu",
+        f"--batch_size={s['batch_size']}",
+        f"--valid_batch_size={s['batch_size']}",
+        "--loss=weighted",
+        f"--energy_weight={s['energy_weight']}",
+        f"--forces_weight={s['forces_weight']}",
+        f"--lr={s['learning_rate']}",
+        f"--scheduler_patience={s['scheduler_patience']}",
+        "--ema",
+        f"--ema_decay={s['ema_decay']}",
+        "--amsgrad",
+        f"--max_num_epochs={s['max_epochs']}",
+        f"--patience={s['patience']}",
+        "--eval_interval=1",
+        "--error_table=PerAtomRMSE",
+        f"--device={device}",
+        f"--default_dtype={s['dtype']}",
+        "--save_cpu",
         *fine_tuning_arguments(s),
     ]
 
@@ -167,8 +228,13 @@ def fine_tuning_arguments(settings: dict) -> list[str]:
     arguments = [f"--foundation_model={Path(foundation).resolve()}"]
     replay = settings.get("replay_file")
     if replay:
-        return [*arguments, "--multiheads_finetuning=True", f"--pt_train_file={Path(replay).resolve()}",
-                "--E0s=foundation", "--force_mh_ft_lr=True"]
+        return [
+            *arguments,
+            "--multiheads_finetuning=True",
+            f"--pt_train_file={Path(replay).resolve()}",
+            "--E0s=foundation",
+            "--force_mh_ft_lr=True",
+        ]
     return [*arguments, "--multiheads_finetuning=False"]
 
 
@@ -188,9 +254,12 @@ def _validation_row(row: dict) -> dict | None:
     energy (per frame, kcal/mol) and force RMSE (kcal/(mol Å)); None for any other line."""
     if row.get("mode") != "eval" or row.get("epoch") is None or row.get("head") == "pt_head":
         return None  # (multihead fine-tuning also evaluates the replayed frames' head)
-    return {"epoch": int(row["epoch"]), "valid_loss": float(row["loss"]),
-            "valid_energy_rmse": float(ev_to_kcal_mol(row["rmse_e"])),
-            "valid_force_rmse": float(ev_to_kcal_mol(row["rmse_f"]))}
+    return {
+        "epoch": int(row["epoch"]),
+        "valid_loss": float(row["loss"]),
+        "valid_energy_rmse": float(ev_to_kcal_mol(row["rmse_e"])),
+        "valid_force_rmse": float(ev_to_kcal_mol(row["rmse_f"])),
+    }
 
 
 def epoch_history(results_file: Path) -> list[dict]:
@@ -205,8 +274,9 @@ def epoch_history(results_file: Path) -> list[dict]:
                 steps, steps_epoch = [], row["epoch"]
             steps.append(float(row["loss"]))
         elif validation := _validation_row(row):
-            validation["train_loss"] = float(np.mean(steps)) if steps and steps_epoch == validation["epoch"] \
-                else float("nan")
+            validation["train_loss"] = (
+                float(np.mean(steps)) if steps and steps_epoch == validation["epoch"] else float("nan")
+            )
             # a resumed training evaluates again the epochs after its checkpoint: the later ones count
             history[validation["epoch"]] = validation
     return [history[epoch] for epoch in sorted(history)]
@@ -235,9 +305,13 @@ class EpochProgress:
             self.offset += len(complete)
             for line in complete.decode().splitlines():
                 if validation := _validation_row(json.loads(line)):
-                    log.info("MACE epoch %d: validation loss %.5f, energy RMSE %.2f kcal/mol, "
-                             "force RMSE %.2f kcal/(mol A)", validation["epoch"], validation["valid_loss"],
-                             validation["valid_energy_rmse"], validation["valid_force_rmse"])
+                    log.info(
+                        "MACE epoch %d: validation loss %.5f, energy RMSE %.2f kcal/mol, force RMSE %.2f kcal/(mol A)",
+                        validation["epoch"],
+                        validation["valid_loss"],
+                        validation["valid_energy_rmse"],
+                        validation["valid_force_rmse"],
+                    )
                     self.epochs += 1
         except Exception as err:  # noqa: BLE001 - see the docstring
             log.debug("MACE progress not read: %s", err)
@@ -249,8 +323,9 @@ def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
     each epoch as it is evaluated; the training process never outlives this call."""
     progress = EpochProgress(work / "results")
     with open(work / "train.log", "a") as output, sigterm_as_exit():
-        process = subprocess.Popen(command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                   preexec_fn=die_with_parent)  # gone with this job, even on SIGKILL
+        process = subprocess.Popen(
+            command, cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_parent
+        )  # gone with this job, even on SIGKILL
         try:
             while True:
                 try:
@@ -266,8 +341,14 @@ def run_reporting_progress(command: list[str], work: Path, env: dict) -> int:
     return process.returncode
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None, checkpoint: TrainingCheckpoint | None = None):
+def train(
+    train_set: Dataset,
+    validation: Dataset,
+    settings: dict | None = None,
+    threads: int = 1,
+    record: dict | None = None,
+    checkpoint: TrainingCheckpoint | None = None,
+):
     """Train MACE on `train_set`, stopping early on the loss over `validation`.
 
     Returns the trained network (a torch module). `record`, when given, receives
@@ -288,8 +369,12 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
         _write_ev_frames(train_set, work / "train.xyz")
         _write_ev_frames(validation, work / "valid.xyz")
         library = str(Path(__file__).resolve().parents[2])  # this flexmlff, for `python -m`
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
-               "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "OMP_NUM_THREADS": str(threads),
+            "MKL_NUM_THREADS": str(threads),
+            "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")])),
+        }
         device = training_device(s["device"])
         command = train_command(work, s, device)
         if resume_epoch is not None:
@@ -301,14 +386,19 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
             raise RuntimeError(f"mace_run_train failed (exit {returncode}):\n{tail}")
         history = epoch_history(next((work / "results").glob("*_train.txt")))
         best = min(history, key=lambda row: row["valid_loss"])
-        log.info("MACE: %d epochs, best validation loss %.5f at epoch %d", len(history), best["valid_loss"],
-                 best["epoch"])
+        log.info(
+            "MACE: %d epochs, best validation loss %.5f at epoch %d", len(history), best["valid_loss"], best["epoch"]
+        )
         model = load(work / f"{NAME}.model")
         offset = refit_energy_offset(model, train_set)
         log.info("MACE: a mean energy offset of %.3f kcal/mol on the training frames moved into its E0s", offset)
         if record is not None:
-            record.update(history=history, device=device, energy_offset_refit_kcal_mol=offset,
-                          chosen={"epoch": best["epoch"], "epochs_run": len(history), "valid_loss": best["valid_loss"]})
+            record.update(
+                history=history,
+                device=device,
+                energy_offset_refit_kcal_mol=offset,
+                chosen={"epoch": best["epoch"], "epochs_run": len(history), "valid_loss": best["valid_loss"]},
+            )
         return model
     finally:
         if checkpoint is None:  # a checkpoint's folder stays for the next attempt, or goes with the job's success
@@ -341,8 +431,11 @@ def refit_energy_offset(model, frames: Dataset) -> float:
 
 def latest_checkpoint_epoch(work: Path) -> int | None:
     """The epoch of the latest checkpoint mace-torch wrote in `work` (``..._epoch-<N>.pt``), or None."""
-    epochs = [int(match[1]) for path in (work / "checkpoints").glob("*.pt")
-              if (match := re.search(r"_epoch-(\d+)", path.name))]
+    epochs = [
+        int(match[1])
+        for path in (work / "checkpoints").glob("*.pt")
+        if (match := re.search(r"_epoch-(\d+)", path.name))
+    ]
     return max(epochs, default=None)
 
 

@@ -44,10 +44,18 @@ def settings_schema() -> dict:
 
 
 FAMILY = Family(
-    name="painn", label="PaiNN", colour="#56b4e9", model_file="model.pt", env="schnet", settings=settings_schema(),
-    training_seconds=training_seconds, training_memory_gb=network_training_memory_gb,
+    name="painn",
+    label="PaiNN",
+    colour="#56b4e9",
+    model_file="model.pt",
+    env="schnet",
+    settings=settings_schema(),
+    training_seconds=training_seconds,
+    training_memory_gb=network_training_memory_gb,
     md_steps_per_s=40.0,  # SchNet's 65 scaled by the epoch times' ratio
-    threads=4, gpu=True)
+    threads=4,
+    gpu=True,
+)
 #: Settings understood by :func:`train` (config section ``models.painn``).
 DEFAULTS = FAMILY.defaults
 #: The files whose change makes a training checkpoint another training's.
@@ -59,14 +67,25 @@ def painn_representation(settings: dict):
     spk = schnet._schnetpack()
     cutoff = settings["cutoff_A"]
     return spk.representation.PaiNN(
-        n_atom_basis=settings["n_atom_basis"], n_interactions=settings["n_interactions"],
+        n_atom_basis=settings["n_atom_basis"],
+        n_interactions=settings["n_interactions"],
         radial_basis=spk.nn.GaussianRBF(n_rbf=settings["n_rbf"], cutoff=cutoff),
-        cutoff_fn=spk.nn.CosineCutoff(cutoff))
+        cutoff_fn=spk.nn.CosineCutoff(cutoff),
+    )
 
 
-def train(train_set, validation, settings: dict | None = None, threads: int = 1, record: dict | None = None,
-          checkpoint=None):
+def train(
+    train_set, validation, settings: dict | None = None, threads: int = 1, record: dict | None = None, checkpoint=None
+):
     """Train PaiNN on `train_set`, stopping early on the loss over `validation`; `record` and
     `checkpoint` as for :func:`flexmlff.models.schnet.train`."""
-    return schnet.train_network(train_set, validation, {**DEFAULTS, **(settings or {})}, threads, record, checkpoint,
-                                painn_representation, FAMILY.name)
+    return schnet.train_network(
+        train_set,
+        validation,
+        {**DEFAULTS, **(settings or {})},
+        threads,
+        record,
+        checkpoint,
+        painn_representation,
+        FAMILY.name,
+    )

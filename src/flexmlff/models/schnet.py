@@ -27,8 +27,7 @@ import numpy as np
 import yaml
 
 from flexmlff.data import Dataset
-from flexmlff.models import (Family, network_training_memory_gb, network_training_seconds,
-                             with_network_training_settings)
+from flexmlff.models import Family, network_training_memory_gb, network_training_seconds, with_network_training_settings
 from flexmlff.models._calculator import PredictorCalculator
 from flexmlff.models._checkpoint import TrainingCheckpoint
 
@@ -46,8 +45,12 @@ def training_seconds(n_train: int, n_atoms: int, settings: dict) -> float:
 
 
 FAMILY = Family(
-    name="schnet", label="SchNet", colour="#d55e00", model_file="model.pt",
-    settings=with_network_training_settings(yaml.safe_load("""
+    name="schnet",
+    label="SchNet",
+    colour="#d55e00",
+    model_file="model.pt",
+    settings=with_network_training_settings(
+        yaml.safe_load("""
 type: object
 description: SchNet through schnetpack 2 (paper Sec. III-V).
 additionalProperties: false
@@ -57,14 +60,32 @@ properties:
   cutoff_A: {type: number, exclusiveMinimum: 0, default: 5.0, description: "Cutoff radius, Å."}
   n_atom_basis: {$ref: "#/$defs/positive_int", default: 128, description: Atom feature size.}
   n_rbf: {$ref: "#/$defs/positive_int", default: 20, description: Gaussian radial basis functions.}
-  batch_size: {$ref: "#/$defs/positive_int", default: 10, description: "Frames per batch (small: few frames still make many steps per epoch)."}
+  batch_size:
+    $ref: '#/$defs/positive_int'
+    default: 10
+    description: >-
+      Frames per batch (small: few frames still make many steps per epoch).
   learning_rate: {type: number, exclusiveMinimum: 0, default: 1.0e-3, description: Adam's initial learning rate.}
-  energy_weight: {type: number, minimum: 0, default: 0.1, description: "Weight of the energy MSE (kcal/mol)² in the loss (0.01 left energies ~10x worse at 100 glycine frames)."}
-  force_weight: {type: number, minimum: 0, default: 0.9, description: Weight of the force MSE (kcal/(mol Å))² in the loss.}
-""")),
-    training_seconds=training_seconds, training_memory_gb=network_training_memory_gb,
+  energy_weight:
+    type: number
+    minimum: 0
+    default: 0.1
+    description: >-
+      Weight of the energy MSE (kcal/mol)² in the loss (0.01 left energies ~10x worse at 100 glycine frames).
+  force_weight:
+    type: number
+    minimum: 0
+    default: 0.9
+    description: >-
+      Weight of the force MSE (kcal/(mol Å))² in the loss.
+""")
+    ),
+    training_seconds=training_seconds,
+    training_memory_gb=network_training_memory_gb,
     md_steps_per_s=65.0,  # i-PI with a rotation n = 100 model, one thread (scripts/benchmark_md.py)
-    threads=4, gpu=True)
+    threads=4,
+    gpu=True,
+)
 #: Settings understood by :func:`train` (config section ``models.schnet``).
 DEFAULTS = FAMILY.defaults
 #: The file in a training's checkpoint folder that a resumed training starts from.
@@ -82,7 +103,7 @@ def _schnetpack():
     import schnetpack
 
     # its import configures the root logger (a stderr handler at INFO): keep the caller's
-    for handler in root.handlers[len(handlers):]:
+    for handler in root.handlers[len(handlers) :]:
         root.removeHandler(handler)
     root.setLevel(level)
     return schnetpack
@@ -92,10 +113,13 @@ def _database(frames: Dataset, path: Path):
     spk = _schnetpack()
     from ase import Atoms
 
-    data = spk.data.ASEAtomsData.create(str(path), distance_unit="Ang",
-                                        property_unit_dict={"energy": "kcal/mol", "forces": "kcal/mol/Ang"})
-    data.add_systems([{"energy": np.array([e]), "forces": f} for e, f in zip(frames.E, frames.F)],
-                     [Atoms(numbers=frames.z, positions=r) for r in frames.R])
+    data = spk.data.ASEAtomsData.create(
+        str(path), distance_unit="Ang", property_unit_dict={"energy": "kcal/mol", "forces": "kcal/mol/Ang"}
+    )
+    data.add_systems(
+        [{"energy": np.array([e]), "forces": f} for e, f in zip(frames.E, frames.F)],
+        [Atoms(numbers=frames.z, positions=r) for r in frames.R],
+    )
     return data
 
 
@@ -104,9 +128,11 @@ def schnet_representation(settings: dict):
     spk = _schnetpack()
     cutoff = settings["cutoff_A"]
     return spk.representation.SchNet(
-        n_atom_basis=settings["n_atom_basis"], n_interactions=settings["n_interactions"],
+        n_atom_basis=settings["n_atom_basis"],
+        n_interactions=settings["n_interactions"],
         radial_basis=spk.nn.GaussianRBF(n_rbf=settings["n_rbf"], cutoff=cutoff),
-        cutoff_fn=spk.nn.CosineCutoff(cutoff))
+        cutoff_fn=spk.nn.CosineCutoff(cutoff),
+    )
 
 
 def _network(settings: dict, representation):
@@ -119,9 +145,12 @@ def _network(settings: dict, representation):
     return spk.model.NeuralNetworkPotential(
         representation=representation,
         input_modules=[spk.atomistic.PairwiseDistances()],
-        output_modules=[spk.atomistic.Atomwise(n_in=settings["n_atom_basis"], output_key="energy"),
-                        spk.atomistic.Forces(energy_key="energy", force_key="forces")],
-        postprocessors=[trn.CastTo64(), trn.AddOffsets("energy", add_mean=True)])
+        output_modules=[
+            spk.atomistic.Atomwise(n_in=settings["n_atom_basis"], output_key="energy"),
+            spk.atomistic.Forces(energy_key="energy", force_key="forces"),
+        ],
+        postprocessors=[trn.CastTo64(), trn.AddOffsets("energy", add_mean=True)],
+    )
 
 
 def _training_state(history: list, checkpoint: Path | None = None, every: int = 1, resume: dict | None = None):
@@ -171,11 +200,17 @@ def _training_state(history: list, checkpoint: Path | None = None, every: int = 
         def on_train_epoch_start(self, trainer, task):
             self.losses = []
             if checkpoint is not None and trainer.current_epoch > 0 and self.epoch(trainer) % every == 0:
-                state = {"epochs": self.epoch(trainer), "weights": task.state_dict(),
-                         "optimizer": trainer.optimizers[0].state_dict(),
-                         "scheduler": trainer.lr_scheduler_configs[0].scheduler.state_dict(),
-                         "early_stopping": _early_stopping(trainer).state_dict(), "history": history,
-                         "best_loss": self.best_loss, "best_weights": self.best_weights, "rng": torch.get_rng_state()}
+                state = {
+                    "epochs": self.epoch(trainer),
+                    "weights": task.state_dict(),
+                    "optimizer": trainer.optimizers[0].state_dict(),
+                    "scheduler": trainer.lr_scheduler_configs[0].scheduler.state_dict(),
+                    "early_stopping": _early_stopping(trainer).state_dict(),
+                    "history": history,
+                    "best_loss": self.best_loss,
+                    "best_weights": self.best_weights,
+                    "rng": torch.get_rng_state(),
+                }
                 with atomic_output(checkpoint) as partial:
                     torch.save(state, partial)
 
@@ -184,10 +219,14 @@ def _training_state(history: list, checkpoint: Path | None = None, every: int = 
 
         def on_train_epoch_end(self, trainer, task):
             metrics = trainer.callback_metrics
-            row = {"epoch": self.epoch(trainer), "train_loss": float(np.mean(self.losses)),
-                   "valid_loss": float(metrics["val_loss"]), "valid_energy_mae": float(metrics["val_energy_MAE"]),
-                   "valid_force_mae": float(metrics["val_forces_MAE"]),
-                   "learning_rate": float(trainer.optimizers[0].param_groups[0]["lr"])}
+            row = {
+                "epoch": self.epoch(trainer),
+                "train_loss": float(np.mean(self.losses)),
+                "valid_loss": float(metrics["val_loss"]),
+                "valid_energy_mae": float(metrics["val_energy_MAE"]),
+                "valid_force_mae": float(metrics["val_forces_MAE"]),
+                "learning_rate": float(trainer.optimizers[0].param_groups[0]["lr"]),
+            }
             history.append(row)
             if row["valid_loss"] < self.best_loss:
                 self.best_loss = row["valid_loss"]
@@ -211,8 +250,14 @@ def _read_checkpoint(checkpoint: TrainingCheckpoint | None) -> dict | None:
     return torch.load(checkpoint.file(LAST_CHECKPOINT), map_location="cpu", weights_only=False)
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None, checkpoint: TrainingCheckpoint | None = None):
+def train(
+    train_set: Dataset,
+    validation: Dataset,
+    settings: dict | None = None,
+    threads: int = 1,
+    record: dict | None = None,
+    checkpoint: TrainingCheckpoint | None = None,
+):
     """Train SchNet on `train_set`, stopping early on the loss over `validation`.
 
     `record`, when given, receives ``history`` (one dict per epoch: losses in
@@ -221,12 +266,28 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
     training writes its state there every ``checkpoint_every`` epochs, and resumes from
     it where it holds one of this training.
     """
-    return train_network(train_set, validation, {**DEFAULTS, **(settings or {})}, threads, record, checkpoint,
-                         schnet_representation, FAMILY.name)
+    return train_network(
+        train_set,
+        validation,
+        {**DEFAULTS, **(settings or {})},
+        threads,
+        record,
+        checkpoint,
+        schnet_representation,
+        FAMILY.name,
+    )
 
 
-def train_network(train_set: Dataset, validation: Dataset, settings: dict, threads: int, record: dict | None,
-                  checkpoint: TrainingCheckpoint | None, representation, name: str):
+def train_network(
+    train_set: Dataset,
+    validation: Dataset,
+    settings: dict,
+    threads: int,
+    record: dict | None,
+    checkpoint: TrainingCheckpoint | None,
+    representation,
+    name: str,
+):
     """:func:`train` for any schnetpack `representation` (settings -> a representation
     module) of family `name`: SchNet's, or another family's built on schnetpack (PaiNN)."""
     work = Path(tempfile.mkdtemp(prefix=f"flexmlff-{name}-"))  # the frame database
@@ -236,8 +297,17 @@ def train_network(train_set: Dataset, validation: Dataset, settings: dict, threa
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record: dict | None, work: Path,
-         checkpoint: TrainingCheckpoint | None, representation, name: str):
+def _fit(
+    train_set: Dataset,
+    validation: Dataset,
+    s: dict,
+    threads: int,
+    record: dict | None,
+    work: Path,
+    checkpoint: TrainingCheckpoint | None,
+    representation,
+    name: str,
+):
     """:func:`train` with settings `s`, its frame database in `work`."""
     import pytorch_lightning as pl
     import torch
@@ -252,38 +322,65 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
 
     _database(concatenate([train_set, validation], "train+valid"), work / "frames.db")
     n_train = len(train_set)
-    np.savez(work / "split.npz", train_idx=np.arange(n_train),
-             val_idx=np.arange(n_train, n_train + len(validation)), test_idx=np.array([], dtype=int))
+    np.savez(
+        work / "split.npz",
+        train_idx=np.arange(n_train),
+        val_idx=np.arange(n_train, n_train + len(validation)),
+        test_idx=np.array([], dtype=int),
+    )
     data = spk.data.AtomsDataModule(
-        str(work / "frames.db"), batch_size=min(s["batch_size"], n_train), split_file=str(work / "split.npz"),
-        transforms=[trn.ASENeighborList(cutoff=s["cutoff_A"]),
-                    trn.RemoveOffsets("energy", remove_mean=True, remove_atomrefs=False),
-                    trn.CastTo32()],
-        num_workers=0, pin_memory=False, property_units={"energy": "kcal/mol", "forces": "kcal/mol/Ang"},
-        distance_unit="Ang", load_properties=["energy", "forces"])
-    outputs = [spk.task.ModelOutput(name=name, loss_fn=torch.nn.MSELoss(), loss_weight=weight,
-                                    metrics={"MAE": torchmetrics.MeanAbsoluteError()})
-               for name, weight in (("energy", s["energy_weight"]), ("forces", s["force_weight"]))]
+        str(work / "frames.db"),
+        batch_size=min(s["batch_size"], n_train),
+        split_file=str(work / "split.npz"),
+        transforms=[
+            trn.ASENeighborList(cutoff=s["cutoff_A"]),
+            trn.RemoveOffsets("energy", remove_mean=True, remove_atomrefs=False),
+            trn.CastTo32(),
+        ],
+        num_workers=0,
+        pin_memory=False,
+        property_units={"energy": "kcal/mol", "forces": "kcal/mol/Ang"},
+        distance_unit="Ang",
+        load_properties=["energy", "forces"],
+    )
+    outputs = [
+        spk.task.ModelOutput(
+            name=name, loss_fn=torch.nn.MSELoss(), loss_weight=weight, metrics={"MAE": torchmetrics.MeanAbsoluteError()}
+        )
+        for name, weight in (("energy", s["energy_weight"]), ("forces", s["force_weight"]))
+    ]
     task = spk.task.AtomisticTask(
-        model=_network(s, representation), outputs=outputs, optimizer_cls=torch.optim.Adam,
+        model=_network(s, representation),
+        outputs=outputs,
+        optimizer_cls=torch.optim.Adam,
         optimizer_args={"lr": s["learning_rate"]},
         scheduler_cls=torch.optim.lr_scheduler.ReduceLROnPlateau,
-        scheduler_args={"factor": s["lr_factor"], "patience": s["lr_patience"]}, scheduler_monitor="val_loss")
+        scheduler_args={"factor": s["lr_factor"], "patience": s["lr_patience"]},
+        scheduler_monitor="val_loss",
+    )
     from pytorch_lightning.plugins.environments import LightningEnvironment
 
     history, resume = [], _read_checkpoint(checkpoint)
-    state = _training_state(history, checkpoint.file(LAST_CHECKPOINT) if checkpoint else None,
-                            s["checkpoint_every"], resume)
+    state = _training_state(
+        history, checkpoint.file(LAST_CHECKPOINT) if checkpoint else None, s["checkpoint_every"], resume
+    )
     if resume is not None:
         log.info("resuming %s from epoch %d (%s)", name, resume["epochs"], checkpoint.file(LAST_CHECKPOINT))
     trainer = pl.Trainer(
-        max_epochs=s["max_epochs"] - (resume["epochs"] if resume else 0), accelerator="auto", devices=1,
-        default_root_dir=str(work), logger=False, enable_checkpointing=False, enable_progress_bar=False,
-        enable_model_summary=False, deterministic=False,
+        max_epochs=s["max_epochs"] - (resume["epochs"] if resume else 0),
+        accelerator="auto",
+        devices=1,
+        default_root_dir=str(work),
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        deterministic=False,
         callbacks=[pl.callbacks.EarlyStopping(monitor="val_loss", patience=s["patience"]), state],
         # not Lightning's SLURM environment, which on a cluster would requeue the job itself on a
         # signal: the workflow's retry resumes it from the checkpoint
-        plugins=[LightningEnvironment()])
+        plugins=[LightningEnvironment()],
+    )
     cwd = os.getcwd()
     os.chdir(work)  # schnetpack's data module writes its "splitting.lock" into the working directory
     try:
@@ -291,11 +388,14 @@ def _fit(train_set: Dataset, validation: Dataset, s: dict, threads: int, record:
     finally:
         os.chdir(cwd)
     best_epoch = min(history, key=lambda row: row["valid_loss"])
-    log.info("%s: %d epochs, best validation loss %.4f at epoch %d", name, len(history), state.best_loss,
-             best_epoch["epoch"])
+    log.info(
+        "%s: %d epochs, best validation loss %.4f at epoch %d", name, len(history), state.best_loss, best_epoch["epoch"]
+    )
     if record is not None:
-        record.update(history=history, chosen={"epoch": best_epoch["epoch"], "epochs_run": len(history),
-                                               "valid_loss": best_epoch["valid_loss"]})
+        record.update(
+            history=history,
+            chosen={"epoch": best_epoch["epoch"], "epochs_run": len(history), "valid_loss": best_epoch["valid_loss"]},
+        )
     task.load_state_dict(state.best_weights)
     return task.model.cpu().eval()
 
@@ -324,8 +424,7 @@ def _converter(model):
     return spk.interfaces.AtomsConverter(neighbor_list=trn.ASENeighborList(cutoff=cutoff), dtype=dtype)
 
 
-def predict(model, R: np.ndarray, z: np.ndarray, batch_size: int = 64,
-            converter=None) -> tuple[np.ndarray, np.ndarray]:
+def predict(model, R: np.ndarray, z: np.ndarray, batch_size: int = 64, converter=None) -> tuple[np.ndarray, np.ndarray]:
     """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3).
 
     The molecules are handed over without a cell: given i-PI's large box, ASE's
@@ -336,7 +435,7 @@ def predict(model, R: np.ndarray, z: np.ndarray, batch_size: int = 64,
     converter = converter or _converter(model)
     energies, forces = [], []
     for start in range(0, len(R), batch_size):
-        batch = [Atoms(numbers=z, positions=r) for r in R[start:start + batch_size]]
+        batch = [Atoms(numbers=z, positions=r) for r in R[start : start + batch_size]]
         results = model(converter(batch))
         energies.append(results["energy"].detach().numpy())
         forces.append(results["forces"].detach().numpy().reshape(len(batch), len(z), 3))

@@ -29,7 +29,11 @@ TRAIN_100_S = {10: 11.0, 24: 44.0}
 KERNEL_COPIES = 3
 
 FAMILY = Family(
-    name="sgdml", label="sGDML [1/r]", colour="#0173b2", model_file="model.npz", selection="kernel",
+    name="sgdml",
+    label="sGDML [1/r]",
+    colour="#0173b2",
+    model_file="model.npz",
+    selection="kernel",
     settings=yaml.safe_load("""
 description: sGDML [1/r] through the sgdml package (paper Sec. III-V).
 type: object
@@ -59,7 +63,8 @@ properties:
     training_seconds=lambda n, atoms, settings: kernel_training_seconds(TRAIN_100_S, n, atoms),
     training_memory_gb=lambda n, atoms, settings: kernel_training_memory_gb(KERNEL_COPIES, n, atoms, settings),
     md_steps_per_s=135.0,  # i-PI with a rotation n = 100 model, one thread (scripts/benchmark_md.py)
-    threads=4)
+    threads=4,
+)
 #: Settings understood by :func:`train` (config section ``models.sgdml``).
 DEFAULTS = FAMILY.defaults
 
@@ -85,8 +90,7 @@ def _predictor(model: dict):
     return GDMLPredict(model, max_processes=1, log_level=logging.WARNING)
 
 
-def predict(model: dict, R: np.ndarray, z: np.ndarray | None = None,
-            predictor=None) -> tuple[np.ndarray, np.ndarray]:
+def predict(model: dict, R: np.ndarray, z: np.ndarray | None = None, predictor=None) -> tuple[np.ndarray, np.ndarray]:
     """Energies (M,) in kcal/mol and forces (M, N, 3) in kcal/(mol Å) for positions R (M, N, 3)
     (the atoms `z` are part of the model); `predictor` reuses one built by :func:`_predictor`."""
     R = np.asarray(R, dtype=float)
@@ -95,8 +99,9 @@ def predict(model: dict, R: np.ndarray, z: np.ndarray | None = None,
     return np.asarray(energies).ravel(), np.asarray(forces).reshape(R.shape)
 
 
-def train(train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1,
-          record: dict | None = None) -> dict:
+def train(
+    train_set: Dataset, validation: Dataset, settings: dict | None = None, threads: int = 1, record: dict | None = None
+) -> dict:
     """Train sGDML on `train_set`, choosing σ on `validation`. Returns the model dict.
 
     `record`, when given, receives ``scan`` (the validation force RMSE of every σ)
@@ -109,14 +114,30 @@ def train(train_set: Dataset, validation: Dataset, settings: dict | None = None,
 
     def fit(sigma):
         # create_task draws n_train of n_train frames: the whole training set.
-        task = trainer.create_task(train_dict, len(train_set), valid_dict, len(validation),
-                                   sig=sigma, lam=settings["lam"], perms=found.get("perms"),
-                                   use_sym=settings["use_sym"], use_E=True, use_E_cstr=False)
+        task = trainer.create_task(
+            train_dict,
+            len(train_set),
+            valid_dict,
+            len(validation),
+            sig=sigma,
+            lam=settings["lam"],
+            perms=found.get("perms"),
+            use_sym=settings["use_sym"],
+            use_E=True,
+            use_E_cstr=False,
+        )
         found["perms"] = task["perms"]
         return trainer.train(task)
 
-    return best_on_validation(settings["sigmas"], fit, lambda model: force_rmse(predict(model, validation.R)[1], validation),
-                              "sigma", "sGDML", log, record)
+    return best_on_validation(
+        settings["sigmas"],
+        fit,
+        lambda model: force_rmse(predict(model, validation.R)[1], validation),
+        "sigma",
+        "sGDML",
+        log,
+        record,
+    )
 
 
 def save(model: dict, path: str | Path) -> None:

@@ -19,7 +19,11 @@ TRAIN_100_S = {10: 11.0, 24: 55.0}
 KERNEL_COPIES = 4
 
 FAMILY = Family(
-    name="sgdml_ang", label="sGDML [1/r + ang]", colour="#de8f05", model_file="model.npz", env="sgdml",
+    name="sgdml_ang",
+    label="sGDML [1/r + ang]",
+    colour="#de8f05",
+    model_file="model.npz",
+    env="sgdml",
     selection="kernel",
     settings=yaml.safe_load("""
 type: object
@@ -41,20 +45,35 @@ properties:
     default: [2, 5, 10, 20, 40, 80, 160]
     description: Kernel widths tried; the lowest validation force RMSE wins.
   lam: {type: number, exclusiveMinimum: 0, default: 1.0e-10, description: Regularisation strength.}
-  use_sym: {type: boolean, default: true, description: "Symmetrise the kernel over the atom permutations sGDML finds (as sgdml's use_sym), so that descriptors compare with the same symmetries."}
+  use_sym:
+    type: boolean
+    default: true
+    description: >-
+      Symmetrise the kernel over the atom permutations sGDML finds (as sgdml's use_sym), so that descriptors compare
+      with the same symmetries.
   max_memory_gb:
     type: [number, "null"]
     default: null
     description: >-
       Memory cap of a training job, GB. When the closed-form solve would exceed it, the
       kernel system is solved by conjugate gradients without storing the kernel.
-  inducing_frames: {$ref: "#/$defs/positive_int", default: 50, description: "Most frames of the conjugate-gradient solve's Nyström preconditioner (fewer if max_memory_gb requires)."}
-  solver_tol: {type: number, exclusiveMinimum: 0, default: 1.0e-4, description: Relative residual at which conjugate gradients stop.}
+  inducing_frames:
+    $ref: '#/$defs/positive_int'
+    default: 50
+    description: >-
+      Most frames of the conjugate-gradient solve's Nyström preconditioner (fewer if max_memory_gb requires).
+  solver_tol:
+    type: number
+    exclusiveMinimum: 0
+    default: 0.0001
+    description: >-
+      Relative residual at which conjugate gradients stop.
 """),
     training_seconds=lambda n, atoms, settings: kernel_training_seconds(TRAIN_100_S, n, atoms),
     training_memory_gb=lambda n, atoms, settings: kernel_training_memory_gb(KERNEL_COPIES, n, atoms, settings),
     md_steps_per_s=135.0,  # taken as sgdml's
-    threads=8)
+    threads=8,
+)
 #: Settings understood by :func:`train` (config section ``models.sgdml_ang``).
 DEFAULTS = FAMILY.defaults
 #: The files whose change makes a training another training.

@@ -39,8 +39,17 @@ from flexmlff.planning.paths import Paths
 from flexmlff.planning.sampling import Sampling
 from flexmlff.planning.training import Training
 
-__all__ = ["ConfigError", "DESCRIPTOR_FAMILIES", "EVALUATION_FIGURES", "Layout", "Level", "Plan", "SCHEMA",
-           "load_config", "validate_config"]
+__all__ = [
+    "ConfigError",
+    "DESCRIPTOR_FAMILIES",
+    "EVALUATION_FIGURES",
+    "Layout",
+    "Level",
+    "Plan",
+    "SCHEMA",
+    "load_config",
+    "validate_config",
+]
 
 
 class Plan:
@@ -68,8 +77,16 @@ class Plan:
     @property
     def stages(self) -> list:
         """The stage planners, in the order of the workflow."""
-        return [self.molecules, self.paths, self.sampling, self.datasets, self.training, self.evaluation,
-                self.ml_md, self.grown_sets]
+        return [
+            self.molecules,
+            self.paths,
+            self.sampling,
+            self.datasets,
+            self.training,
+            self.evaluation,
+            self.ml_md,
+            self.grown_sets,
+        ]
 
     def figure_settings(self, key: str) -> dict:
         """``figures.<key>``."""

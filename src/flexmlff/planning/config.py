@@ -34,8 +34,9 @@ class ConfigErrors(ConfigError):
         if len(problems) == 1:
             ValueError.__init__(self, str(problems[0]))
         else:
-            ValueError.__init__(self, f"{len(problems)} problems in the config:\n"
-                                + "\n".join(f"  {problem}" for problem in problems))
+            ValueError.__init__(
+                self, f"{len(problems)} problems in the config:\n" + "\n".join(f"  {problem}" for problem in problems)
+            )
         self.key, self.problems = problems[0].key, problems
 
 

@@ -35,8 +35,11 @@ class Datasets(Stage):
     def campaign_runs(self, dataset: str) -> list[tuple[str, str]]:
         """(campaign, run) of every MD run of a dataset, in order."""
         settings = self.settings(dataset)
-        return [(campaign, run.run) for campaign in settings["campaigns"]
-                for run in self.sampling.campaign_runs(settings["molecule"], campaign)]
+        return [
+            (campaign, run.run)
+            for campaign in settings["campaigns"]
+            for run in self.sampling.campaign_runs(settings["molecule"], campaign)
+        ]
 
     def sources(self, dataset: str) -> list[str]:
         """A user's dataset file, the relabelled chunks, or the labelled frames of its runs."""
@@ -45,8 +48,10 @@ class Datasets(Stage):
             return [self.molecules.input_path(settings["file"])]
         if settings["relabel_of"]:
             return [self.layout.dataset_relabel_chunk(dataset, k) for k in range(settings["relabel_jobs"])]
-        return [self.sampling.labelled_frames(settings["molecule"], campaign, run)
-                for campaign, run in self.campaign_runs(dataset)]
+        return [
+            self.sampling.labelled_frames(settings["molecule"], campaign, run)
+            for campaign, run in self.campaign_runs(dataset)
+        ]
 
     def source_names(self, dataset: str) -> list[str]:
         """What each source of a dataset is: an MD campaign, "file" or "relabelled"."""
@@ -90,8 +95,10 @@ class Datasets(Stage):
     def energy_distribution_inputs(self) -> dict:
         settings = self.config["figures"]["energy_distributions"]
         molecule = self.molecule(settings["datasets"][0])
-        return {"datasets": [self.layout.dataset(name, "extxyz") for name in settings["datasets"]],
-                "reference": self.layout.relaxed(molecule, settings["reference_minimum"])}
+        return {
+            "datasets": [self.layout.dataset(name, "extxyz") for name in settings["datasets"]],
+            "reference": self.layout.relaxed(molecule, settings["reference_minimum"]),
+        }
 
     def distance_distribution_inputs(self) -> list[str]:
         return [self.layout.dataset(name) for name in self.config["figures"]["distance_distributions"]["datasets"]]
@@ -115,14 +122,19 @@ class Datasets(Stage):
         molecule = self.molecule(dataset)
         settings = self.molecules.settings(molecule).get("transition_coordinate")
         if not settings:
-            raise ConfigError(key, f"{dataset!r} is of {molecule}, which has no transition_coordinate "
-                              f"(molecules.{molecule}.transition_coordinate: {{cv: ...}})")
+            raise ConfigError(
+                key,
+                f"{dataset!r} is of {molecule}, which has no transition_coordinate "
+                f"(molecules.{molecule}.transition_coordinate: {{cv: ...}})",
+            )
         if magnitude and settings["signed"]:
-            raise ConfigError(key, f"this figure bins |{settings['cv']}|; molecules.{molecule}.transition_coordinate "
-                              "is signed")
+            raise ConfigError(
+                key, f"this figure bins |{settings['cv']}|; molecules.{molecule}.transition_coordinate is signed"
+            )
         if magnitude:
-            self.molecules.must_be_cv(f"molecules.{molecule}.transition_coordinate.cv", molecule, settings["cv"],
-                                      ("dihedral",))
+            self.molecules.must_be_cv(
+                f"molecules.{molecule}.transition_coordinate.cv", molecule, settings["cv"], ("dihedral",)
+            )
 
     def _check_dataset(self, name: str) -> None:
         datasets, dataset, key = self.config["datasets"], self.settings(name), f"datasets.{name}"
@@ -155,5 +167,9 @@ class Datasets(Stage):
             molecules = {self.molecule(name) for name in settings["datasets"]}
             if len(molecules) != 1:
                 raise ConfigError("figures.energy_distributions.datasets", "must all be of one molecule")
-            known("figures.energy_distributions.reference_minimum", settings["reference_minimum"],
-                  self.molecules.settings(molecules.pop())["minima"], "minimum")
+            known(
+                "figures.energy_distributions.reference_minimum",
+                settings["reference_minimum"],
+                self.molecules.settings(molecules.pop())["minima"],
+                "minimum",
+            )

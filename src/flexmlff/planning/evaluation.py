@@ -49,8 +49,10 @@ class Evaluation(Stage):
         row with the models evaluated on its dataset."""
         settings = self.figures[key]
         models = settings.get("models") or default_models
-        return [(dataset, dataset, [m for m in models if m in self.training.models_on(dataset)])
-                for dataset in settings["datasets"]]
+        return [
+            (dataset, dataset, [m for m in models if m in self.training.models_on(dataset)])
+            for dataset in settings["datasets"]
+        ]
 
     def gap_cutoff_settings(self, cutoff) -> dict:
         """GAP's settings on the scanned dataset (Fig. 6a) with a scanned SOAP cutoff (Å)."""
@@ -60,8 +62,11 @@ class Evaluation(Stage):
     def gap_cutoff_errors(self) -> list[str]:
         """Test errors of every cutoff and fold of the Fig. 6a scan."""
         scan = self.figures["gap_cutoff_scan"]
-        return [self.layout.cutoff_scan_errors(scan["dataset"], f"{cutoff:g}", scan["n_train"], k)
-                for cutoff in scan["cutoffs_A"] for k in range(self.training.n_folds)]
+        return [
+            self.layout.cutoff_scan_errors(scan["dataset"], f"{cutoff:g}", scan["n_train"], k)
+            for cutoff in scan["cutoffs_A"]
+            for k in range(self.training.n_folds)
+        ]
 
     def dispersion_ablation_errors(self, key: str) -> str:
         """Fold errors of the ablation's family on `figures.dispersion_ablation.<key>`."""
@@ -73,12 +78,16 @@ class Evaluation(Stage):
         (:meth:`Training.phi_cluster_models`), all evaluated on `evaluate_on`, in the figure's
         row order; Fig. 7a's ``beside`` models follow its own model."""
         settings = self.figures.get("phi_cluster_errors")
-        tables = [self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
-                  for dataset, n in self.training.phi_cluster_models(figure)]
+        tables = [
+            self.layout.phi_clusters(settings["evaluate_on"], dataset, settings["model"], n)
+            for dataset, n in self.training.phi_cluster_models(figure)
+        ]
         if figure == "fig7" and settings:
             evaluated = settings["evaluate_on"]
-            tables[1:1] = [self.layout.phi_clusters(evaluated, evaluated, family, self.training.largest_size)
-                           for family in settings["beside"]]
+            tables[1:1] = [
+                self.layout.phi_clusters(evaluated, evaluated, family, self.training.largest_size)
+                for family in settings["beside"]
+            ]
         return tables
 
     # -- errors on a 2-D grid of two dihedrals (beyond the paper) -------------------------------
@@ -90,8 +99,10 @@ class Evaluation(Stage):
     def grid_predictions(self, dataset: str) -> dict[str, list[str]]:
         """The held-out predictions of every fold at the largest size, per family of the dataset."""
         n, folds = self.training.largest_size, range(self.training.n_folds)
-        return {model: [self.layout.test_predictions(dataset, model, n, k) for k in folds]
-                for model in self.training.families_on(dataset)}
+        return {
+            model: [self.layout.test_predictions(dataset, model, n, k) for k in folds]
+            for model in self.training.families_on(dataset)
+        }
 
     def targets(self) -> list[str]:
         layout, targets = self.layout, []
@@ -101,18 +112,30 @@ class Evaluation(Stage):
         for dataset in (self.figures.get("cv_grid_errors") or {}).get("datasets", []):
             targets += [layout.table(f"{dataset}_cv_grid_errors"), *layout.figure(f"{dataset}_cv_grid_errors")]
         if self.training.trained_datasets:
-            targets += [layout.table("summary", "md"), layout.table("model_errors"),
-                        layout.table("learning_curves"), layout.model_registry()]
+            targets += [
+                layout.table("summary", "md"),
+                layout.table("model_errors"),
+                layout.table("learning_curves"),
+                layout.model_registry(),
+            ]
         for dataset in self.training.trained_datasets:
-            targets += [layout.table(f"{dataset}_learning_curve"), *layout.figure(f"{dataset}_learning_curve"),
-                        layout.table(f"{dataset}_training_choices"), *layout.figure(f"{dataset}_training"),
-                        layout.metrics(dataset)]
+            targets += [
+                layout.table(f"{dataset}_learning_curve"),
+                *layout.figure(f"{dataset}_learning_curve"),
+                layout.table(f"{dataset}_training_choices"),
+                *layout.figure(f"{dataset}_training"),
+                layout.metrics(dataset),
+            ]
         return targets
 
     # -- checks --------------------------------------------------------------------------------
     def checks(self) -> list[tuple]:
-        return [*((self._check_model_figure, key) for key in ("learning_curves", "fold_means", "descriptor_comparison")),
-                (self._check_phi_cluster_errors,), (self._check_cv_grid_errors,), (self._check_ablations,)]
+        return [
+            *((self._check_model_figure, key) for key in ("learning_curves", "fold_means", "descriptor_comparison")),
+            (self._check_phi_cluster_errors,),
+            (self._check_cv_grid_errors,),
+            (self._check_ablations,),
+        ]
 
     def _check_model_figure(self, key: str) -> None:
         """Datasets and families named by an evaluation figure must be trained."""
@@ -126,16 +149,20 @@ class Evaluation(Stage):
             return
         for name in figure_list(self.figures, key, "datasets"):
             if not set(DESCRIPTOR_FAMILIES) <= set(training.families_on(name)):
-                raise ConfigError("figures.descriptor_comparison",
-                                  f"needs {', '.join(DESCRIPTOR_FAMILIES)} in training.models on {name!r}")
+                raise ConfigError(
+                    "figures.descriptor_comparison",
+                    f"needs {', '.join(DESCRIPTOR_FAMILIES)} in training.models on {name!r}",
+                )
 
     def _check_phi_cluster_errors(self) -> None:
         clusters = self.figures.get("phi_cluster_errors")
         if not clusters:
             return
         key = "figures.phi_cluster_errors"
-        for name in (clusters["evaluate_on"], *(clusters[part]["dataset"] for part in ("combined", "metadynamics")
-                                                if clusters.get(part))):
+        for name in (
+            clusters["evaluate_on"],
+            *(clusters[part]["dataset"] for part in ("combined", "metadynamics") if clusters.get(part)),
+        ):
             known(key, name, self.config["datasets"], "dataset")
         self.training.must_be_trained(f"{key}.evaluate_on", clusters["evaluate_on"])
         known(f"{key}.model", clusters["model"], list(known_families()), "model")
@@ -144,8 +171,10 @@ class Evaluation(Stage):
                 self.training.must_be_a_family(f"{key}.beside", name, clusters["evaluate_on"])
         rows = [clusters["model"], *clusters["beside"]]
         if len(set(rows)) < len(rows):
-            raise ConfigError(f"{key}.beside", f"{clusters['beside']}: each family once, and not the model "
-                                               f"({clusters['model']!r}) again")
+            raise ConfigError(
+                f"{key}.beside",
+                f"{clusters['beside']}: each family once, and not the model ({clusters['model']!r}) again",
+            )
         self.datasets.must_have_transition_coordinate(f"{key}.evaluate_on", clusters["evaluate_on"], magnitude=True)
 
     def _check_cv_grid_errors(self) -> None:
@@ -171,11 +200,15 @@ class Evaluation(Stage):
         for key in ("dataset", "without_dispersion"):
             known(f"figures.dispersion_ablation.{key}", ablation[key], self.config["datasets"], "dataset")
         if self.datasets.settings(ablation["without_dispersion"])["relabel_of"] != ablation["dataset"]:
-            raise ConfigError("figures.dispersion_ablation.without_dispersion",
-                              f"must be a relabel_of {ablation['dataset']!r} (the same frames)")
+            raise ConfigError(
+                "figures.dispersion_ablation.without_dispersion",
+                f"must be a relabel_of {ablation['dataset']!r} (the same frames)",
+            )
         known("figures.dispersion_ablation.model", ablation["model"], list(known_families()), "model")
         model, settings = ablation["model"], self.training.model_settings
         if settings(model, ablation["dataset"]) != settings(model, ablation["without_dispersion"]):
-            raise ConfigError(f"training.settings_on.{ablation['without_dispersion']}.{model}",
-                              f"{model}'s settings differ from those on {ablation['dataset']!r}, which "
-                              "figures.dispersion_ablation compares it with: set both or neither")
+            raise ConfigError(
+                f"training.settings_on.{ablation['without_dispersion']}.{model}",
+                f"{model}'s settings differ from those on {ablation['dataset']!r}, which "
+                "figures.dispersion_ablation compares it with: set both or neither",
+            )

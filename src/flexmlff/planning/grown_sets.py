@@ -55,8 +55,10 @@ class GrownTrainingSets(Stage):
         if int(step) == 0:
             return {}
         previous = int(step) - 1
-        return {"previous_training_set": self.layout.optimised_training_set(dataset, model, n_train, fold, previous),
-                "previous_frame_errors": self.layout.optimised_frame_errors(dataset, model, n_train, fold, previous)}
+        return {
+            "previous_training_set": self.layout.optimised_training_set(dataset, model, n_train, fold, previous),
+            "previous_frame_errors": self.layout.optimised_frame_errors(dataset, model, n_train, fold, previous),
+        }
 
     def inputs(self) -> dict[str, list[str]]:
         """The figure's inputs: the test predictions of each family and fold after the last
@@ -76,8 +78,11 @@ class GrownTrainingSets(Stage):
         if not self.config["figures"].get("training_set_optimisation"):
             return []
         settings = self.settings
-        return [self.layout.optimised_model(settings["dataset"], model, settings["n_train"], fold, step)
-                for model, fold in self.runs() for step in range(settings["steps"] + 1)]
+        return [
+            self.layout.optimised_model(settings["dataset"], model, settings["n_train"], fold, step)
+            for model, fold in self.runs()
+            for step in range(settings["steps"] + 1)
+        ]
 
     def checks(self) -> list[tuple]:
         return [(self._check,)]
@@ -93,8 +98,11 @@ class GrownTrainingSets(Stage):
         if not settings["n_start"] < settings["n_train"]:
             raise ConfigError(f"{key}.n_start", f"{settings['n_start']} must be below n_train ({settings['n_train']})")
         if settings["steps"] > settings["n_train"] - settings["n_start"]:
-            raise ConfigError(f"{key}.steps", f"{settings['steps']} steps cannot each add a frame from "
-                              f"{settings['n_start']} to {settings['n_train']}")
+            raise ConfigError(
+                f"{key}.steps",
+                f"{settings['steps']} steps cannot each add a frame from "
+                f"{settings['n_start']} to {settings['n_train']}",
+            )
         for fold in settings.get("folds") or []:
             if fold >= n_folds:
                 raise ConfigError(f"{key}.folds", f"fold {fold}: training.n_folds is {n_folds} (folds 0-{n_folds - 1})")

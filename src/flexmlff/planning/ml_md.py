@@ -55,12 +55,16 @@ class MLDrivenMD(Stage):
     def runs(self) -> list[tuple[str, str, int]]:
         """(model, path, frame) of every ML-driven MD run, in order."""
         settings = self.settings
-        families = list(dict.fromkeys(
-            model for path in settings["paths"] for model in [*settings["models"], *self.models(path)]))
-        return [(model, path, frame)
-                for model in families
-                for path, start in settings["paths"].items() if model in self.models(path)
-                for frame in start["frames"]]
+        families = list(
+            dict.fromkeys(model for path in settings["paths"] for model in [*settings["models"], *self.models(path)])
+        )
+        return [
+            (model, path, frame)
+            for model in families
+            for path, start in settings["paths"].items()
+            if model in self.models(path)
+            for frame in start["frames"]
+        ]
 
     def seed(self, start_path: str, frame) -> int:
         """Each (path, frame) start has its own seed, the same for every model."""

@@ -8,8 +8,12 @@ from pathlib import Path
 
 from flexmlff.building import BuildError, require_mmff
 from flexmlff.calculators import Level
-from flexmlff.collective_variables import (ALL_KINDS, CollectiveVariable, CollectiveVariableError,
-                                           molecule_collective_variables)
+from flexmlff.collective_variables import (
+    ALL_KINDS,
+    CollectiveVariable,
+    CollectiveVariableError,
+    molecule_collective_variables,
+)
 from flexmlff.config_error import ConfigError
 from flexmlff.geometry import bond_graph, check_same_atoms, moving_fragment, read_geometry
 from flexmlff.layout import Layout
@@ -98,8 +102,11 @@ class Molecules(Stage):
         collective variable's name, atoms and value ([[name, atoms, value], ...])."""
         atoms = self.cv_atoms(molecule)
         values = self.built_minimum(molecule, minimum)
-        return {"smiles": self.settings(molecule)["smiles"], "seed": self.config["seed"],
-                "values": [[name, atoms[name], float(value)] for name, value in values.items()]}
+        return {
+            "smiles": self.settings(molecule)["smiles"],
+            "seed": self.config["seed"],
+            "values": [[name, atoms[name], float(value)] for name, value in values.items()],
+        }
 
     # -- collective variables ---------------------------------------------------------------
     def collective_variables(self, molecule: str) -> dict[str, CollectiveVariable]:
@@ -107,14 +114,14 @@ class Molecules(Stage):
         resolved on its reference atoms (:meth:`reference_atoms`) once per plan."""
         if molecule not in self._collective_variables:
             self._collective_variables[molecule] = molecule_collective_variables(
-                self.settings(molecule)["collective_variables"], self.reference_atoms(molecule))
+                self.settings(molecule)["collective_variables"], self.reference_atoms(molecule)
+            )
         return self._collective_variables[molecule]
 
     def cv_atoms(self, molecule: str, kinds=ALL_KINDS) -> dict[str, list[int]]:
         """The atoms of each collective variable of one of `kinds`, by name: what jobs measure
         (a rule parameter)."""
-        return {name: list(cv.atoms) for name, cv in self.collective_variables(molecule).items()
-                if cv.kind in kinds}
+        return {name: list(cv.atoms) for name, cv in self.collective_variables(molecule).items() if cv.kind in kinds}
 
     def transition_coordinate(self, molecule: str) -> dict | None:
         """The CV that tells the molecule's minima apart, ``{"cv", "atoms", "signed"}``; None
@@ -150,8 +157,11 @@ class Molecules(Stage):
         if not low < high:
             raise ConfigError(f"{key}.bands_deg", f"[{low}, {high}]: the first edge must be the lower")
         if low < 0 and not settings["signed"]:
-            raise ConfigError(f"{key}.bands_deg", f"[{low}, {high}]: edges of |{settings['cv']}| cannot be "
-                              "negative (signed: true classes by the signed value)")
+            raise ConfigError(
+                f"{key}.bands_deg",
+                f"[{low}, {high}]: edges of |{settings['cv']}| cannot be "
+                "negative (signed: true classes by the signed value)",
+            )
 
     def _check_collective_variables(self, name: str) -> None:
         """Each collective variable's atoms exist, are bonded as declared and match its pattern."""
@@ -164,12 +174,16 @@ class Molecules(Stage):
         """`name` must be one of the molecule's collective variables, of one of `kinds`."""
         cvs = self.collective_variables(molecule)
         if name not in cvs:
-            raise ConfigError(key, f"{name!r} is not a collective variable of {molecule} (molecules.{molecule}."
-                              f"collective_variables: {', '.join(cvs) or 'none'})")
+            raise ConfigError(
+                key,
+                f"{name!r} is not a collective variable of {molecule} (molecules.{molecule}."
+                f"collective_variables: {', '.join(cvs) or 'none'})",
+            )
         if cvs[name].kind not in kinds:
             article = "an" if cvs[name].kind == "angle" else "a"
-            raise ConfigError(key, f"{name!r} of {molecule} is {article} {cvs[name].kind}; this needs a "
-                              f"{' or '.join(kinds)}")
+            raise ConfigError(
+                key, f"{name!r} of {molecule} is {article} {cvs[name].kind}; this needs a {' or '.join(kinds)}"
+            )
 
     def _check_minima_files(self, name: str) -> None:
         """The molecule's SMILES embeds; every minimum's geometry file is readable, has no
@@ -184,8 +198,10 @@ class Molecules(Stage):
         for minimum in molecule["minima"]:
             if self.built_minimum(name, minimum) is not None:
                 if not molecule["smiles"]:
-                    raise ConfigError(f"{key}.minima.{minimum}", "collective-variable values to build a "
-                                      f"minimum at need the molecule's SMILES ({key}.smiles)")
+                    raise ConfigError(
+                        f"{key}.minima.{minimum}",
+                        f"collective-variable values to build a minimum at need the molecule's SMILES ({key}.smiles)",
+                    )
                 continue
             path = self.minimum_file(name, minimum)
             try:

@@ -54,8 +54,10 @@ class Paths(Stage):
 
     def table_inputs(self, molecule: str, ext: str) -> list[str]:
         """Profile (csv) or summary (json) of every path in :meth:`table_rows`."""
-        return [*self.mep_outputs(molecule, ext),
-                *(self.layout.driven_path(molecule, name, ext) for name in self.driven_path_names(molecule))]
+        return [
+            *self.mep_outputs(molecule, ext),
+            *(self.layout.driven_path(molecule, name, ext) for name in self.driven_path_names(molecule)),
+        ]
 
     # -- isomerisation mechanisms -----------------------------------------------------------
     def isomerisation_rotor(self, molecule: str) -> list[int]:
@@ -88,8 +90,11 @@ class Paths(Stage):
         """Per level: the two end minima, then the highest frame of every path."""
         points = [f"minimum_{end}" for end in self.isomerisation_ends(molecule)]
         points += [f"{path}_highest" for path in self.isomerisation_paths(molecule)]
-        return [self.layout.single_point(molecule, level, name)
-                for level in self.single_point_levels(molecule) for name in points]
+        return [
+            self.layout.single_point(molecule, level, name)
+            for level in self.single_point_levels(molecule)
+            for name in points
+        ]
 
     # -- any path ----------------------------------------------------------------------------
     def path_file(self, molecule: str, name: str) -> str:
@@ -124,11 +129,15 @@ class Paths(Stage):
         targets = []
         for molecule, settings in self.config["molecules"].items():
             if settings.get("mep") or settings["driven_paths"]:
-                targets += [self.layout.table(f"{molecule}_mep_barriers"),
-                            *self.layout.figure(f"{molecule}_mep_profiles")]
+                targets += [
+                    self.layout.table(f"{molecule}_mep_barriers"),
+                    *self.layout.figure(f"{molecule}_mep_profiles"),
+                ]
             if settings.get("isomerisation"):
-                targets += [self.layout.table(f"{molecule}_isomerisation_barriers"),
-                            *self.layout.figure(f"{molecule}_isomerisation_profiles")]
+                targets += [
+                    self.layout.table(f"{molecule}_isomerisation_barriers"),
+                    *self.layout.figure(f"{molecule}_isomerisation_profiles"),
+                ]
         return targets
 
     # -- checks --------------------------------------------------------------------------------
@@ -146,11 +155,13 @@ class Paths(Stage):
         for level in molecule["isomerisation"]["single_point_levels"] if molecule.get("isomerisation") else []:
             known(f"{key}.isomerisation.single_point_levels", level, self.config["levels"], "level")
         if molecule.get("mep") and molecule["mep"]["driving_torsion"]:
-            self.molecules.must_be_cv(f"{key}.mep.driving_torsion", name, molecule["mep"]["driving_torsion"],
-                                      ("dihedral",))
+            self.molecules.must_be_cv(
+                f"{key}.mep.driving_torsion", name, molecule["mep"]["driving_torsion"], ("dihedral",)
+            )
         if molecule.get("isomerisation"):
-            self.molecules.must_be_cv(f"{key}.isomerisation.torsion", name, molecule["isomerisation"]["torsion"],
-                                      ("dihedral",))
+            self.molecules.must_be_cv(
+                f"{key}.isomerisation.torsion", name, molecule["isomerisation"]["torsion"], ("dihedral",)
+            )
         self._check_driven_paths(name)
 
     def _check_driven_paths(self, name: str) -> None:

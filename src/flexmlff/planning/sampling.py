@@ -61,8 +61,10 @@ class Sampling(Stage):
         return math.ceil(self.frame_count(molecule, campaign) / size)
 
     def relabel_chunks(self, molecule: str, campaign: str, run: str) -> list[str]:
-        return [self.layout.md_relabel_chunk(molecule, campaign, run, k)
-                for k in range(self.n_relabel_chunks(molecule, campaign))]
+        return [
+            self.layout.md_relabel_chunk(molecule, campaign, run, k)
+            for k in range(self.n_relabel_chunks(molecule, campaign))
+        ]
 
     def labelled_frames(self, molecule: str, campaign: str, run: str) -> str:
         """Frames of a run labelled at the molecule's level (after relabelling, if any)."""
@@ -89,5 +91,7 @@ class Sampling(Stage):
                 for cv in metadynamics["cvs"]:
                     self.molecules.must_be_cv(f"{key}.{campaign}.metadynamics.cvs", name, cv)
                 if len(metadynamics["sigma"]) != len(metadynamics["cvs"]):
-                    raise ConfigError(f"{key}.{campaign}.metadynamics.sigma",
-                                      f"{len(metadynamics['sigma'])} widths for {len(metadynamics['cvs'])} cvs")
+                    raise ConfigError(
+                        f"{key}.{campaign}.metadynamics.sigma",
+                        f"{len(metadynamics['sigma'])} widths for {len(metadynamics['cvs'])} cvs",
+                    )

@@ -28,13 +28,15 @@ class Training(Stage):
         self.sizes = self.settings["sizes"]
         self.trained_datasets = self.settings["datasets"]
         #: Every family trained on some dataset, in config order.
-        self.families = list(dict.fromkeys(
-            [*self.settings["models"], *(f for d in self.trained_datasets for f in self.families_on(d))]))
+        self.families = list(
+            dict.fromkeys([*self.settings["models"], *(f for d in self.trained_datasets for f in self.families_on(d))])
+        )
         #: Models flexmlff did not train, evaluated beside the families (flexmlff.external).
         self.external_models = external_models(config)
         #: The sGDML best-model rule (force tolerance, energy difference).
-        self.selection = Selection(self.settings["selection_force_tolerance"],
-                                   self.settings["selection_energy_difference"])
+        self.selection = Selection(
+            self.settings["selection_force_tolerance"], self.settings["selection_energy_difference"]
+        )
 
     @property
     def largest_size(self) -> int:
@@ -51,8 +53,14 @@ class Training(Stage):
     def models_on(self, dataset: str) -> list[str]:
         """Every model with errors on `dataset`: its trained families, then the external models
         meant for it (:attr:`flexmlff.external.ExternalModel.datasets`)."""
-        return [*self.families_on(dataset), *(name for name, model in self.external_models.items()
-                                              if model.datasets is None or dataset in model.datasets)]
+        return [
+            *self.families_on(dataset),
+            *(
+                name
+                for name, model in self.external_models.items()
+                if model.datasets is None or dataset in model.datasets
+            ),
+        ]
 
     @property
     def shown_models(self) -> list[str]:
@@ -68,8 +76,10 @@ class Training(Stage):
             return []
         if figure == "fig7":
             combined = settings.get("combined")
-            return [(settings["evaluate_on"], self.largest_size),
-                    *([(combined["dataset"], combined["n_train"])] if combined else [])]
+            return [
+                (settings["evaluate_on"], self.largest_size),
+                *([(combined["dataset"], combined["n_train"])] if combined else []),
+            ]
         meta = settings.get("metadynamics")
         return [(meta["dataset"], n) for n in meta["sizes"]] if meta else []
 
@@ -125,8 +135,12 @@ class Training(Stage):
     def trained_model_files(self) -> dict[str, list[str]]:
         """The fold models of every trained dataset, family and size, keyed
         ``<dataset>/<family>/n<n>`` (the best-model registry looks its best fold up here)."""
-        return {f"{dataset}/{model}/n{n}": self.fold_models(dataset, model, n)
-                for dataset in self.trained_datasets for model in self.families_on(dataset) for n in self.sizes}
+        return {
+            f"{dataset}/{model}/n{n}": self.fold_models(dataset, model, n)
+            for dataset in self.trained_datasets
+            for model in self.families_on(dataset)
+            for n in self.sizes
+        }
 
     def family_fold_errors(self, dataset: str, model: str) -> list[str]:
         """Test errors of every size and fold of one family on one dataset."""
@@ -134,8 +148,12 @@ class Training(Stage):
 
     def training_records(self, dataset: str) -> list[str]:
         """The training record of every family, size and fold on one dataset."""
-        return [self.layout.training_record(dataset, model, n, k)
-                for model in self.families_on(dataset) for n in self.sizes for k in range(self.n_folds)]
+        return [
+            self.layout.training_record(dataset, model, n, k)
+            for model in self.families_on(dataset)
+            for n in self.sizes
+            for k in range(self.n_folds)
+        ]
 
     def dataset_family_errors(self, dataset: str) -> list[str]:
         """The fold errors of every model on one dataset, trained or external."""
@@ -148,15 +166,26 @@ class Training(Stage):
     def targets(self) -> list[str]:
         # Models are wanted in their own right: a deleted one is retrained (and only what
         # depends on it recomputed) by the next plain `snakemake`.
-        return [path for dataset in self.trained_datasets for model in self.families_on(dataset)
-                for n in self.sizes for path in self.fold_models(dataset, model, n)]
+        return [
+            path
+            for dataset in self.trained_datasets
+            for model in self.families_on(dataset)
+            for n in self.sizes
+            for path in self.fold_models(dataset, model, n)
+        ]
 
     # -- external models -----------------------------------------------------------------------
     def external_model_settings(self, name: str) -> dict:
         """An external model's entry as its jobs take it (module, class_name, kwargs, device)."""
         model = self.external_models[name]
-        return {"name": name, "module": model.module, "class_name": model.class_name, "kwargs": model.kwargs,
-                "device": model.device, "key": model.key}
+        return {
+            "name": name,
+            "module": model.module,
+            "class_name": model.class_name,
+            "kwargs": model.kwargs,
+            "device": model.device,
+            "key": model.key,
+        }
 
     def external_model_or_none(self, model: str) -> dict | None:
         """:meth:`external_model_settings` of an external model; None for a family."""
@@ -176,8 +205,10 @@ class Training(Stage):
         """The test errors and predictions an external model's job writes: every size, then
         every fold (the order its script writes them in)."""
         keys = [(n, k) for n in self.sizes for k in range(self.n_folds)]
-        return {"errors": [self.layout.test_errors(dataset, name, n, k) for n, k in keys],
-                "predictions": [self.layout.test_predictions(dataset, name, n, k) for n, k in keys]}
+        return {
+            "errors": [self.layout.test_errors(dataset, name, n, k) for n, k in keys],
+            "predictions": [self.layout.test_predictions(dataset, name, n, k) for n, k in keys],
+        }
 
     def external_model_check_geometry(self, name: str) -> str:
         """The frame an external model is first checked on: the first minimum of the molecule

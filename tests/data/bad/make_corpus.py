@@ -1,8 +1,8 @@
 """Writes the bad-input corpus beside this file (run once; the files are committed).
 
 Each file is one mistake a user makes: broken geometries, broken datasets in each
-format the workflow reads (extended XYZ, sGDML npz, the paper's bare XYZ), and config overlays (merged onto tests/config.yaml as
-``--configfile`` merges them) with a wrong key, type or reference.
+format the workflow reads (extended XYZ, sGDML npz, the paper's bare XYZ), and config overlays
+(merged onto tests/config.yaml as ``--configfile`` merges them) with a wrong key, type or reference.
 """
 
 from pathlib import Path
@@ -18,8 +18,9 @@ def xyz(lines, comment="glycine"):
     return "\n".join([str(len(lines)), comment, *lines]) + "\n"
 
 
-def extxyz_frames(n=4, energy=lambda i: -11218.3 + i, nan_force_frame=None, drop_atom_in=None,
-                  other_atoms_in=None, forces=True):
+def extxyz_frames(
+    n=4, energy=lambda i: -11218.3 + i, nan_force_frame=None, drop_atom_in=None, other_atoms_in=None, forces=True
+):
     out = []
     for i in range(n):
         atoms = [line.split() for line in ATOMS]
@@ -51,8 +52,16 @@ def paper_format(n=3, energy_of=lambda i: f"{-11218.3 + i}", short_atom_in=None)
 def npz(path, **overrides):
     z = np.array([7, 6, 6, 8, 8, 1, 1, 1, 1, 1])
     R = np.array([[float(v) for v in line.split()[1:]] for line in ATOMS])
-    data = dict(z=z, R=np.stack([R, R + 0.01, R - 0.01]), E=np.array([[-1.0], [-2.0], [-3.0]]),
-                F=np.zeros((3, 10, 3)), e_unit="kcal/mol", r_unit="Ang", name="glycine", theory="test")
+    data = dict(
+        z=z,
+        R=np.stack([R, R + 0.01, R - 0.01]),
+        E=np.array([[-1.0], [-2.0], [-3.0]]),
+        F=np.zeros((3, 10, 3)),
+        e_unit="kcal/mol",
+        r_unit="Ang",
+        name="glycine",
+        theory="test",
+    )
     data.update(overrides)
     np.savez(path, **{k: v for k, v in data.items() if v is not None})
 
@@ -88,9 +97,11 @@ def main():
         "negative_temperature.yaml": "molecules:\n  glycine:\n    md:\n      Ip_500K:\n        temperature_K: -5\n",
         "unknown_model.yaml": "training:\n  models: [sgdml, nequip]\n",
         "missing_geometry_file.yaml": "molecules:\n  glycine:\n    minima:\n      Ip: no/such/file.xyz\n",
-        "cv_unknown_atom.yaml": "molecules:\n  glycine:\n    collective_variables:\n      tau1: {atoms: [0, 1, 2, 13]}\n",
+        "cv_unknown_atom.yaml": "molecules:\n  glycine:\n    collective_variables:\n"
+        "      tau1: {atoms: [0, 1, 2, 13]}\n",
         "cv_not_bonded.yaml": "molecules:\n  glycine:\n    collective_variables:\n      n_c_o: {atoms: [0, 1, 3]}\n",
-        "cv_wrong_elements.yaml": "molecules:\n  azobenzene:\n    collective_variables:\n      theta: {atoms: [0, 1, 2], pattern: N=N-C}\n",
+        "cv_wrong_elements.yaml": "molecules:\n  azobenzene:\n    collective_variables:\n"
+        "      theta: {atoms: [0, 1, 2], pattern: N=N-C}\n",
         "cv_bad_pattern.yaml": "molecules:\n  azobenzene:\n    collective_variables:\n      phi: {pattern: C-N=N=Q}\n",
         "cv_unknown_name.yaml": "molecules:\n  glycine:\n    mep:\n      driving_torsion: tau3\n",
         "settings_on_unknown_key.yaml": "training:\n  settings_on:\n    glycine:\n      gap: {n_sparce: 400}\n",
