@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from flexmlff.models import mace
+from flexmlff.models import _mace_run, mace
 from flexmlff.units import ev_to_kcal_mol
 
 
@@ -19,7 +19,7 @@ def test_epoch_history_reads_mace_torchs_metrics_log(tmp_path):
         {"mode": "eval", "epoch": 1, "loss": 0.5, "rmse_e": 0.05, "rmse_f": 0.1},
     ]
     log.write_text("\n".join(json.dumps(row) for row in rows))
-    history = mace.epoch_history(log)
+    history = _mace_run.epoch_history(log)
     assert [row["epoch"] for row in history] == [0, 1]
     assert history[0]["train_loss"] == 3.0 and history[1]["valid_loss"] == 0.5
     # eV -> kcal/mol, eV/Å -> kcal/(mol Å)
@@ -29,7 +29,7 @@ def test_epoch_history_reads_mace_torchs_metrics_log(tmp_path):
 
 def test_training_progress_logs_each_evaluated_epoch_once(tmp_path, caplog):
     results = tmp_path / "results"
-    progress = mace.EpochProgress(results)
+    progress = _mace_run.EpochProgress(results)
     assert progress.poll() == 0  # mace-torch has not started writing
     results.mkdir()
     metrics = results / "mace_run-0_train.txt"
@@ -62,7 +62,7 @@ def test_an_interrupted_training_leaves_no_process_behind(tmp_path, monkeypatch)
     import subprocess
     import sys
 
-    monkeypatch.setattr(mace, "PROGRESS_POLL_S", 0.05)
+    monkeypatch.setattr(_mace_run, "PROGRESS_POLL_S", 0.05)
     started = []
     real_popen = subprocess.Popen
     monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
@@ -70,9 +70,9 @@ def test_an_interrupted_training_leaves_no_process_behind(tmp_path, monkeypatch)
     def interrupt():
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mace.EpochProgress, "poll", lambda self, final=False: interrupt())
+    monkeypatch.setattr(_mace_run.EpochProgress, "poll", lambda self, final=False: interrupt())
     with pytest.raises(KeyboardInterrupt):
-        mace.run_reporting_progress([sys.executable, "-c", "import time; time.sleep(60)"], tmp_path, {})
+        _mace_run.run_reporting_progress([sys.executable, "-c", "import time; time.sleep(60)"], tmp_path, {})
     assert started and started[0].poll() is not None  # killed, not left sleeping
 
 
@@ -87,8 +87,8 @@ def test_a_terminated_job_takes_its_training_process_with_it(tmp_path):
 
     runner = tmp_path / "runner.py"
     runner.write_text(
-        "import sys\nfrom pathlib import Path\nfrom flexmlff.models import mace\n"
-        "mace.run_reporting_progress([sys.executable, '-c', 'import os, time; print(os.getpid(), flush=True); "
+        "import sys\nfrom pathlib import Path\nfrom flexmlff.models import _mace_run\n"
+        "_mace_run.run_reporting_progress([sys.executable, '-c', 'import os, time; print(os.getpid(), flush=True); "
         "time.sleep(60)'], Path(sys.argv[1]), {})\n"
     )
     job = subprocess.Popen([sys.executable, str(runner), str(tmp_path)])

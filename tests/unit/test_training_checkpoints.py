@@ -6,7 +6,7 @@ import logging
 import numpy as np
 import pytest
 
-from flexmlff.models import _bpnn, bpnn, mace
+from flexmlff.models import _bpnn, _mace_run, bpnn, mace
 from flexmlff.models._checkpoint import TrainingCheckpoint, training_fingerprint
 
 SETTINGS = {"max_epochs": 6, "hidden_layers": [8], "checkpoint_every": 1}
@@ -84,7 +84,7 @@ def test_mace_history_of_a_resumed_training_counts_each_epoch_once(tmp_path):
     ]
     log = tmp_path / "mace_run-0_train.txt"
     log.write_text("\n".join(json.dumps(row) for row in rows))
-    history = mace.epoch_history(log)
+    history = _mace_run.epoch_history(log)
     assert [row["epoch"] for row in history] == [0, 1, 2]
     assert [row["valid_loss"] for row in history] == [3.0, 1.5, 0.5]
     assert [row["train_loss"] for row in history] == [4.0, 2.0, 1.0]
