@@ -1,5 +1,7 @@
-"""Shared fixtures: the shipped glycine geometries and a small labelled glycine dataset."""
+"""Shared fixtures: the shipped glycine geometries, a small labelled glycine dataset, and the plans
+of the smoke config and of the alanine dipeptide example."""
 
+import copy
 import logging
 import time
 from pathlib import Path
@@ -11,6 +13,7 @@ from ase.io import read
 
 from flexmlff.calculators import make_calculator
 from flexmlff.data import Dataset
+from flexmlff.planning import Plan, load_config
 from flexmlff.units import ev_to_kcal_mol
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +54,21 @@ def glycine_dataset(glycine_ip):
         E.append(ev_to_kcal_mol(atoms.get_potential_energy()))
         F.append(ev_to_kcal_mol(atoms.get_forces()))
     return Dataset(glycine_ip.numbers, R, E, F, "glycine-distorted", "xtb GFN2-xTB")
+
+
+@pytest.fixture(scope="module")
+def smoke_config():
+    return load_config(ROOT / "tests" / "config.yaml")
+
+
+@pytest.fixture()
+def smoke(smoke_config):
+    return Plan(copy.deepcopy(smoke_config), basedir=ROOT)
+
+
+@pytest.fixture(scope="module")
+def alanine_dipeptide():
+    return Plan(load_config(ROOT / "config/examples/alanine_dipeptide.yaml"), basedir=ROOT)
 
 
 def _alive(process: psutil.Process) -> bool:

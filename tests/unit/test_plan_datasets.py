@@ -1,0 +1,40 @@
+"""The datasets' planner (flexmlff.planning.datasets): sources, shared splits, the transition
+coordinate."""
+
+from plan_helpers import plan_with
+
+
+def test_relabelled_dataset_shares_its_source_split(smoke):
+    assert (
+        smoke.datasets.split_file("rotation_no_dispersion", 40)
+        == smoke.datasets.split_file("rotation", 40)
+        == ("results/rotation/splits/n40.npz")
+    )
+    assert smoke.datasets.sources("rotation_no_dispersion") == [
+        f"results/datasets/rotation_no_dispersion_relabel/chunk{k:03d}.extxyz" for k in range(4)
+    ]
+    assert smoke.datasets.same_size_manifest("metadynamics") == "results/datasets/rotation.json"
+    assert smoke.datasets.same_size_manifest("rotation") == []
+
+
+def test_cluster_coordinate_is_the_molecules_transition_coordinate(smoke, smoke_config):
+    assert smoke.datasets.cluster_coordinate("glycine") == {"cv": "tau1", "atoms": [0, 1, 2, 3], "signed": False}
+    assert smoke.datasets.cluster_coordinate("rotation") is None  # the smoke config's azobenzene names none
+    without = plan_with(
+        smoke_config,
+        lambda c: (
+            c["molecules"]["glycine"].pop("transition_coordinate"),
+            c["figures"].pop("phi_cluster_errors"),
+            c["figures"].pop("training_set_optimisation"),
+            c["figures"].pop("ml_md"),
+        ),
+    )
+    assert without.datasets.cluster_coordinate("glycine") is None
+    assert (
+        smoke.training.trained_model_files()["glycine/gap/n40"][2]
+        == "results/glycine/models/gap/n40/fold2/model.tar.gz"
+    )
+    assert (
+        smoke.layout.test_predictions("glycine", "gap", 10, 2)
+        == "results/glycine/models/gap/n10/fold2/predictions.extxyz"
+    )

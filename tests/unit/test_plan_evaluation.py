@@ -1,0 +1,71 @@
+"""The evaluation planner (flexmlff.planning.evaluation): learning-curve rows, Figs. 6-8 inputs,
+the ablation."""
+
+import copy
+
+import pytest
+from plan_helpers import ROOT, plan_with
+
+from flexmlff.planning import ConfigError, Plan, load_config
+
+
+def test_without_figs_7_and_8_there_are_no_cluster_tables(smoke_config):
+    """The summary asks for Fig. 7's tables whatever the config: none without the figure."""
+    plan = plan_with(
+        smoke_config, lambda c: (c["figures"].pop("phi_cluster_errors"), c["figures"].pop("training_set_optimisation"))
+    )
+    assert plan.evaluation.phi_cluster_tables("fig7") == [] and plan.evaluation.phi_cluster_tables("fig8") == []
+
+
+def test_errors_and_figure_inputs(smoke):
+    assert len(smoke.training.family_fold_errors("glycine", "gap")) == 2 * 3
+    assert smoke.training.all_family_errors() == [f"results/glycine/errors/{m}.csv" for m in smoke.training.families]
+    assert smoke.evaluation.gap_cutoff_errors()[0] == "results/glycine/cutoff_scan/gap/r3/n10/fold0/test_errors.csv"
+    assert smoke.evaluation.gap_cutoff_settings("7.5")["cutoff_A"] == 7.5
+    assert smoke.evaluation.gap_cutoff_settings("7.5")["n_sparse"] == 150
+    # Fig. 7: the largest size on its own set, the families beside it, the combined set;
+    # Fig. 8: the metadynamics sizes
+    assert smoke.evaluation.phi_cluster_tables("fig7") == [
+        "results/glycine/phi_clusters/glycine/sgdml/n40.csv",
+        "results/glycine/phi_clusters/glycine/mace/n40.csv",
+        "results/glycine/phi_clusters/glycine/sgdml/n10.csv",
+    ]
+    assert len(smoke.evaluation.phi_cluster_tables("fig8")) == 2
+    rows = smoke.evaluation.learning_curve_rows("fold_means", smoke.training.families)
+    assert rows == [("glycine", "glycine", ["schnet", "gap", "sgdml", "sgdml_ang"])]
+    assert smoke.training.model_env("sgdml_ang") == "sgdml" and smoke.training.model_env("gap") == "gap"
+    # every model's training record, next to its model
+    records = smoke.training.training_records("glycine")
+    assert len(records) == len(smoke.training.families) * 2 * 3
+    assert records[0] == f"results/glycine/models/{smoke.training.families[0]}/n10/fold0/training.json"
+
+
+def test_the_dispersion_ablation_compares_one_model_with_one_set_of_settings():
+    config = load_config(ROOT / "config" / "config.yaml")
+    config["training"]["settings_on"]["rotation"] = {"gap": {"n_sparse": 300}}
+    with pytest.raises(
+        ConfigError,
+        match=r"'training.settings_on.rotation_no_dispersion.gap': gap's settings "
+        r"differ from those on 'rotation'",
+    ):
+        Plan(copy.deepcopy(config), basedir=ROOT)
+    config["training"]["settings_on"]["rotation_no_dispersion"] = {"gap": {"n_sparse": 300}}
+    plan = Plan(config, basedir=ROOT)
+    assert plan.training.model_settings("gap", "rotation_no_dispersion")["n_sparse"] == 300
+
+
+def test_fig7a_alone_is_planned_for_a_molecule_without_7b_or_fig8(smoke_config):
+    def only_7a(config):
+        clusters = config["figures"]["phi_cluster_errors"]
+        del clusters["combined"], clusters["metadynamics"]
+
+    alone, both = plan_with(smoke_config, only_7a), plan_with(smoke_config, lambda c: None)
+    assert (
+        alone.training.phi_cluster_models("fig7") == [("glycine", 40)]
+        and alone.training.phi_cluster_models("fig8") == []
+    )
+    assert len(alone.evaluation.phi_cluster_tables("fig7")) == 2  # the model's row and MACE's beside it
+    targets = alone.targets()
+    assert "results/figures/fig7_phi_cluster_errors.png" in targets
+    assert not any("fig8" in target for target in targets)
+    assert any("fig8" in target for target in both.targets())
