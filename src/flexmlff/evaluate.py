@@ -129,6 +129,23 @@ def best_fold_index(error_files, model: str, selection: Selection = Selection())
     return int(best_fold(folds, model, selection)["fold"])
 
 
+#: A figure entry that stands for one method over several descriptors, and the families it
+#: chooses among per dataset (``figures.<figure>.best_descriptor``).
+DESCRIPTOR_ALTERNATIVES = {"sgdml": ("sgdml", "sgdml_ang")}
+
+
+def descriptor_choice(records: list[dict], best_folds: dict[str, int]) -> tuple[str, dict[str, float]]:
+    """Of the families in `best_folds` ({family: its best fold}, all at one training size), the
+    one whose best model has the lowest validation force RMSE (its training record's
+    ``chosen.valid_force_rmse``; the paper chose sGDML's descriptor per mechanism, Sec. IV),
+    and each family's RMSE. `records` hold those models' training records."""
+    rmse = {}
+    for family_name, fold in best_folds.items():
+        record = next(r for r in records if r["family"] == family_name and int(r["fold"]) == int(fold))
+        rmse[family_name] = float(record["chosen"]["valid_force_rmse"])
+    return min(rmse, key=rmse.get), rmse
+
+
 def fold_statistics(folds: pd.DataFrame, best: pd.Series) -> dict:
     """Fold count, the best fold and its metrics, and the mean ± std of every metric over folds."""
     row = {"n_folds": len(folds), "best_fold": int(best["fold"])}

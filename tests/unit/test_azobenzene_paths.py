@@ -92,3 +92,45 @@ def test_fixed_torsion_optimisation_keeps_phi_and_lowers_energy(mechanisms):
         geometry.dihedral(frame.positions, ids.phi), abs=0.01
     )
     assert relaxed.get_potential_energy() < frame.get_potential_energy()
+
+
+def test_rotor_coordinates_are_set_by_rigid_fragments_and_phi_is_kept(mechanisms):
+    from flexmlff.rotor_optimisation import rotor_coordinates, set_rotor_coordinates
+
+    frame = mechanisms["rotation"][8]
+    ids = geometry.azobenzene_atoms(frame)
+    start = rotor_coordinates(frame, ids)
+    wanted = {**start, "theta": start["theta"] + 7.0, "theta_prime": start["theta_prime"] - 4.0, "a": 1.45, "b": 1.30}
+    moved = set_rotor_coordinates(frame, ids, wanted)
+    assert rotor_coordinates(moved, ids) == pytest.approx(wanted, abs=1e-6)
+    assert geometry.dihedral(moved.positions, ids.phi) == pytest.approx(geometry.dihedral(frame.positions, ids.phi))
+    # everything else as it was: each phenyl ring is moved whole
+    ring = geometry.moving_fragment(frame, (ids.n2, ids.c1))
+    inside = frame.get_all_distances()[np.ix_(ring, ring)]
+    assert np.allclose(moved.get_all_distances()[np.ix_(ring, ring)], inside, atol=1e-9)
+
+
+def test_the_papers_rotor_optimisation_moves_only_its_five_coordinates_to_their_minimum(mechanisms):
+    from flexmlff.rotor_optimisation import ROTOR_COORDINATES, optimise_rotor, rotor_coordinates, set_rotor_coordinates
+
+    frame = mechanisms["rotation"][8]
+    ids = geometry.azobenzene_atoms(frame)
+    calc = make_calculator("xtb", AZOBENZENE_LEVEL)
+    optimised, result = optimise_rotor(frame, calc, ids, gtol=1e-3, max_steps=200)
+    assert result.converged and optimised.get_potential_energy() < frame.get_potential_energy()
+    assert geometry.dihedral(optimised.positions, ids.phi) == pytest.approx(
+        geometry.dihedral(frame.positions, ids.phi), abs=1e-6
+    )
+    # what the frame had and the optimised frame has differ only by its five coordinates
+    values = rotor_coordinates(optimised, ids)
+    assert np.allclose(set_rotor_coordinates(frame, ids, values).positions, optimised.positions, atol=1e-8)
+    # a minimum along each coordinate: a step either way raises the energy
+    energy = optimised.get_potential_energy()
+    for name in ROTOR_COORDINATES:
+        for step in (-0.5, 0.5) if name.startswith("theta") else (-0.005, 0.005):
+            nudged = set_rotor_coordinates(frame, ids, {**values, name: values[name] + step})
+            nudged.calc = calc
+            assert nudged.get_potential_energy() > energy - 1e-6, name
+    # the paper's variant relaxes less than every coordinate but phi: its frame lies higher
+    everything, _ = mep.optimise_at_fixed_torsion(frame, calc, ids.phi, fmax=0.05, max_steps=300)
+    assert everything.get_potential_energy() < optimised.get_potential_energy()

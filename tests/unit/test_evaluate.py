@@ -279,3 +279,17 @@ def test_held_out_errors_test_only_the_folds_left_out():
     # the baseline predicts fold 1's mean energy (4) and zero forces
     assert row["baseline_energy_rmse"] == pytest.approx(np.sqrt(np.mean((E[[0, 1, 2, 6, 7, 8]] - 4.0) ** 2)))
     assert row["baseline_force_rmse"] == pytest.approx(np.sqrt(np.mean(F[[0, 1, 2, 6, 7, 8]] ** 2)))
+
+
+def test_the_descriptor_whose_best_model_validates_better_is_chosen():
+    from flexmlff.evaluate import descriptor_choice
+
+    records = [
+        {"family": "sgdml", "fold": 0, "chosen": {"valid_force_rmse": 1.0}},
+        {"family": "sgdml", "fold": 1, "chosen": {"valid_force_rmse": 3.0}},
+        {"family": "sgdml_ang", "fold": 0, "chosen": {"valid_force_rmse": 0.5}},
+        {"family": "sgdml_ang", "fold": 1, "chosen": {"valid_force_rmse": 2.0}},
+    ]
+    # by each family's best fold, not its best record: sgdml's best fold 0 (1.0) beats sgdml_ang's fold 1 (2.0)
+    assert descriptor_choice(records, {"sgdml": 0, "sgdml_ang": 1}) == ("sgdml", {"sgdml": 1.0, "sgdml_ang": 2.0})
+    assert descriptor_choice(records, {"sgdml": 1, "sgdml_ang": 0})[0] == "sgdml_ang"

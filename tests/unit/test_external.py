@@ -91,11 +91,8 @@ def test_a_registry_entry_runs_on_its_datasets_in_its_familys_env(tmp_path):
     }
     validate_config(config, SCHEMA)
     plan = Plan(config, basedir=ROOT)
-    assert (
-        plan.training.external_model_env("saved_mace") == "mace"
-        and plan.training.external_model_env("everywhere") == "analysis"
-    )
-    assert plan.training.external_model_env("elsewhere") == "mace"
+    assert plan.external.env("saved_mace") == "mace" and plan.external.env("everywhere") == "analysis"
+    assert plan.external.env("elsewhere") == "mace"
     # a model saved for the rotation set is not evaluated on glycine's frames
     assert "saved_mace" not in plan.training.models_on("glycine") and "everywhere" in plan.training.models_on("glycine")
     # Fig. 4 shows them beside the families by default, those meant for its dataset

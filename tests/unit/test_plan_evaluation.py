@@ -69,3 +69,26 @@ def test_fig7a_alone_is_planned_for_a_molecule_without_7b_or_fig8(smoke_config):
     assert "results/figures/fig7_phi_cluster_errors.png" in targets
     assert not any("fig8" in target for target in targets)
     assert any("fig8" in target for target in both.targets())
+
+
+def test_the_sgdml_entry_chooses_between_the_descriptors_trained_on_its_dataset(smoke, smoke_config):
+    # glycine trains both sgdml and sgdml_ang: Fig. 5's and Fig. 9's sGDML entry picks one by its records
+    assert smoke.training.descriptor_candidates("sgdml", "glycine") == ["sgdml", "sgdml_ang"]
+    assert smoke.training.descriptor_candidates("sgdml_ang", "glycine") == ["sgdml_ang"]  # not an entry
+    assert smoke.training.descriptor_candidates("sgdml", "glycine", best_descriptor=False) == ["sgdml"]
+    ((dataset, entry, candidates, records),) = smoke.evaluation.descriptor_choices("fold_means", [])
+    assert (dataset, entry, candidates) == ("glycine", "sgdml", ["sgdml", "sgdml_ang"])
+    assert records[-1] == "results/glycine/models/sgdml_ang/n40/fold2/training.json" and len(records) == 6
+    assert smoke.ml_md.candidates("neb", "sgdml") == ["sgdml", "sgdml_ang"]
+    assert smoke.ml_md.candidates("neb", "gap") == ["gap"] and smoke.ml_md.fold_records("neb", "gap") == []
+    assert len(smoke.ml_md.fold_models("neb", "sgdml")) == 6 and len(smoke.ml_md.fold_records("neb", "sgdml")) == 6
+    # each as itself where the figure asks so, or where only one descriptor is trained
+    off = plan_with(smoke_config, lambda c: c["figures"]["fold_means"].update(best_descriptor=False))
+    assert off.evaluation.descriptor_choices("fold_means", []) == []
+
+    def without_sgdml_ang(config):
+        config["figures"].pop("descriptor_comparison")
+        config["training"]["models_on"]["glycine"] = [m for m in config["training"]["models"] if m != "sgdml_ang"]
+
+    only = plan_with(smoke_config, without_sgdml_ang)
+    assert only.training.descriptor_candidates("sgdml", "glycine") == ["sgdml"]

@@ -1,11 +1,12 @@
 """The molecules' planner (flexmlff.planning.molecules): levels, minima given or built, atoms and
 collective variables."""
 
+import numpy as np
 import pytest
-from plan_helpers import example_with
+from plan_helpers import ROOT, example_with
 
 from flexmlff.calculators import Level
-from flexmlff.planning import ConfigError
+from flexmlff.planning import ConfigError, Plan, load_config
 
 
 def test_levels(smoke):
@@ -133,3 +134,34 @@ def test_bad_molecule_entries_name_their_key(edit, message):
     with pytest.raises(ConfigError) as error:
         example_with(edit)
     assert str(error.value).startswith(message)
+
+
+def test_a_molecule_known_only_from_its_dataset_file_takes_the_files_atoms(glycine_dataset, tmp_path):
+    order = [1, 0, *range(2, len(glycine_dataset.z))]  # N first and C second swapped, as no minimum has them
+    path = tmp_path / "published.npz"
+    np.savez(
+        path,
+        z=glycine_dataset.z[order],
+        R=glycine_dataset.R[:, order],
+        E=glycine_dataset.E[:, None],
+        F=glycine_dataset.F[:, order],
+        e_unit="eV",
+        r_unit="au",
+    )
+    config = load_config(ROOT / "config/examples/published_dataset.yaml")
+    config["datasets"]["glycine"]["file"] = str(path)
+    plan = Plan(config, basedir=ROOT)
+    atoms = plan.molecules.reference_atoms("glycine")
+    assert list(atoms.numbers) == list(glycine_dataset.z[order])
+    assert np.allclose(atoms.positions, glycine_dataset.R[0, order])  # in Å: the stated units, not the labels
+    assert plan.datasets.atom_order("glycine") == []  # nothing to check the file against: it is the order
+    assert plan.external.check_geometry("glycine") == "results/datasets/glycine.extxyz"
+
+    config["datasets"]["glycine"]["file"] = str(tmp_path / "missing.npz")
+    with pytest.raises(
+        ConfigError, match=r"^config key 'datasets\.glycine\.file': .*missing\.npz: dataset file not found"
+    ):
+        Plan(config, basedir=ROOT)
+    config["datasets"]["glycine"].update(file="", campaigns=["hot"])
+    with pytest.raises(ConfigError, match=r"config key 'molecules\.glycine\.minima': a molecule needs minima"):
+        Plan(config, basedir=ROOT)

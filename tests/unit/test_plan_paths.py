@@ -10,6 +10,7 @@ def test_isomerisation_plan(smoke):
         "inversion",
         "rotation_inversion",
         "optimised_rotation",
+        "optimised_rotation_paper",
     ]
     points = smoke.paths.isomerisation_single_points("azobenzene")
     assert points[:3] == [
@@ -17,7 +18,7 @@ def test_isomerisation_plan(smoke):
         "results/azobenzene/single_points/gfn2/minimum_trans.json",
         "results/azobenzene/single_points/gfn2/rotation_highest.json",
     ]
-    assert len(points) == 2 + 4
+    assert len(points) == 2 + 5
     assert smoke.paths.mep_outputs("glycine", "csv") == [
         "results/glycine/mep/neb.csv",
         "results/glycine/mep/string.csv",
@@ -49,3 +50,19 @@ def test_a_driven_path_is_a_path_like_the_meps(alanine_dipeptide):
     assert (
         plan.paths.path_file("alanine_dipeptide", "phi_psi") == "results/alanine_dipeptide/driven_paths/phi_psi.extxyz"
     )
+
+
+def test_the_optimised_rotation_comes_in_the_configured_variant_and_the_other_for_table_i(smoke, smoke_config):
+    paths = smoke.paths.isomerisation_paths("azobenzene")
+    assert paths[-2:] == ["optimised_rotation", "optimised_rotation_paper"]  # relax: all, compare: true
+    assert smoke.paths.optimised_rotation_variants("azobenzene") == {
+        "optimised_rotation": "all",
+        "optimised_rotation_paper": "paper",
+    }
+    assert "results/azobenzene/paths/optimised_rotation_paper.csv" in smoke.paths.isomerisation_profiles("azobenzene")
+
+    def papers(config):
+        config["molecules"]["azobenzene"]["isomerisation"]["optimised_rotation"].update(relax="paper", compare=False)
+
+    paper = plan_with(smoke_config, papers)
+    assert paper.paths.optimised_rotation_variants("azobenzene") == {"optimised_rotation": "paper"}

@@ -23,6 +23,7 @@ def test_campaign_runs_are_named_and_seeded_in_order(smoke):
         "inversion": 7,
         "rotation_inversion": 7,
         "optimised_rotation": 7,
+        "optimised_rotation_paper": 7,
         "neb": 7,
         "string": 7,
     }

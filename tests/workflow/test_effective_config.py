@@ -146,8 +146,8 @@ def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_sta
     log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
     assert "labelled 'eV' (the file's e_unit)" in log and "datasets.glycine.units.energy" in log
 
-    # a file whose atoms are in another order than the minima' is refused: collective
-    # variables and clusters index the minima's atoms
+    # the example names no minimum: the molecule's atoms and their order are the file's, whatever
+    # order it has (the paper's glycine file is NHHCCOOHHH)
     order = [1, 0, *range(2, len(glycine_dataset.z))]
     np.savez(
         checkout / "data/glycine_published.npz",
@@ -160,8 +160,33 @@ def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_sta
         theory="unknown",
     )
     shutil.rmtree(checkout / "results/datasets", ignore_errors=True)
-    refused = subprocess.run(
+    taken = subprocess.run(
         [sys.executable, "-m", "snakemake", "results/datasets/glycine.json", "--cores", "1", *example],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
+    assert taken.returncode == 0, taken.stderr[-3000:]
+    with np.load(checkout / "results/datasets/glycine.npz") as npz:
+        assert np.array_equal(npz["z"], glycine_dataset.z[order])
+
+    # with a minimum named, a file whose atoms are in another order is refused: collective
+    # variables and clusters index the minima's atoms
+    config = yaml.safe_load((checkout / "config/examples/published_dataset.yaml").read_text())
+    config["molecules"]["glycine"]["minima"] = {"Ip": "resources/geometries/glycine_Ip.xyz"}
+    (checkout / "with_minimum.yaml").write_text(yaml.safe_dump(config))
+    shutil.rmtree(checkout / "results/datasets", ignore_errors=True)
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "results/datasets/glycine.json",
+            "--cores",
+            "1",
+            "--configfile",
+            "with_minimum.yaml",
+        ],
         cwd=checkout,
         capture_output=True,
         text=True,

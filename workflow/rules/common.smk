@@ -32,7 +32,8 @@ wildcard_constraints:
     minimum=r"[A-Za-z0-9_\-]+",
     run=r"[A-Za-z0-9_\-]+",
     method="neb|string",
-    path="rotation|inversion|rotation_inversion|optimised_rotation",
+    path="rotation|inversion|rotation_inversion|optimised_rotation(_all|_paper)?",
+    optimised=r"optimised_rotation(_all|_paper)?",
     mechanism="rotation|inversion|rotation_inversion",
     level=r"[A-Za-z0-9_\-]+",
     campaign=r"[A-Za-z0-9_\-]+",
@@ -56,7 +57,7 @@ def env(name):
 
 
 def external_model_env(wildcards):
-    return env(plan.training.external_model_env(wildcards.external))
+    return env(plan.external.env(wildcards.external))
 
 
 def model_env(wildcards):

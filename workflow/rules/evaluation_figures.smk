@@ -25,7 +25,17 @@ rule plot_fig4_learning_curves:
         "../scripts/plot_learning_curve_figure.py"
 
 
+# The sGDML entry takes each dataset's better descriptor (figures.fold_means.best_descriptor).
 use rule plot_fig4_learning_curves as plot_fig5_fold_means with:
+    input:
+        layout.table("learning_curves"),
+        records=lambda wc: [
+            path
+            for *_, records in plan.evaluation.descriptor_choices(
+                "fold_means", plan.training.shown_models
+            )
+            for path in records
+        ],
     output:
         report(
             multiext(layout.figure_stem("fig5_fold_means"), ".pdf", ".png"),
@@ -39,6 +49,9 @@ use rule plot_fig4_learning_curves as plot_fig5_fold_means with:
             "fold_means", plan.training.shown_models
         ),
         statistic="mean",
+        descriptor_choices=lambda wc: plan.evaluation.descriptor_choices(
+            "fold_means", plan.training.shown_models
+        ),
 
 
 # Fig. 6a: GAP/SOAP at several SOAP cutoffs, one size, the same CV tasks as the learning curves.
@@ -142,7 +155,7 @@ rule phi_cluster_errors:
     params:
         coordinate=lambda wc: plan.datasets.cluster_coordinate(wc.evaluated),
         selection=plan.training.selection,
-        external=lambda wc: plan.training.external_model_or_none(wc.model),
+        external=lambda wc: plan.external.settings_or_none(wc.model),
     script:
         "../scripts/phi_cluster_errors.py"
 

@@ -5,7 +5,7 @@
 
 rule check_external_model:
     input:
-        geometry=lambda wc: plan.training.external_model_check_geometry(wc.external),
+        geometry=lambda wc: plan.external.check_geometry(wc.external),
     output:
         layout.external_model_check("{external}"),
     log:
@@ -17,7 +17,7 @@ rule check_external_model:
     conda:
         external_model_env
     params:
-        model=lambda wc: plan.training.external_model_settings(wc.external),
+        model=lambda wc: plan.external.settings(wc.external),
     script:
         "../scripts/check_external_model.py"
 
@@ -30,7 +30,7 @@ rule evaluate_external_model:
         ],
         check=layout.external_model_check("{external}"),
     output:
-        **plan.training.external_model_errors("{dataset}", "{external}"),
+        **plan.external.errors("{dataset}", "{external}"),
     log:
         log_file("evaluate_external_model", "{dataset}_{external}"),
     benchmark:
@@ -38,7 +38,7 @@ rule evaluate_external_model:
     conda:
         external_model_env
     params:
-        model=lambda wc: plan.training.external_model_settings(wc.external),
+        model=lambda wc: plan.external.settings(wc.external),
         sizes=plan.training.sizes,
         n_folds=plan.training.n_folds,
         cluster_coordinate=lambda wc: plan.datasets.cluster_coordinate(wc.dataset),

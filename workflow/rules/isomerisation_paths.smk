@@ -26,12 +26,12 @@ rule optimised_rotation_path:
     input:
         rotation=layout.path("{molecule}", "rotation"),
     output:
-        path=layout.path("{molecule}", "optimised_rotation"),
-        profile=layout.path("{molecule}", "optimised_rotation", "csv"),
+        path=layout.path("{molecule}", "{optimised}"),
+        profile=layout.path("{molecule}", "{optimised}", "csv"),
     log:
-        log_file("optimised_rotation_path", "{molecule}"),
+        log_file("optimised_rotation_path", "{molecule}_{optimised}"),
     benchmark:
-        benchmark_file("optimised_rotation_path", "{molecule}")
+        benchmark_file("optimised_rotation_path", "{molecule}_{optimised}")
     conda:
         env("sampling")
     params:
@@ -39,6 +39,7 @@ rule optimised_rotation_path:
         settings=lambda wc: plan.molecules.settings(wc.molecule)["isomerisation"][
             "optimised_rotation"
         ],
+        relax=lambda wc: plan.paths.optimised_rotation_relax(wc.molecule, wc.optimised),
         rotor=lambda wc: plan.paths.isomerisation_rotor(wc.molecule),
     script:
         "../scripts/optimised_rotation_path.py"
@@ -91,6 +92,7 @@ rule isomerisation_table:
         env("analysis")
     params:
         paths=lambda wc: plan.paths.isomerisation_paths(wc.molecule),
+        relaxed=lambda wc: plan.paths.optimised_rotation_variants(wc.molecule),
         ends=lambda wc: plan.paths.isomerisation_ends(wc.molecule),
         level=lambda wc: plan.molecules.molecule_level(wc.molecule),
         single_point_levels=lambda wc: plan.paths.single_point_levels(wc.molecule),

@@ -6,6 +6,7 @@ rule ml_md:
         start=lambda wc: plan.ml_md.start_file(wc.start_path),
         models=lambda wc: plan.ml_md.fold_models(wc.start_path, wc.model),
         errors=lambda wc: plan.ml_md.fold_errors(wc.start_path, wc.model),
+        records=lambda wc: plan.ml_md.fold_records(wc.start_path, wc.model),
         ends=lambda wc: plan.ml_md.end_minima(wc.start_path),
     output:
         frames=layout.ml_md_frames("{model}", "{start_path}", "{frame}"),
@@ -32,6 +33,7 @@ rule ml_md:
         ),
         seed=lambda wc: plan.ml_md.seed(wc.start_path, wc.frame),
         selection=plan.training.selection,
+        candidates=lambda wc: plan.ml_md.candidates(wc.start_path, wc.model),
         ipi_dir=lambda wc: layout.ml_md_ipi_dir(wc.model, wc.start_path, wc.frame),
     script:
         "../scripts/ml_md.py"

@@ -31,7 +31,13 @@ with snakemake_step(snakemake) as log:
                 "path": name,
                 "highest_image": int(top["image"]),
                 f"dE_{level_name}_kcal_mol": round(float(top["energy_kcal_mol"]), 1),
-                "dE_paper_PBE_TS_kcal_mol": PAPER_BARRIERS_KCAL_MOL.get(name),
+                # the paper's optimised rotation relaxed theta, theta', a, a' and b alone (relax: paper)
+                "dE_paper_PBE_TS_kcal_mol": PAPER_BARRIERS_KCAL_MOL.get(name.removesuffix("_paper"))
+                if snakemake.params.relaxed.get(name, "paper") == "paper"
+                else None,
+                "relaxed": {"all": "all but phi", "paper": "theta, theta', a, a', b"}.get(
+                    snakemake.params.relaxed.get(name)
+                ),
                 "phi_deg": round(float(top["phi_deg"]), 1),
                 "theta_deg": round(float(top["theta_deg"]), 1),
                 "theta_prime_deg": round(float(top["theta_prime_deg"]), 1),

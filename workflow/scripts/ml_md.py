@@ -8,18 +8,42 @@ import numpy as np
 from ase.io import read
 
 from flexmlff.data import from_atoms, write_extxyz
-from flexmlff.evaluate import best_fold_index, coordinate_degrees, md_outcome, tail_mean, transition_outcome
+from flexmlff.evaluate import (
+    best_fold_index,
+    coordinate_degrees,
+    descriptor_choice,
+    md_outcome,
+    tail_mean,
+    transition_outcome,
+)
 from flexmlff.geometry import bond_graph
 from flexmlff.ipi import MDSettings, file_identity, run_ipi_md
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
+from flexmlff.training_records import read_records
 
 with snakemake_step(snakemake) as log:
     limit_threads(snakemake.threads)
     wc, params = snakemake.wildcards, snakemake.params
-    fold = best_fold_index(snakemake.input.errors, wc.model, params.selection)
-    models = family(wc.model)
-    model = models.load(snakemake.input.models[fold])
+    # the sGDML entry may choose between descriptors: each candidate's folds, in order
+    candidates, n_folds = params.candidates, len(snakemake.input.errors) // len(params.candidates)
+    errors, model_files = (
+        {c: files[k * n_folds : (k + 1) * n_folds] for k, c in enumerate(candidates)}
+        for files in (snakemake.input.errors, snakemake.input.models)
+    )
+    best = {c: best_fold_index(errors[c], c, params.selection) for c in candidates}
+    drove, valid_force_rmse = candidates[0], {}
+    if len(candidates) > 1:
+        drove, valid_force_rmse = descriptor_choice(read_records(snakemake.input.records), best)
+        log.info(
+            "%s: %s drives, its best model the lowest in validation force RMSE (%s kcal/(mol A))",
+            wc.model,
+            drove,
+            ", ".join(f"{c} {v:.3f}" for c, v in valid_force_rmse.items()),
+        )
+    fold, model_file = best[drove], model_files[drove][best[drove]]
+    models = family(drove)
+    model = models.load(model_file)
     atoms = read(snakemake.input.start, index=int(wc.frame))
     # the molecule's angles and dihedrals; the names below were checked before any job ran
     named = params.cvs
@@ -42,9 +66,10 @@ with snakemake_step(snakemake) as log:
     # each start has its own seed; figures.ml_md's thermostat is Langevin (no config key)
     settings = MDSettings.from_protocol(s, seed=params.seed, thermostat="langevin")
     log.info(
-        "%s (best of %d folds: %d) from %s frame %s: %s",
+        "%s (%s, best of %d folds: %d) from %s frame %s: %s",
         wc.model,
-        len(snakemake.input.errors),
+        drove,
+        n_folds,
         fold,
         wc.start_path,
         wc.frame,
@@ -52,9 +77,7 @@ with snakemake_step(snakemake) as log:
     )
     began = time.perf_counter()
     # a retrained model (same path, new weights) never resumes the old model's run
-    frames = run_ipi_md(
-        atoms, models.calculator(model), settings, params.ipi_dir, identity=file_identity(snakemake.input.models[fold])
-    )
+    frames = run_ipi_md(atoms, models.calculator(model), settings, params.ipi_dir, identity=file_identity(model_file))
     wall_s = time.perf_counter() - began
     data = from_atoms(frames, f"ml_md/{wc.model}/{wc.start_path}/frame{wc.frame}", f"{wc.model} model")
     write_extxyz(data, snakemake.output.frames)
@@ -75,6 +98,8 @@ with snakemake_step(snakemake) as log:
     }
     outcome.update(
         model=wc.model,
+        drove=drove,
+        descriptor_valid_force_rmse=valid_force_rmse,
         start=f"{wc.start_path}:{wc.frame}",
         best_fold=fold,
         outcome_coordinate=classifier,

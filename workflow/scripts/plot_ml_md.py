@@ -16,7 +16,7 @@ with snakemake_step(snakemake) as log:
         [
             {
                 "start": o["start"],
-                "model": model_label(o["model"]),
+                "model": model_label(o.get("drove", o["model"])),
                 "best_fold": o["best_fold"],
                 "steps": o["steps"],
                 "ends_in": o["ends_in"],

@@ -9,7 +9,8 @@ as the rule files are split:
 ``plan.paths`` (:class:`Paths`)          MEPs, driven paths, isomerisation mechanisms
 ``plan.sampling`` (:class:`Sampling`)    MD campaigns and their relabelling
 ``plan.datasets`` (:class:`Datasets`)    dataset sources, levels, splits; Figs. 2 and 3
-``plan.training`` (:class:`Training`)    families, sizes, settings, fold files; external models
+``plan.training`` (:class:`Training`)    families, sizes, settings, fold files
+``plan.external`` (:class:`ExternalModels`)  models trained elsewhere, tested on the same folds
 ``plan.evaluation`` (:class:`Evaluation`)  learning curves, tables, Figs. 4-8 and the grid maps
 ``plan.ml_md`` (:class:`MLDrivenMD`)     ML-driven MD (Fig. 9)
 ``plan.grown_sets`` (:class:`GrownTrainingSets`)  training sets grown where the model errs
@@ -32,6 +33,7 @@ from flexmlff.layout import Layout
 from flexmlff.planning.config import SCHEMA, load_config, raise_all, validate_config
 from flexmlff.planning.datasets import Datasets
 from flexmlff.planning.evaluation import DESCRIPTOR_FAMILIES, EVALUATION_FIGURES, Evaluation
+from flexmlff.planning.external import ExternalModels
 from flexmlff.planning.grown_sets import GrownTrainingSets
 from flexmlff.planning.ml_md import MLDrivenMD
 from flexmlff.planning.molecules import Molecules
@@ -69,6 +71,7 @@ class Plan:
         self.sampling = Sampling(config, layout, self.molecules, self.paths)
         self.datasets = Datasets(config, layout, self.molecules, self.sampling)
         self.training = Training(config, layout, self.datasets)
+        self.external = ExternalModels(config, layout, self.training)
         self.evaluation = Evaluation(config, layout, self.datasets, self.training)
         self.ml_md = MLDrivenMD(config, layout, self.paths, self.datasets, self.training)
         self.grown_sets = GrownTrainingSets(config, layout, self.datasets, self.training)
@@ -83,6 +86,7 @@ class Plan:
             self.sampling,
             self.datasets,
             self.training,
+            self.external,
             self.evaluation,
             self.ml_md,
             self.grown_sets,

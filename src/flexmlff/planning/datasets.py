@@ -65,9 +65,11 @@ class Datasets(Stage):
     def atom_order(self, dataset: str) -> str | list:
         """The geometry a user's dataset file must match atom for atom (its molecule's first
         minimum: collective variables index its atoms); none for sampled datasets, whose
-        frames start from the minima."""
+        frames start from the minima, and for a molecule without minima, whose atoms are the
+        file's."""
         settings = self.settings(dataset)
-        return self.molecules.first_minimum_file(settings["molecule"]) if settings["file"] else []
+        minima = self.molecules.settings(settings["molecule"])["minima"]
+        return self.molecules.first_minimum_file(settings["molecule"]) if settings["file"] and minima else []
 
     def same_size_manifest(self, dataset: str) -> str | list:
         """The manifest of the dataset whose size this one must match; none is an empty input."""

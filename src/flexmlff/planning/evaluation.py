@@ -54,6 +54,22 @@ class Evaluation(Stage):
             for dataset in settings["datasets"]
         ]
 
+    def descriptor_choices(self, key: str, default_models: list[str]) -> list[list]:
+        """[dataset, entry, candidates, their records at the largest size] of every row of the
+        learning-curve figure `figures.<key>` whose entry chooses its descriptor
+        (``best_descriptor``; :meth:`Training.descriptor_candidates`)."""
+        settings = self.figures[key]
+        if not settings.get("best_descriptor"):
+            return []
+        choices = []
+        for _, dataset, models in self.learning_curve_rows(key, default_models):
+            for entry in models:
+                candidates = self.training.descriptor_candidates(entry, dataset)
+                if len(candidates) > 1:
+                    records = self.training.largest_size_records(dataset, candidates)
+                    choices.append([dataset, entry, candidates, records])
+        return choices
+
     def gap_cutoff_settings(self, cutoff) -> dict:
         """GAP's settings on the scanned dataset (Fig. 6a) with a scanned SOAP cutoff (Å)."""
         dataset = self.figures["gap_cutoff_scan"]["dataset"]

@@ -35,12 +35,28 @@ class MLDrivenMD(Stage):
     def start_file(self, start_path: str) -> str:
         return self.paths.path_file(self.molecule(start_path), start_path)
 
+    def candidates(self, start_path: str, model: str) -> list[str]:
+        """The families whose models may drive the runs of `model` from `start_path`: the
+        sGDML entry's descriptors (``figures.ml_md.best_descriptor``), else the model itself."""
+        dataset = self.start(start_path)["dataset"]
+        return self.training.descriptor_candidates(model, dataset, self.settings["best_descriptor"])
+
     def fold_models(self, start_path: str, model: str) -> list[str]:
-        """The largest size's models of every fold (the best is chosen from their errors)."""
-        return self.training.fold_models(self.start(start_path)["dataset"], model, self.training.largest_size)
+        """The largest size's models of every fold of every candidate (:meth:`candidates`), in
+        that order (the best is chosen from their errors)."""
+        dataset, n = self.start(start_path)["dataset"], self.training.largest_size
+        return [f for c in self.candidates(start_path, model) for f in self.training.fold_models(dataset, c, n)]
 
     def fold_errors(self, start_path: str, model: str) -> list[str]:
-        return self.training.fold_test_errors(self.start(start_path)["dataset"], model, self.training.largest_size)
+        dataset, n = self.start(start_path)["dataset"], self.training.largest_size
+        return [f for c in self.candidates(start_path, model) for f in self.training.fold_test_errors(dataset, c, n)]
+
+    def fold_records(self, start_path: str, model: str) -> list[str]:
+        """The candidates' training records at the largest size, where there is a choice to make."""
+        candidates = self.candidates(start_path, model)
+        if len(candidates) < 2:
+            return []
+        return self.training.largest_size_records(self.start(start_path)["dataset"], candidates)
 
     def end_minima(self, start_path: str) -> list[str]:
         """The relaxed end minima of the path the runs start from, in the order of `molecule_ends`."""

@@ -83,19 +83,51 @@ class Molecules(Stage):
         """The geometry every other minimum of the molecule is checked against."""
         return self.minimum_file(molecule, next(iter(self.settings(molecule)["minima"])))
 
+    def a_geometry_file(self, molecule: str) -> str:
+        """A geometry of the molecule for a first check of a model: its first minimum, or the
+        frames of the dataset it takes its atoms from."""
+        dataset = self.atoms_file_dataset(molecule)
+        return self.layout.dataset(dataset, "extxyz") if dataset else self.first_minimum_file(molecule)
+
+    def atoms_file_dataset(self, molecule: str) -> str | None:
+        """The dataset whose file gives a molecule its atoms: the first with a ``file``, where
+        the molecule names neither minima nor a SMILES (a molecule known only from a published
+        dataset); None otherwise."""
+        settings = self.settings(molecule)
+        if settings["minima"] or settings["smiles"]:
+            return None
+        return next(
+            (name for name, d in self.config["datasets"].items() if d["molecule"] == molecule and d["file"]), None
+        )
+
     def reference_atoms(self, molecule: str):
         """The molecule's atoms in their order, before any job runs: its SMILES embedded
-        (:func:`flexmlff.building.embedded`) or its first minimum file. Collective variables
-        are resolved on it; read once per plan."""
+        (:func:`flexmlff.building.embedded`), its first minimum file, or else the first frame of
+        its dataset file (:meth:`atoms_file_dataset`). Collective variables are resolved on
+        them; read once per plan."""
         if molecule not in self._reference_atoms:
-            smiles = self.settings(molecule)["smiles"]
+            smiles, dataset = self.settings(molecule)["smiles"], self.atoms_file_dataset(molecule)
             if smiles:
                 from flexmlff.building import embedded
 
                 self._reference_atoms[molecule] = embedded(smiles, self.config["seed"])
+            elif dataset:
+                self._reference_atoms[molecule] = self._first_frame(dataset)
             else:
                 self._reference_atoms[molecule] = read_geometry(self.first_minimum_file(molecule))
         return self._reference_atoms[molecule]
+
+    def _first_frame(self, dataset: str):
+        """The first frame of a dataset's file, in Å (its stated units)."""
+        from ase import Atoms
+
+        from flexmlff.data import read_dataset
+
+        settings = self.config["datasets"][dataset]
+        frames = read_dataset(
+            self.input_path(settings["file"]), units=settings["units"], config_key=f"datasets.{dataset}.units"
+        )
+        return Atoms(numbers=frames.z, positions=frames.R[0])
 
     def build_settings(self, molecule: str, minimum: str) -> dict:
         """What the build job of a built minimum takes: the SMILES, the seed and each
@@ -195,6 +227,17 @@ class Molecules(Stage):
                 self.reference_atoms(name)
             except BuildError as err:
                 raise ConfigError(f"{key}.smiles", str(err)) from None
+        elif not molecule["minima"]:
+            dataset = self.atoms_file_dataset(name)
+            if dataset is None:
+                raise ConfigError(
+                    f"{key}.minima",
+                    "a molecule needs minima, a SMILES, or a dataset `file` of its own to take its atoms from",
+                )
+            try:
+                self.reference_atoms(name)
+            except ValueError as err:  # a DatasetError: missing, unreadable, units
+                raise ConfigError(f"datasets.{dataset}.file", str(err)) from None
         for minimum in molecule["minima"]:
             if self.built_minimum(name, minimum) is not None:
                 if not molecule["smiles"]:

@@ -9,6 +9,9 @@ from flexmlff.layout import Layout
 from flexmlff.planning.molecules import Molecules
 from flexmlff.planning.stage import Stage, known
 
+#: The two ways of optimising the rotation path at fixed φ, each the other's comparison.
+OTHER_RELAXATION = {"all": "paper", "paper": "all"}
+
 
 class Paths(Stage):
     """``molecules.<molecule>.mep``, ``.driven_paths`` and ``.isomerisation``."""
@@ -70,10 +73,27 @@ class Paths(Stage):
     def isomerisation_paths(self, molecule: str) -> list[str]:
         """The driven mechanisms, then the optimised rotation path when asked for."""
         settings = self._settings(molecule)["isomerisation"]
-        names = list(settings["mechanisms"])
-        if settings["optimised_rotation"]["enabled"] and "rotation" in names:
+        names, optimised = list(settings["mechanisms"]), settings["optimised_rotation"]
+        if optimised["enabled"] and "rotation" in names:
             names.append("optimised_rotation")
+            if optimised["compare"]:
+                names.append(f"optimised_rotation_{OTHER_RELAXATION[optimised['relax']]}")
         return names
+
+    def optimised_rotation_relax(self, molecule: str, path: str) -> str:
+        """What the optimised rotation path `path` relaxes at each φ: ``all`` or ``paper``
+        (``optimised_rotation`` is the configured one, ``optimised_rotation_<variant>`` the other)."""
+        if path == "optimised_rotation":
+            return self._settings(molecule)["isomerisation"]["optimised_rotation"]["relax"]
+        return path.removeprefix("optimised_rotation_")
+
+    def optimised_rotation_variants(self, molecule: str) -> dict[str, str]:
+        """{optimised rotation path: what it relaxes (``all`` or ``paper``)} of the molecule."""
+        return {
+            name: self.optimised_rotation_relax(molecule, name)
+            for name in self.isomerisation_paths(molecule)
+            if name.startswith("optimised_rotation")
+        }
 
     def isomerisation_profiles(self, molecule: str) -> list[str]:
         return [self.layout.path(molecule, name, "csv") for name in self.isomerisation_paths(molecule)]

@@ -5,13 +5,13 @@ are evaluated on the same folds."""
 from __future__ import annotations
 
 from flexmlff.config_error import ConfigError
-from flexmlff.evaluate import Selection
+from flexmlff.evaluate import DESCRIPTOR_ALTERNATIVES, Selection
 from flexmlff.external import external_models
 from flexmlff.layout import Layout
 from flexmlff.models import VARIANT_KEYS, describe
 from flexmlff.models import families as known_families
-from flexmlff.planning.config import raise_all
 from flexmlff.planning.datasets import Datasets
+from flexmlff.planning.external import external_model_env
 from flexmlff.planning.stage import Stage, known
 
 
@@ -116,8 +116,20 @@ class Training(Stage):
     def model_env(self, model: str) -> str:
         """Name of the conda env file (envs/<name>.yaml) a family, or an external model, runs in."""
         if model in self.external_models:
-            return self.external_model_env(model)
+            return external_model_env(self.external_models[model])
         return describe(model).conda_env
+
+    def descriptor_candidates(self, model: str, dataset: str, best_descriptor: bool = True) -> list[str]:
+        """The families a figure's entry `model` chooses among on `dataset`
+        (:data:`flexmlff.evaluate.DESCRIPTOR_ALTERNATIVES`, where `best_descriptor` and more
+        than one of them is trained there, the entry among them); `model` alone otherwise."""
+        trained = [f for f in DESCRIPTOR_ALTERNATIVES.get(model, ()) if f in self.families_on(dataset)]
+        return trained if best_descriptor and model in trained and len(trained) > 1 else [model]
+
+    def largest_size_records(self, dataset: str, models: list[str]) -> list[str]:
+        """The training records of every fold of `models` at the largest size on `dataset`."""
+        n = self.largest_size
+        return [self.layout.training_record(dataset, m, n, k) for m in models for k in range(self.n_folds)]
 
     # -- files of every fold -------------------------------------------------------------------
     def fold_models(self, dataset: str, model: str, n_train) -> list[str]:
@@ -174,51 +186,9 @@ class Training(Stage):
             for path in self.fold_models(dataset, model, n)
         ]
 
-    # -- external models -----------------------------------------------------------------------
-    def external_model_settings(self, name: str) -> dict:
-        """An external model's entry as its jobs take it (module, class_name, kwargs, device)."""
-        model = self.external_models[name]
-        return {
-            "name": name,
-            "module": model.module,
-            "class_name": model.class_name,
-            "kwargs": model.kwargs,
-            "device": model.device,
-            "key": model.key,
-        }
-
-    def external_model_or_none(self, model: str) -> dict | None:
-        """:meth:`external_model_settings` of an external model; None for a family."""
-        return self.external_model_settings(model) if model in self.external_models else None
-
-    def external_model_env(self, name: str) -> str:
-        """The conda env file name of an external model's jobs: its ``conda``; for a model a
-        flexmlff run saved (a models.yml entry through ``flexmlff.models.load_calculator``),
-        its family's; otherwise the analysis env."""
-        model = self.external_models[name]
-        if model.conda:
-            return model.conda
-        family = model.kwargs.get("model") if model.module == "flexmlff.models" else None
-        return describe(family).conda_env if family in known_families() else "analysis"
-
-    def external_model_errors(self, dataset: str, name: str) -> dict[str, list[str]]:
-        """The test errors and predictions an external model's job writes: every size, then
-        every fold (the order its script writes them in)."""
-        keys = [(n, k) for n in self.sizes for k in range(self.n_folds)]
-        return {
-            "errors": [self.layout.test_errors(dataset, name, n, k) for n, k in keys],
-            "predictions": [self.layout.test_predictions(dataset, name, n, k) for n, k in keys],
-        }
-
-    def external_model_check_geometry(self, name: str) -> str:
-        """The frame an external model is first checked on: the first minimum of the molecule
-        of the first dataset it is evaluated on."""
-        meant = [d for d in self.trained_datasets if name in self.models_on(d)] or self.trained_datasets
-        return self.datasets.molecules.first_minimum_file(self.datasets.molecule(meant[0]))
-
     # -- checks ------------------------------------------------------------------------------------
     def checks(self) -> list[tuple]:
-        return [(self._check_training,), (self._check_external_models,)]
+        return [(self._check_training,)]
 
     def must_be_trained(self, key: str, dataset: str) -> None:
         if dataset not in self.trained_datasets:
@@ -247,13 +217,3 @@ class Training(Stage):
             for family in families:
                 if (name, family) not in trained:
                     raise ConfigError(f"training.settings_on.{name}.{family}", f"{family!r} is not trained on {name!r}")
-
-    def _check_external_models(self) -> None:
-        """Every external model's module is installed and the model files it names exist
-        (what needs no import of its library; its first job checks the rest, in its env)."""
-        raise_all([problem for model in self.external_models.values() for problem in model.problems()])
-        for name, model in self.external_models.items():
-            if name in known_families():
-                raise ConfigError(model.key, f"{name!r} is the name of a model family; name the model otherwise")
-            if model.conda and not (self.basedir / "envs" / f"{model.conda}.yaml").is_file():
-                raise ConfigError(f"{model.key}.conda", f"no env file envs/{model.conda}.yaml")

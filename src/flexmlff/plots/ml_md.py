@@ -15,7 +15,8 @@ def ml_md_traces(outcomes: list[dict]):
     apply_style()
     starts = list(dict.fromkeys(o["start"] for o in outcomes))
     fig, axes = plt.subplots(1, len(starts), figsize=(4.0 * len(starts), 3.4), squeeze=False)
-    models = list(dict.fromkeys(o["model"] for o in outcomes))
+    # the family that drove each run (the sGDML entry's descriptor where it chose one)
+    models = list(dict.fromkeys(o.get("drove", o["model"]) for o in outcomes))
     colours = dict(zip(models, line_colours(models)))
     for ax, start in zip(axes[0], starts):
         runs = [o for o in outcomes if o["start"] == start]
@@ -25,9 +26,9 @@ def ml_md_traces(outcomes: list[dict]):
             ax.plot(
                 run["time_fs"],
                 values,
-                color=colours.get(run["model"]),
+                color=colours.get(run.get("drove", run["model"])),
                 lw=1,
-                label=f"{model_label(run['model'])} → {run['ends_in']}",
+                label=f"{model_label(run.get('drove', run['model']))} → {run['ends_in']}",
             )
         right = ax.secondary_yaxis("right")
         ends = {name: abs(v) if magnitude else v for name, v in runs[0]["ends_deg"].items()}

@@ -35,6 +35,8 @@ PATH_LABELS = {
     "inversion": "inversion",
     "rotation_inversion": "rotation + inversion",
     "optimised_rotation": "optimised rotation",
+    "optimised_rotation_all": "optimised rotation (all relaxed)",
+    "optimised_rotation_paper": "optimised rotation (paper's coordinates)",
 }
 
 
