@@ -37,7 +37,7 @@ def glycine_torsions():
     from flexmlff.planning import Plan, load_config
 
     plan = Plan(load_config(ROOT / "config" / "config.yaml"), ROOT)
-    return {name: tuple(atoms) for name, atoms in plan.molecules.cv_atoms("glycine").items()}
+    return {name: tuple(atoms) for name, atoms in plan.cvs.atoms("glycine").items()}
 
 
 @pytest.fixture(scope="session")

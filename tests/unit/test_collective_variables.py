@@ -38,7 +38,7 @@ def test_glycine_torsions_as_configured_are_the_papers(glycine_ip, glycine_iiip,
 
 def test_azobenzene_pattern_finds_the_rotor_the_bond_graph_finder_finds():
     cis = read(GEOMETRIES / "azobenzene_cis.xyz")
-    cvs = Plan(load_config(ROOT / "config/config.yaml"), ROOT).molecules.collective_variables("azobenzene")
+    cvs = Plan(load_config(ROOT / "config/config.yaml"), ROOT).cvs.collective_variables("azobenzene")
     rotor = geometry.azobenzene_atoms(cis)
     assert cvs["phi"].atoms == rotor.phi and cvs["theta"].atoms == rotor.theta
     assert cvs["theta_prime"].atoms == rotor.theta_prime
@@ -139,7 +139,7 @@ def test_plan_refuses_a_collective_variable_not_as_declared_naming_the_key(edit,
 
 def test_plan_hands_jobs_each_variables_atoms():
     plan = Plan(load_config(ROOT / "config/config.yaml"), ROOT)
-    assert plan.molecules.cv_atoms("glycine", kinds=("dihedral",)) == {"tau1": [0, 1, 2, 3], "tau2": [0, 1, 2, 4]}
+    assert plan.cvs.atoms("glycine", kinds=("dihedral",)) == {"tau1": [0, 1, 2, 3], "tau2": [0, 1, 2, 4]}
     assert plan.paths.isomerisation_rotor("azobenzene") == [0, 1, 2, 3]
     metadynamics = plan.sampling.run_settings("azobenzene", "metadynamics")["metadynamics"]
     assert metadynamics["cvs"] == {"phi": [0, 1, 2, 3], "theta": [0, 1, 2]}

@@ -38,7 +38,7 @@ def test_minima_built_from_a_smiles_are_jobs_and_their_atoms_known_before_any_ru
     assert (
         "".join(plan.molecules.reference_atoms("alanine_dipeptide").get_chemical_symbols()) == "CCONCCCONC" + "H" * 12
     )
-    assert plan.molecules.build_settings("alanine_dipeptide", "C7eq") == {
+    assert plan.cvs.build_settings("alanine_dipeptide", "C7eq") == {
         "smiles": "CC(=O)N[C@@H](C)C(=O)NC",
         "seed": 2021,
         "values": [["phi", [1, 3, 4, 6], -83.0], ["psi", [3, 4, 6, 8], 73.0]],

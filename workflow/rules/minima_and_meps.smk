@@ -11,7 +11,7 @@ rule build_minimum:
     conda:
         env("sampling")
     params:
-        build=lambda wc: plan.molecules.build_settings(wc.molecule, wc.minimum),
+        build=lambda wc: plan.cvs.build_settings(wc.molecule, wc.minimum),
     script:
         "../scripts/build_minimum.py"
 
@@ -51,7 +51,7 @@ rule minimum_energy_path:
     params:
         level=lambda wc: plan.molecules.molecule_level(wc.molecule),
         mep=lambda wc: plan.molecules.settings(wc.molecule)["mep"],
-        torsions=lambda wc: plan.molecules.cv_atoms(wc.molecule, kinds=("dihedral",)),
+        torsions=lambda wc: plan.cvs.atoms(wc.molecule, kinds=("dihedral",)),
     script:
         "../scripts/minimum_energy_path.py"
 
@@ -73,7 +73,7 @@ rule driven_path:
     params:
         level=lambda wc: plan.molecules.molecule_level(wc.molecule),
         path=lambda wc: plan.paths.driven_path_settings(wc.molecule, wc.name),
-        torsions=lambda wc: plan.molecules.cv_atoms(wc.molecule, kinds=("dihedral",)),
+        torsions=lambda wc: plan.cvs.atoms(wc.molecule, kinds=("dihedral",)),
     script:
         "../scripts/driven_path.py"
 

@@ -19,7 +19,7 @@ rule ml_md:
         model_env
     threads: 1
     params:
-        cvs=lambda wc: plan.molecules.cv_atoms(
+        cvs=lambda wc: plan.cvs.atoms(
             plan.ml_md.molecule(wc.start_path), kinds=("angle", "dihedral")
         ),
         end_names=lambda wc: plan.paths.molecule_ends(

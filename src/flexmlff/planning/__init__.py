@@ -5,7 +5,8 @@ answered here, where it can be unit-tested without running Snakemake. One planne
 as the rule files are split:
 
 =====================================  ==========================================================
-``plan.molecules`` (:class:`Molecules`)  levels, minima, atoms, collective variables
+``plan.molecules`` (:class:`Molecules`)  levels, minima, atoms
+``plan.cvs`` (:class:`CollectiveVariables`)  named coordinates, transition coordinate, built minima
 ``plan.paths`` (:class:`Paths`)          MEPs, driven paths, isomerisation mechanisms
 ``plan.sampling`` (:class:`Sampling`)    MD campaigns and their relabelling
 ``plan.datasets`` (:class:`Datasets`)    dataset sources, levels, splits; Figs. 2 and 3
@@ -30,6 +31,7 @@ from pathlib import Path
 from flexmlff.calculators import Level
 from flexmlff.config_error import ConfigError
 from flexmlff.layout import Layout
+from flexmlff.planning.collective_variables import CollectiveVariables
 from flexmlff.planning.config import SCHEMA, load_config, raise_all, validate_config
 from flexmlff.planning.datasets import Datasets
 from flexmlff.planning.evaluation import DESCRIPTOR_FAMILIES, EVALUATION_FIGURES, Evaluation
@@ -67,9 +69,10 @@ class Plan:
         self.layout = layout = Layout(results)
         self.seed = config["seed"]
         self.molecules = Molecules(config, layout, basedir)
-        self.paths = Paths(config, layout, self.molecules)
-        self.sampling = Sampling(config, layout, self.molecules, self.paths)
-        self.datasets = Datasets(config, layout, self.molecules, self.sampling)
+        self.cvs = CollectiveVariables(config, layout, self.molecules)
+        self.paths = Paths(config, layout, self.molecules, self.cvs)
+        self.sampling = Sampling(config, layout, self.molecules, self.cvs, self.paths)
+        self.datasets = Datasets(config, layout, self.molecules, self.cvs, self.sampling)
         self.training = Training(config, layout, self.datasets)
         self.external = ExternalModels(config, layout, self.training)
         self.evaluation = Evaluation(config, layout, self.datasets, self.training)
@@ -82,6 +85,7 @@ class Plan:
         """The stage planners, in the order of the workflow."""
         return [
             self.molecules,
+            self.cvs,
             self.paths,
             self.sampling,
             self.datasets,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flexmlff.calculators import Level
 from flexmlff.config_error import ConfigError
 from flexmlff.layout import Layout
+from flexmlff.planning.collective_variables import CollectiveVariables
 from flexmlff.planning.molecules import Molecules
 from flexmlff.planning.sampling import Sampling
 from flexmlff.planning.stage import Stage, figure_list, known
@@ -15,9 +16,12 @@ class Datasets(Stage):
     """``datasets`` and the dataset figures ``figures.energy_distributions`` and
     ``figures.distance_distributions``."""
 
-    def __init__(self, config: dict, layout: Layout, molecules: Molecules, sampling: Sampling):
+    def __init__(
+        self, config: dict, layout: Layout, molecules: Molecules, cvs: CollectiveVariables, sampling: Sampling
+    ):
         super().__init__(config, layout)
         self.molecules = molecules
+        self.cvs = cvs
         self.sampling = sampling
 
     def settings(self, dataset: str) -> dict:
@@ -86,7 +90,7 @@ class Datasets(Stage):
         """The transition coordinate of a dataset's molecule, ``{"cv", "atoms", "signed"}``,
         whose bins cluster the frames of its prediction files and per-cluster figures; None
         where the molecule names none."""
-        return self.molecules.transition_coordinate(self.molecule(dataset))
+        return self.cvs.transition_coordinate(self.molecule(dataset))
 
     def transition_outcome(self, dataset: str) -> dict:
         """How an ML-driven run of a dataset's models is classed: its molecule's
@@ -134,7 +138,7 @@ class Datasets(Stage):
                 key, f"this figure bins |{settings['cv']}|; molecules.{molecule}.transition_coordinate is signed"
             )
         if magnitude:
-            self.molecules.must_be_cv(
+            self.cvs.must_be_cv(
                 f"molecules.{molecule}.transition_coordinate.cv", molecule, settings["cv"], ("dihedral",)
             )
 

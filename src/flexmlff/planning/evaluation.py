@@ -109,7 +109,7 @@ class Evaluation(Stage):
     # -- errors on a 2-D grid of two dihedrals (beyond the paper) -------------------------------
     def grid_cvs(self, dataset: str) -> dict[str, list[int]]:
         """The two dihedrals of ``figures.cv_grid_errors.cvs``, x first, with their atoms."""
-        atoms = self.datasets.molecules.cv_atoms(self.datasets.molecule(dataset))
+        atoms = self.datasets.cvs.atoms(self.datasets.molecule(dataset))
         return {name: atoms[name] for name in self.figures["cv_grid_errors"]["cvs"]}
 
     def grid_predictions(self, dataset: str) -> dict[str, list[str]]:
@@ -201,7 +201,7 @@ class Evaluation(Stage):
         for name in settings["datasets"]:
             self.training.must_be_trained(f"{key}.datasets", name)
             for cv in settings["cvs"]:
-                self.datasets.molecules.must_be_cv(f"{key}.cvs", self.datasets.molecule(name), cv, ("dihedral",))
+                self.datasets.cvs.must_be_cv(f"{key}.cvs", self.datasets.molecule(name), cv, ("dihedral",))
         n_cells = 360.0 / settings["cell_deg"]
         if abs(n_cells - round(n_cells)) > 1e-9:
             raise ConfigError(f"{key}.cell_deg", f"{settings['cell_deg']} degrees does not divide 360")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flexmlff.config_error import ConfigError
 from flexmlff.layout import Layout
+from flexmlff.planning.collective_variables import ANGULAR
 from flexmlff.planning.datasets import Datasets
-from flexmlff.planning.molecules import ANGULAR
 from flexmlff.planning.paths import Paths
 from flexmlff.planning.stage import Stage, known
 from flexmlff.planning.training import Training
@@ -114,7 +114,7 @@ class MLDrivenMD(Stage):
             self.training.must_be_trained(f"{key}.dataset", start["dataset"])
             self.datasets.must_have_transition_coordinate(f"{key}.dataset", start["dataset"])
             molecule = self.datasets.molecule(start["dataset"])
-            self.datasets.molecules.must_be_cv(f"{key}.coordinate", molecule, start["coordinate"], ANGULAR)
+            self.datasets.cvs.must_be_cv(f"{key}.coordinate", molecule, start["coordinate"], ANGULAR)
             frames = self.paths.frame_counts(molecule)
             known("figures.ml_md.paths", path, frames, "path")
             if max(start["frames"]) >= frames[path]:

@@ -1,30 +1,22 @@
 """Molecules and levels of theory: each molecule's minima (given as files or built from its
-SMILES), its atoms in their order, and its collective variables resolved on them."""
+SMILES) and its atoms in their order (:mod:`.collective_variables` resolves its named
+coordinates on them)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from flexmlff.building import BuildError, require_mmff
+from flexmlff.building import BuildError
 from flexmlff.calculators import Level
-from flexmlff.collective_variables import (
-    ALL_KINDS,
-    CollectiveVariable,
-    CollectiveVariableError,
-    molecule_collective_variables,
-)
 from flexmlff.config_error import ConfigError
-from flexmlff.geometry import bond_graph, check_same_atoms, moving_fragment, read_geometry
+from flexmlff.geometry import check_same_atoms, read_geometry
 from flexmlff.layout import Layout
 from flexmlff.planning.stage import Stage, known
 
-#: Collective variables measured in degrees: what bands of |value| (Fig. 9's outcomes) need.
-ANGULAR = ("angle", "dihedral")
-
 
 class Molecules(Stage):
-    """`levels` and `molecules`: minima, atoms, collective variables, levels of theory.
+    """`levels` and `molecules`: minima, atoms, levels of theory.
 
     `basedir` is the workflow's folder: shipped input files (``resources/``) named in the
     config are found there when they are not found relative to the working directory.
@@ -33,7 +25,6 @@ class Molecules(Stage):
     def __init__(self, config: dict, layout: Layout, basedir: str | Path = "."):
         super().__init__(config, layout)
         self.basedir = Path(basedir)
-        self._collective_variables: dict[str, dict[str, CollectiveVariable]] = {}
         self._reference_atoms: dict = {}
 
     def settings(self, molecule: str) -> dict:
@@ -113,8 +104,10 @@ class Molecules(Stage):
                 self._reference_atoms[molecule] = embedded(smiles, self.config["seed"])
             elif dataset:
                 self._reference_atoms[molecule] = self._first_frame(dataset)
-            else:
+            elif self.settings(molecule)["minima"]:
                 self._reference_atoms[molecule] = read_geometry(self.first_minimum_file(molecule))
+            else:  # the molecule's check names the key
+                raise ValueError(f"molecules.{molecule}: no minima, SMILES or dataset file to take its atoms from")
         return self._reference_atoms[molecule]
 
     def _first_frame(self, dataset: str):
@@ -129,40 +122,6 @@ class Molecules(Stage):
         )
         return Atoms(numbers=frames.z, positions=frames.R[0])
 
-    def build_settings(self, molecule: str, minimum: str) -> dict:
-        """What the build job of a built minimum takes: the SMILES, the seed and each
-        collective variable's name, atoms and value ([[name, atoms, value], ...])."""
-        atoms = self.cv_atoms(molecule)
-        values = self.built_minimum(molecule, minimum)
-        return {
-            "smiles": self.settings(molecule)["smiles"],
-            "seed": self.config["seed"],
-            "values": [[name, atoms[name], float(value)] for name, value in values.items()],
-        }
-
-    # -- collective variables ---------------------------------------------------------------
-    def collective_variables(self, molecule: str) -> dict[str, CollectiveVariable]:
-        """The molecule's named distances, angles and dihedrals (its ``collective_variables``),
-        resolved on its reference atoms (:meth:`reference_atoms`) once per plan."""
-        if molecule not in self._collective_variables:
-            self._collective_variables[molecule] = molecule_collective_variables(
-                self.settings(molecule)["collective_variables"], self.reference_atoms(molecule)
-            )
-        return self._collective_variables[molecule]
-
-    def cv_atoms(self, molecule: str, kinds=ALL_KINDS) -> dict[str, list[int]]:
-        """The atoms of each collective variable of one of `kinds`, by name: what jobs measure
-        (a rule parameter)."""
-        return {name: list(cv.atoms) for name, cv in self.collective_variables(molecule).items() if cv.kind in kinds}
-
-    def transition_coordinate(self, molecule: str) -> dict | None:
-        """The CV that tells the molecule's minima apart, ``{"cv", "atoms", "signed"}``; None
-        where the molecule names none."""
-        settings = self.settings(molecule).get("transition_coordinate")
-        if not settings:
-            return None
-        return {"cv": settings["cv"], "atoms": self.cv_atoms(molecule)[settings["cv"]], "signed": settings["signed"]}
-
     # -- checks -----------------------------------------------------------------------------
     def checks(self) -> list[tuple]:
         return [(self._check_molecule, name) for name in self.config["molecules"]]
@@ -170,52 +129,9 @@ class Molecules(Stage):
     def _check_molecule(self, name: str) -> None:
         levels, molecule, key = self.config["levels"], self.settings(name), f"molecules.{name}"
         self._check_minima_files(name)
-        self._check_collective_variables(name)
-        self._check_built_minima(name)
         known(f"{key}.level", molecule["level"], levels, "level")
         if molecule["md_level"]:
             known(f"{key}.md_level", molecule["md_level"], levels, "level")
-        self._check_transition_coordinate(name)
-
-    def _check_transition_coordinate(self, name: str) -> None:
-        """A dihedral or angle (a dihedral where signed) with bands in order; bands of a
-        magnitude cannot be negative. Whether the minima lie in the outer bands is known
-        only once they are relaxed: each ML-driven MD job checks it before its run."""
-        settings, key = self.settings(name).get("transition_coordinate"), f"molecules.{name}.transition_coordinate"
-        if not settings:
-            return
-        self.must_be_cv(f"{key}.cv", name, settings["cv"], ("dihedral",) if settings["signed"] else ANGULAR)
-        low, high = settings["bands_deg"]
-        if not low < high:
-            raise ConfigError(f"{key}.bands_deg", f"[{low}, {high}]: the first edge must be the lower")
-        if low < 0 and not settings["signed"]:
-            raise ConfigError(
-                f"{key}.bands_deg",
-                f"[{low}, {high}]: edges of |{settings['cv']}| cannot be "
-                "negative (signed: true classes by the signed value)",
-            )
-
-    def _check_collective_variables(self, name: str) -> None:
-        """Each collective variable's atoms exist, are bonded as declared and match its pattern."""
-        try:
-            self.collective_variables(name)
-        except CollectiveVariableError as err:
-            raise ConfigError(f"molecules.{name}.collective_variables.{err.name}", str(err)) from None
-
-    def must_be_cv(self, key: str, molecule: str, name: str, kinds=ALL_KINDS) -> None:
-        """`name` must be one of the molecule's collective variables, of one of `kinds`."""
-        cvs = self.collective_variables(molecule)
-        if name not in cvs:
-            raise ConfigError(
-                key,
-                f"{name!r} is not a collective variable of {molecule} (molecules.{molecule}."
-                f"collective_variables: {', '.join(cvs) or 'none'})",
-            )
-        if cvs[name].kind not in kinds:
-            article = "an" if cvs[name].kind == "angle" else "a"
-            raise ConfigError(
-                key, f"{name!r} of {molecule} is {article} {cvs[name].kind}; this needs a {' or '.join(kinds)}"
-            )
 
     def _check_minima_files(self, name: str) -> None:
         """The molecule's SMILES embeds; every minimum's geometry file is readable, has no
@@ -251,32 +167,3 @@ class Molecules(Stage):
                 check_same_atoms(read_geometry(path), self.reference_atoms(name), path)
             except ValueError as err:  # a GeometryError, or atoms that differ
                 raise ConfigError(f"{key}.minima.{minimum}", str(err)) from None
-
-    def _check_built_minima(self, name: str) -> None:
-        """The values a minimum is built at are of the molecule's collective variables, each
-        one RDKit can set: the atoms bonded, the bond it turns or stretches in no ring; and
-        MMFF94, which relaxes the built geometry, has parameters for the molecule."""
-        built = [m for m in self.settings(name)["minima"] if self.built_minimum(name, m) is not None]
-        if built:
-            try:
-                require_mmff(self.settings(name)["smiles"])
-            except BuildError as err:
-                raise ConfigError(f"molecules.{name}.smiles", str(err)) from None
-        for minimum in built:
-            key = f"molecules.{name}.minima.{minimum}"
-            for cv in self.built_minimum(name, minimum):
-                self.must_be_cv(key, name, cv)
-                self.must_be_settable(key, name, cv)
-
-    def must_be_settable(self, key: str, molecule: str, name: str) -> None:
-        """The CV `name` can be set by moving one side of its last bond (a distance's bond, an
-        angle's j-k, a dihedral's central j-k): bonded, and not in a ring."""
-        atoms = self.collective_variables(molecule)[name].atoms
-        bond = atoms[-2:] if len(atoms) < 4 else atoms[1:3]
-        reference = self.reference_atoms(molecule)
-        if bond[1] not in bond_graph(reference)[bond[0]]:
-            raise ConfigError(key, f"{name!r}: atoms {bond[0]} and {bond[1]} are not bonded, so it cannot be set")
-        try:
-            moving_fragment(reference, bond)
-        except ValueError as err:
-            raise ConfigError(key, f"{name!r} cannot be set: {err}") from None

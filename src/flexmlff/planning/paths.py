@@ -6,6 +6,7 @@ from __future__ import annotations
 from flexmlff.calculators import Level
 from flexmlff.config_error import ConfigError
 from flexmlff.layout import Layout
+from flexmlff.planning.collective_variables import CollectiveVariables
 from flexmlff.planning.molecules import Molecules
 from flexmlff.planning.stage import Stage, known
 
@@ -16,9 +17,10 @@ OTHER_RELAXATION = {"all": "paper", "paper": "all"}
 class Paths(Stage):
     """``molecules.<molecule>.mep``, ``.driven_paths`` and ``.isomerisation``."""
 
-    def __init__(self, config: dict, layout: Layout, molecules: Molecules):
+    def __init__(self, config: dict, layout: Layout, molecules: Molecules, cvs: CollectiveVariables):
         super().__init__(config, layout)
         self.molecules = molecules
+        self.cvs = cvs
 
     def _settings(self, molecule: str) -> dict:
         return self.molecules.settings(molecule)
@@ -44,7 +46,7 @@ class Paths(Stage):
     def driven_path_settings(self, molecule: str, name: str) -> dict:
         """A driven path's settings, its driven dihedrals resolved to {name: atoms}."""
         settings = self._settings(molecule)["driven_paths"][name]
-        atoms = self.molecules.cv_atoms(molecule)
+        atoms = self.cvs.atoms(molecule)
         return {**settings, "drive": {cv: atoms[cv] for cv in settings["drive"]}}
 
     def driven_path_endpoints(self, molecule: str, name: str) -> dict[str, str]:
@@ -65,7 +67,7 @@ class Paths(Stage):
     # -- isomerisation mechanisms -----------------------------------------------------------
     def isomerisation_rotor(self, molecule: str) -> list[int]:
         """The dihedral X1-N2=N3-X4 the isomerisation paths turn (``isomerisation.torsion``)."""
-        return self.molecules.cv_atoms(molecule)[self._settings(molecule)["isomerisation"]["torsion"]]
+        return self.cvs.atoms(molecule)[self._settings(molecule)["isomerisation"]["torsion"]]
 
     def isomerisation_endpoints(self, molecule: str) -> dict[str, str]:
         return self._endpoints(molecule, self._settings(molecule)["isomerisation"])
@@ -175,11 +177,9 @@ class Paths(Stage):
         for level in molecule["isomerisation"]["single_point_levels"] if molecule.get("isomerisation") else []:
             known(f"{key}.isomerisation.single_point_levels", level, self.config["levels"], "level")
         if molecule.get("mep") and molecule["mep"]["driving_torsion"]:
-            self.molecules.must_be_cv(
-                f"{key}.mep.driving_torsion", name, molecule["mep"]["driving_torsion"], ("dihedral",)
-            )
+            self.cvs.must_be_cv(f"{key}.mep.driving_torsion", name, molecule["mep"]["driving_torsion"], ("dihedral",))
         if molecule.get("isomerisation"):
-            self.molecules.must_be_cv(
+            self.cvs.must_be_cv(
                 f"{key}.isomerisation.torsion", name, molecule["isomerisation"]["torsion"], ("dihedral",)
             )
         self._check_driven_paths(name)
@@ -196,5 +196,5 @@ class Paths(Stage):
             if settings["start"] == settings["end"]:
                 raise ConfigError(f"{key}.{path}.end", "the path must end at another minimum than it starts")
             for cv in settings["drive"]:
-                self.molecules.must_be_cv(f"{key}.{path}.drive", name, cv, ("dihedral",))
-                self.molecules.must_be_settable(f"{key}.{path}.drive", name, cv)
+                self.cvs.must_be_cv(f"{key}.{path}.drive", name, cv, ("dihedral",))
+                self.cvs.must_be_settable(f"{key}.{path}.drive", name, cv)

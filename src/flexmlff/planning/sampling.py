@@ -8,6 +8,7 @@ import math
 from flexmlff.campaigns import MDStart, expand_starts
 from flexmlff.config_error import ConfigError
 from flexmlff.layout import Layout
+from flexmlff.planning.collective_variables import CollectiveVariables
 from flexmlff.planning.molecules import Molecules
 from flexmlff.planning.paths import Paths
 from flexmlff.planning.stage import Stage
@@ -16,9 +17,10 @@ from flexmlff.planning.stage import Stage
 class Sampling(Stage):
     """``molecules.<molecule>.md``: the campaigns of MD runs that sample the datasets."""
 
-    def __init__(self, config: dict, layout: Layout, molecules: Molecules, paths: Paths):
+    def __init__(self, config: dict, layout: Layout, molecules: Molecules, cvs: CollectiveVariables, paths: Paths):
         super().__init__(config, layout)
         self.molecules = molecules
+        self.cvs = cvs
         self.paths = paths
 
     def campaign_runs(self, molecule: str, campaign: str) -> list[MDStart]:
@@ -47,7 +49,7 @@ class Sampling(Stage):
         metadynamics = protocol.get("metadynamics")
         if not metadynamics:
             return protocol
-        atoms = self.molecules.cv_atoms(molecule)
+        atoms = self.cvs.atoms(molecule)
         return {**protocol, "metadynamics": {**metadynamics, "cvs": {cv: atoms[cv] for cv in metadynamics["cvs"]}}}
 
     def frame_count(self, molecule: str, campaign: str) -> int:
@@ -89,7 +91,7 @@ class Sampling(Stage):
             metadynamics = settings.get("metadynamics")
             if metadynamics:
                 for cv in metadynamics["cvs"]:
-                    self.molecules.must_be_cv(f"{key}.{campaign}.metadynamics.cvs", name, cv)
+                    self.cvs.must_be_cv(f"{key}.{campaign}.metadynamics.cvs", name, cv)
                 if len(metadynamics["sigma"]) != len(metadynamics["cvs"]):
                     raise ConfigError(
                         f"{key}.{campaign}.metadynamics.sigma",
