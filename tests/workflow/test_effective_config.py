@@ -142,9 +142,10 @@ def test_published_dataset_example_samples_nothing_and_reads_the_file_in_its_sta
         capture_output=True,
         text=True,
     )
-    assert refused.returncode != 0
-    log = (checkout / "results/logs/assemble_dataset/glycine.log").read_text()
-    assert "labelled 'eV' (the file's e_unit)" in log and "datasets.glycine.units.energy" in log
+    # the molecule takes its atoms from the file, so the file is read, and refused, while the run
+    # is planned: before any job
+    assert refused.returncode != 0 and not (checkout / "results/datasets/glycine.npz").exists()
+    assert "labelled 'eV' (the file's e_unit)" in refused.stderr and "datasets.glycine.units.energy" in refused.stderr
 
     # the example names no minimum: the molecule's atoms and their order are the file's, whatever
     # order it has (the paper's glycine file is NHHCCOOHHH)
