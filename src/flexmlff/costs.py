@@ -133,6 +133,19 @@ def estimate(plan: Plan) -> list[JobCost]:
                     f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})",
                 )
             )
+    for dataset in plan.datasets.audited():
+        n_atoms = _atoms(plan, plan.datasets.molecule(dataset))
+        label, frames = plan.datasets.audit_level(dataset).label, plan.datasets.audit(dataset)["frames"]
+        rows.append(
+            JobCost(
+                "sampling",
+                f"audit_chunk ({dataset})",
+                plan.datasets.audit_jobs(dataset),
+                frames * call_seconds(label, n_atoms) / 3600,
+                0.5,
+                f"{frames} frames x {call_seconds(label, n_atoms):.3g} s ({label})",
+            )
+        )
     for dataset, family, sizes in plan.training.tasks():
         n_atoms = _atoms(plan, plan.datasets.molecule(dataset))
         settings = plan.training.model_settings(family, dataset)

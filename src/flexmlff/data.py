@@ -36,8 +36,8 @@ from flexmlff.units import (
 )
 
 #: Per-frame provenance kept through the extended XYZ files: MD step and time,
-#: campaign (``source``), run and starting structure.
-FRAME_INFO = ("step", "time_ps", "source", "run", "start")
+#: campaign (``source``), run and starting structure, and an audit frame's index in its dataset.
+FRAME_INFO = ("step", "time_ps", "source", "run", "start", "dataset_frame")
 
 
 class DatasetError(ValueError):

@@ -80,6 +80,11 @@ class Layout:
     # datasets and splits
     dataset = _path("datasets/{name}.{ext}", "A dataset as extxyz, sGDML npz or its json manifest.", ext="npz")
     dataset_relabel_chunk = _path("datasets/{name}_relabel/chunk{chunk}.extxyz")
+    audit_frames = _path(
+        "{dataset}/audit/frames.extxyz", "The frames of a dataset's audit, with the dataset's labels (index: frame)."
+    )
+    audit_chunk = _path("{dataset}/audit/chunk{chunk}.extxyz", "One part of the audit frames, at the audit level.")
+    audit_labels = _path("{dataset}/audit/audited.extxyz", "The audit frames at the audit level, in order.")
     split = _path("{dataset}/splits/n{n_train}.npz")
 
     # models and their errors

@@ -1,7 +1,10 @@
 """The datasets' planner (flexmlff.planning.datasets): sources, shared splits, the transition
 coordinate."""
 
+import pytest
 from plan_helpers import plan_with
+
+from flexmlff.planning import ConfigError
 
 
 def test_relabelled_dataset_shares_its_source_split(smoke):
@@ -38,3 +41,24 @@ def test_cluster_coordinate_is_the_molecules_transition_coordinate(smoke, smoke_
         smoke.layout.test_predictions("glycine", "gap", 10, 2)
         == "results/glycine/models/gap/n10/fold2/predictions.extxyz"
     )
+
+
+def test_an_audited_dataset_plans_its_relabelling_table_and_figure(smoke, smoke_config):
+    assert smoke.datasets.audited() == ["glycine"]
+    assert smoke.datasets.audit_level("glycine").label == "PBE-D3BJ/sto-3g"
+    assert smoke.datasets.audit_chunks("glycine") == [f"results/glycine/audit/chunk{k:03d}.extxyz" for k in range(2)]
+    targets = smoke.targets()
+    assert "results/tables/glycine_audit.csv" in targets and "results/figures/glycine_audit.png" in targets
+    assert smoke.datasets.audit_tables() == ["results/tables/glycine_audit.csv"]
+    # never more jobs than frames
+    fewer = plan_with(smoke_config, lambda c: c["datasets"]["glycine"]["audit"].update(frames=1, jobs=4))
+    assert fewer.datasets.audit_chunks("glycine") == ["results/glycine/audit/chunk000.extxyz"]
+
+
+def test_an_audit_against_an_unknown_or_the_datasets_own_level_is_one_line(smoke_config):
+    with pytest.raises(ConfigError, match=r"^config key 'datasets\.glycine\.audit\.level': unknown level 'dft'"):
+        plan_with(smoke_config, lambda c: c["datasets"]["glycine"]["audit"].update(level="dft"))
+    with pytest.raises(
+        ConfigError, match=r"^config key 'datasets\.glycine\.audit\.level': 'gfn2' is the dataset's own level"
+    ):
+        plan_with(smoke_config, lambda c: c["datasets"]["glycine"]["audit"].update(level="gfn2"))

@@ -597,6 +597,33 @@ def test_dispersion_ablation_relabels_the_rotation_frames(run):
         assert rotation.E[i] - ablated.E[i] == pytest.approx(ev_to_kcal_mol(atoms.get_potential_energy()), abs=1e-4)
 
 
+def test_audit_relabels_frames_over_the_clusters_and_reports_each(run, smoke):
+    from flexmlff.evaluate import coordinate_degrees, phi_clusters
+
+    dataset = read_dataset(run / "datasets/glycine.npz")
+    frames, audited = (
+        read_dataset(run / "glycine/audit/frames.extxyz"),
+        read_dataset(run / "glycine/audit/audited.extxyz"),
+    )
+    chosen = frames.info["dataset_frame"]
+    assert (
+        len(frames) == 6 and np.array_equal(frames.R, dataset.R[chosen]) and np.array_equal(frames.E, dataset.E[chosen])
+    )
+    # one frame from each of six clusters of |tau1|
+    assert len(set(phi_clusters(coordinate_degrees(frames.R, [0, 1, 2, 3])))) == 6
+    level = smoke.datasets.audit_level("glycine")
+    assert audited.theory == level.label and np.array_equal(audited.R, frames.R)
+    check = Atoms(numbers=frames.z, positions=frames.R[4], calculator=level.make())  # in the second job's part
+    assert audited.E[4] == pytest.approx(ev_to_kcal_mol(check.get_potential_energy()), abs=1e-3)
+    table = pd.read_csv(run / "tables/glycine_audit.csv", dtype={"cluster": str}).set_index("cluster")
+    offset = np.mean(frames.E - audited.E)
+    assert table.loc["all", "energy_offset_kcal_mol"] == pytest.approx(offset)
+    assert table.loc["all", "energy_rmse"] == pytest.approx(np.sqrt(np.mean((frames.E - offset - audited.E) ** 2)))
+    assert table.loc["all", "force_rmse"] == pytest.approx(np.sqrt(np.mean((frames.F - audited.F) ** 2)))
+    assert table.drop("all")["n_frames"].tolist() == [1] * 6
+    assert "| glycine | GFN2-xTB | PBE-D3BJ/sto-3g | 6 |" in (run / "tables/summary.md").read_text()
+
+
 def test_metadynamics_bias_grows(run):
     ipi = run / "azobenzene/md/metadynamics/00_cis/ipi"
     hills = np.loadtxt(ipi / "HILLS", comments="#")

@@ -224,6 +224,7 @@ rule summary_table:
     input:
         curves=layout.table("learning_curves"),
         clusters=lambda wc: plan.evaluation.phi_cluster_tables("fig7"),
+        audits=plan.datasets.audit_tables(),
     output:
         table=layout.table("summary"),
         markdown=report(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from flexmlff.audit import audit_line
 from flexmlff.evaluate import equilibrium_to_transition_ratio, headline_table
 from flexmlff.paper import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO
 from flexmlff.plots import model_label
@@ -49,4 +50,17 @@ with snakemake_step(snakemake) as log:
                 f"| {model_label(first['model'])} | {first['trained_on']} | "
                 f"{first['n_train']} | {energy:.2f} | {force:.2f} |"
             )
+    if snakemake.input.audits:
+        lines += [
+            "",
+            "## The dataset's level against another (audit)",
+            "",
+            "Errors of the dataset's labels against the audit level on the audited frames (energy "
+            "after removing their mean offset); the worst cluster of the transition coordinate.",
+            "",
+            "| dataset | level | against | frames | energy RMSE | force RMSE | worst cluster (energy) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for file in snakemake.input.audits:
+            lines.append(audit_line(pd.read_csv(file, dtype={"cluster": str})))
     Path(snakemake.output.markdown).write_text("\n".join(lines) + "\n")

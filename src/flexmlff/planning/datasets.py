@@ -97,6 +97,29 @@ class Datasets(Stage):
         ``transition_coordinate`` (``cv``, ``signed``, ``bands_deg``)."""
         return dict(self.molecules.settings(self.molecule(dataset))["transition_coordinate"])
 
+    # -- the audit against another level -------------------------------------------------------
+    def audited(self) -> list[str]:
+        """The datasets with an ``audit``, in config order."""
+        return [name for name, settings in self.config["datasets"].items() if settings.get("audit")]
+
+    def audit(self, dataset: str) -> dict:
+        """``datasets.<dataset>.audit``: the audit `level`'s name, `frames` and `jobs`."""
+        return self.settings(dataset)["audit"]
+
+    def audit_level(self, dataset: str) -> Level:
+        return self.molecules.level(self.audit(dataset)["level"])
+
+    def audit_jobs(self, dataset: str) -> int:
+        """Relabelling jobs of an audit: at most one a frame."""
+        audit = self.audit(dataset)
+        return min(audit["jobs"], audit["frames"])
+
+    def audit_chunks(self, dataset: str) -> list[str]:
+        return [self.layout.audit_chunk(dataset, k) for k in range(self.audit_jobs(dataset))]
+
+    def audit_tables(self) -> list[str]:
+        return [self.layout.table(f"{name}_audit") for name in self.audited()]
+
     # -- Figs. 2 and 3 -----------------------------------------------------------------------
     def energy_distribution_inputs(self) -> dict:
         settings = self.config["figures"]["energy_distributions"]
@@ -115,6 +138,8 @@ class Datasets(Stage):
             targets += self.layout.figure("fig2_energy_distributions")
         if self.config["figures"].get("distance_distributions"):
             targets += self.layout.figure("fig3_distance_distributions")
+        for name in self.audited():
+            targets += [self.layout.table(f"{name}_audit"), *self.layout.figure(f"{name}_audit")]
         return targets
 
     # -- checks --------------------------------------------------------------------------------
@@ -162,6 +187,11 @@ class Datasets(Stage):
         for field in ("units", "theory"):
             if dataset[field] and not dataset["file"]:
                 raise ConfigError(f"{key}.{field}", "describes a dataset `file`; this dataset has none")
+        audit = dataset.get("audit")
+        if audit:
+            known(f"{key}.audit.level", audit["level"], self.config["levels"], "level")
+            if self.level(name).label == self.audit_level(name).label:
+                raise ConfigError(f"{key}.audit.level", f"{audit['level']!r} is the dataset's own level")
 
     def _check_figures(self) -> None:
         figures = self.config["figures"]

@@ -9,7 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot is first imported: jobs have no display
 
-from flexmlff.plots.datasets import distance_distributions, energy_distributions  # noqa: E402
+from flexmlff.plots.datasets import audit_panels, distance_distributions, energy_distributions  # noqa: E402
 from flexmlff.plots.errors import (  # noqa: E402
     cutoff_scan,
     family_lines,
@@ -25,6 +25,7 @@ from flexmlff.plots.training import training_diagnostics, training_set_panels  #
 
 __all__ = [
     "ENERGY_LABEL",
+    "audit_panels",
     "cutoff_scan",
     "distance_distributions",
     "energy_distributions",

@@ -51,3 +51,43 @@ def distance_distributions(distances: Mapping[str, np.ndarray]):
     ax.legend(frameon=False)
     sns.despine(fig)
     return fig
+
+
+def audit_panels(table, E_dataset, E_audit, dataset_level: str, audit_level: str, coordinate: str | None):
+    """A dataset's level against an audit level (:func:`flexmlff.audit.audit_errors`): (a) the
+    audited frames' energies, both relative to the audit level's lowest frame, the dataset's
+    after removing its mean offset; (b) the energy and (c) the force RMSE per cluster of the
+    transition coordinate, the dashed line over all audited frames."""
+    apply_style()
+    fig, axes = plt.subplots(1, 3, figsize=(12.0, 3.6))
+    E_dataset, E_audit = np.asarray(E_dataset, dtype=float), np.asarray(E_audit, dtype=float)
+    zero = E_audit.min()
+    shifted = E_dataset - np.mean(E_dataset - E_audit)
+    ax = axes[0]
+    ax.scatter(E_audit - zero, shifted - zero, s=14, color="k")
+    ends = [min(0.0, (shifted - zero).min()), max((E_audit - zero).max(), (shifted - zero).max())]
+    ax.plot(ends, ends, color="0.6", lw=0.8)
+    ax.set_xlabel(f"{audit_level} (kcal mol$^{{-1}}$)")
+    ax.set_ylabel(f"{dataset_level}, offset removed (kcal mol$^{{-1}}$)")
+    ax.set_title("(a) energies", loc="left")
+    clusters, overall = table[table["cluster"] != "all"], table[table["cluster"] == "all"].iloc[0]
+    for ax, metric, unit, title in (
+        (axes[1], "energy_rmse", "kcal mol$^{-1}$", "(b) energy"),
+        (axes[2], "force_rmse", r"kcal mol$^{-1}$ Å$^{-1}$", "(c) forces"),
+    ):
+        if len(clusters):
+            ax.bar(
+                clusters["from_deg"], clusters[metric], width=clusters["to_deg"] - clusters["from_deg"], align="edge"
+            )
+            ax.set_xlabel(f"{'|' + coordinate + '|' if coordinate else 'coordinate'} cluster (°)")
+        else:
+            ax.bar([0.0], [overall[metric]])
+            ax.set_xticks([0.0], ["all frames"])
+        ax.axhline(overall[metric], ls="--", color="0.3", lw=1.0, label=f"all {int(overall['n_frames'])} frames")
+        ax.set_ylabel(f"RMSE ({unit})")
+        ax.set_title(title, loc="left")
+        ax.legend(frameon=False, fontsize=8)
+    fig.suptitle(f"{dataset_level} against {audit_level}", fontsize=10)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
