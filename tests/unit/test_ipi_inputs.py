@@ -1,19 +1,9 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from ipi_helpers import SETTINGS
 
 from flexmlff.ipi import MDSettings, Metadynamics, ipi_input_xml, plumed_input
-
-SETTINGS = MDSettings(
-    temperature_K=500,
-    timestep_fs=0.5,
-    steps=20,
-    stride=2,
-    seed=42,
-    thermostat="langevin",
-    thermostat_tau_fs=100.0,
-    trajectory_stride=10,
-)
 
 
 def nvt(**given) -> MDSettings:

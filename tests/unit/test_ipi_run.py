@@ -7,6 +7,7 @@ import psutil
 import pytest
 from ase.calculators.calculator import CalculationFailed, Calculator, all_changes
 from ase.io import read
+from ipi_helpers import SETTINGS
 
 from flexmlff.calculators import make_calculator
 from flexmlff.ipi import (
@@ -23,17 +24,6 @@ from flexmlff.ipi import (
 )
 from flexmlff.ipi.resume import _fingerprint, _prepare_run
 from flexmlff.units import ev_to_kcal_mol, hartree_to_kcal_mol
-
-SETTINGS = MDSettings(
-    temperature_K=500,
-    timestep_fs=0.5,
-    steps=20,
-    stride=2,
-    seed=42,
-    thermostat="langevin",
-    thermostat_tau_fs=100.0,
-    trajectory_stride=10,
-)
 
 
 def ipi_children():

@@ -6,15 +6,13 @@ against a direct evaluation of the same calculator on the same held-out frames. 
 results/models.yml is then another run's external_models_file, as it is."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from workflow_helpers import snakemake
 
 from flexmlff.calculators import make_calculator
 from flexmlff.data import Dataset, write_sgdml_npz
@@ -37,25 +35,6 @@ TARGETS = [
     "results/figures/fig7_phi_cluster_errors.png",
     "results/models.yml",
 ]
-
-
-def snakemake(workdir: Path, config: Path, *targets: str) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        *targets,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(config),
-        "--cores",
-        "2",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    assert result.returncode == 0, result.stderr[-5000:]
 
 
 def run_config(
@@ -153,7 +132,9 @@ def external_run(gfn1_glycine, saved_mace, tmp_path_factory) -> Path:
         "trained_on": "GFN2-xTB glycine",
     }
     snakemake(
-        workdir, run_config(workdir, gfn1_glycine, {"gfn2": GFN2, "mace_file": mace}, foundation=saved_mace), *TARGETS
+        workdir,
+        *TARGETS,
+        config=run_config(workdir, gfn1_glycine, {"gfn2": GFN2, "mace_file": mace}, foundation=saved_mace),
     )
     return workdir
 
@@ -246,7 +227,7 @@ def test_external_models_are_rows_of_fig7_evaluated_on_every_frame(external_run,
 
 def test_a_runs_models_yml_is_another_runs_external_models_file(external_run, gfn1_glycine, tmp_path):
     registry = external_run / "results/models.yml"
-    snakemake(tmp_path, run_config(tmp_path, gfn1_glycine, {}, str(registry)), "results/tables/model_errors.csv")
+    snakemake(tmp_path, "results/tables/model_errors.csv", config=run_config(tmp_path, gfn1_glycine, {}, str(registry)))
     errors = pd.read_csv(tmp_path / "results/tables/model_errors.csv")
     entries = yaml.safe_load(registry.read_text())
     assert set(errors["model"]) == {"sgdml", *entries}

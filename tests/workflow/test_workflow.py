@@ -16,6 +16,7 @@ import pytest
 import yaml
 from ase import Atoms
 from ase.io import read
+from workflow_helpers import CONFIG, ROOT, snakemake
 
 from flexmlff.calculators import make_calculator
 from flexmlff.data import read_dataset
@@ -25,30 +26,7 @@ from flexmlff.scratch import PARTIAL, scratch_left
 from flexmlff.splits import Split
 from flexmlff.units import ev_to_kcal_mol
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "tests" / "config.yaml"
 pytestmark = pytest.mark.workflow
-
-
-def snakemake(workdir, *args, config=CONFIG, check=True):
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(config),
-        "--cores",
-        "2",
-        *args,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
-    return result
 
 
 def inject(fault: str, run: subprocess.Popen, processes: dict) -> None:
