@@ -138,6 +138,9 @@ class Layout:
     optimised_predictions = _path("{dataset}/optimised/{model}/n{n_train}/fold{fold}/step{step}/predictions.extxyz")
 
     # exports for other tools (flexmlff.exports)
+    path_errors = _path(
+        "{dataset}/path_errors/{model}.csv", "A model's errors on every frame of the reference paths of its molecule."
+    )
     metrics = _path("{dataset}/metrics.json", "RMSE and MAE per family and size, ml-peg's {metric: {model: value}}.")
     model_registry = _path("models.yml", "Every best model as an ASE calculator entry (ml-peg's models.yml).")
 

@@ -58,9 +58,12 @@ def _max_force(forces: np.ndarray) -> float:
 
 
 def freeze_results(atoms: Atoms) -> Atoms:
-    """A copy of `atoms` carrying its current energy and forces as fixed results."""
+    """A copy of `atoms` carrying its current energy and forces as fixed results: the level's
+    own forces, not those a constraint projects (the frames are reference labels for models)."""
     frozen = atoms.copy()
-    frozen.calc = SinglePointCalculator(frozen, energy=atoms.get_potential_energy(), forces=atoms.get_forces())
+    frozen.calc = SinglePointCalculator(
+        frozen, energy=atoms.get_potential_energy(), forces=atoms.get_forces(apply_constraint=False)
+    )
     return frozen
 
 

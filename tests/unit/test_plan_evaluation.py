@@ -92,3 +92,26 @@ def test_the_sgdml_entry_chooses_between_the_descriptors_trained_on_its_dataset(
 
     only = plan_with(smoke_config, without_sgdml_ang)
     assert only.training.descriptor_candidates("sgdml", "glycine") == ["sgdml"]
+
+
+def test_path_errors_evaluate_every_model_on_every_path_of_datasets_at_the_paths_level(smoke, smoke_config):
+    assert smoke.path_errors.evaluated_datasets() == ["glycine"]
+    assert smoke.path_errors.path_names("glycine") == ["neb", "string"]
+    assert smoke.path_errors.path_files("glycine") == [
+        "results/glycine/mep/neb.extxyz",
+        "results/glycine/mep/string.extxyz",
+    ]
+    assert [model for _, model in smoke.path_errors.jobs()] == smoke.training.models_on("glycine")
+    assert "results/tables/barrier_errors.md" in smoke.targets()
+    # a relabelling at another level is not compared with paths at the molecule's level
+    with pytest.raises(ConfigError, match=r"figures\.path_errors\.datasets.*'rotation_no_dispersion' is not labelled"):
+        plan_with(
+            smoke_config,
+            lambda c: (
+                c["training"]["datasets"].append("rotation_no_dispersion"),
+                c["figures"]["path_errors"].update(datasets=["rotation_no_dispersion"]),
+            ),
+        )
+    off = plan_with(smoke_config, lambda c: c["figures"].pop("path_errors"))
+    assert off.path_errors.jobs() == [] and off.path_errors.barrier_table() == []
+    assert "results/tables/barrier_errors.md" not in off.targets()

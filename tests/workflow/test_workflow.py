@@ -602,6 +602,29 @@ def test_audit_relabels_frames_over_the_clusters_and_reports_each(run, smoke):
     assert "| glycine | GFN2-xTB | PBE-D3BJ/sto-3g | 6 |" in (run / "tables/summary.md").read_text()
 
 
+def test_path_errors_are_the_models_own_predictions_on_the_reference_paths(run):
+    from flexmlff.evaluate import best_fold_index
+    from flexmlff.models import family
+    from flexmlff.path_errors import read_path
+
+    frames = pd.read_csv(run / "tables/path_errors.csv")
+    barriers = pd.read_csv(run / "tables/barrier_errors.csv")
+    assert len(barriers) == 8 * 2 and set(barriers["path"]) == {"neb", "string"}  # every family, both MEPs
+    fold = best_fold_index([run / f"glycine/models/gap/n40/fold{k}/test_errors.csv" for k in range(3)], "gap")
+    gap = family("gap")
+    z, R, E, F = read_path(run / "glycine/mep/string.extxyz")
+    energies, forces = gap.predict(gap.load(run / f"glycine/models/gap/n40/fold{fold}/model.tar.gz"), R, z)
+    rows = frames[(frames["model"] == "gap") & (frames["path"] == "string")].sort_values("frame")
+    assert rows["predicted_energy_kcal_mol"].to_numpy() == pytest.approx(energies - energies[0], abs=1e-6)
+    assert rows["reference_energy_kcal_mol"].to_numpy() == pytest.approx(E - E[0], abs=1e-9)
+    k = int(np.argmax(E))
+    assert rows["force_rmse_kcal_mol_A"].iloc[k] == pytest.approx(np.sqrt(np.mean((forces[k] - F[k]) ** 2)))
+    top = barriers.set_index(["model", "path"]).loc[("gap", "string")]
+    assert top["reference_barrier_kcal_mol"] == pytest.approx(E.max() - E[0])
+    assert top["barrier_error_kcal_mol"] == pytest.approx((energies.max() - energies[0]) - (E.max() - E[0]), abs=1e-6)
+    assert "## Barriers along the reference paths" in (run / "tables/summary.md").read_text()
+
+
 def test_metadynamics_bias_grows(run):
     ipi = run / "azobenzene/md/metadynamics/00_cis/ipi"
     hills = np.loadtxt(ipi / "HILLS", comments="#")

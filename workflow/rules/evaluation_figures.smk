@@ -225,6 +225,7 @@ rule summary_table:
         curves=layout.table("learning_curves"),
         clusters=lambda wc: plan.evaluation.phi_cluster_tables("fig7"),
         audits=plan.datasets.audit_tables(),
+        barriers=plan.path_errors.barrier_table(),
     output:
         table=layout.table("summary"),
         markdown=report(
@@ -238,3 +239,50 @@ rule summary_table:
         env("analysis")
     script:
         "../scripts/summary_table.py"
+
+
+# Beyond the paper: a model's best fold of the largest size on every frame of the reference
+# paths of its dataset's molecule, then every model's barriers against the reference's.
+rule path_errors:
+    input:
+        paths=lambda wc: plan.path_errors.path_files(wc.dataset),
+        models=lambda wc: plan.training.best_model_files(
+            wc.dataset, wc.model, plan.training.largest_size
+        ),
+        errors=lambda wc: plan.training.fold_test_errors(
+            wc.dataset, wc.model, plan.training.largest_size
+        ),
+    output:
+        layout.path_errors("{dataset}", "{model}"),
+    log:
+        log_file("path_errors", "{dataset}_{model}"),
+    benchmark:
+        benchmark_file("path_errors", "{dataset}_{model}")
+    conda:
+        model_env
+    params:
+        paths=lambda wc: plan.path_errors.path_names(wc.dataset),
+        selection=plan.training.selection,
+        external=lambda wc: plan.external.settings_or_none(wc.model),
+    script:
+        "../scripts/path_errors.py"
+
+
+rule path_error_tables:
+    input:
+        plan.path_errors.frame_tables(),
+    output:
+        frames=layout.table("path_errors"),
+        barriers=layout.table("barrier_errors"),
+        markdown=layout.table("barrier_errors", "md"),
+        figure=report(
+            multiext(layout.figure_stem("path_profiles"), ".pdf", ".png"),
+            caption="../report/path_profiles.rst",
+            category="Errors along the transition",
+        ),
+    log:
+        log_file("path_error_tables"),
+    conda:
+        env("analysis")
+    script:
+        "../scripts/path_error_tables.py"

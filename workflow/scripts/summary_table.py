@@ -7,6 +7,7 @@ import pandas as pd
 from flexmlff.audit import audit_line
 from flexmlff.evaluate import equilibrium_to_transition_ratio, headline_table
 from flexmlff.paper import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO
+from flexmlff.path_errors import barrier_summary
 from flexmlff.plots import model_label
 from flexmlff.runlog import snakemake_step
 
@@ -49,6 +50,30 @@ with snakemake_step(snakemake) as log:
             lines.append(
                 f"| {model_label(first['model'])} | {first['trained_on']} | "
                 f"{first['n_train']} | {energy:.2f} | {force:.2f} |"
+            )
+    if snakemake.input.barriers:
+        summary = barrier_summary(pd.read_csv(snakemake.input.barriers[0])).merge(
+            table[["dataset", "model", "energy_rmse_at_largest", "force_rmse_at_largest"]],
+            on=["dataset", "model"],
+            how="left",
+        )
+        lines += [
+            "",
+            "## Barriers along the reference paths",
+            "",
+            "Each model's best fold of the largest size on the reference paths of its molecule "
+            "(results/tables/barrier_errors.md): the mean absolute error of the barriers over the paths "
+            "and the largest, beside the test-set RMSE (kcal/mol; forces kcal/(mol Å)).",
+            "",
+            "| dataset | model | test energy RMSE | test force RMSE | paths | mean abs barrier error "
+            "| largest barrier error | on | same top frame |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in summary.itertuples():
+            lines.append(
+                f"| {row.dataset} | {model_label(row.model)} | {row.energy_rmse_at_largest:.2f} | "
+                f"{row.force_rmse_at_largest:.2f} | {row.paths} | {row.mean_abs_barrier_error_kcal_mol:.2f} | "
+                f"{row.largest_barrier_error_kcal_mol:+.2f} | {row.largest_on} | {row.same_top}/{row.paths} |"
             )
     if snakemake.input.audits:
         lines += [

@@ -15,6 +15,7 @@ as the rule files are split:
 ``plan.evaluation`` (:class:`Evaluation`)  learning curves, tables, Figs. 4-8 and the grid maps
 ``plan.ml_md`` (:class:`MLDrivenMD`)     ML-driven MD (Fig. 9)
 ``plan.grown_sets`` (:class:`GrownTrainingSets`)  training sets grown where the model errs
+``plan.path_errors`` (:class:`PathErrors`)  models along the reference paths
 =====================================  ==========================================================
 
 Each planner states its lookups and the cross-reference checks of its keys (what the JSON
@@ -39,6 +40,7 @@ from flexmlff.planning.external import ExternalModels
 from flexmlff.planning.grown_sets import GrownTrainingSets
 from flexmlff.planning.ml_md import MLDrivenMD
 from flexmlff.planning.molecules import Molecules
+from flexmlff.planning.path_errors import PathErrors
 from flexmlff.planning.paths import Paths
 from flexmlff.planning.sampling import Sampling
 from flexmlff.planning.training import Training
@@ -78,6 +80,7 @@ class Plan:
         self.evaluation = Evaluation(config, layout, self.datasets, self.training)
         self.ml_md = MLDrivenMD(config, layout, self.paths, self.datasets, self.training)
         self.grown_sets = GrownTrainingSets(config, layout, self.datasets, self.training)
+        self.path_errors = PathErrors(config, layout, self.paths, self.datasets, self.training)
         self.check()
 
     @property
@@ -94,6 +97,7 @@ class Plan:
             self.evaluation,
             self.ml_md,
             self.grown_sets,
+            self.path_errors,
         ]
 
     def figure_settings(self, key: str) -> dict:

@@ -119,6 +119,11 @@ class Paths(Stage):
         ]
 
     # -- any path ----------------------------------------------------------------------------
+    def reference_paths(self, molecule: str) -> list[str]:
+        """Every path of a molecule: the MEP methods, the driven paths, the isomerisation paths."""
+        isomerisation = self.isomerisation_paths(molecule) if self._settings(molecule).get("isomerisation") else []
+        return [*self.table_rows(molecule), *isomerisation]
+
     def path_file(self, molecule: str, name: str) -> str:
         """Frames of a path: an MEP method, a driven path or an isomerisation path."""
         if name in self.mep_methods(molecule):
