@@ -22,10 +22,11 @@ import pandas as pd
 
 from flexmlff.models import describe, families
 from flexmlff.paper import ENERGY, ENERGY_AND_FORCES, PAPER_HEADLINES
+from flexmlff.uncertainty import INTERVAL_COLUMNS, rmse_intervals
 
 METRICS = ["energy_rmse", "energy_mae", "force_rmse", "force_mae"]
 #: Columns of the tidy error table every model family writes.
-ERROR_COLUMNS = ["dataset", "model", "n_train", "fold", "n_test", *METRICS]
+ERROR_COLUMNS = ["dataset", "model", "n_train", "fold", "n_test", *METRICS, *INTERVAL_COLUMNS]
 
 
 def error_metrics(E_pred, E_ref, F_pred, F_ref) -> dict[str, float]:
@@ -67,10 +68,11 @@ def predict_held_out(predict, dataset, split, fold: int) -> HeldOut:
 def held_out_errors(held_out: HeldOut, dataset, split, fold: int, train=None) -> dict:
     """Errors of one fold's model on its held-out frames, beside the mean-energy baseline.
 
-    The row carries ``n_train``, ``fold``, ``n_test``, the four :data:`METRICS` and the
-    baseline's RMSEs (what predicting the training mean, and zero forces, would score).
-    `train` are the model's training frames where they are not the fold's own (a grown
-    training set, :mod:`flexmlff.training_sets`).
+    The row carries ``n_train``, ``fold``, ``n_test``, the four :data:`METRICS`, the 95 %
+    bootstrap bounds of both RMSEs over the held-out frames
+    (:data:`flexmlff.uncertainty.INTERVAL_COLUMNS`) and the baseline's RMSEs (what predicting
+    the training mean, and zero forces, would score). `train` are the model's training frames
+    where they are not the fold's own (a grown training set, :mod:`flexmlff.training_sets`).
     """
     train = split.train_indices(fold) if train is None else np.asarray(train)
     test = dataset.subset(held_out.indices)
@@ -80,6 +82,7 @@ def held_out_errors(held_out: HeldOut, dataset, split, fold: int, train=None) ->
         "fold": fold,
         "n_test": len(test),
         **error_metrics(held_out.energies, test.E, held_out.forces, test.F),
+        **rmse_intervals(held_out.energies, test.E, held_out.forces, test.F),
         "baseline_energy_rmse": baseline["energy_rmse"],
         "baseline_force_rmse": baseline["force_rmse"],
     }
@@ -147,10 +150,14 @@ def descriptor_choice(records: list[dict], best_folds: dict[str, int]) -> tuple[
 
 
 def fold_statistics(folds: pd.DataFrame, best: pd.Series) -> dict:
-    """Fold count, the best fold and its metrics, and the mean ± std of every metric over folds."""
+    """Fold count, the best fold and its metrics with the bootstrap bounds of its RMSEs, and the
+    mean ± std of every metric over folds."""
     row = {"n_folds": len(folds), "best_fold": int(best["fold"])}
     for metric in METRICS:
         row[f"best_{metric}"] = float(best[metric])
+        for bound in ("low", "high"):
+            if f"{metric}_{bound}" in INTERVAL_COLUMNS:  # a table written before intervals has none
+                row[f"best_{metric}_{bound}"] = float(best.get(f"{metric}_{bound}", np.nan))
         row[f"mean_{metric}"] = float(folds[metric].mean())
         row[f"std_{metric}"] = float(folds[metric].std(ddof=0))
     return row
@@ -291,6 +298,25 @@ def equilibrium_to_transition_ratio(clusters: pd.DataFrame, metric: str = "energ
         return np.sqrt((part[metric] ** 2 * part["n_frames"]).sum() / part["n_frames"].sum())
 
     return float(pooled(EQUILIBRIUM_CLUSTERS) / pooled(TRANSITION_CLUSTERS))
+
+
+def equilibrium_to_transition_intervals(phi_deg, E_pred, E_ref, F_pred, F_ref, seed: int = 0) -> dict[str, float]:
+    """:func:`equilibrium_to_transition_ratio` of the energy and force RMSE computed from the
+    frames themselves, with a bootstrap interval (each region's frames resampled on their own):
+    ``{energy,force}_ratio``, ``…_ratio_low``, ``…_ratio_high``."""
+    from flexmlff.uncertainty import ratio_interval, squared_errors
+
+    clusters = phi_clusters(phi_deg)
+    equilibrium, transition = np.isin(clusters, EQUILIBRIUM_CLUSTERS), np.isin(clusters, TRANSITION_CLUSTERS)
+    row = {}
+    for quantity, predicted, reference in (("energy", E_pred, E_ref), ("force", F_pred, F_ref)):
+        squares, components = squared_errors(predicted, reference)
+        if equilibrium.any() and transition.any():
+            ratio = ratio_interval(squares[equilibrium], squares[transition], components, seed)
+        else:
+            ratio = (np.nan, np.nan, np.nan)
+        row.update(dict(zip((f"{quantity}_ratio", f"{quantity}_ratio_low", f"{quantity}_ratio_high"), ratio)))
+    return row
 
 
 def coordinate_degrees(positions, atoms_of_coordinate) -> np.ndarray:

@@ -293,3 +293,23 @@ def test_the_descriptor_whose_best_model_validates_better_is_chosen():
     # by each family's best fold, not its best record: sgdml's best fold 0 (1.0) beats sgdml_ang's fold 1 (2.0)
     assert descriptor_choice(records, {"sgdml": 0, "sgdml_ang": 1}) == ("sgdml", {"sgdml": 1.0, "sgdml_ang": 2.0})
     assert descriptor_choice(records, {"sgdml": 1, "sgdml_ang": 0})[0] == "sgdml_ang"
+
+
+def test_equilibrium_to_transition_interval_holds_the_ratio_of_the_cluster_table():
+    rng = np.random.default_rng(5)
+    phi = rng.uniform(0, 180, 600)
+    E_ref, F_ref = rng.normal(size=600), rng.normal(size=(600, 3, 3))
+    # errors 3x larger in the transition region than near the minima
+    scale = np.where((phi > 40) & (phi < 140), 3.0, 1.0)
+    E_pred = E_ref + scale * rng.normal(size=600)
+    F_pred = F_ref + scale[:, None, None] * rng.normal(size=(600, 3, 3))
+    row = evaluate.equilibrium_to_transition_intervals(phi, E_pred, E_ref, F_pred, F_ref)
+    table = evaluate.cluster_errors(phi, E_pred, E_ref, F_pred, F_ref)
+    assert row["energy_ratio"] == pytest.approx(evaluate.equilibrium_to_transition_ratio(table, "energy_rmse"))
+    assert row["force_ratio"] == pytest.approx(evaluate.equilibrium_to_transition_ratio(table, "force_rmse"))
+    assert row["energy_ratio_low"] < row["energy_ratio"] < row["energy_ratio_high"]
+    assert row["force_ratio_low"] < 1 / 3 < row["force_ratio_high"]
+    without_transition = evaluate.equilibrium_to_transition_intervals(
+        phi[phi < 30], E_pred[phi < 30], E_ref[phi < 30], F_pred[phi < 30], F_ref[phi < 30]
+    )
+    assert np.isnan(without_transition["energy_ratio"])

@@ -20,6 +20,7 @@ from workflow_helpers import CONFIG, ROOT, snakemake
 
 from flexmlff.calculators import make_calculator
 from flexmlff.data import read_dataset
+from flexmlff.evaluate import equilibrium_to_transition_ratio
 from flexmlff.geometry import azobenzene_atoms, dihedral
 from flexmlff.layout import Layout
 from flexmlff.scratch import PARTIAL, scratch_left
@@ -730,6 +731,36 @@ def test_phi_cluster_errors_cover_the_whole_dataset(run):
     assert beside["best_fold"].iloc[0] == folds.loc[("glycine", "mace", 40), "best_fold"]
     assert beside["overall_force_rmse"].iloc[0] != pytest.approx(table["overall_force_rmse"].iloc[0])
     assert "| MACE | glycine | 40 |" in (run / "tables/summary.md").read_text()
+    # Fig. 7's equilibrium/transition ratio, with its bootstrap interval
+    ratio = table.iloc[0]
+    assert ratio["energy_ratio"] == pytest.approx(equilibrium_to_transition_ratio(table, "energy_rmse"))
+    assert ratio["energy_ratio_low"] <= ratio["energy_ratio"] <= ratio["energy_ratio_high"]
+    assert f"{ratio['energy_ratio']:.2f} [{ratio['energy_ratio_low']:.2f}, " in (run / "tables/summary.md").read_text()
+
+
+def test_every_error_has_its_interval_and_models_on_the_same_frames_are_compared_in_pairs(run):
+    from flexmlff.exports import read_predictions
+    from flexmlff.uncertainty import rmse
+
+    errors = pd.read_csv(run / "tables/model_errors.csv")
+    for metric in ("energy_rmse", "force_rmse"):
+        assert (errors[f"{metric}_low"] <= errors[metric]).all() and (errors[metric] <= errors[f"{metric}_high"]).all()
+    curves = pd.read_csv(run / "tables/learning_curves.csv")
+    assert (curves["best_energy_rmse_low"] <= curves["best_energy_rmse"]).all()
+    comparisons = pd.read_csv(run / "tables/glycine_family_comparisons.csv")
+    assert len(comparisons) == 2 * 8 * 7 // 2  # every pair of the 8 families, at both sizes
+    row = comparisons.set_index(["n_train", "model_a", "model_b"]).loc[(40, "sgdml", "gap")]
+    sgdml, gap = (
+        read_predictions([run / f"glycine/models/{m}/n40/fold{k}/predictions.extxyz" for k in range(3)])
+        for m in ("sgdml", "gap")
+    )
+    assert row["energy_rmse_a"] == pytest.approx(rmse(sgdml.predicted_energies, sgdml.energies))
+    assert row["force_difference"] == pytest.approx(
+        rmse(sgdml.predicted_forces, sgdml.forces) - rmse(gap.predicted_forces, gap.forces)
+    )
+    low, high = row["force_difference_low"], row["force_difference_high"]
+    assert row["force_verdict"] == ("sgdml better" if high < 0 else "gap better" if low > 0 else "tied")
+    assert "## Which model is better" in (run / "tables/summary.md").read_text()
 
 
 def test_gap_cutoff_scan(run):

@@ -226,6 +226,7 @@ rule summary_table:
         clusters=lambda wc: plan.evaluation.phi_cluster_tables("fig7"),
         audits=plan.datasets.audit_tables(),
         barriers=plan.path_errors.barrier_table(),
+        comparisons=plan.evaluation.comparison_tables(),
     output:
         table=layout.table("summary"),
         markdown=report(

@@ -16,6 +16,27 @@ rule learning_curve_table:
         "../scripts/learning_curve_table.py"
 
 
+# Every pair of models on a dataset, at every size, on the same held-out frames: the paired
+# bootstrap interval of their RMSE difference says which is better, or that they are tied.
+rule family_comparisons:
+    input:
+        lambda wc: plan.evaluation.comparison_predictions(wc.dataset),
+    output:
+        layout.table("{dataset}_family_comparisons"),
+    log:
+        log_file("family_comparisons", "{dataset}"),
+    benchmark:
+        benchmark_file("family_comparisons", "{dataset}")
+    conda:
+        env("analysis")
+    params:
+        models=lambda wc: plan.training.models_on(wc.dataset),
+        sizes=plan.training.sizes,
+        seed=plan.seed,
+    script:
+        "../scripts/family_comparisons.py"
+
+
 rule plot_learning_curve:
     input:
         layout.table("{dataset}_learning_curve"),

@@ -4,7 +4,14 @@ external model's, its energies taken up to their mean offset on the whole datase
 import numpy as np
 
 from flexmlff.data import read_dataset
-from flexmlff.evaluate import HeldOut, best_fold_index, cluster_errors, coordinate_degrees, error_metrics
+from flexmlff.evaluate import (
+    HeldOut,
+    best_fold_index,
+    cluster_errors,
+    coordinate_degrees,
+    equilibrium_to_transition_intervals,
+    error_metrics,
+)
 from flexmlff.external import ExternalModel, offset_removed, predict_frames
 from flexmlff.models import family, limit_threads
 from flexmlff.runlog import snakemake_step
@@ -34,8 +41,11 @@ with snakemake_step(snakemake) as log:
     else:
         models = family(wc.model)
         energies, forces = models.predict(models.load(snakemake.input.models[fold]), data.R, data.z)
-    table = cluster_errors(coordinate_degrees(data.R, atoms_of_coordinate), energies, data.E, forces, data.F)
+    coordinate = coordinate_degrees(data.R, atoms_of_coordinate)
+    table = cluster_errors(coordinate, energies, data.E, forces, data.F)
     overall = error_metrics(energies, data.E, forces, data.F)
+    ratios = equilibrium_to_transition_intervals(coordinate, energies, data.E, forces, data.F)
+    log.info("equilibrium/transition RMSE ratios with their 95 %% bootstrap intervals: %s", ratios)
     log.info("overall: %s\n%s", overall, table.round(3).to_string(index=False))
     for key, value in {
         "model": wc.model,
@@ -44,6 +54,7 @@ with snakemake_step(snakemake) as log:
         "best_fold": fold,
         "evaluated_on": wc.evaluated,
         **{f"overall_{k}": v for k, v in overall.items()},
+        **ratios,
     }.items():
         table[key] = value
     table.to_csv(snakemake.output[0], index=False)

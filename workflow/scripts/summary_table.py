@@ -10,6 +10,14 @@ from flexmlff.paper import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO
 from flexmlff.path_errors import barrier_summary
 from flexmlff.plots import model_label
 from flexmlff.runlog import snakemake_step
+from flexmlff.uncertainty import ordering
+
+
+def interval(row, name: str) -> str:
+    """`[low, high]` of a bootstrap interval in a row (a table written before them has none)."""
+    low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
+    return f"[{low:.2f}, {high:.2f}]" if low is not None and pd.notna(low) else ""
+
 
 with snakemake_step(snakemake) as log:
     table = headline_table(pd.read_csv(snakemake.input.curves))
@@ -30,6 +38,26 @@ with snakemake_step(snakemake) as log:
         "",
         shown.to_markdown(index=False),
     ]
+    lines += [
+        "",
+        "## Which model is better: paired bootstrap at the largest size",
+        "",
+        "Models on each dataset, best first by their RMSE on every fold's held-out frames pooled; "
+        '"<": the 95 % interval of the paired RMSE difference (same frames resampled for both) '
+        'excludes zero; "≈": it holds zero, the two are tied (results/tables/<dataset>_family_comparisons.csv).',
+        "",
+        "| dataset | training points | energy RMSE | force RMSE |",
+        "|---|---|---|---|",
+    ]
+    for file in snakemake.input.comparisons:
+        comparisons = pd.read_csv(file)
+        if comparisons.empty:
+            continue
+        largest = comparisons[comparisons["n_train"] == comparisons["n_train"].max()]
+        lines.append(
+            f"| {largest['dataset'].iloc[0]} | {largest['n_train'].iloc[0]} | "
+            f"{ordering(largest, 'energy', model_label)} | {ordering(largest, 'force', model_label)} |"
+        )
     if snakemake.input.clusters:
         lines += [
             "",
@@ -38,7 +66,7 @@ with snakemake_step(snakemake) as log:
             "Frame-weighted energy RMSE of the |φ| clusters 0-2 and 16-17 over that of clusters "
             f"4-13 (paper, SchNet: {PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO:g}, in both panels).",
             "",
-            "| model | trained on | training points | energy ratio | force ratio |",
+            "| model | trained on | training points | energy ratio [95 % interval] | force ratio [95 % interval] |",
             "|---|---|---|---|---|",
         ]
         for file in snakemake.input.clusters:
@@ -48,8 +76,8 @@ with snakemake_step(snakemake) as log:
             force = equilibrium_to_transition_ratio(clusters, "force_rmse")
             log.info("%s: equilibrium/transition energy %.2f, force %.2f", file, energy, force)
             lines.append(
-                f"| {model_label(first['model'])} | {first['trained_on']} | "
-                f"{first['n_train']} | {energy:.2f} | {force:.2f} |"
+                f"| {model_label(first['model'])} | {first['trained_on']} | {first['n_train']} | "
+                f"{energy:.2f} {interval(first, 'energy_ratio')} | {force:.2f} {interval(first, 'force_ratio')} |"
             )
     if snakemake.input.barriers:
         summary = barrier_summary(pd.read_csv(snakemake.input.barriers[0])).merge(

@@ -120,6 +120,20 @@ class Evaluation(Stage):
             for model in self.training.families_on(dataset)
         }
 
+    def comparison_predictions(self, dataset: str) -> list[str]:
+        """The held-out predictions of every model on a dataset, every size, then every fold
+        (the order the paired comparisons read them in)."""
+        training = self.training
+        return [
+            self.layout.test_predictions(dataset, model, n, k)
+            for model in training.models_on(dataset)
+            for n in training.sizes
+            for k in range(training.n_folds)
+        ]
+
+    def comparison_tables(self) -> list[str]:
+        return [self.layout.table(f"{dataset}_family_comparisons") for dataset in self.training.trained_datasets]
+
     def targets(self) -> list[str]:
         layout, targets = self.layout, []
         for key in EVALUATION_FIGURES:
@@ -137,6 +151,7 @@ class Evaluation(Stage):
         for dataset in self.training.trained_datasets:
             targets += [
                 layout.table(f"{dataset}_learning_curve"),
+                layout.table(f"{dataset}_family_comparisons"),
                 *layout.figure(f"{dataset}_learning_curve"),
                 layout.table(f"{dataset}_training_choices"),
                 *layout.figure(f"{dataset}_training"),
