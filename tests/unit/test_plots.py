@@ -92,6 +92,8 @@ def learning_curve_table(dataset="glycine", models=("gap", "sgdml"), sizes=(50, 
                 row[f"best_{metric}"] = base * scale * rng.uniform(0.6, 0.8)
                 row[f"mean_{metric}"] = base * scale * rng.uniform(0.9, 1.1)
                 row[f"std_{metric}"] = base * scale * rng.uniform(0.1, 0.3)
+                row[f"best_{metric}_low"] = row[f"best_{metric}"] * 0.9
+                row[f"best_{metric}_high"] = row[f"best_{metric}"] * 1.2
             rows.append(row)
     return pd.DataFrame(rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
@@ -194,32 +196,30 @@ def test_mep_profiles_normalised_coordinate_and_energies():
 # --- learning_curves ---------------------------------------------------------------
 
 
-def test_learning_curves_best_line_and_mean_std_errorbars():
+def test_learning_curves_best_line_with_its_interval_and_mean_with_its_spread():
     curve = learning_curve_table()
     fig = plots.learning_curves(curve, "glycine: test errors")
     assert len(fig.axes) == 2
     assert fig._suptitle.get_text() == "glycine: test errors"
     sizes = [50, 100, 200, 400]
     for ax, metric in zip(fig.axes, METRICS):
-        for model in ("gap", "sgdml"):
+        # per model: its best line, the band of its interval, its mean line, the band of its spread
+        bands = [band(collection) for collection in ax.collections]
+        assert len(bands) == 4
+        for k, model in enumerate(("gap", "sgdml")):
             rows = curve[curve["model"] == model].sort_values("n_train")
-            name = describe(model).label
-            best = labelled(ax, f"{name}, best").get_xydata()
-            np.testing.assert_allclose(best[:, 0], sizes)
-            np.testing.assert_allclose(best[:, 1], rows[f"best_{metric}"])
-            bars = errorbar(ax, f"{name}, mean ± std")
-            mean = bars.lines[0].get_xydata()
-            np.testing.assert_allclose(mean[:, 0], sizes)
-            np.testing.assert_allclose(mean[:, 1], rows[f"mean_{metric}"])
-            bounds = errorbar_bounds(bars)
-            np.testing.assert_allclose(bounds[:, 0], sizes)
-            np.testing.assert_allclose(bounds[:, 1], rows[f"mean_{metric}"] - rows[f"std_{metric}"])
-            np.testing.assert_allclose(bounds[:, 2], rows[f"mean_{metric}"] + rows[f"std_{metric}"])
-            # a model's best and mean share its colour
-            assert to_rgba(labelled(ax, f"{name}, best").get_color()) == to_rgba(bars.lines[0].get_color())
-        assert to_rgba(labelled(ax, "GAP/SOAP, best").get_color()) != to_rgba(
-            labelled(ax, "sGDML [1/r], best").get_color()
-        )
+            best = labelled(ax, describe(model).label)
+            np.testing.assert_allclose(best.get_xydata()[:, 0], sizes)
+            np.testing.assert_allclose(best.get_xydata()[:, 1], rows[f"best_{metric}"])
+            interval, spread = bands[2 * k], bands[2 * k + 1]
+            for n, low, high in zip(sizes, rows[f"best_{metric}_low"], rows[f"best_{metric}_high"]):
+                assert interval[n] == pytest.approx((low, high))
+            for n, mean, std in zip(sizes, rows[f"mean_{metric}"], rows[f"std_{metric}"]):
+                assert spread[n] == pytest.approx((mean - std, mean + std))
+            mean = [line for line in ax.lines if line.get_linestyle() == "--" and line.get_color() == best.get_color()]
+            assert len(mean) == 1
+            np.testing.assert_allclose(mean[0].get_xydata()[:, 1], rows[f"mean_{metric}"])
+        assert to_rgba(labelled(ax, "GAP/SOAP").get_color()) != to_rgba(labelled(ax, "sGDML [1/r]").get_color())
         assert horizontal_lines(ax) == [1.0]
         assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
         np.testing.assert_allclose(ax.get_xticks(), sizes)
@@ -227,13 +227,11 @@ def test_learning_curves_best_line_and_mean_std_errorbars():
         assert ax.get_xlabel() == "training points"
     assert "energy RMSE" in fig.axes[0].get_ylabel() and "kcal mol" in fig.axes[0].get_ylabel()
     assert "force RMSE" in fig.axes[1].get_ylabel() and "Å" in fig.axes[1].get_ylabel()
-    assert sorted(legend_texts(fig.axes[0])) == [
-        "GAP/SOAP, best",
-        "GAP/SOAP, mean ± std",
-        "sGDML [1/r], best",
-        "sGDML [1/r], mean ± std",
-    ]
-    assert fig.axes[1].get_legend() is None
+    # one legend, outside the force panel, one entry per model
+    assert fig.axes[0].get_legend() is None
+    legend = fig.axes[1].get_legend()
+    assert legend_texts(fig.axes[1]) == ["GAP/SOAP", "sGDML [1/r]"] and legend._loc == 2
+    assert legend.get_bbox_to_anchor().bounds[0] > fig.axes[1].get_window_extent().x1 - 1
 
 
 # --- isomerisation_profiles --------------------------------------------------------
@@ -355,8 +353,8 @@ def test_learning_curve_panels_plot_the_chosen_statistic(statistic):
     grid = np.array(fig.axes).reshape(2, 2)
     for panels, (title, lines), sizes in zip(grid, rows.items(), ([50, 100, 200, 400], [100, 300, 1000])):
         assert panels[0].get_title(loc="left") == title
-        assert legend_texts(panels[0]) == list(lines)
-        assert panels[1].get_legend() is None
+        assert panels[0].get_legend() is None
+        assert legend_texts(panels[1]) == list(lines)  # outside the force panel
         for ax, metric in zip(panels, METRICS):
             assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
             np.testing.assert_allclose(ax.get_xticks(), sizes)
@@ -370,7 +368,13 @@ def test_learning_curve_panels_plot_the_chosen_statistic(statistic):
                 np.testing.assert_allclose(xy[:, 1], table[f"{statistic}_{metric}"])
                 assert not np.allclose(xy[:, 1], table[f"{other}_{metric}"])
             if statistic == "best":
-                assert len(ax.collections) == 0  # no spread band for the best fold
+                # the best fold's band is its bootstrap interval
+                assert len(ax.collections) == len(lines)
+                for collection, table in zip(ax.collections, lines.values()):
+                    table = table.sort_values("n_train")
+                    lower, upper = np.array([band(collection)[n] for n in table["n_train"]]).T
+                    np.testing.assert_allclose(lower, table[f"best_{metric}_low"])
+                    np.testing.assert_allclose(upper, table[f"best_{metric}_high"])
             else:
                 assert len(ax.collections) == len(lines)
                 for collection, line, table in zip(ax.collections, data_lines, lines.values()):

@@ -33,34 +33,43 @@ def _log_axes(ax, sizes) -> None:
 
 
 def learning_curves(curve: pd.DataFrame, title: str):
-    """Energy and force RMSE vs training size: best fold (solid) and fold mean ± std (dashed)."""
+    """Energy and force RMSE vs training size, one colour per model: the best fold as a line
+    with its 95 % bootstrap interval as a band, the fold mean as a dashed line with its ± std
+    as a lighter band; the legend outside the panels, one entry per model."""
     apply_style()
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6))
     models = list(curve.groupby("model"))
     for ax, (metric, label) in zip(axes, RMSE_PANELS):
         for colour, (model, rows) in zip(line_colours([m for m, _ in models]), models):
             rows = rows.sort_values("n_train")
-            name = model_label(model)
-            ax.plot(rows["n_train"], rows[f"best_{metric}"], "o-", color=colour, label=f"{name}, best")
-            ax.errorbar(
-                rows["n_train"],
-                rows[f"mean_{metric}"],
-                yerr=rows[f"std_{metric}"],
-                fmt="s--",
-                color=colour,
-                alpha=0.7,
-                capsize=3,
-                label=f"{name}, mean ± std",
+            ax.plot(rows["n_train"], rows[f"best_{metric}"], "o-", color=colour, label=model_label(model))
+            _interval_band(ax, rows, metric, colour)
+            mean, spread = rows[f"mean_{metric}"], rows[f"std_{metric}"]
+            ax.plot(rows["n_train"], mean, "--", color=colour, lw=1.0, alpha=0.8)
+            ax.fill_between(
+                rows["n_train"], (mean - spread).clip(lower=0.05 * mean), mean + spread, color=colour, alpha=0.08, lw=0
             )
         ax.axhline(1.0, color="grey", lw=0.8, ls=":")
         _log_axes(ax, sorted(curve["n_train"].unique()))
         ax.set_xlabel("training points")
         ax.set_ylabel(label)
-    axes[0].legend(frameon=False, fontsize=8)
+    _legend_outside(axes[-1], "solid: best fold (band: 95 % interval)\ndashed: fold mean (band: ± std)")
     fig.suptitle(title)
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+def _interval_band(ax, rows: pd.DataFrame, metric: str, colour) -> None:
+    """The best fold's bootstrap interval as a band, where the rows carry one."""
+    low, high = f"best_{metric}_low", f"best_{metric}_high"
+    if low in rows and rows[low].notna().any():
+        ax.fill_between(rows["n_train"], rows[low], rows[high], color=colour, alpha=0.2, lw=0)
+
+
+def _legend_outside(ax, title: str | None = None) -> None:
+    """The legend to the right of `ax`, clear of the data."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8, title=title, title_fontsize=7)
 
 
 def learning_curve_panels(rows: Mapping[str, Mapping[str, pd.DataFrame]], statistic: str = "best"):
@@ -80,6 +89,8 @@ def learning_curve_panels(rows: Mapping[str, Mapping[str, pd.DataFrame]], statis
                 line = line.sort_values("n_train")
                 values = line[f"{statistic}_{metric}"]
                 ax.plot(line["n_train"], values, "o-", color=colour, label=name)
+                if statistic == "best":
+                    _interval_band(ax, line, metric, colour)
                 if statistic == "mean":
                     spread = line[f"std_{metric}"]
                     ax.fill_between(
@@ -95,7 +106,7 @@ def learning_curve_panels(rows: Mapping[str, Mapping[str, pd.DataFrame]], statis
             ax.set_xlabel("training points")
             ax.set_ylabel(label)
         panels[0].set_title(title, loc="left")
-        panels[0].legend(frameon=False, fontsize=8)
+        _legend_outside(panels[1], "band: 95 % interval" if statistic == "best" else "band: ± std over folds")
     sns.despine(fig)
     fig.tight_layout()
     return fig

@@ -75,7 +75,7 @@ HYPERPARAMETER_LABELS = {"sigma": r"kernel width $\sigma$", "force_sigma_eV_per_
 
 
 def training_diagnostics(histories: pd.DataFrame, scans: pd.DataFrame, title: str):
-    """How each family's training went on one dataset, one panel per family.
+    """How each family's training went on one dataset, one panel per family, three to a row.
 
     Networks: training (dashed) and validation (solid) loss per epoch for every fold
     at the largest training size, the kept epoch marked; a curve still falling at its
@@ -84,9 +84,14 @@ def training_diagnostics(histories: pd.DataFrame, scans: pd.DataFrame, title: st
     """
     apply_style()
     families = [*dict.fromkeys([*histories["family"], *scans["family"]])]
-    fig, axes = plt.subplots(1, max(len(families), 1), figsize=(3.6 * max(len(families), 1), 3.2), squeeze=False)
+    # a grid of at most three columns: a row of six panels is unreadable at print size
+    columns = min(max(len(families), 1), 3)
+    rows = -(-max(len(families), 1) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.9 * columns, 3.3 * rows), squeeze=False)
+    for ax in axes.flat[len(families) :]:
+        ax.set_visible(False)
     palette = sns.color_palette("colorblind")
-    for ax, family in zip(axes[0], families):
+    for ax, family in zip(axes.flat, families):
         history = histories[histories["family"] == family]
         if len(history):
             largest = history[history["n_train"] == history["n_train"].max()]
