@@ -103,7 +103,9 @@ def audit_line(table: pd.DataFrame) -> str:
     if len(clusters):
         top = clusters.loc[clusters["energy_rmse"].idxmax()]
         frames = int(top["n_frames"])
-        worst = f"{top['from_deg']:g}-{top['to_deg']:g}°: {top['energy_rmse']:.2f} ({frames} frame{'s' * (frames != 1)})"
+        worst = (
+            f"{top['from_deg']:g}-{top['to_deg']:g}°: {top['energy_rmse']:.2f} ({frames} frame{'s' * (frames != 1)})"
+        )
     return (
         f"| {overall['dataset']} | {overall['dataset_level']} | {overall['audit_level']} | "
         f"{int(overall['n_frames'])} | {overall['energy_rmse']:.2f} | {overall['force_rmse']:.2f} | {worst} |"

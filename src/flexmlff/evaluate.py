@@ -399,6 +399,66 @@ def md_outcome(
     }
 
 
+#: The kinds of failure :func:`first_failure` tells apart, in the order each frame is checked.
+FAILURES = ("atoms too close", "atom left the molecule", "bond broken", "bond formed")
+
+
+def first_failure(
+    positions: np.ndarray,
+    numbers,
+    bonds: list[tuple[int, int]],
+    max_stretch: float = 1.5,
+    min_distance_A: float = 0.6,
+    bond_tolerance: float = 1.2,
+    times_fs=None,
+) -> dict:
+    """The first frame of an MD run at which the molecule stopped being the one it started as.
+
+    Checked at every frame, in the order of :data:`FAILURES` (the first that holds names the
+    failure): two atoms closer than `min_distance_A`; an atom with no neighbour within
+    `max_stretch` × (its radius + the neighbour's) (it left the molecule); a bond of the start
+    (`bonds`) longer than `max_stretch` times its starting length; a pair of atoms the start
+    did not bond closer than `bond_tolerance` × the sum of their covalent radii (a new bond). Returns
+    ``failure`` (the kind, "" for none), ``failure_frame`` and ``failure_time_fs`` (None for
+    none; the time from `times_fs`, one per frame, where given).
+    """
+    from ase.data import covalent_radii
+
+    positions = np.asarray(positions, dtype=float)
+    radii = covalent_radii[np.asarray(numbers, dtype=int)]
+    a, b = np.triu_indices(positions.shape[1], 1)
+    distances = np.linalg.norm(positions[:, a] - positions[:, b], axis=-1)  # (frames, pairs)
+    bonded = np.zeros(len(a), dtype=bool)
+    pair_index = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(a, b))}
+    for i, j in bonds:
+        bonded[pair_index[(min(i, j), max(i, j))]] = True
+    reach = radii[a] + radii[b]
+    checks = {
+        "atoms too close": (distances < min_distance_A).any(axis=1),
+        "atom left the molecule": _isolated_atoms(distances, a, b, max_stretch * reach, positions.shape[1]),
+        "bond broken": (distances[:, bonded] > max_stretch * distances[0, bonded]).any(axis=1),
+        "bond formed": (distances[:, ~bonded] < bond_tolerance * reach[~bonded]).any(axis=1),
+    }
+    failed = np.column_stack([checks[kind] for kind in FAILURES])
+    frames = np.flatnonzero(failed.any(axis=1))
+    if not len(frames):
+        return {"failure": "", "failure_frame": None, "failure_time_fs": None}
+    frame = int(frames[0])
+    kind = FAILURES[int(np.argmax(failed[frame]))]
+    time = float(np.asarray(times_fs)[frame]) if times_fs is not None else None
+    return {"failure": kind, "failure_frame": frame, "failure_time_fs": time}
+
+
+def _isolated_atoms(distances, a, b, reach, n_atoms) -> np.ndarray:
+    """Per frame: whether some atom has no other atom within its `reach` (per pair)."""
+    near = distances < reach
+    touched = np.zeros((len(distances), n_atoms), dtype=bool)
+    for column, (i, j) in enumerate(zip(a, b)):
+        touched[near[:, column], i] = True
+        touched[near[:, column], j] = True
+    return ~touched.all(axis=1)
+
+
 def points_to_accuracy(
     curve: pd.DataFrame, threshold: float = 1.0, metrics: tuple[str, ...] = ("best_energy_rmse", "best_force_rmse")
 ) -> int | None:

@@ -313,3 +313,41 @@ def test_equilibrium_to_transition_interval_holds_the_ratio_of_the_cluster_table
         phi[phi < 30], E_pred[phi < 30], E_ref[phi < 30], F_pred[phi < 30], F_ref[phi < 30]
     )
     assert np.isnan(without_transition["energy_ratio"])
+
+
+def water_trajectory(n_frames=20):
+    """A water molecule vibrating gently: O at the origin, H at 0.96 Å."""
+    frames = np.zeros((n_frames, 3, 3))
+    for t in range(n_frames):
+        frames[t, 1] = [0.96 + 0.02 * np.sin(t), 0.0, 0.0]
+        frames[t, 2] = [-0.24, 0.93 + 0.02 * np.cos(t), 0.0]
+    return frames
+
+
+def test_a_bond_stretched_past_the_threshold_fails_at_its_frame():
+    water, bonds = water_trajectory(), [(0, 1), (0, 2)]
+    assert evaluate.first_failure(water, [8, 1, 1], bonds) == {
+        "failure": "",
+        "failure_frame": None,
+        "failure_time_fs": None,
+    }
+    broken = water.copy()
+    broken[12:, 1] = [1.45, 0.0, 0.0]  # past 1.5x the O-H bond from frame 12 on, O still in reach
+    failure = evaluate.first_failure(broken, [8, 1, 1], bonds, times_fs=np.arange(20) * 5.0)
+    assert failure == {"failure": "bond broken", "failure_frame": 12, "failure_time_fs": 60.0}
+
+
+def test_atoms_too_close_a_new_bond_and_a_lost_atom_are_told_apart():
+    water, bonds = water_trajectory(), [(0, 1), (0, 2)]
+    close = water.copy()
+    close[5, 2] = close[5, 1] + [0.0, 0.5, 0.0]  # the two H 0.5 Å apart
+    assert evaluate.first_failure(close, [8, 1, 1], bonds)["failure_frame"] == 5
+    assert evaluate.first_failure(close, [8, 1, 1], bonds)["failure"] == "atoms too close"
+    formed = water.copy()
+    formed[7, 2] = formed[7, 1] + [0.0, 0.72, 0.0]  # H-H 0.72 Å: bonded (< 1.2 x 0.62 Å)
+    assert evaluate.first_failure(formed, [8, 1, 1], bonds)["failure"] == "bond formed"
+    # a hydrogen drifting away: it left the molecule (its bond broke with it)
+    leaving = water.copy()
+    leaving[:, 2] = [[-0.24, 0.93 + 0.3 * t, 0.0] for t in range(20)]
+    failure = evaluate.first_failure(leaving, [8, 1, 1], bonds)
+    assert failure["failure"] == "atom left the molecule" and failure["failure_frame"] == 2

@@ -12,6 +12,7 @@ from flexmlff.evaluate import (
     best_fold_index,
     coordinate_degrees,
     descriptor_choice,
+    first_failure,
     md_outcome,
     tail_mean,
     transition_outcome,
@@ -87,6 +88,9 @@ with snakemake_step(snakemake) as log:
     along = {name: coordinate_degrees(data.R, named[name]) for name in dict.fromkeys(reported) if name in named}
     bonds = [(i, j) for i, around in enumerate(bond_graph(atoms)) for j in around if i < j]
     outcome = md_outcome(data.R, bonds, along[classifier], outcome_ends, bands, magnitude=magnitude)
+    times_fs = np.asarray(data.info["step"]) * settings.timestep_fs
+    # the first kept frame at which the molecule broke, if it did
+    outcome.update(first_failure(data.R, data.z, bonds, times_fs=times_fs))
     values, ends = along[coordinate], at_ends(coordinate)
     # a dihedral is shown and classed by its magnitude unless the outcome is signed
     plotted_magnitude = len(named[coordinate]) == 4 and magnitude
@@ -112,16 +116,17 @@ with snakemake_step(snakemake) as log:
         ends_deg=ends,
         steps=settings.steps,
         timestep_fs=settings.timestep_fs,
-        time_fs=(np.asarray(data.info["step"]) * settings.timestep_fs).tolist(),
+        time_fs=times_fs.tolist(),
         values_deg=values.tolist(),
         wall_s=wall_s,
         steps_per_s=settings.steps / wall_s,
     )
     log.info(
-        "ended in %s (final %s), physical: %s, %.1f steps/s",
+        "ended in %s (final %s), physical: %s, first failure: %s, %.1f steps/s",
         outcome["ends_in"],
         ", ".join(f"{k} {v:.1f} deg" for k, v in final_deg.items()),
         outcome["physical"],
+        f"{outcome['failure']} at {outcome['failure_time_fs']:g} fs" if outcome["failure"] else "none",
         outcome["steps_per_s"],
     )
     Path(snakemake.output.outcome).write_text(json.dumps(outcome, indent=1))

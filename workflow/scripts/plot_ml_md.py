@@ -22,6 +22,8 @@ with snakemake_step(snakemake) as log:
                 "ends_in": o["ends_in"],
                 **{f"final_{name}_deg": round(o["final_deg"].get(name, float("nan")), 1) for name in finals},
                 "physical": o["physical"],
+                "failure": o.get("failure", ""),
+                "failure_time_fs": o.get("failure_time_fs"),
                 "max_bond_stretch": round(o["max_bond_stretch"], 2),
                 "min_distance_A": round(o["min_distance_A"], 2),
                 "steps_per_s": round(o["steps_per_s"], 1),
@@ -53,7 +55,11 @@ with snakemake_step(snakemake) as log:
                 f"({', '.join(f'{k} {measure(v):.0f}°' for k, v in ends)}), in between 'transition'; the final "
                 f"values are those means ({'signed' if signed else 'a dihedral’s magnitude'}). "
             )
-        handle.write("Physical: no starting bond stretched beyond 1.5x, no atoms closer than 0.6 Å.")
+        handle.write(
+            "Physical: no starting bond stretched beyond 1.5x, no atoms closer than 0.6 Å. Failure: the "
+            "first kept frame at which two atoms came closer than 0.6 Å, a starting bond stretched beyond "
+            "1.5x, a new bond formed (closer than 1.2x the covalent radii) or an atom left the molecule."
+        )
         if any(o["start"].split(":")[0] in ("inversion", "optimised_rotation") for o in outcomes):
             handle.write(
                 " Paper Fig. 9 (50 000 steps, 1000 training points): from inversion:7 GAP and SchNet "
