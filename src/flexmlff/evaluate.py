@@ -425,6 +425,8 @@ def first_failure(
     from ase.data import covalent_radii
 
     positions = np.asarray(positions, dtype=float)
+    if positions.shape[1] < 2:  # a single atom has no bonds to break
+        return {"failure": "", "failure_frame": None, "failure_time_fs": None}
     radii = covalent_radii[np.asarray(numbers, dtype=int)]
     a, b = np.triu_indices(positions.shape[1], 1)
     distances = np.linalg.norm(positions[:, a] - positions[:, b], axis=-1)  # (frames, pairs)

@@ -141,7 +141,8 @@ def path_coordinate(images: list[Atoms]) -> np.ndarray:
 
 def path_profile(images: list[Atoms], torsions: dict[str, tuple[int, ...]] | None = None) -> pd.DataFrame:
     """Per-frame table: image, path coordinate (Å), energy relative to frame 0 (kcal/mol),
-    largest atomic force (kcal/(mol Å)) and every named torsion (degrees)."""
+    largest atomic force (kcal/(mol Å); the level's own force, so a frame relaxed at fixed
+    dihedrals keeps the force along them) and every named torsion (degrees)."""
     energies = ev_to_kcal_mol(np.array([image.get_potential_energy() for image in images]))
     table = pd.DataFrame(
         {

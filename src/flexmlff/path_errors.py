@@ -60,8 +60,9 @@ def path_frame_errors(E_reference, F_reference, E_predicted, F_predicted) -> pd.
 def barrier_errors(frames: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, model and path of a per-frame table (:data:`FRAME_COLUMNS`): the reference's
     and the model's barrier (highest frame above the first, kcal/mol), the signed error, the
-    frame each puts the top at and whether they agree, the RMSE of the aligned energies and of
-    the forces along the path, and a note where the path has a single frame (no barrier)."""
+    frame each puts the top at and whether they agree, the RMSE of the aligned energies (frames
+    after the first) and of the forces along the path, and a note where the path has a single
+    frame (no barrier)."""
     rows = []
     for (dataset, model, path), group in frames.groupby(["dataset", "model", "path"], sort=False):
         group = group.sort_values("frame")
@@ -82,7 +83,10 @@ def barrier_errors(frames: pd.DataFrame) -> pd.DataFrame:
                 "reference_top_frame": top_reference,
                 "model_top_frame": top_model,
                 "same_top": top_reference == top_model,
-                "energy_rmse_kcal_mol": float(np.sqrt(np.mean(group["energy_error_kcal_mol"] ** 2))),
+                # frame 0 is where energies are aligned (zero error by construction): left out
+                "energy_rmse_kcal_mol": float(np.sqrt(np.mean(group["energy_error_kcal_mol"].iloc[1:] ** 2)))
+                if len(group) > 1
+                else np.nan,
                 "force_rmse_kcal_mol_A": float(np.sqrt(np.mean(group["force_rmse_kcal_mol_A"] ** 2))),
                 "note": "one frame: no barrier" if len(group) == 1 else "",
             }

@@ -36,6 +36,7 @@ def _resampled_frames(n_frames: int, seed: int, n_resamples: int) -> np.ndarray:
 
 
 def _percentiles(values: np.ndarray, level: float) -> tuple[float, float]:
+    """The central `level` percentile interval of bootstrap samples."""
     tail = 100.0 * (1.0 - level) / 2.0
     low, high = np.percentile(values, [tail, 100.0 - tail])
     return float(low), float(high)
@@ -47,11 +48,16 @@ def rmse_interval(
     """RMSE of `predicted` against `reference` (energies (M,) or forces (M, N, 3)) and its
     bootstrap percentile interval over the M frames: ``(rmse, low, high)``."""
     squares, components = squared_errors(predicted, reference)
-    rmse = float(np.sqrt(squares.mean() / components))
+    value = float(np.sqrt(squares.mean() / components))
     if len(squares) < 2:
-        return rmse, np.nan, np.nan
+        return value, np.nan, np.nan
     samples = np.sqrt(squares[_resampled_frames(len(squares), seed, n_resamples)].mean(axis=1) / components)
-    return (rmse, *_percentiles(samples, level))
+    return (value, *_percentiles(samples, level))
+
+
+def _group_sums(squares: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per group (0..G-1), the sum of its rows' squared errors."""
+    return np.bincount(groups, weights=squares)
 
 
 def paired_rmse_difference(
@@ -61,18 +67,26 @@ def paired_rmse_difference(
     seed: int = 0,
     n_resamples: int = N_RESAMPLES,
     level: float = LEVEL,
+    groups=None,
 ) -> tuple[float, float, float]:
-    """RMSE of model a minus RMSE of model b on the same frames, with the bootstrap interval of
-    that difference, both models resampled with the same frames: ``(difference, low, high)``."""
+    """RMSE of model a minus RMSE of model b on the same rows, with the bootstrap interval of
+    that difference, both models resampled with the same rows: ``(difference, low, high)``.
+
+    `groups` (one label per row) makes the resampling unit a group: rows of the same frame
+    (a frame held out by several folds, predicted by each fold's model) are drawn together,
+    since they are not independent."""
     squares_a, components = squared_errors(predicted_a, reference)
     squares_b, _ = squared_errors(predicted_b, reference)
     difference = float(np.sqrt(squares_a.mean() / components) - np.sqrt(squares_b.mean() / components))
-    if len(squares_a) < 2:
+    labels = np.arange(len(squares_a)) if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1]
+    n_groups = int(labels.max()) + 1 if len(labels) else 0
+    if n_groups < 2:
         return difference, np.nan, np.nan
-    frames = _resampled_frames(len(squares_a), seed, n_resamples)
-    samples = np.sqrt(squares_a[frames].mean(axis=1) / components) - np.sqrt(
-        squares_b[frames].mean(axis=1) / components
-    )
+    sums_a, sums_b = _group_sums(squares_a, labels), _group_sums(squares_b, labels)
+    counts = np.bincount(labels).astype(float) * components
+    drawn = _resampled_frames(n_groups, seed, n_resamples)
+    total = counts[drawn].sum(axis=1)
+    samples = np.sqrt(sums_a[drawn].sum(axis=1) / total) - np.sqrt(sums_b[drawn].sum(axis=1) / total)
     return (difference, *_percentiles(samples, level))
 
 
@@ -118,12 +132,32 @@ def rmse_intervals(E_predicted, E_reference, F_predicted, F_reference, seed: int
     return dict(zip(INTERVAL_COLUMNS, (energy_low, energy_high, force_low, force_high)))
 
 
+#: Columns of a table of :func:`paired_comparisons`.
+COMPARISON_COLUMNS = [
+    "model_a",
+    "model_b",
+    "n_frames",
+    *(
+        f"{quantity}_{column}"
+        for quantity in ("energy", "force")
+        for column in ("rmse_a", "rmse_b", "difference", "difference_low", "difference_high", "verdict")
+    ),
+]
+
+
+def frame_groups(positions) -> np.ndarray:
+    """A label per row of pooled predictions: rows of the same geometry share one."""
+    flat = np.ascontiguousarray(np.asarray(positions, dtype=float).reshape(len(positions), -1))
+    return np.unique(flat, axis=0, return_inverse=True)[1].ravel()
+
+
 def paired_comparisons(pooled: dict, seed: int = 0):
     """Every pair of models on the same held-out frames: `pooled` maps a model to its
     predictions at one size, every fold's held-out frames pooled
     (:class:`flexmlff.exports.Predictions`). Per pair and quantity (energy, forces): both
-    pooled RMSEs, RMSE(a) − RMSE(b) with its paired bootstrap interval, and the
-    :func:`verdict`. A pair whose frames differ is left out (it cannot be paired)."""
+    pooled RMSEs, RMSE(a) − RMSE(b) with its paired bootstrap interval (frames drawn, each
+    with every fold's prediction of it), and the :func:`verdict`. A pair whose frames differ
+    is left out (it cannot be paired). Columns: :data:`COMPARISON_COLUMNS`."""
     import pandas as pd
 
     rows = []
@@ -133,12 +167,13 @@ def paired_comparisons(pooled: dict, seed: int = 0):
             first, second = pooled[a], pooled[b]
             if first.positions.shape != second.positions.shape or not np.allclose(first.positions, second.positions):
                 continue
-            row = {"model_a": a, "model_b": b, "n_frames": len(first.energies)}
+            groups = frame_groups(first.positions)
+            row = {"model_a": a, "model_b": b, "n_frames": int(groups.max()) + 1}
             for quantity, predicted_a, predicted_b, reference in (
                 ("energy", first.predicted_energies, second.predicted_energies, first.energies),
                 ("force", first.predicted_forces, second.predicted_forces, first.forces),
             ):
-                difference, low, high = paired_rmse_difference(predicted_a, predicted_b, reference, seed)
+                difference, low, high = paired_rmse_difference(predicted_a, predicted_b, reference, seed, groups=groups)
                 row.update(
                     {
                         f"{quantity}_rmse_a": rmse(predicted_a, reference),
@@ -150,13 +185,14 @@ def paired_comparisons(pooled: dict, seed: int = 0):
                     }
                 )
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 def ordering(comparisons, quantity: str = "energy", label=str) -> str:
     """The models of one size's :func:`paired_comparisons`, best first by their pooled RMSE of
     `quantity` (``energy`` or ``force``), joined by "<" where the paired interval says the
-    left one is better and "≈" where the two are tied, e.g. ``sGDML (0.72) < GAP (0.88)``."""
+    left one is better, "≈" where the two are tied and "?" where they were not compared (other
+    frames), e.g. ``sGDML (0.72) < GAP (0.88)``."""
     rmse_of = {}
     for row in comparisons.itertuples():
         rmse_of[row.model_a] = getattr(row, f"{quantity}_rmse_a")
@@ -168,5 +204,5 @@ def ordering(comparisons, quantity: str = "energy", label=str) -> str:
         text += f"{label(left)} ({rmse_of[left]:.2f})"
         if right is not None:
             said = verdicts.get((left, right)) or verdicts.get((right, left))
-            text += " ≈ " if said == "tied" else " < "
+            text += " ≈ " if said == "tied" else " ? " if said is None else " < "
     return text

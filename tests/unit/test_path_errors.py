@@ -55,9 +55,10 @@ def test_barrier_error_top_frame_and_a_one_frame_path():
     assert rotation["reference_barrier_kcal_mol"] == 30.0 and rotation["model_barrier_kcal_mol"] == 27.0
     assert rotation["barrier_error_kcal_mol"] == -3.0
     assert (rotation["reference_top_frame"], rotation["model_top_frame"], rotation["same_top"]) == (1, 2, False)
-    assert rotation["energy_rmse_kcal_mol"] == pytest.approx(np.sqrt((25 + 49) / 4))
+    assert rotation["energy_rmse_kcal_mol"] == pytest.approx(np.sqrt((25 + 49) / 3))  # frames after the first
     single = barriers.loc[("schnet", "neb")]
     assert single["barrier_error_kcal_mol"] == 0.0 and single["note"] == "one frame: no barrier"
+    assert np.isnan(single["energy_rmse_kcal_mol"])
     assert bool(barriers.loc[("gap", "rotation"), "same_top"])
     summary = barrier_summary(barrier_errors(frames)).set_index("model")
     assert summary.loc["schnet", "mean_abs_barrier_error_kcal_mol"] == 1.5

@@ -115,3 +115,13 @@ def test_path_errors_evaluate_every_model_on_every_path_of_datasets_at_the_paths
     off = plan_with(smoke_config, lambda c: c["figures"].pop("path_errors"))
     assert off.path_errors.jobs() == [] and off.path_errors.barrier_table() == []
     assert "results/tables/barrier_errors.md" not in off.targets()
+
+
+def test_path_errors_on_a_dataset_whose_molecule_has_no_paths_is_one_line(alanine_dipeptide):
+    config = copy.deepcopy(alanine_dipeptide.config)
+    molecule = config["molecules"]["alanine_dipeptide"]
+    molecule.pop("mep", None)
+    molecule["driven_paths"] = {}
+    config["figures"]["path_errors"] = {"datasets": [config["training"]["datasets"][0]]}
+    with pytest.raises(ConfigError, match=r"figures\.path_errors\.datasets.*which has no reference paths"):
+        Plan(config, basedir=ROOT)

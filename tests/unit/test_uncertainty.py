@@ -98,3 +98,40 @@ def test_ordering_joins_tied_models_and_separates_the_better():
     )
     assert ordering(comparisons, "energy") == "sgdml (0.70) < gap (0.90) ≈ schnet (0.95)"
     assert ordering(comparisons, "energy", str.upper).startswith("SGDML (0.70)")
+
+
+def test_rows_of_one_frame_are_drawn_together():
+    """A frame held out by two folds is one frame, not two: grouping by frame keeps the
+    interval as wide as that of the frames themselves."""
+    rng = np.random.default_rng(4)
+    reference = rng.normal(size=200)
+    a, b = reference + rng.normal(0, 1.0, 200), reference + rng.normal(0, 1.1, 200)
+    _, low, high = paired_rmse_difference(a, b, reference, seed=3)
+    twice = np.concatenate([reference, reference]), np.concatenate([a, a]), np.concatenate([b, b])
+    groups = np.concatenate([np.arange(200), np.arange(200)])
+    _, grouped_low, grouped_high = paired_rmse_difference(twice[1], twice[2], twice[0], seed=3, groups=groups)
+    _, naive_low, naive_high = paired_rmse_difference(twice[1], twice[2], twice[0], seed=3)
+    assert grouped_high - grouped_low == pytest.approx(high - low, rel=0.15)
+    assert (naive_high - naive_low) < 0.85 * (grouped_high - grouped_low)  # ~1/sqrt(2) too narrow
+
+
+def test_models_never_compared_are_marked_unknown_in_the_ordering():
+    import pandas as pd
+
+    comparisons = pd.DataFrame(
+        [{"model_a": "gap", "model_b": "sgdml", "energy_rmse_a": 0.9, "energy_rmse_b": 0.7, "energy_verdict": "tied"}]
+    )
+    other = pd.DataFrame(
+        [
+            {
+                "model_a": "mace",
+                "model_b": "gap",
+                "energy_rmse_a": 0.8,
+                "energy_rmse_b": 0.9,
+                "energy_verdict": "mace better",
+            }
+        ]
+    )
+    # sGDML and MACE were never compared (other frames): neither "<" nor "≈"
+    assert ordering(pd.concat([comparisons, other]), "energy") == "sgdml (0.70) ? mace (0.80) < gap (0.90)"
+    assert ordering(comparisons.iloc[:0], "energy") == ""

@@ -32,6 +32,12 @@ with snakemake_step(snakemake) as log:
     log.info("%s against %s (offset %.2f kcal/mol removed):\n%s", frames.theory, audited.theory, offset, table)
     table.to_csv(snakemake.output.table, index=False)
     figure = audit_panels(
-        table, frames.E, audited.E, frames.theory, audited.theory, coordinate["cv"] if coordinate else None
+        table,
+        frames.E,
+        audited.E,
+        frames.theory,
+        audited.theory,
+        coordinate["cv"] if coordinate else None,
+        signed=bool(coordinate and coordinate["signed"]),
     )
     save_figure(figure, snakemake.output.figure)

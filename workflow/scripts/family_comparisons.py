@@ -17,9 +17,11 @@ with snakemake_step(snakemake) as log:
     for j, n in enumerate(sizes):
         pooled = {model: read_predictions(list(files[i, j])) for i, model in enumerate(models)}
         table = paired_comparisons(pooled, snakemake.params.seed)
-        if len(table):
-            table.insert(0, "n_train", n)
-            table.insert(0, "dataset", snakemake.wildcards.dataset)
+        table.insert(0, "n_train", n)
+        table.insert(0, "dataset", snakemake.wildcards.dataset)
+        if table.empty:
+            log.info("n = %d: no two models on the same frames to compare", n)
+        else:
             log.info("n = %d:\n%s", n, table[["model_a", "model_b", "energy_verdict", "force_verdict"]].to_string())
         tables.append(table)
     pd.concat(tables, ignore_index=True).to_csv(snakemake.output[0], index=False)

@@ -33,8 +33,7 @@ with snakemake_step(snakemake) as log:
         "Each model's best fold of the largest training size on every frame of the reference paths "
         "of its dataset's molecule. A barrier is the highest frame above the path's first, for the "
         "reference and the model alike (kcal/mol); the energy RMSE is of the energies relative to the "
-        "first frame, the force RMSE (kcal/(mol Å)) over every frame's components.\n\n"
-        + shown[list(columns)].rename(columns=columns).to_markdown(index=False)
-        + "\n"
+        "first frame, over the frames after it; the force RMSE (kcal/(mol Å)) over every frame's "
+        "components.\n\n" + shown[list(columns)].rename(columns=columns).to_markdown(index=False) + "\n"
     )
     save_figure(path_error_profiles(frames), snakemake.output.figure)

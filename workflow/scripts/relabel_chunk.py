@@ -13,7 +13,8 @@ with snakemake_step(snakemake) as log:
     indices = np.array_split(np.arange(len(frames)), n)[k]
     if not len(indices):
         raise ValueError(
-            f"{snakemake.input[0]}: {len(frames)} frames cannot fill {n} relabelling jobs; lower relabel_jobs"
+            f"{snakemake.input[0]}: {len(frames)} frames cannot fill {n} relabelling jobs; lower the jobs "
+            "(datasets.<name>.relabel_jobs or datasets.<name>.audit.jobs)"
         )
     part = frames.subset(indices)
     log.info(

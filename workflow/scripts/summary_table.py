@@ -51,7 +51,7 @@ with snakemake_step(snakemake) as log:
     ]
     for file in snakemake.input.comparisons:
         comparisons = pd.read_csv(file)
-        if comparisons.empty:
+        if comparisons.empty:  # a dataset with one model: nothing to compare
             continue
         largest = comparisons[comparisons["n_train"] == comparisons["n_train"].max()]
         lines.append(

@@ -107,6 +107,7 @@ class Datasets(Stage):
         return self.settings(dataset)["audit"]
 
     def audit_level(self, dataset: str) -> Level:
+        """The level a dataset's audit relabels its frames at."""
         return self.molecules.level(self.audit(dataset)["level"])
 
     def audit_jobs(self, dataset: str) -> int:
@@ -115,9 +116,11 @@ class Datasets(Stage):
         return min(audit["jobs"], audit["frames"])
 
     def audit_chunks(self, dataset: str) -> list[str]:
+        """The relabelled part of every audit job, in order."""
         return [self.layout.audit_chunk(dataset, k) for k in range(self.audit_jobs(dataset))]
 
     def audit_tables(self) -> list[str]:
+        """The table of every audited dataset (the summary's input)."""
         return [self.layout.table(f"{name}_audit") for name in self.audited()]
 
     # -- Figs. 2 and 3 -----------------------------------------------------------------------

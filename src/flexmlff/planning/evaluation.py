@@ -132,6 +132,7 @@ class Evaluation(Stage):
         ]
 
     def comparison_tables(self) -> list[str]:
+        """The paired comparisons of every trained dataset (the summary's input)."""
         return [self.layout.table(f"{dataset}_family_comparisons") for dataset in self.training.trained_datasets]
 
     def targets(self) -> list[str]:

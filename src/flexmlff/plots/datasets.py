@@ -53,7 +53,9 @@ def distance_distributions(distances: Mapping[str, np.ndarray]):
     return fig
 
 
-def audit_panels(table, E_dataset, E_audit, dataset_level: str, audit_level: str, coordinate: str | None):
+def audit_panels(
+    table, E_dataset, E_audit, dataset_level: str, audit_level: str, coordinate: str | None, signed: bool = False
+):
     """A dataset's level against an audit level (:func:`flexmlff.audit.audit_errors`): (a) the
     audited frames' energies, both relative to the audit level's lowest frame, the dataset's
     after removing its mean offset; (b) the energy and (c) the force RMSE per cluster of the
@@ -79,7 +81,8 @@ def audit_panels(table, E_dataset, E_audit, dataset_level: str, audit_level: str
             ax.bar(
                 clusters["from_deg"], clusters[metric], width=clusters["to_deg"] - clusters["from_deg"], align="edge"
             )
-            ax.set_xlabel(f"{'|' + coordinate + '|' if coordinate else 'coordinate'} cluster (°)")
+            shown = coordinate if signed else f"|{coordinate}|"
+            ax.set_xlabel(f"{shown} cluster (°)")
         else:
             ax.bar([0.0], [overall[metric]])
             ax.set_xticks([0.0], ["all frames"])
