@@ -90,12 +90,15 @@ properties:
   energy_weight:
     type: number
     minimum: 0
-    default: 1000.0
+    default: 30.0
     description: >-
       Weight of the energy error (eV, per atom, squared) in the loss. Forces fix the energy only up to
       a constant in each basin the training frames connect, so the basins' relative energies come
       from this term alone: at 30 MACE put rotation-set cis 3.3 kcal/mol too low and trans 2.9 too
-      high (test energy RMSE 3.40, n = 100); 1000 took it to 1.71 with the same forces (2.05).
+      high (test energy RMSE 3.40, n = 100); 1000 took it to 1.71 with the same forces (2.05), and
+      the shipped configs train from scratch at 1000. The default stays 30 for fine-tuning: a
+      foundation at another level starts hundreds of kcal/mol off, and at 1000 that error swamped
+      the forces (tiny MACE, 6 epochs: 175 kcal/(mol Å) fine-tuned against 80 from scratch).
   forces_weight: {type: number, minimum: 0, default: 100.0, description: Weight of the force error (eV/Å) in the loss.}
   max_epochs: {$ref: "#/$defs/positive_int", default: 500, description: Upper bound on training epochs.}
   patience:
