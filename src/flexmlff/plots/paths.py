@@ -3,13 +3,14 @@ mechanisms (Table I's paths)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from flexmlff.plots.style import ENERGY_LABEL, apply_style
+from flexmlff.plots.style import ENERGY_LABEL, apply_style, line_colours, model_label
 
 
 def mep_profiles(profiles: Mapping[str, pd.DataFrame], title: str):
@@ -66,10 +67,6 @@ def path_error_profiles(frames: pd.DataFrame, max_columns: int = 4):
     """The reference paths with models on them (:data:`flexmlff.path_errors.FRAME_COLUMNS`):
     a panel per dataset and path, the reference energy along the path (black) and each model's
     on the same frames, both relative to the path's first frame; the legend below the panels."""
-    import math
-
-    from flexmlff.plots.style import line_colours, model_label
-
     apply_style()
     panels = list(frames.groupby(["dataset", "path"], sort=False))
     columns = min(max_columns, len(panels))
@@ -95,7 +92,7 @@ def path_error_profiles(frames: pd.DataFrame, max_columns: int = 4):
         ax.set_ylabel(ENERGY_LABEL)
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
-    handles, labels = {}, {}
+    handles = {}
     for ax in axes.flat:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(label, handle)
