@@ -201,18 +201,34 @@ def estimate(plan: Plan) -> list[JobCost]:
             )
     ml_md = plan.config["figures"].get("ml_md")
     if ml_md:
-        runs = plan.ml_md.runs()
-        seconds = sum(ml_md["steps"] / describe(model).md_steps_per_s + start for model, _, _ in runs)
+        model_runs = [run for run in plan.ml_md.runs() if run[0] != plan.layout.ml_md_reference]
+        seconds = sum(ml_md["steps"] / describe(model).md_steps_per_s + start for model, *_ in model_runs)
         rows.append(
             JobCost(
                 "ml_md",
                 "ml_md",
-                len(runs),
+                len(model_runs),
                 seconds / 3600,
                 2.0,
-                f"{ml_md['steps']} steps per run at the measured steps/s of each family",
+                f"{ml_md['steps']} steps per run at the measured steps/s of each family, "
+                f"{ml_md['replicas']} replicas a start",
             )
         )
+        reference_runs = plan.ml_md.reference_runs()
+        if reference_runs:
+            levels = [plan.ml_md.reference_level(path) for _, path, _, _ in reference_runs]
+            atoms = [_atoms(plan, plan.ml_md.molecule(path)) for _, path, _, _ in reference_runs]
+            seconds = sum(ml_md["steps"] * call_seconds(level.label, n) + start for level, n in zip(levels, atoms))
+            rows.append(
+                JobCost(
+                    "ml_md",
+                    "reference_md",
+                    len(reference_runs),
+                    seconds / 3600,
+                    1.0,
+                    f"{ml_md['steps']} steps per run at the reference level ({', '.join(sorted({lv.label for lv in levels}))})",
+                )
+            )
     return rows
 
 

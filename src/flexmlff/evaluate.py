@@ -399,8 +399,72 @@ def md_outcome(
     }
 
 
-#: The kinds of failure :func:`first_failure` tells apart, in the order each frame is checked.
+#: The kinds of failure :class:`IntactMolecule` tells apart, in the order each frame is checked;
+#: the temperature is checked apart, from the thermostat's record (:func:`temperature_runaway`).
 FAILURES = ("atoms too close", "atom left the molecule", "bond broken", "bond formed")
+TEMPERATURE_RUNAWAY = "temperature ran away"
+
+
+class IntactMolecule:
+    """Whether the frames of an MD run are still the molecule of its start frame.
+
+    Set up once from the start (`start_positions`, `numbers`, the start's `bonds`) and asked
+    of any frames, during the run or after it. The checks, in the order of :data:`FAILURES`
+    (the first that holds names the failure): two atoms closer than `min_distance_A`; an atom
+    with no neighbour within `max_stretch` × (its radius + the neighbour's) (it left the
+    molecule); a bond of the start longer than `max_stretch` times its starting length; a pair
+    of atoms the start did not bond closer than `bond_tolerance` × the sum of their covalent
+    radii (a new bond).
+    """
+
+    def __init__(
+        self,
+        start_positions,
+        numbers,
+        bonds: list[tuple[int, int]],
+        max_stretch: float = 1.5,
+        min_distance_A: float = 0.6,
+        bond_tolerance: float = 1.2,
+    ):
+        from ase.data import covalent_radii
+
+        start_positions = np.asarray(start_positions, dtype=float)
+        self.n_atoms = len(start_positions)
+        self.a, self.b = np.triu_indices(self.n_atoms, 1)
+        radii = covalent_radii[np.asarray(numbers, dtype=int)]
+        reach = radii[self.a] + radii[self.b]
+        pair_index = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(self.a, self.b))}
+        self.bonded = np.zeros(len(self.a), dtype=bool)
+        for i, j in bonds:
+            self.bonded[pair_index[(min(i, j), max(i, j))]] = True
+        self.min_distance_A = min_distance_A
+        self.neighbour_reach = max_stretch * reach
+        self.longest_bond = max_stretch * self._distances(start_positions[None])[0, self.bonded]
+        self.new_bond_below = bond_tolerance * reach[~self.bonded]
+
+    def _distances(self, positions: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(positions[:, self.a] - positions[:, self.b], axis=-1)  # (frames, pairs)
+
+    def failures(self, positions) -> np.ndarray:
+        """(frames, kinds): which check of :data:`FAILURES` each frame fails."""
+        positions = np.asarray(positions, dtype=float).reshape(-1, self.n_atoms, 3)
+        distances = self._distances(positions)
+        near = distances < self.neighbour_reach
+        neighbours = np.zeros((len(positions), self.n_atoms, self.n_atoms), dtype=bool)
+        neighbours[:, self.a, self.b] = near
+        neighbours[:, self.b, self.a] = near
+        checks = {
+            "atoms too close": (distances < self.min_distance_A).any(axis=1),
+            "atom left the molecule": ~neighbours.any(axis=2).all(axis=1),
+            "bond broken": (distances[:, self.bonded] > self.longest_bond).any(axis=1),
+            "bond formed": (distances[:, ~self.bonded] < self.new_bond_below).any(axis=1),
+        }
+        return np.column_stack([checks[kind] for kind in FAILURES])
+
+    def failure(self, positions) -> str:
+        """The failure of one frame (its first kind in :data:`FAILURES`), "" for none."""
+        failed = self.failures(positions)[0]
+        return FAILURES[int(np.argmax(failed))] if failed.any() else ""
 
 
 def first_failure(
@@ -412,36 +476,16 @@ def first_failure(
     bond_tolerance: float = 1.2,
     times_fs=None,
 ) -> dict:
-    """The first frame of an MD run at which the molecule stopped being the one it started as.
-
-    Checked at every frame, in the order of :data:`FAILURES` (the first that holds names the
-    failure): two atoms closer than `min_distance_A`; an atom with no neighbour within
-    `max_stretch` × (its radius + the neighbour's) (it left the molecule); a bond of the start
-    (`bonds`) longer than `max_stretch` times its starting length; a pair of atoms the start
-    did not bond closer than `bond_tolerance` × the sum of their covalent radii (a new bond). Returns
-    ``failure`` (the kind, "" for none), ``failure_frame`` and ``failure_time_fs`` (None for
-    none; the time from `times_fs`, one per frame, where given).
+    """The first frame of an MD run at which the molecule stopped being the one it started as
+    (:class:`IntactMolecule`, set up from the first frame). Returns ``failure`` (the kind,
+    "" for none), ``failure_frame`` and ``failure_time_fs`` (None for none; the time from
+    `times_fs`, one per frame, where given).
     """
-    from ase.data import covalent_radii
-
     positions = np.asarray(positions, dtype=float)
     if positions.shape[1] < 2:  # a single atom has no bonds to break
         return {"failure": "", "failure_frame": None, "failure_time_fs": None}
-    radii = covalent_radii[np.asarray(numbers, dtype=int)]
-    a, b = np.triu_indices(positions.shape[1], 1)
-    distances = np.linalg.norm(positions[:, a] - positions[:, b], axis=-1)  # (frames, pairs)
-    bonded = np.zeros(len(a), dtype=bool)
-    pair_index = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(a, b))}
-    for i, j in bonds:
-        bonded[pair_index[(min(i, j), max(i, j))]] = True
-    reach = radii[a] + radii[b]
-    checks = {
-        "atoms too close": (distances < min_distance_A).any(axis=1),
-        "atom left the molecule": _isolated_atoms(distances, a, b, max_stretch * reach, positions.shape[1]),
-        "bond broken": (distances[:, bonded] > max_stretch * distances[0, bonded]).any(axis=1),
-        "bond formed": (distances[:, ~bonded] < bond_tolerance * reach[~bonded]).any(axis=1),
-    }
-    failed = np.column_stack([checks[kind] for kind in FAILURES])
+    watch = IntactMolecule(positions[0], numbers, bonds, max_stretch, min_distance_A, bond_tolerance)
+    failed = watch.failures(positions)
     frames = np.flatnonzero(failed.any(axis=1))
     if not len(frames):
         return {"failure": "", "failure_frame": None, "failure_time_fs": None}
@@ -451,14 +495,13 @@ def first_failure(
     return {"failure": kind, "failure_frame": frame, "failure_time_fs": time}
 
 
-def _isolated_atoms(distances, a, b, reach, n_atoms) -> np.ndarray:
-    """Per frame: whether some atom has no other atom within its `reach` (per pair)."""
-    near = distances < reach
-    touched = np.zeros((len(distances), n_atoms), dtype=bool)
-    for column, (i, j) in enumerate(zip(a, b)):
-        touched[near[:, column], i] = True
-        touched[near[:, column], j] = True
-    return ~touched.all(axis=1)
+def temperature_runaway(times_fs, temperatures_K, thermostat_K: float, factor: float = 3.0) -> float | None:
+    """The first time (fs) at which the kinetic temperature exceeded `factor` × the
+    thermostat's, None if it never did. A molecule of N atoms at T fluctuates by about
+    T·sqrt(2/(3N)) (17 % for 24 atoms), so thrice the target is no fluctuation: energy
+    is pouring in faster than the thermostat takes it out."""
+    above = np.flatnonzero(np.asarray(temperatures_K, dtype=float) > factor * thermostat_K)
+    return float(np.asarray(times_fs, dtype=float)[above[0]]) if len(above) else None
 
 
 def points_to_accuracy(

@@ -112,10 +112,15 @@ class Layout:
         "{evaluated}/phi_clusters/{dataset}/{model}/n{n_train}.csv",
         "Per-cluster errors on `evaluated` of a family's best model trained on `dataset`.",
     )
-    ml_md_dir = _path("ml_md/{model}/{start_path}/frame{frame}")
-    ml_md_frames = _path("ml_md/{model}/{start_path}/frame{frame}/frames.extxyz")
-    ml_md_outcome = _path("ml_md/{model}/{start_path}/frame{frame}/outcome.json")
-    ml_md_ipi_dir = _path("ml_md/{model}/{start_path}/frame{frame}/ipi")
+    ml_md_dir = _path(
+        "ml_md/{model}/{start_path}/frame{frame}/replica{replica}",
+        "One MD run from a path frame, driven by a family's best model ('reference': by the dataset's level).",
+    )
+    ml_md_frames = _path("ml_md/{model}/{start_path}/frame{frame}/replica{replica}/frames.extxyz")
+    ml_md_outcome = _path("ml_md/{model}/{start_path}/frame{frame}/replica{replica}/outcome.json")
+    ml_md_ipi_dir = _path("ml_md/{model}/{start_path}/frame{frame}/replica{replica}/ipi")
+    #: the name of the runs driven by the reference level in the ML-driven MD folders
+    ml_md_reference = "reference"
 
     # training sets grown where the model errs (flexmlff.training_sets): one folder per step
     dataset_clusters = _path(

@@ -10,6 +10,8 @@ from ase.io import read
 from ipi_helpers import SETTINGS
 
 from flexmlff.calculators import make_calculator
+from flexmlff.evaluate import FAILURES, IntactMolecule
+from flexmlff.geometry import bond_graph
 from flexmlff.ipi import (
     PARTIAL_FRAMES,
     RUN_RECORD,
@@ -57,6 +59,48 @@ def test_md_through_ipi_matches_the_calculator(glycine_ip, tmp_path):
     socket_name = ET.parse(tmp_path / "run" / "input.xml").find("ffsocket/address").text
     assert not socket_path(socket_name).exists()
     assert not ipi_children()
+
+
+def test_a_run_ends_at_the_first_kept_frame_the_client_stops_it_at(glycine_ip, tmp_path):
+    """`stop_when` (a broken molecule, in the ml_md rule) ends the run at that frame: i-PI is
+    stopped, nothing is left running, and the frames up to it are the calculator's."""
+    asked = []
+
+    def stop_when(atoms):
+        asked.append(atoms.info["step"])
+        return "stretched" if atoms.info["step"] == 8 else ""
+
+    frames = run_ipi_md(glycine_ip, make_calculator("xtb"), SETTINGS, tmp_path / "run", stop_when=stop_when)
+    assert asked == [0, 2, 4, 6, 8] and [f.info["step"] for f in frames] == asked
+    assert frames[-1].info["stop_reason"] == "stretched" and "stop_reason" not in frames[-2].info
+    check = frames[-1].copy()
+    check.calc = make_calculator("xtb")
+    assert frames[-1].get_potential_energy() == pytest.approx(check.get_potential_energy(), abs=1e-5)
+    assert not ipi_children()
+    assert not (tmp_path / "run" / PARTIAL_FRAMES).exists()
+
+
+class Exploding(Calculator):
+    """A model gone wrong: forces of 500 eV/A pushing every atom away from the centre."""
+
+    implemented_properties = ["energy", "forces"]
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        super().calculate(atoms, properties, system_changes)
+        outward = atoms.positions - atoms.positions.mean(axis=0)
+        self.results = {"energy": 0.0, "forces": 500.0 * outward / np.linalg.norm(outward, axis=1)[:, None]}
+
+
+def test_a_model_that_breaks_the_molecule_at_once_ends_its_run_at_the_first_kept_frame(glycine_ip, tmp_path):
+    """What the ml_md rule does with a family whose MD fails at the first step: the run ends,
+    with its failure, instead of crashing or running on."""
+    bonds = [(i, j) for i, around in enumerate(bond_graph(glycine_ip)) for j in around if i < j]
+    intact = IntactMolecule(glycine_ip.positions, glycine_ip.numbers, bonds)
+    frames = run_ipi_md(
+        glycine_ip, Exploding(), SETTINGS, tmp_path / "run", stop_when=lambda a: intact.failure(a.positions)
+    )
+    assert [f.info["step"] for f in frames] == [0, 2]
+    assert frames[-1].info["stop_reason"] in FAILURES and not ipi_children()
 
 
 def test_frames_out_of_step_with_ipi_are_detected(glycine_ip, tmp_path):

@@ -309,6 +309,7 @@ def test_the_alanine_dipeptide_example_builds_its_minima_and_maps_errors_on_phi_
         "ml_md": {
             **figures["ml_md"],
             "models": ["sgdml"],
+            "replicas": 1,
             "steps": 40,
             "stride": 4,
             "paths": {"neb": {"frames": [3], "dataset": "alanine_dipeptide", "coordinate": "phi"}},
@@ -352,6 +353,6 @@ def test_the_alanine_dipeptide_example_builds_its_minima_and_maps_errors_on_phi_
     assert [f.info["cluster"] for f in frames] == [int((f.info["phi_deg"] + 180) % 360 // 10) for f in frames]
     assert {f.info["cluster"] for f in frames if f.info["phi_deg"] < -60} <= set(range(12))
     # ML-driven MD from the path top, classed by the sign of phi
-    outcome = json.loads((results / "ml_md/sgdml/neb/frame3/outcome.json").read_text())
+    outcome = json.loads((results / "ml_md/sgdml/neb/frame3/replica0/outcome.json").read_text())
     assert outcome["outcome_signed"] and outcome["ends_in"] in ("C7eq", "C7ax", "transition")
     assert outcome["outcome_ends_deg"]["C7eq"] < -30 < 30 < outcome["outcome_ends_deg"]["C7ax"]

@@ -18,6 +18,7 @@ from ase import Atoms
 from ase.io import read
 from workflow_helpers import CONFIG, ROOT, snakemake
 
+from flexmlff import md_statistics
 from flexmlff.calculators import make_calculator
 from flexmlff.data import read_dataset
 from flexmlff.evaluate import equilibrium_to_transition_ratio
@@ -787,9 +788,9 @@ def test_gap_cutoff_scan(run):
 
 
 def test_ml_md_runs_a_trained_model_through_ipi(run):
-    for model in ("sgdml", "gap"):
-        outcome = json.loads((run / f"ml_md/{model}/neb/frame4/outcome.json").read_text())
-        frames = read(run / f"ml_md/{model}/neb/frame4/frames.extxyz", index=":")
+    for model in ("sgdml", "gap", "reference"):
+        outcome = json.loads((run / f"ml_md/{model}/neb/frame4/replica0/outcome.json").read_text())
+        frames = read(run / f"ml_md/{model}/neb/frame4/replica0/frames.extxyz", index=":")
         assert len(frames) == 40 // 4 + 1 and len(outcome["values_deg"]) == len(frames)
         assert np.diff(outcome["time_fs"]).tolist() == [2.0] * 10  # stride 4 x 0.5 fs
         # a short run from the middle of the path stays a molecule; it is classed by its final |tau1|
@@ -800,10 +801,10 @@ def test_ml_md_runs_a_trained_model_through_ipi(run):
         assert outcome["ends_in"] == expected
         assert np.isfinite([f.get_potential_energy() for f in frames]).all()
     # MACE drives i-PI too; four smoke epochs promise no physics, only a finished run
-    frames = read(run / "ml_md/mace/neb/frame4/frames.extxyz", index=":")
+    frames = read(run / "ml_md/mace/neb/frame4/replica1/frames.extxyz", index=":")
     assert len(frames) == 40 // 4 + 1 and np.isfinite([f.get_potential_energy() for f in frames]).all()
     # the sGDML entry is driven by the descriptor whose best model validates better (paper Sec. IV)
-    outcome = json.loads((run / "ml_md/sgdml/neb/frame4/outcome.json").read_text())
+    outcome = json.loads((run / "ml_md/sgdml/neb/frame4/replica0/outcome.json").read_text())
     rmse = outcome["descriptor_valid_force_rmse"]
     assert set(rmse) == {"sgdml", "sgdml_ang"} and outcome["drove"] == min(rmse, key=rmse.get)
     record = json.loads(
@@ -811,10 +812,29 @@ def test_ml_md_runs_a_trained_model_through_ipi(run):
     )
     assert record["chosen"]["valid_force_rmse"] == pytest.approx(rmse[outcome["drove"]])
     table = pd.read_csv(run / "tables/ml_md_outcomes.csv")
-    assert len(table) == 3 and set(table["start"]) == {"neb:4"}
+    # three families and the reference level, two replicas each, each replica its own seed
+    assert len(table) == 8 and set(table["start"]) == {"neb:4"}
+    assert table.groupby("model")["seed"].apply(sorted).map(tuple).eq((901, 902)).all()
     labels = {"sgdml": "sGDML [1/r]", "sgdml_ang": "sGDML [1/r + ang]"}
     assert labels[outcome["drove"]] in set(table["model"])
     assert set(table["ends_in"]) <= {"Ip", "IIIp", "transition"} and "final_tau1_deg" in table
+
+
+def test_ml_md_statistics_count_the_runs_against_the_reference(run):
+    """The statistics recount every run's outcome file: fractions, Wilson intervals, verdicts."""
+    outcomes = [json.loads(path.read_text()) for path in sorted(run.glob("ml_md/*/neb/frame4/replica*/outcome.json"))]
+    assert len(outcomes) == 8
+    table = pd.read_csv(run / "tables/ml_md_statistics.csv", keep_default_na=False)
+    for (driver, name), row in table.set_index(["model", "class"]).iterrows():
+        runs = [o for o in outcomes if o["drove"] == driver]
+        count = sum((o["failure"] and "failed" or o["ends_in"]) == name for o in runs)
+        assert row["runs"] == len(runs) == 2 and row["count"] == count
+        low, high = md_statistics.wilson_interval(count, 2)
+        assert float(row["low"]) == pytest.approx(low) and float(row["high"]) == pytest.approx(high)
+        # two runs a side: every interval is wide enough to overlap the reference's
+        assert row["verdict"] == ("" if driver == "reference" else "undecided")
+    assert set(table["class"]) == {"IIIp", "transition", "Ip", "failed"}
+    assert (run / "figures/ml_md_survival.png").stat().st_size > 10_000
 
 
 def test_summary_table_sets_ours_beside_the_paper(run):
@@ -858,6 +878,7 @@ def test_report_holds_every_figure_with_its_caption(run):
         "fig6a_gap_cutoff",
         "fig7_phi_cluster_errors",
         "fig9_ml_md",
+        "ml_md_survival",
         "summary.md",
         "Paper Fig. 9 analogue",
     ):

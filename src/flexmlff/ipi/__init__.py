@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 from ase import Atoms
@@ -83,6 +84,7 @@ def run_ipi_md(
     resume: bool = True,
     identity: str | None = None,
     timing: dict | None = None,
+    stop_when: Callable[[Atoms], str] | None = None,
 ) -> list[Atoms]:
     """Run NVT MD of `atoms` with i-PI, `calculator` answering over a UNIX socket.
 
@@ -101,6 +103,9 @@ def run_ipi_md(
     `timing`, when given, receives ``force_calls`` and ``steps_s``, the seconds from
     the first force call's answer to the last one's: ``force_calls - 1`` steps, i-PI's
     start-up, the first call and the exit left out.
+    `stop_when`, when given, is asked at every kept frame why the run should end there
+    (a non-empty reason, e.g. a broken molecule) or not (""): a run it ends returns
+    its frames up to that one, the last with ``info['stop_reason']``, and i-PI is stopped.
     """
     workdir = Path(workdir)
     ipi = find_ipi()
@@ -112,7 +117,7 @@ def run_ipi_md(
         try:
             start = _prepare_run(atoms, identity, settings, workdir, resume)
             frames, n_calls, elapsed = _drive_ipi(
-                ipi, calculator, settings, workdir, start, guard, startup_timeout_s, stall_timeout_s
+                ipi, calculator, settings, workdir, start, guard, startup_timeout_s, stall_timeout_s, stop_when
             )
         except _Stop as stop:
             raise MDInterrupted(_interruption(workdir, f"stopped by {signal.Signals(stop.args[0]).name}")) from None
@@ -123,7 +128,10 @@ def run_ipi_md(
         timing.update(force_calls=n_calls, steps_s=elapsed)
     # the run is complete: nothing is left to resume, whatever the checks find
     (workdir / PARTIAL_FRAMES).unlink(missing_ok=True)
-    _check_frames(frames, settings, workdir, start.first_step)
+    stopped = bool(frames and frames[-1].info.get("stop_reason"))
+    if stopped:
+        log.info("MD ended at step %d: %s", frames[-1].info["step"], frames[-1].info["stop_reason"])
+    _check_frames(frames, settings, workdir, start.first_step, stopped)
     return frames
 
 
@@ -136,8 +144,10 @@ def _drive_ipi(
     guard: _SignalGuard,
     startup_timeout_s: float,
     stall_timeout_s: float,
+    stop_when: Callable[[Atoms], str] | None = None,
 ) -> tuple[list[Atoms], int, float]:
-    """Start i-PI, answer its force requests until it ends the run and see it exit.
+    """Start i-PI, answer its force requests until it ends the run (or `stop_when` does:
+    then i-PI is stopped) and see it exit.
 
     Raises :class:`MDInterrupted` when i-PI ends before the last step (a signal to
     it, its soft exit) and a readable RuntimeError when it dies or drops the
@@ -146,9 +156,12 @@ def _drive_ipi(
     log_file = workdir / _IPI_LOG
     process, client, socket_file = _start_ipi(ipi, workdir, settings, start, startup_timeout_s, stall_timeout_s)
     try:
-        frames, n_calls, elapsed = _drive_client(client, calculator, settings, workdir, start, guard)
+        frames, n_calls, elapsed = _drive_client(client, calculator, settings, workdir, start, guard, stop_when)
         last_step = start.first_step + n_calls - 1
-        if last_step < settings.steps:
+        if frames and frames[-1].info.get("stop_reason"):
+            client.close()
+            _stop(process, log_file)
+        elif last_step < settings.steps:
             _stop(process, log_file)
             raise MDInterrupted(
                 _interruption(
@@ -158,7 +171,8 @@ def _drive_ipi(
                     f"{_ipi_exit_reason(log_file)})",
                 )
             )
-        _wait_for_exit(process, log_file)
+        else:
+            _wait_for_exit(process, log_file)
     except (ConnectionError, EOFError) as err:
         _stop(process, log_file)
         raise RuntimeError(

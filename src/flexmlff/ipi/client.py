@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -96,8 +97,11 @@ def _drive_client(
     workdir: Path,
     start: _RunStart,
     guard: "_SignalGuard",
+    stop_when: Callable[[Atoms], str] | None = None,
 ) -> tuple[list[Atoms], int, float]:
-    """Answer i-PI's force requests with `calculator` until i-PI ends the run.
+    """Answer i-PI's force requests with `calculator` until i-PI ends the run, or until
+    `stop_when` gives a reason at a kept frame (that frame, with ``info['stop_reason']``,
+    is the last).
 
     Every ``stride``-th step becomes a frame (:func:`_snapshot`); the frames are
     appended to ``frames.partial.extxyz`` at each i-PI checkpoint, so that an
@@ -119,6 +123,10 @@ def _drive_client(
         step = start.first_step + n_calls - 1
         if step % settings.stride == 0:
             unsaved.append(_snapshot(client_atoms, step, settings.timestep_fs))
+            reason = stop_when(unsaved[-1]) if stop_when else ""
+            if reason:
+                unsaved[-1].info["stop_reason"] = reason
+                break
         # keep the frames on disk up to each i-PI checkpoint, which it writes
         # only after this step's forces reach it
         if step % ckpt in (0, ckpt - 1) and unsaved:

@@ -72,9 +72,14 @@ def check_against_properties(
             )
 
 
-def _check_frames(frames: list[Atoms], settings: MDSettings, workdir: Path, first_step: int) -> None:
+def _check_frames(frames: list[Atoms], settings: MDSettings, workdir: Path, first_step: int, stopped: bool) -> None:
     """The final checks: each frame's energy is the one i-PI logged for its step
-    (:func:`check_against_properties`) and the run has all its frames."""
+    (:func:`check_against_properties`) and the run has all its frames (a run the client
+    `stopped` early: those up to its end; i-PI may not have flushed the last ones' steps)."""
+    if stopped:
+        logged = [int(row[0]) for row in read_properties(workdir)] if (workdir / f"{PREFIX}.out").exists() else []
+        check_against_properties([f for f in frames if f.info["step"] <= max(logged, default=-1)], workdir, first_step)
+        return
     check_against_properties(frames, workdir, first_step)
     if len(frames) != settings.n_frames:
         raise RuntimeError(

@@ -68,24 +68,50 @@ class MLDrivenMD(Stage):
         ``figures.ml_md.models``."""
         return self.start(start_path).get("models") or self.settings["models"]
 
-    def runs(self) -> list[tuple[str, str, int]]:
-        """(model, path, frame) of every ML-driven MD run, in order."""
+    @property
+    def replicas(self) -> range:
+        return range(self.settings["replicas"])
+
+    def starts(self) -> list[tuple[str, int]]:
+        """(path, frame) of every start, in the config's order."""
+        return [(path, frame) for path, start in self.settings["paths"].items() for frame in start["frames"]]
+
+    def runs(self) -> list[tuple[str, str, int, int]]:
+        """(model, path, frame, replica) of every ML-driven MD run, in order; the reference
+        level's runs (:meth:`reference_runs`) last."""
         settings = self.settings
         families = list(
             dict.fromkeys(model for path in settings["paths"] for model in [*settings["models"], *self.models(path)])
         )
-        return [
-            (model, path, frame)
+        runs = [
+            (model, path, frame, replica)
             for model in families
-            for path, start in settings["paths"].items()
+            for path, frame in self.starts()
             if model in self.models(path)
-            for frame in start["frames"]
+            for replica in self.replicas
+        ]
+        return runs + self.reference_runs()
+
+    def reference_runs(self) -> list[tuple[str, str, int, int]]:
+        """The same starts and seeds driven by each dataset's reference level
+        (``figures.ml_md.reference``), under the model name ``reference``."""
+        if not self.settings["reference"]:
+            return []
+        return [
+            (self.layout.ml_md_reference, path, frame, replica)
+            for path, frame in self.starts()
+            for replica in self.replicas
         ]
 
-    def seed(self, start_path: str, frame) -> int:
-        """Each (path, frame) start has its own seed, the same for every model."""
-        starts = [(p, f) for p, s in self.settings["paths"].items() for f in s["frames"]]
-        return self.settings["seed"] + starts.index((start_path, int(frame)))
+    def reference_level(self, start_path: str):
+        """The level that labelled the dataset whose models drive the runs from `start_path`."""
+        return self.datasets.level(self.start(start_path)["dataset"])
+
+    def seed(self, start_path: str, frame, replica=0) -> int:
+        """Each (start, replica) has its own seed, the same for every model and the reference;
+        the first replicas keep the seeds of runs without replicas."""
+        starts = self.starts()
+        return self.settings["seed"] + starts.index((start_path, int(frame))) + len(starts) * int(replica)
 
     def frames(self) -> list[str]:
         return [self.layout.ml_md_frames(*run) for run in self.runs()]
@@ -93,8 +119,14 @@ class MLDrivenMD(Stage):
     def outcomes(self) -> list[str]:
         return [self.layout.ml_md_outcome(*run) for run in self.runs()]
 
+    def figure_outcomes(self) -> list[str]:
+        """Fig. 9 draws each family's (and the reference's) first replica, as the paper's one run."""
+        return [self.layout.ml_md_outcome(*run) for run in self.runs() if run[3] == 0]
+
     def targets(self) -> list[str]:
-        return [self.layout.table("ml_md_outcomes")] if self.config["figures"].get("ml_md") else []
+        if not self.config["figures"].get("ml_md"):
+            return []
+        return [self.layout.table("ml_md_outcomes"), self.layout.table("ml_md_statistics")]
 
     def checks(self) -> list[tuple]:
         return [(self._check_ml_md,)]

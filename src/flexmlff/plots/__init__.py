@@ -18,7 +18,7 @@ from flexmlff.plots.errors import (  # noqa: E402
     learning_curves,
     phi_cluster_panels,
 )
-from flexmlff.plots.ml_md import ml_md_traces  # noqa: E402
+from flexmlff.plots.ml_md import ml_md_survival, ml_md_traces  # noqa: E402
 from flexmlff.plots.paths import isomerisation_profiles, mep_profiles, path_error_profiles  # noqa: E402
 from flexmlff.plots.style import ENERGY_LABEL, line_colours, model_label, save_figure  # noqa: E402
 from flexmlff.plots.training import training_diagnostics, training_set_panels  # noqa: E402
@@ -36,6 +36,7 @@ __all__ = [
     "learning_curves",
     "line_colours",
     "mep_profiles",
+    "ml_md_survival",
     "ml_md_traces",
     "path_error_profiles",
     "model_label",
