@@ -226,7 +226,8 @@ def estimate(plan: Plan) -> list[JobCost]:
                     len(reference_runs),
                     seconds / 3600,
                     1.0,
-                    f"{ml_md['steps']} steps per run at the reference level ({', '.join(sorted({lv.label for lv in levels}))})",
+                    f"{ml_md['steps']} steps per run at the reference level "
+                    f"({', '.join(sorted({level.label for level in levels}))})",
                 )
             )
     return rows

@@ -9,9 +9,8 @@ from flexmlff.planning import Plan, load_config
 
 def test_seeds(smoke):
     assert smoke.seed == 7 and smoke.training.split_seed("40") == 47
-    # each ML-MD start has its own seed, the same for every model
-    assert smoke.ml_md.runs() == [("sgdml", "neb", 4), ("gap", "neb", 4), ("mace", "neb", 4)]
-    assert smoke.ml_md.seed("neb", "4") == 901
+    # each ML-MD start and replica has its own seed, the same for every model
+    assert smoke.ml_md.seed("neb", "4") == 901 and smoke.ml_md.seed("neb", "4", "1") == 902
 
 
 def test_settings_on_one_dataset_override_the_family_settings_there_only(smoke):
