@@ -190,12 +190,22 @@ def phi_clusters(phi_deg, width_deg: float = 10.0, signed: bool = False) -> np.n
     return np.minimum((magnitude // width_deg).astype(int), n_clusters - 1)
 
 
+def cell_errors(E_pred, E_ref, F_pred, F_ref) -> dict[str, float]:
+    """The :func:`error_metrics` of the frames of one cluster or grid cell and the 95 %
+    bootstrap intervals of its RMSEs (:data:`INTERVAL_COLUMNS`; NaN for fewer than two
+    frames, all NaN for none): a cluster of a handful of frames gets the wide interval it has."""
+    if not len(E_pred):
+        return dict.fromkeys([*METRICS, *INTERVAL_COLUMNS], np.nan)
+    return {**error_metrics(E_pred, E_ref, F_pred, F_ref), **rmse_intervals(E_pred, E_ref, F_pred, F_ref)}
+
+
 def cluster_errors(phi_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 10.0) -> pd.DataFrame:
     """Energy and force errors per φ cluster, with each cluster's share of the frames.
 
     One row per cluster (empty clusters included, with NaN errors): ``cluster``,
     ``phi_from_deg``, ``phi_to_deg``, ``n_frames``, ``population`` (fraction of all
-    frames) and the :func:`error_metrics` of its frames.
+    frames), the :func:`error_metrics` of its frames and their RMSEs' bootstrap intervals
+    (:func:`cell_errors`).
     """
     clusters = phi_clusters(phi_deg, width_deg)
     n_clusters = int(round(180.0 / width_deg))
@@ -204,11 +214,7 @@ def cluster_errors(phi_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 10.
     rows = []
     for k in range(n_clusters):
         members = clusters == k
-        metrics = (
-            error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
-            if members.any()
-            else dict.fromkeys(METRICS, np.nan)
-        )
+        metrics = cell_errors(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
         rows.append(
             {
                 "cluster": k,
@@ -243,7 +249,7 @@ def grid_errors(x_deg, y_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 3
 
     One row per cell, empty cells included with NaN errors: ``x_from_deg``, ``x_to_deg``,
     ``y_from_deg``, ``y_to_deg``, ``n_frames``, ``population`` and the
-    :func:`error_metrics` of its frames.
+    :func:`cell_errors` of its frames.
     """
     columns, rows_of = grid_cells(x_deg, y_deg, width_deg)
     n_cells = int(round(360.0 / width_deg))
@@ -253,11 +259,7 @@ def grid_errors(x_deg, y_deg, E_pred, E_ref, F_pred, F_ref, width_deg: float = 3
     for i in range(n_cells):
         for j in range(n_cells):
             members = (columns == i) & (rows_of == j)
-            metrics = (
-                error_metrics(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
-                if members.any()
-                else dict.fromkeys(METRICS, np.nan)
-            )
+            metrics = cell_errors(E_pred[members], E_ref[members], F_pred[members], F_ref[members])
             table.append(
                 {
                     "x_from_deg": -180.0 + i * width_deg,

@@ -72,12 +72,34 @@ def test_cluster_errors_populations_sum_to_the_dataset():
     assert np.allclose(table["energy_rmse"], 0.1 * np.arange(1, 19))
     assert np.allclose(table["force_rmse"], 0.0)
     assert table.loc[17, "phi_from_deg"] == 170.0 and table.loc[17, "phi_to_deg"] == 180.0
+    # a constant error has no spread: every resample's RMSE is it; forces exact: zero
+    assert np.allclose(table["energy_rmse_low"], table["energy_rmse"]) and np.allclose(
+        table["energy_rmse_high"], table["energy_rmse"]
+    )
+    assert np.allclose(table[["force_rmse_low", "force_rmse_high"]], 0.0)
+
+
+def test_a_cluster_interval_covers_its_rmse_and_narrows_with_more_frames():
+    rng = np.random.default_rng(3)
+    phi = np.concatenate([np.full(8, 5.0), np.full(800, 95.0)])  # 8 frames in cluster 0, 800 in 9
+    error = rng.normal(scale=1.0, size=len(phi))
+    table = evaluate.cluster_errors(
+        phi, error, np.zeros(len(phi)), np.zeros((len(phi), 1, 3)), np.zeros((len(phi), 1, 3))
+    )
+    few, many = table.loc[0], table.loc[9]
+    for row in (few, many):
+        assert row["energy_rmse_low"] <= row["energy_rmse"] <= row["energy_rmse_high"]
+    assert many["energy_rmse_high"] - many["energy_rmse_low"] < 0.3 * (few["energy_rmse_high"] - few["energy_rmse_low"])
+    # 800 frames of unit normal errors: RMSE ~1 with a half-width of about 1.96 / sqrt(2 x 800)
+    assert many["energy_rmse_high"] - many["energy_rmse_low"] == pytest.approx(2 * 1.96 / np.sqrt(1600), rel=0.25)
 
 
 def test_empty_clusters_have_no_errors():
     table = evaluate.cluster_errors([5.0, 175.0], [1.0, 2.0], [1.0, 1.0], np.zeros((2, 1, 3)), np.zeros((2, 1, 3)))
     assert table["n_frames"].tolist() == [1] + [0] * 16 + [1]
     assert table["energy_rmse"].iloc[1:17].isna().all() and table.loc[17, "energy_rmse"] == pytest.approx(1.0)
+    # one frame: no interval to draw
+    assert np.isnan(table.loc[17, "energy_rmse_low"]) and table["energy_rmse_high"].isna().all()
 
 
 def test_equilibrium_to_transition_ratio_weighs_clusters_by_frames():

@@ -130,9 +130,19 @@ def cluster_axes(ax, table: pd.DataFrame, label: str, symbol: str) -> None:
     ax.set_ylabel(label)
 
 
+def _interval_bars(table: pd.DataFrame, metric: str) -> np.ndarray | None:
+    """(2, rows) distances of `metric`'s 95 % interval below and above it, for error bars
+    (none where a row has no interval: a cluster of one frame); None without interval columns."""
+    if f"{metric}_low" not in table:
+        return None
+    below, above = table[metric] - table[f"{metric}_low"], table[f"{metric}_high"] - table[metric]
+    return np.nan_to_num(np.vstack([below, above]).clip(min=0), nan=0.0)
+
+
 def phi_cluster_panels(tables: list[pd.DataFrame]):
-    """Energy and force RMSE per φ cluster (bars) with each cluster's relative population
-    (orange line, right axis), one row per model (paper Figs. 7 and 8)."""
+    """Energy and force RMSE per φ cluster (bars, 95 % bootstrap intervals as error bars)
+    with each cluster's relative population (orange line, right axis), one row per model
+    (paper Figs. 7 and 8)."""
     apply_style()
     fig, axes = plt.subplots(len(tables), 2, figsize=(10.0, 3.2 * len(tables)), squeeze=False)
     for row, (panels, table) in enumerate(zip(axes, tables)):
@@ -143,7 +153,14 @@ def phi_cluster_panels(tables: list[pd.DataFrame]):
             f"{first['overall_energy_rmse']:.2f} kcal/mol, {first['overall_force_rmse']:.2f} kcal/(mol Å)"
         )
         for ax, (metric, label) in zip(panels, RMSE_PANELS):
-            ax.bar(table["cluster"], table[metric], color=sns.color_palette("colorblind")[0], width=0.8)
+            ax.bar(
+                table["cluster"],
+                table[metric],
+                yerr=_interval_bars(table, metric),
+                error_kw={"lw": 0.8, "capsize": 1.5, "ecolor": "0.3"},
+                color=sns.color_palette("colorblind")[0],
+                width=0.8,
+            )
             cluster_axes(ax, table, label, r"\phi")
         panels[0].set_title(title, loc="left", fontsize=9)
     sns.despine(fig, right=False)
