@@ -105,7 +105,8 @@ def read_predictions(paths, coordinate: str | None = None) -> Predictions:
 
 
 def metric_name(metric: str, statistic: str, n_train: int) -> str:
-    """A metrics.json key: ``energy_rmse_best_n100`` is the best fold's energy RMSE at n = 100."""
+    """A metrics.json key: ``energy_rmse_best_n100`` is the best fold's energy RMSE at n = 100,
+    ``energy_rmse_best_low_n100`` the lower bound of its 95 % interval."""
     return f"{metric}_{statistic}_n{int(n_train)}"
 
 
@@ -116,11 +117,15 @@ def metrics_table(curve: pd.DataFrame, dataset: str, level_of_theory: str) -> di
     if rows.empty:
         raise ValueError(f"the learning-curve table has no rows for dataset {dataset!r}")
     metrics: dict[str, dict[str, float]] = {}
-    for row in rows.sort_values(["n_train", "model"]).itertuples():
+    for _, row in rows.sort_values(["n_train", "model"]).iterrows():
         for metric in METRICS:
-            for statistic in STATISTICS:
-                key = metric_name(metric, statistic, row.n_train)
-                metrics.setdefault(key, {})[row.model] = float(getattr(row, f"{statistic}_{metric}"))
+            columns = {statistic: f"{statistic}_{metric}" for statistic in STATISTICS}
+            # the best fold's RMSEs carry their 95 % bootstrap bounds (best_low, best_high)
+            columns.update({f"best_{bound}": f"best_{metric}_{bound}" for bound in ("low", "high")})
+            for statistic, column in columns.items():
+                if column in row and np.isfinite(row[column]):  # an error table without intervals has none
+                    key = metric_name(metric, statistic, row["n_train"])
+                    metrics.setdefault(key, {})[row["model"]] = float(row[column])
     units = {metric: ENERGY_UNIT if metric.startswith("energy") else FORCE_UNIT for metric in METRICS}
     return {
         "dataset": dataset,

@@ -89,6 +89,10 @@ def test_metrics_table_has_mlpeg_shape_from_the_learning_curve():
             "energy_mae": [1.5, 0.8, 2.0, 3.0],
             "force_rmse": [5.0, 6.0, 2.0, 1.0],
             "force_mae": [4.0, 5.0, 1.5, 0.7],
+            "energy_rmse_low": [1.8, 0.9, 2.5, 3.5],
+            "energy_rmse_high": [2.2, 1.1, 3.5, 4.5],
+            "force_rmse_low": [4.5, 5.5, 1.8, 0.9],
+            "force_rmse_high": [5.5, 6.5, 2.2, 1.1],
         }
     )
     table = exports.metrics_table(learning_curve(folds), "rotation", "GFN1-xTB")
@@ -97,7 +101,15 @@ def test_metrics_table_has_mlpeg_shape_from_the_learning_curve():
     # GAP's best fold is the lowest energy (fold 1), sGDML's the lowest force (fold 1)
     assert metrics["energy_rmse_best_n50"] == {"gap": 1.0, "sgdml": 4.0}
     assert metrics["force_rmse_mean_n50"] == {"gap": 5.5, "sgdml": 1.5}
-    assert len(metrics) == 4 * 2  # four metrics, best and mean, one size
+    # the best fold's RMSE interval: GAP's fold 1, sGDML's fold 1
+    assert metrics["energy_rmse_best_low_n50"] == {"gap": 0.9, "sgdml": 3.5}
+    assert metrics["force_rmse_best_high_n50"] == {"gap": 6.5, "sgdml": 1.1}
+    assert len(metrics) == 4 * 2 + 2 * 2  # four metrics, best and mean; two RMSE bounds each, one size
+    # a table written before intervals: no bounds, and no NaN in the JSON
+    bare = exports.metrics_table(
+        learning_curve(folds.drop(columns=[c for c in folds if "_low" in c or "_high" in c])), "rotation", "GFN1-xTB"
+    )
+    assert len(bare["metrics"]) == 4 * 2
     with pytest.raises(ValueError, match="'inversion'"):
         exports.metrics_table(learning_curve(folds), "inversion", "GFN1-xTB")
 
