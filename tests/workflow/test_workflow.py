@@ -352,6 +352,9 @@ def test_dataset_metrics_and_model_registry(run):
     assert metrics["level_of_theory"] == "GFN2-xTB"
     assert set(metrics["metrics"]["force_rmse_best_n40"]) == {m for m, _ in curve.index}
     assert metrics["metrics"]["energy_mae_mean_n10"]["gap"] == pytest.approx(curve.loc[("gap", 10), "mean_energy_mae"])
+    assert metrics["metrics"]["force_rmse_best_low_n40"]["gap"] == pytest.approx(
+        curve.loc[("gap", 40), "best_force_rmse_low"]
+    )
     registry = yaml.safe_load((run / "models.yml").read_text())
     entry = registry["flexmlff-glycine-sgdml-n40"]
     assert entry["fold"] == curve.loc[("sgdml", 40), "best_fold"] and entry["trained_on_dispersion"]
