@@ -170,3 +170,32 @@ def _by_start_and_model(outcomes: list[dict]) -> dict[tuple[str, str], list[dict
     for outcome in outcomes:
         grouped.setdefault((outcome["start"], outcome.get("drove", outcome["model"])), []).append(outcome)
     return grouped
+
+
+def summary_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Per start and model (the reference left out), from a :func:`statistics_table`: the runs,
+    the model's most frequent class and the reference's with their fractions, the failed
+    fraction with its interval, the classes whose intervals are disjoint from the
+    reference's ("none" for none) and the JS distance."""
+    rows = []
+    for (start, model), runs in table[table["model"] != REFERENCE].groupby(["start", "model"], sort=False):
+        by_class = runs.set_index("class")
+        top = by_class["fraction"].idxmax()
+        reference_top = by_class["reference_fraction"].idxmax() if by_class["reference_fraction"].notna().any() else ""
+        failed = by_class.loc[FAILED]
+        differs = by_class.index[by_class["verdict"] == "differs"].tolist()
+        rows.append(
+            {
+                "start": start,
+                "model": model,
+                "runs": int(runs["runs"].iloc[0]),
+                "ends_in": f"{top} {by_class.loc[top, 'fraction']:.2f}",
+                "reference_ends_in": f"{reference_top} {by_class.loc[reference_top, 'reference_fraction']:.2f}"
+                if reference_top
+                else "",
+                "failed": f"{failed['fraction']:.2f} [{failed['low']:.2f}, {failed['high']:.2f}]",
+                "differs_in": ", ".join(differs) or "none",
+                "js_distance": float(runs["js_distance"].iloc[0]),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -88,3 +88,16 @@ def test_a_temperature_runs_away_only_past_the_factor():
     times, temperatures = np.arange(5) * 5.0, [300.0, 350.0, 899.0, 950.0, 2000.0]
     assert evaluate.temperature_runaway(times, temperatures, 300.0, factor=3.0) == 15.0
     assert evaluate.temperature_runaway(times, temperatures[:3], 300.0, factor=3.0) is None
+
+
+def test_the_summary_names_each_models_usual_end_its_failures_and_where_it_differs():
+    reference = [run("reference", "trans") for _ in range(4)]
+    broken = [run("schnet", "cis", failure="bond broken", failure_frame=1) for _ in range(4)]
+    close = [run("sgdml", "trans") for _ in range(3)] + [run("sgdml", "cis")]
+    rows = md_statistics.summary_rows(md_statistics.statistics_table(reference + broken + close)).set_index("model")
+    assert list(rows.index) == ["schnet", "sgdml"]
+    assert rows.loc["schnet", "ends_in"] == "failed 1.00" and rows.loc["schnet", "reference_ends_in"] == "trans 1.00"
+    # four of four against none: the only split four runs a side can call
+    assert rows.loc["schnet", "differs_in"] == "trans, failed"
+    assert rows.loc["sgdml", "ends_in"] == "trans 0.75" and rows.loc["sgdml", "differs_in"] == "none"
+    assert rows.loc["sgdml", "failed"] == "0.00 [0.00, 0.49]"

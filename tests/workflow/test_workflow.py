@@ -838,6 +838,8 @@ def test_ml_md_statistics_count_the_runs_against_the_reference(run):
         assert row["verdict"] == ("" if driver == "reference" else "undecided")
     assert set(table["class"]) == {"IIIp", "transition", "Ip", "failed"}
     assert (run / "figures/ml_md_survival.png").stat().st_size > 10_000
+    summary = (run / "tables/summary.md").read_text()
+    assert "## ML-driven MD against the reference level" in summary and "| neb:4 | GAP/SOAP | 2 |" in summary
 
 
 def test_summary_table_sets_ours_beside_the_paper(run):

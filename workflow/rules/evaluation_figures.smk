@@ -227,6 +227,7 @@ rule summary_table:
         audits=plan.datasets.audit_tables(),
         barriers=plan.path_errors.barrier_table(),
         comparisons=plan.evaluation.comparison_tables(),
+        ml_md=plan.ml_md.statistics_table(),
     output:
         table=layout.table("summary"),
         markdown=report(

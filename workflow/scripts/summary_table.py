@@ -6,6 +6,7 @@ import pandas as pd
 
 from flexmlff.audit import audit_line
 from flexmlff.evaluate import equilibrium_to_transition_ratio, headline_table
+from flexmlff.md_statistics import summary_rows
 from flexmlff.paper import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO
 from flexmlff.path_errors import barrier_summary
 from flexmlff.plots import model_label
@@ -102,6 +103,27 @@ with snakemake_step(snakemake) as log:
                 f"| {row.dataset} | {model_label(row.model)} | {row.energy_rmse_at_largest:.2f} | "
                 f"{row.force_rmse_at_largest:.2f} | {row.paths} | {row.mean_abs_barrier_error_kcal_mol:.2f} | "
                 f"{row.largest_barrier_error_kcal_mol:+.2f} | {row.largest_on} | {row.same_top}/{row.paths} |"
+            )
+    if snakemake.input.ml_md:
+        lines += [
+            "",
+            "## ML-driven MD against the reference level",
+            "",
+            "Runs from each start of Fig. 9 per family and by the reference level from the same "
+            "starts and seeds (results/tables/ml_md_statistics.md): the most frequent end and its "
+            "fraction, the failed fraction with its 95 % Wilson interval, the classes whose "
+            "intervals are disjoint from the reference's, and the Jensen–Shannon distance of the "
+            "transition coordinate's distribution (0 the same, 1 disjoint).",
+            "",
+            "| start | model | runs | ends in | reference ends in | failed | differs in | JS distance |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in summary_rows(
+            pd.read_csv(snakemake.input.ml_md[0], keep_default_na=False, na_values=[""])
+        ).itertuples():
+            lines.append(
+                f"| {row.start} | {model_label(row.model)} | {row.runs} | {row.ends_in} | {row.reference_ends_in} | "
+                f"{row.failed} | {row.differs_in} | {row.js_distance:.2f} |"
             )
     if snakemake.input.audits:
         lines += [

@@ -123,6 +123,10 @@ class MLDrivenMD(Stage):
         """Fig. 9 draws each family's (and the reference's) first replica, as the paper's one run."""
         return [self.layout.ml_md_outcome(*run) for run in self.runs() if run[3] == 0]
 
+    def statistics_table(self) -> list[str]:
+        """The statistics table the summary reads; none without ML-driven MD."""
+        return [self.layout.table("ml_md_statistics")] if self.config["figures"].get("ml_md") else []
+
     def targets(self) -> list[str]:
         if not self.config["figures"].get("ml_md"):
             return []
