@@ -10,8 +10,9 @@ import seaborn as sns
 from flexmlff.md_statistics import REFERENCE, coordinate_histogram, intact_frames, survival
 from flexmlff.plots.style import COORDINATE_SYMBOLS, apply_style, line_colours, model_label
 
-#: The reference level's runs are drawn in black, dashed, under the models'.
-REFERENCE_STYLE = {"color": "black", "ls": "--", "zorder": 1}
+#: The reference level's runs are drawn thick and light grey, under the models' lines (no
+#: family's colour is grey; MACE's is near black).
+REFERENCE_STYLE = {"color": "0.65", "lw": 3.0, "zorder": 1}
 
 
 def _driver(outcome: dict) -> str:
@@ -28,7 +29,7 @@ def _styles(outcomes: list[dict]) -> dict[str, dict]:
 
 def ml_md_traces(outcomes: list[dict]):
     """The monitored coordinate (degrees) vs time (fs) of ML-driven MD runs, one panel per
-    start and one line per model (and the reference level's run, dashed), the two minima's
+    start and one line per model (and the reference level's run, thick grey), the two minima's
     values marked (paper Fig. 9)."""
     apply_style()
     starts = list(dict.fromkeys(o["start"] for o in outcomes))
@@ -43,7 +44,10 @@ def ml_md_traces(outcomes: list[dict]):
             values = np.abs(run["values_deg"]) if magnitude else run["values_deg"]
             ended = "failed" if run.get("failure") else run["ends_in"]
             ax.plot(
-                run["time_fs"], values, lw=1, label=f"{model_label(_driver(run))} → {ended}", **styles[_driver(run)]
+                run["time_fs"],
+                values,
+                label=f"{model_label(_driver(run))} → {ended}",
+                **{"lw": 1, **styles[_driver(run)]},
             )
         right = ax.secondary_yaxis("right")
         ends = {name: abs(v) if magnitude else v for name, v in runs[0]["ends_deg"].items()}
@@ -69,7 +73,7 @@ def ml_md_survival(outcomes: list[dict]):
     apply_style()
     starts = list(dict.fromkeys(o["start"] for o in outcomes))
     styles = _styles(outcomes)
-    fig, axes = plt.subplots(len(starts), 2, figsize=(8.0, 2.6 * len(starts) + 0.6), squeeze=False)
+    fig, axes = plt.subplots(len(starts), 2, figsize=(8.0, 2.6 * len(starts) + 0.4), squeeze=False)
     for (left, right), start in zip(axes, starts):
         runs = [o for o in outcomes if o["start"] == start]
         signed = runs[0]["outcome_signed"]
@@ -78,10 +82,11 @@ def ml_md_survival(outcomes: list[dict]):
         for driver in dict.fromkeys(map(_driver, runs)):
             group = [o for o in runs if _driver(o) == driver]
             label = f"{model_label(driver)} ({len(group)} runs)"
-            left.step(times, survival(group, times), where="post", lw=1.2, label=label, **styles[driver])
+            style = {"lw": 1.2, **styles[driver]}
+            left.step(times, survival(group, times), where="post", label=label, **style)
             values = np.concatenate([intact_frames(o) for o in group])
             if len(values):
-                right.stairs(coordinate_histogram(values, signed), edges, lw=1.2, **styles[driver])
+                right.stairs(coordinate_histogram(values, signed), edges, **style)
         left.set_ylim(-0.03, 1.03)
         left.set_xlabel("time (fs)")
         left.set_ylabel("runs intact")
@@ -94,7 +99,15 @@ def ml_md_survival(outcomes: list[dict]):
             right.axvline(value if signed else abs(value), color="grey", lw=0.6, ls=":")
             right.annotate(end, (value if signed else abs(value), 1.0), xycoords=("data", "axes fraction"), fontsize=7)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), frameon=False, fontsize=8)
+    fig.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=min(4, len(labels)),
+        frameon=False,
+        fontsize=8,
+    )
     sns.despine(fig)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     return fig
