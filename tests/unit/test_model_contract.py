@@ -95,6 +95,21 @@ CASES = {
         force_ratio=0.5,
         calculator_atol=1e-4,
     ),
+    # two regions of |tau1| (the distortions of Ip spread over 166-180 deg, median ~177),
+    # switched over 2 deg, each trying both descriptors
+    "local_sgdml": Case(
+        range(0, 60),
+        range(60, 100),
+        range(100, 300),
+        {
+            "gate": [{"cv": "tau1", "atoms": [0, 1, 2, 3], "edges_deg": [176.5]}],
+            "switch_deg": 2.0,
+            "overlap_deg": 2.0,
+            "min_frames": 10,
+            "sigmas": [5, 10, 20],
+        },
+        calculator_atol=1e-8,
+    ),
     # a small MACE (16 scalar channels, three-body messages), trained in float32 as the default
     # config trains it (the loaded model predicts in float64): ~1 s an epoch here; 15 epochs
     # reach 0.16 / 0.09 of the baseline's errors (25: 0.09 / 0.06, 14 s more)
@@ -143,6 +158,10 @@ def test_model_family_contract(name, glycine_dataset, tmp_path, scratch):
         assert len(record["history"]) == record["chosen"]["epochs_run"] >= 1
         best = min(record["history"], key=lambda epoch: epoch["valid_loss"])
         assert best["epoch"] == record["chosen"]["epoch"]
+    elif "regions" in record:  # a mixture of local models chooses region by region
+        for region in record["regions"]:
+            trials = [point for point in record["scan"] if point["cell"] == region["cell"]]
+            assert region["score"] == min(point["score"] for point in trials) and len(trials) >= 1
     else:
         assert record["chosen"]["valid_force_rmse"] == min(point["valid_force_rmse"] for point in record["scan"])
 

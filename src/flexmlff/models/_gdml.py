@@ -255,25 +255,36 @@ def predict(
     return np.concatenate(energies), np.concatenate(forces)
 
 
+def to_arrays(model: GDMLModel) -> dict[str, np.ndarray]:
+    """The arrays a saved model is made of."""
+    return {
+        "z": model.z,
+        "n_atoms": np.asarray(model.descriptor.n_atoms),
+        "angles": model.descriptor.angles,
+        "dihedrals": model.descriptor.dihedrals,
+        "x_train": model.x_train,
+        "v_train": model.v_train,
+        "sigma": np.asarray(model.sigma),
+        "c": np.asarray(model.c),
+    }
+
+
+def from_arrays(arrays) -> GDMLModel:
+    """The model of :func:`to_arrays`' arrays (a mapping, e.g. an open .npz)."""
+    descriptor = Descriptor(int(arrays["n_atoms"]), arrays["angles"], arrays["dihedrals"])
+    return GDMLModel(
+        arrays["z"], descriptor, arrays["x_train"], arrays["v_train"], float(arrays["sigma"]), float(arrays["c"])
+    )
+
+
 def save(model: GDMLModel, path: str | Path) -> None:
     with open(path, "wb") as handle:
-        np.savez_compressed(
-            handle,
-            z=model.z,
-            n_atoms=model.descriptor.n_atoms,
-            angles=model.descriptor.angles,
-            dihedrals=model.descriptor.dihedrals,
-            x_train=model.x_train,
-            v_train=model.v_train,
-            sigma=model.sigma,
-            c=model.c,
-        )
+        np.savez_compressed(handle, **to_arrays(model))
 
 
 def load(path: str | Path) -> GDMLModel:
     with np.load(path) as npz:
-        descriptor = Descriptor(int(npz["n_atoms"]), npz["angles"], npz["dihedrals"])
-        return GDMLModel(npz["z"], descriptor, npz["x_train"], npz["v_train"], float(npz["sigma"]), float(npz["c"]))
+        return from_arrays(npz)
 
 
 def calculator(model: GDMLModel) -> PredictorCalculator:

@@ -15,6 +15,16 @@ from flexmlff.planning.external import external_model_env
 from flexmlff.planning.stage import Stage, known
 
 
+def named_cv_lists(settings: dict) -> dict[str, list[dict]]:
+    """The settings that name collective variables: lists of ``{cv: name, ...}`` (a local
+    mixture's ``gate``)."""
+    return {
+        key: value
+        for key, value in settings.items()
+        if isinstance(value, list) and value and all(isinstance(entry, dict) and "cv" in entry for entry in value)
+    }
+
+
 class Training(Stage):
     """``training``, ``models`` and ``external_models``."""
 
@@ -107,7 +117,16 @@ class Training(Stage):
         over them when a dataset is given (a named variant's without its ``family`` and ``label``)."""
         override = self.settings["settings_on"].get(dataset, {}).get(model, {}) if dataset else {}
         merged = {**self.config["models"][model], **override}
-        return {key: value for key, value in merged.items() if key not in VARIANT_KEYS}
+        settings = {key: value for key, value in merged.items() if key not in VARIANT_KEYS}
+        if dataset:  # a family's CVs by name (a local mixture's gate) get their atoms
+            cvs = self.datasets.cvs.atoms(self.datasets.molecule(dataset))
+            settings.update(
+                {
+                    key: [{**entry, "atoms": cvs[entry["cv"]]} if entry["cv"] in cvs else entry for entry in value]
+                    for key, value in named_cv_lists(settings).items()
+                }
+            )
+        return settings
 
     def code_families(self) -> dict[str, str]:
         """The family whose code each trained model runs (a named variant's family)."""
@@ -217,3 +236,24 @@ class Training(Stage):
             for family in families:
                 if (name, family) not in trained:
                     raise ConfigError(f"training.settings_on.{name}.{family}", f"{family!r} is not trained on {name!r}")
+        for dataset, family in sorted(trained):
+            if family in self.config["models"]:  # an unknown name is its own stage's error
+                self._check_family_settings(dataset, family)
+
+    def _check_family_settings(self, dataset: str, family: str) -> None:
+        """The CVs a family's settings name are the molecule's angles or dihedrals, and its
+        module's own check of its settings (``check_settings``, where it has one) passes."""
+        where = self.settings["settings_on"].get(dataset, {}).get(family, {})
+        settings = self.model_settings(family, dataset)
+        for key, entries in named_cv_lists(settings).items():
+            config_key = f"training.settings_on.{dataset}.{family}.{key}" if key in where else f"models.{family}.{key}"
+            for entry in entries:
+                self.datasets.cvs.must_be_cv(
+                    config_key, self.datasets.molecule(dataset), entry["cv"], kinds=("angle", "dihedral")
+                )
+        check = getattr(describe(family).implementation(), "check_settings", None)
+        if check:
+            try:
+                check(settings)
+            except ValueError as err:
+                raise ConfigError(f"models.{family}", f"on {dataset!r}: {err}") from None
