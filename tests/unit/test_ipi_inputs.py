@@ -29,6 +29,17 @@ def test_input_writer_has_units_thermostat_seed_and_stride():
     assert root.get("safe_stride") == str(SETTINGS.checkpoint_stride)
 
 
+def test_an_nve_run_has_no_thermostat_and_starts_from_thermal_velocities():
+    from dataclasses import replace
+
+    root = ET.fromstring(ipi_input_xml(replace(SETTINGS, ensemble="nve"), "sock-1", "init.extxyz"))
+    dynamics = root.find("system/motion/dynamics")
+    assert dynamics.get("mode") == "nve" and dynamics.find("thermostat") is None
+    assert root.find("system/initialize/velocities").get("mode") == "thermal"
+    with pytest.raises(ValueError, match="ensemble 'npt' is not one of nvt, nve"):
+        replace(SETTINGS, ensemble="npt")
+
+
 def test_default_trajectory_stride_is_a_multiple_of_the_stride():
     settings = nvt(temperature_K=300, timestep_fs=1, steps=3000, stride=25)
     assert settings.trajectory_stride == 100

@@ -92,3 +92,36 @@ def test_gates_that_cannot_be_built_are_refused_before_any_job(smoke_config):
     planned.check()
     # the job is given the CV's atoms
     assert planned.training.model_settings("local_sgdml", "glycine")["gate"][0]["atoms"] == [0, 1, 2, 3]
+
+
+def test_nve_through_ipi_conserves_energy_as_well_as_one_model(glycine_dataset, glycine_ip, tmp_path):
+    """400 NVE steps through i-PI that cross the switching region: the conserved quantity of
+    the mixture spreads no more than that of one GDML trained on the same frames."""
+    from flexmlff.ipi import PREFIX, MDSettings, run_ipi_md
+    from flexmlff.units import hartree_to_kcal_mol
+
+    settings = {**SMALL, "descriptors": ["inverse_distances"]}
+    train, validation = glycine_dataset.subset(range(0, 60)), glycine_dataset.subset(range(60, 100))
+    models = {
+        "mixture": local_sgdml.train(train, validation, settings),
+        "one": local_sgdml.train(train, validation, {**settings, "gate": []}),
+    }
+    nve = MDSettings(
+        temperature_K=300,
+        timestep_fs=0.25,
+        steps=400,
+        stride=10,
+        seed=3,
+        thermostat="langevin",
+        thermostat_tau_fs=100.0,
+        trajectory_stride=10,
+        ensemble="nve",
+    )
+    spread = {}
+    for name, model in models.items():
+        frames = run_ipi_md(glycine_ip, local_sgdml.calculator(model), nve, tmp_path / name)
+        conserved = hartree_to_kcal_mol(np.loadtxt(tmp_path / name / f"{PREFIX}.energy")[:, 2])
+        spread[name] = conserved.max() - conserved.min()
+    tau1 = models["mixture"].axes[0].degrees(np.array([frame.positions for frame in frames]))
+    assert tau1.min() < 175.5 and tau1.max() > 177.5  # through the switching region and out
+    assert spread["mixture"] <= 1.5 * spread["one"] + 1e-3 and spread["one"] < 0.05

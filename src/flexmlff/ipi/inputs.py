@@ -42,7 +42,7 @@ def _properties(settings: "MDSettings") -> list[str]:
 
 
 def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str:
-    """The i-PI input for an NVT run driven by one UNIX-socket force field.
+    """The i-PI input for an NVT (or NVE) run driven by one UNIX-socket force field.
 
     Positions are written in ASE's units (Å, extended XYZ, full precision); the
     potential energy in i-PI's atomic units (Hartree).
@@ -83,10 +83,11 @@ def ipi_input_xml(settings: MDSettings, socket_name: str, init_file: str) -> str
     ET.SubElement(init, "file", mode="ase").text = init_file
     ET.SubElement(init, "velocities", mode="thermal", units="kelvin").text = str(settings.temperature_K)
     ET.SubElement(ET.SubElement(system, "forces"), "force", forcefield="reference")
-    dynamics = ET.SubElement(ET.SubElement(system, "motion", mode="dynamics"), "dynamics", mode="nvt")
+    dynamics = ET.SubElement(ET.SubElement(system, "motion", mode="dynamics"), "dynamics", mode=settings.ensemble)
     ET.SubElement(dynamics, "timestep", units="femtosecond").text = str(settings.timestep_fs)
-    thermostat = ET.SubElement(dynamics, "thermostat", mode=settings.thermostat)
-    ET.SubElement(thermostat, "tau", units="femtosecond").text = str(settings.thermostat_tau_fs)
+    if settings.ensemble == "nvt":  # NVE: the velocities start thermal, nothing holds them there
+        thermostat = ET.SubElement(dynamics, "thermostat", mode=settings.thermostat)
+        ET.SubElement(thermostat, "tau", units="femtosecond").text = str(settings.thermostat_tau_fs)
     ensemble = ET.SubElement(system, "ensemble")
     ET.SubElement(ensemble, "temperature", units="kelvin").text = str(settings.temperature_K)
     if settings.metadynamics:

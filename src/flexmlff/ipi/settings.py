@@ -51,9 +51,13 @@ class Metadynamics:
 PLUMED_CV_KINDS = {2: "DISTANCE", 3: "ANGLE", 4: "TORSION"}
 
 
+#: The ensembles a run may sample.
+ENSEMBLES = ("nvt", "nve")
+
+
 @dataclass
 class MDSettings:
-    """One constant-temperature MD run (the paper's units: K, fs).
+    """One MD run, constant-temperature unless `ensemble` is "nve" (the paper's units: K, fs).
 
     A workflow's runs are built from their protocol in the validated config
     (:meth:`from_protocol`), whose schema states the defaults.
@@ -69,8 +73,13 @@ class MDSettings:
     checkpoint_stride: int = 1000  # the schema has no default for it: stated here only
     trajectory_stride: int | None = None  # i-PI's position trajectory; default ~100 steps
     metadynamics: Metadynamics | None = None
+    #: "nvt" (the thermostat acts) or "nve" (it does not: the conserved quantity checks a
+    #: model's forces against its energy)
+    ensemble: str = "nvt"
 
     def __post_init__(self):
+        if self.ensemble not in ENSEMBLES:
+            raise ValueError(f"ensemble {self.ensemble!r} is not one of {', '.join(ENSEMBLES)}")
         if self.steps < 1 or self.stride < 1 or self.steps % self.stride:
             raise ValueError(f"steps ({self.steps}) must be a positive multiple of stride ({self.stride})")
         if self.trajectory_stride is None:
