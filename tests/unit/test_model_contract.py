@@ -160,7 +160,7 @@ def test_model_family_contract(name, glycine_dataset, tmp_path, scratch):
         assert best["epoch"] == record["chosen"]["epoch"]
     elif "regions" in record:  # a mixture of local models chooses region by region
         for region in record["regions"]:
-            trials = [point for point in record["scan"] if point["cell"] == region["cell"]]
+            trials = [point for point in record["region_trials"] if point["cell"] == region["cell"]]
             assert region["score"] == min(point["score"] for point in trials) and len(trials) >= 1
     else:
         assert record["chosen"]["valid_force_rmse"] == min(point["valid_force_rmse"] for point in record["scan"])

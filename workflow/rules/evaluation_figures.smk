@@ -220,6 +220,32 @@ rule cv_grid_errors:
 
 # Headline numbers next to the paper's (training points to 1 kcal/mol, force RMSE at the
 # largest size, Fig. 7's equilibrium-to-transition error ratio).
+# Beyond the paper (its Sec. V proposal): the mixture of local models against the single
+# models of its base family, on the same splits (results/tables/local_models).
+rule local_models:
+    input:
+        comparisons=lambda wc: plan.evaluation.local_model_comparisons(),
+        clusters=lambda wc: plan.evaluation.local_model_clusters(),
+    output:
+        report(
+            multiext(layout.figure_stem("local_models"), ".pdf", ".png"),
+            caption="../report/local_models.rst",
+            category="Errors along the transition",
+        ),
+        table=layout.table("local_models"),
+        markdown=layout.table("local_models", "md"),
+    log:
+        log_file("local_models"),
+    benchmark:
+        benchmark_file("local_models", "all")
+    conda:
+        env("analysis")
+    params:
+        settings=lambda wc: plan.figure_settings("local_models"),
+    script:
+        "../scripts/local_models.py"
+
+
 rule summary_table:
     input:
         curves=layout.table("learning_curves"),
@@ -228,6 +254,7 @@ rule summary_table:
         barriers=plan.path_errors.barrier_table(),
         comparisons=plan.evaluation.comparison_tables(),
         ml_md=plan.ml_md.statistics_table(),
+        local_models=plan.evaluation.local_model_table(),
     output:
         table=layout.table("summary"),
         markdown=report(

@@ -6,6 +6,7 @@ import pandas as pd
 
 from flexmlff.audit import audit_line
 from flexmlff.evaluate import equilibrium_to_transition_ratio, headline_table
+from flexmlff.local_models import verdict_sentence
 from flexmlff.md_statistics import summary_rows
 from flexmlff.paper import PAPER_EQUILIBRIUM_TO_TRANSITION_RATIO
 from flexmlff.path_errors import barrier_summary
@@ -104,6 +105,13 @@ with snakemake_step(snakemake) as log:
                 f"{row.force_rmse_at_largest:.2f} | {row.paths} | {row.mean_abs_barrier_error_kcal_mol:.2f} | "
                 f"{row.largest_barrier_error_kcal_mol:+.2f} | {row.largest_on} | {row.same_top}/{row.paths} |"
             )
+    if snakemake.input.local_models:
+        table = pd.read_csv(snakemake.input.local_models[0])
+        lines += ["", "## Local models against global ones", ""]
+        lines += [
+            f"- {verdict_sentence(rows.reset_index(drop=True), model_label)}"
+            for _, rows in table.groupby("dataset", sort=False)
+        ]
     if snakemake.input.ml_md:
         lines += [
             "",

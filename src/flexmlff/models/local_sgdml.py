@@ -303,7 +303,7 @@ def train(train_set, validation, settings: dict | None = None, threads: int = 1,
     """One GDML per region of the gate on the region's frames and its overlap, each with the
     descriptor and σ of lowest validation force RMSE on the region's validation frames (all
     validation frames where the region has fewer than 5). `record` receives every region's
-    trials (``scan``), its frames and choice (``regions``), any merges (``merged``) and the
+    trials (``region_trials``), its frames and choice (``regions``), any merges (``merged``) and the
     mixture's validation force RMSE (``chosen``)."""
     from flexmlff.models import _gdml
     from flexmlff.models._grid import force_rmse
@@ -350,7 +350,7 @@ def train(train_set, validation, settings: dict | None = None, threads: int = 1,
         )
     if record is not None:
         record["regions"] = regions
-        record["scan"] = scan
+        record["region_trials"] = scan
         record["merged"] = merged
         record["gate"] = [{"cv": a.cv, "edges_deg": a.edges_deg, "magnitude": a.magnitude} for a in axes]
         record["chosen"] = {"valid_force_rmse": force_rmse(predict(mixture, validation.R)[1], validation)}

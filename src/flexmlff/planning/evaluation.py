@@ -20,6 +20,7 @@ EVALUATION_FIGURES = {
     "phi_cluster_errors": ["fig7_phi_cluster_errors", "fig8_metadynamics_phi_cluster_errors"],
     "ml_md": ["fig9_ml_md"],
     "training_set_optimisation": ["training_set_optimisation"],
+    "local_models": ["local_models"],
 }
 
 #: Fig. 6b's families: the two descriptors in one implementation, and the sgdml package.
@@ -131,6 +132,26 @@ class Evaluation(Stage):
             for k in range(training.n_folds)
         ]
 
+    def local_model_clusters(self) -> list[str]:
+        """The per-cluster tables of the local-models comparison: per dataset, the mixture and
+        then each single model, each evaluated on its own dataset at the largest size."""
+        settings, n = self.figures["local_models"], self.training.largest_size
+        return [
+            self.layout.phi_clusters(dataset, dataset, model, n)
+            for dataset in settings["datasets"]
+            for model in [settings["model"], *settings["against"]]
+        ]
+
+    def local_model_comparisons(self) -> list[str]:
+        """The paired comparisons of each dataset of the local-models comparison."""
+        return [
+            self.layout.table(f"{dataset}_family_comparisons") for dataset in self.figures["local_models"]["datasets"]
+        ]
+
+    def local_model_table(self) -> list[str]:
+        """The local-models table the summary reads; none without the comparison."""
+        return [self.layout.table("local_models")] if self.figures.get("local_models") else []
+
     def comparison_tables(self) -> list[str]:
         """The paired comparisons of every trained dataset (the summary's input)."""
         return [self.layout.table(f"{dataset}_family_comparisons") for dataset in self.training.trained_datasets]
@@ -140,6 +161,7 @@ class Evaluation(Stage):
         for key in EVALUATION_FIGURES:
             if self.figures.get(key):
                 targets += [path for name in self.figure_files(key) for path in layout.figure(name)]
+        targets += [*self.local_model_table(), *(layout.table("local_models", "md") for _ in self.local_model_table())]
         for dataset in (self.figures.get("cv_grid_errors") or {}).get("datasets", []):
             targets += [layout.table(f"{dataset}_cv_grid_errors"), *layout.figure(f"{dataset}_cv_grid_errors")]
         if self.training.trained_datasets:
@@ -167,7 +189,22 @@ class Evaluation(Stage):
             (self._check_phi_cluster_errors,),
             (self._check_cv_grid_errors,),
             (self._check_ablations,),
+            (self._check_local_models,),
         ]
+
+    def _check_local_models(self) -> None:
+        """The mixture and its single models are trained on every dataset, which has a
+        transition coordinate to cluster by."""
+        settings = self.figures.get("local_models")
+        if not settings:
+            return
+        key = "figures.local_models"
+        for dataset in settings["datasets"]:
+            self.training.must_be_trained(f"{key}.datasets", dataset)
+            self.training.must_be_a_family(f"{key}.model", settings["model"], dataset)
+            for single in settings["against"]:
+                self.training.must_be_a_family(f"{key}.against", single, dataset)
+            self.datasets.must_have_transition_coordinate(f"{key}.datasets", dataset, magnitude=True)
 
     def _check_model_figure(self, key: str) -> None:
         """Datasets and families named by an evaluation figure must be trained."""

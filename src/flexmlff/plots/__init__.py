@@ -16,6 +16,7 @@ from flexmlff.plots.errors import (  # noqa: E402
     grid_error_maps,
     learning_curve_panels,
     learning_curves,
+    local_model_panels,
     phi_cluster_panels,
 )
 from flexmlff.plots.ml_md import ml_md_survival, ml_md_traces  # noqa: E402
@@ -35,6 +36,7 @@ __all__ = [
     "learning_curve_panels",
     "learning_curves",
     "line_colours",
+    "local_model_panels",
     "mep_profiles",
     "ml_md_survival",
     "ml_md_traces",

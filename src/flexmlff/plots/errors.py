@@ -251,3 +251,47 @@ def cutoff_scan(table: pd.DataFrame, title: str):
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+def local_model_panels(clusters: dict[str, dict[str, pd.DataFrame]]):
+    """The mixture of local models against the single models of its base family, one row per
+    dataset: energy and force RMSE per cluster of the transition coordinate (each model's best
+    fold on the whole dataset, 95 % intervals as error bars), each cluster's population as in
+    Fig. 7; the legend above the panels."""
+    apply_style()
+    fig, axes = plt.subplots(len(clusters), 2, figsize=(10.0, 3.0 * len(clusters) + 0.4), squeeze=False)
+    for panels, (dataset, tables) in zip(axes, clusters.items()):
+        models = list(tables)
+        for ax, (metric, label) in zip(panels, RMSE_PANELS):
+            for offset, (model, colour) in enumerate(zip(models, line_colours(models))):
+                table = tables[model]
+                shift = 0.12 * (offset - (len(models) - 1) / 2)  # side by side, not on top
+                ax.errorbar(
+                    table["cluster"] + shift,
+                    table[metric],
+                    yerr=_interval_bars(table, metric),
+                    color=colour,
+                    marker="o",
+                    ms=3,
+                    lw=1.2,
+                    elinewidth=0.8,
+                    capsize=1.5,
+                    label=f"{model_label(model)}: {table[f'overall_{metric}'].iloc[0]:.2f}",
+                )
+            cluster_axes(ax, tables[models[0]], label, r"\phi")
+            ax.set_ylim(0, None)
+        first = tables[models[0]].iloc[0]
+        panels[0].set_title(f"{dataset} (n = {first['n_train']})", loc="left", fontsize=9)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        [text.split(":")[0] for text in labels],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=len(labels),
+        frameon=False,
+        fontsize=8,
+    )
+    sns.despine(fig, right=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
+    return fig

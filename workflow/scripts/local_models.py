@@ -1,0 +1,39 @@
+"""The mixture of local models against the single models of its base family (rule local_models)."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from flexmlff.local_models import local_models_table, verdict_sentence
+from flexmlff.plots import local_model_panels, model_label, save_figure
+from flexmlff.runlog import snakemake_step
+
+with snakemake_step(snakemake) as log:
+    settings = snakemake.params.settings
+    models = [settings["model"], *settings["against"]]
+    # the cluster tables: per dataset, the mixture and then each single model
+    files = iter(snakemake.input.clusters)
+    clusters = {dataset: {model: pd.read_csv(next(files)) for model in models} for dataset in settings["datasets"]}
+    tables = [
+        local_models_table(dataset, pd.read_csv(comparisons), clusters[dataset], settings["model"], settings["against"])
+        for dataset, comparisons in zip(settings["datasets"], snakemake.input.comparisons)
+    ]
+    table = pd.concat(tables, ignore_index=True)
+    table.to_csv(snakemake.output.table, index=False)
+    sentences = [verdict_sentence(t, model_label) for t in tables]
+    for sentence in sentences:
+        log.info("%s", sentence)
+    save_figure(local_model_panels(clusters), snakemake.output[:2])
+    shown = table.assign(model=table["model"].map(model_label)).round(3)
+    Path(snakemake.output.markdown).write_text(
+        "The mixture of local models against the single models of its base family, on the same "
+        "splits and training frames at the largest size. energy_rmse, force_rmse: held-out RMSEs "
+        "pooled over the folds (kcal/mol, kcal/(mol Å)); *_difference: the single model's RMSE "
+        "minus the mixture's (positive: the mixture is better) with its paired 95 % bootstrap "
+        "interval; *_ratio: Fig. 7's equilibrium/transition RMSE ratio of the best fold on the "
+        "whole dataset with its interval.\n\n"
+        + "\n".join(f"- {s}" for s in sentences)
+        + "\n\n"
+        + shown.to_markdown(index=False)
+        + "\n"
+    )
