@@ -115,6 +115,7 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
             lambda c: (
                 c["molecules"]["glycine"].pop("transition_coordinate"),
                 c["figures"].pop("ml_md"),
+                c["figures"].pop("local_models"),
                 c["figures"].pop("training_set_optimisation"),
             ),
             "config key 'figures.phi_cluster_errors.evaluate_on': 'glycine' is of glycine, which has no "
@@ -126,6 +127,7 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
                 c["molecules"]["glycine"]["collective_variables"].update(ncc={"atoms": [0, 1, 2]}),
                 c["molecules"]["glycine"]["transition_coordinate"].update(cv="ncc"),
                 c["figures"].pop("training_set_optimisation"),
+                c["figures"].pop("local_models"),
                 c["figures"].pop("ml_md"),
             ),
             "config key 'molecules.glycine.transition_coordinate.cv': 'ncc' of glycine is an angle; this "
@@ -135,6 +137,7 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
             lambda c: (
                 c["molecules"]["glycine"]["transition_coordinate"].update(signed=True),
                 c["figures"].pop("training_set_optimisation"),
+                c["figures"].pop("local_models"),
             ),
             "config key 'figures.phi_cluster_errors.evaluate_on': this figure bins |tau1|; "
             "molecules.glycine.transition_coordinate",
@@ -165,6 +168,7 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
         (
             lambda c: (
                 c["training"].update(models=["sgdml", "schnet", "gap", "mace"]),
+                c["figures"].pop("local_models"),
                 c["figures"]["fold_means"].update(models=["sgdml"]),
                 c["figures"]["ml_md"].update(models=["sgdml", "gap"]),
             ),
@@ -175,12 +179,16 @@ def test_shipped_geometries_are_found_from_anywhere(smoke, tmp_path, monkeypatch
             "config key 'training.models_on.rotation': 'rotation' is not in training.datasets",
         ),
         (
-            lambda c: c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "mace"]}),
+            lambda c: c["training"].update(
+                models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "mace", "local_sgdml"]}
+            ),
             "config key 'figures.ml_md.models': 'gap' is not trained on 'glycine' (training.models_on)",
         ),
         (
             lambda c: (
-                c["training"].update(models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "gap", "mace"]}),
+                c["training"].update(
+                    models_on={"glycine": ["sgdml", "sgdml_ang", "gdml", "gap", "mace", "local_sgdml"]}
+                ),
                 c["figures"]["ml_md"]["paths"]["neb"].update(models=["sgdml", "schnet"]),
             ),
             "config key 'figures.ml_md.paths.neb.models': 'schnet' is not trained on 'glycine' (training.models_on)",

@@ -28,6 +28,7 @@ def test_cluster_coordinate_is_the_molecules_transition_coordinate(smoke, smoke_
         lambda c: (
             c["molecules"]["glycine"].pop("transition_coordinate"),
             c["figures"].pop("phi_cluster_errors"),
+            c["figures"].pop("local_models"),
             c["figures"].pop("training_set_optimisation"),
             c["figures"].pop("ml_md"),
         ),

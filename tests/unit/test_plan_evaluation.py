@@ -88,6 +88,7 @@ def test_the_sgdml_entry_chooses_between_the_descriptors_trained_on_its_dataset(
 
     def without_sgdml_ang(config):
         config["figures"].pop("descriptor_comparison")
+        config["figures"].pop("local_models")
         config["training"]["models_on"]["glycine"] = [m for m in config["training"]["models"] if m != "sgdml_ang"]
 
     only = plan_with(smoke_config, without_sgdml_ang)
@@ -125,3 +126,21 @@ def test_path_errors_on_a_dataset_whose_molecule_has_no_paths_is_one_line(alanin
     config["figures"]["path_errors"] = {"datasets": [config["training"]["datasets"][0]]}
     with pytest.raises(ConfigError, match=r"figures\.path_errors\.datasets.*which has no reference paths"):
         Plan(config, basedir=ROOT)
+
+
+def test_the_local_models_comparison_reads_every_models_clusters_and_the_paired_comparisons(smoke, smoke_config):
+    from plan_helpers import plan_with
+
+    assert smoke.evaluation.local_model_clusters() == [
+        f"results/glycine/phi_clusters/glycine/{model}/n40.csv" for model in ("local_sgdml", "sgdml", "sgdml_ang")
+    ]
+    assert smoke.evaluation.local_model_comparisons() == ["results/tables/glycine_family_comparisons.csv"]
+    assert {"results/tables/local_models.csv", "results/figures/local_models.pdf"} <= set(smoke.targets())
+    with pytest.raises(ConfigError, match=r"'figures\.local_models\.against': 'bpnn' is not trained on 'glycine'"):
+        plan_with(
+            smoke_config,
+            lambda c: (
+                c["figures"]["local_models"].update(against=["bpnn"]),
+                c["training"].update(models_on={"glycine": ["sgdml", "local_sgdml"]}),
+            ),
+        ).check()

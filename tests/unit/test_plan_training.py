@@ -40,7 +40,7 @@ def test_settings_on_one_dataset_override_the_family_settings_there_only(smoke):
 
 
 def test_families_per_dataset(smoke_config):
-    families = ["sgdml", "sgdml_ang", "gdml", "schnet", "gap", "mace"]
+    families = ["sgdml", "sgdml_ang", "gdml", "schnet", "gap", "mace", "local_sgdml"]
     plan = plan_with(smoke_config, lambda c: c["training"].update(models_on={"glycine": families}))
     assert plan.training.families_on("glycine") == families
     assert "bpnn" in plan.training.families  # still a family of the config (training.models)
