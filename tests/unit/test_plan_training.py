@@ -62,4 +62,6 @@ def test_training_tasks_include_what_the_figures_train():
     assert tasks[("rotation", "sgdml")] == [25, 50, 100]  # nor the grown training sets' n = 100
     # MACE on the rotation set only (beyond the paper)
     assert tasks[("rotation", "mace")] == [25, 50, 100] and ("inversion", "mace") not in tasks
-    assert len(tasks) == 6 + 6 + 5 + 3
+    # the local models (beyond the paper): beside sGDML's two descriptors on both azobenzene sets
+    assert tasks[("rotation_inversion", "local_sgdml")] == [25, 50, 100] and ("glycine", "local_sgdml") not in tasks
+    assert len(tasks) == 6 + 7 + 5 + 4 + 2
