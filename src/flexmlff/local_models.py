@@ -60,7 +60,7 @@ def paired_against(comparisons: pd.DataFrame, mixture: str, single: str, n_train
                 f"{quantity}_difference_high": max(low, high),
                 f"{quantity}_verdict": "mixture better"
                 if min(low, high) > 0
-                else f"{single} better"
+                else "single model better"
                 if max(low, high) < 0
                 else "tied",
             }

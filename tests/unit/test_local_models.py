@@ -86,7 +86,7 @@ def test_each_single_model_is_set_against_the_mixture_with_its_paired_interval()
         -0.8,
         -0.2,
     )
-    assert table.loc["sgdml_ang", "energy_verdict"] == "sgdml_ang better"
+    assert table.loc["sgdml_ang", "energy_verdict"] == "single model better"
     assert table.loc["sgdml", "energy_ratio"] == 2.0 and table.loc["local_sgdml", "energy_ratio_low"] == pytest.approx(
         0.4
     )

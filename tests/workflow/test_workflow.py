@@ -842,6 +842,29 @@ def test_ml_md_statistics_count_the_runs_against_the_reference(run):
     assert "## ML-driven MD against the reference level" in summary and "| neb:4 | GAP/SOAP | 2 |" in summary
 
 
+def test_local_models_set_the_mixture_against_sgdmls_descriptors(run):
+    """The comparison reads the paired comparisons and Fig. 7's clusters; the mixture's
+    training records say how its gate was split or merged."""
+    table = pd.read_csv(run / "tables/local_models.csv").set_index("model")
+    comparisons = pd.read_csv(run / "tables/glycine_family_comparisons.csv")
+    pair = comparisons[
+        (comparisons["n_train"] == 40) & (comparisons["model_a"] == "sgdml") & (comparisons["model_b"] == "local_sgdml")
+    ].iloc[0]
+    assert table.loc["sgdml", "energy_rmse"] == pytest.approx(pair["energy_rmse_a"])
+    assert table.loc["local_sgdml", "force_rmse"] == pytest.approx(pair["force_rmse_b"])
+    assert table.loc["sgdml", "energy_difference"] == pytest.approx(pair["energy_difference"])
+    for n in (10, 40):
+        for fold in range(3):
+            record = json.loads((run / f"glycine/models/local_sgdml/n{n}/fold{fold}/training.json").read_text())
+            # two regions of |tau1|, or one with the merge that made it, naming the dataset
+            assert len(record["regions"]) + len(record["merged"]) == 2
+            assert all(merge["cv"] == "tau1" and merge["frames"] < 8 for merge in record["merged"])
+            for region in record["regions"]:
+                trials = [t for t in record["region_trials"] if t["cell"] == region["cell"]]
+                assert {t["descriptor"] for t in trials} == {"inverse_distances", "extended"}
+    assert "## Local models against global ones" in (run / "tables/summary.md").read_text()
+
+
 def test_summary_table_sets_ours_beside_the_paper(run):
     table = pd.read_csv(run / "tables/summary.csv").set_index(["dataset", "model"])
     curves = pd.read_csv(run / "tables/learning_curves.csv").set_index(["dataset", "model", "n_train"])
@@ -884,6 +907,7 @@ def test_report_holds_every_figure_with_its_caption(run):
         "fig7_phi_cluster_errors",
         "fig9_ml_md",
         "ml_md_survival",
+        "local_models",
         "summary.md",
         "Paper Fig. 9 analogue",
     ):

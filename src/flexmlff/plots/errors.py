@@ -118,11 +118,12 @@ def family_lines(curves: pd.DataFrame, dataset: str, models: list[str]) -> dict[
     return {model_label(m): rows[rows["model"] == m] for m in models if (rows["model"] == m).any()}
 
 
-def cluster_axes(ax, table: pd.DataFrame, label: str, symbol: str) -> None:
-    """Axes of an error-per-cluster panel: each cluster's population as an orange line on a
-    twin axis from zero, every other cluster ticked, the bins of |`symbol`| (TeX) labelled."""
+def cluster_axes(ax, table: pd.DataFrame, label: str, symbol: str, colour="tab:orange") -> None:
+    """Axes of an error-per-cluster panel: each cluster's population as a line (orange, as the
+    paper's) on a twin axis from zero, every other cluster ticked, the bins of |`symbol`| (TeX)
+    labelled."""
     twin = ax.twinx()
-    twin.plot(table["cluster"], table["population"], color="tab:orange", lw=1.5)
+    twin.plot(table["cluster"], table["population"], color=colour, lw=1.5, zorder=0)
     twin.set_ylim(0, None)
     twin.set_yticks([])
     ax.set_xticks(table["cluster"][::2])
@@ -257,7 +258,7 @@ def local_model_panels(clusters: dict[str, dict[str, pd.DataFrame]]):
     """The mixture of local models against the single models of its base family, one row per
     dataset: energy and force RMSE per cluster of the transition coordinate (each model's best
     fold on the whole dataset, 95 % intervals as error bars), each cluster's population as in
-    Fig. 7; the legend above the panels."""
+    Fig. 7 (light grey here); the legend above the panels."""
     apply_style()
     fig, axes = plt.subplots(len(clusters), 2, figsize=(10.0, 3.0 * len(clusters) + 0.4), squeeze=False)
     for panels, (dataset, tables) in zip(axes, clusters.items()):
@@ -278,7 +279,8 @@ def local_model_panels(clusters: dict[str, dict[str, pd.DataFrame]]):
                     capsize=1.5,
                     label=f"{model_label(model)}: {table[f'overall_{metric}'].iloc[0]:.2f}",
                 )
-            cluster_axes(ax, tables[models[0]], label, r"\phi")
+            # the population in light grey: orange is sGDML [1/r + ang]'s colour
+            cluster_axes(ax, tables[models[0]], label, r"\phi", colour="0.8")
             ax.set_ylim(0, None)
         first = tables[models[0]].iloc[0]
         panels[0].set_title(f"{dataset} (n = {first['n_train']})", loc="left", fontsize=9)
