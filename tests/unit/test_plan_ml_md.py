@@ -40,11 +40,12 @@ def test_ml_md_inputs(smoke):
     assert smoke.ml_md.end_minima("neb") == ["results/glycine/minima/Ip.extxyz", "results/glycine/minima/IIIp.extxyz"]
     assert smoke.ml_md.outcomes() == [
         f"results/ml_md/{model}/neb/frame4/replica{replica}/outcome.json"
-        for model in ("sgdml", "gap", "mace", "reference")
+        for model in ("sgdml", "gap", "mace", "local_sgdml", "reference")
         for replica in (0, 1)
     ]
     assert smoke.ml_md.figure_outcomes() == [
-        f"results/ml_md/{model}/neb/frame4/replica0/outcome.json" for model in ("sgdml", "gap", "mace", "reference")
+        f"results/ml_md/{model}/neb/frame4/replica0/outcome.json"
+        for model in ("sgdml", "gap", "mace", "local_sgdml", "reference")
     ]
     # the reference runs at the level of the labels the models learned
     assert smoke.ml_md.reference_level("neb").name == smoke.datasets.level("glycine").name

@@ -815,8 +815,8 @@ def test_ml_md_runs_a_trained_model_through_ipi(run):
     )
     assert record["chosen"]["valid_force_rmse"] == pytest.approx(rmse[outcome["drove"]])
     table = pd.read_csv(run / "tables/ml_md_outcomes.csv")
-    # three families and the reference level, two replicas each, each replica its own seed
-    assert len(table) == 8 and set(table["start"]) == {"neb:4"}
+    # four families and the reference level, two replicas each, each replica its own seed
+    assert len(table) == 10 and set(table["start"]) == {"neb:4"}
     assert table.groupby("model")["seed"].apply(sorted).map(tuple).eq((901, 902)).all()
     labels = {"sgdml": "sGDML [1/r]", "sgdml_ang": "sGDML [1/r + ang]"}
     assert labels[outcome["drove"]] in set(table["model"])
@@ -826,7 +826,7 @@ def test_ml_md_runs_a_trained_model_through_ipi(run):
 def test_ml_md_statistics_count_the_runs_against_the_reference(run):
     """The statistics recount every run's outcome file: fractions, Wilson intervals, verdicts."""
     outcomes = [json.loads(path.read_text()) for path in sorted(run.glob("ml_md/*/neb/frame4/replica*/outcome.json"))]
-    assert len(outcomes) == 8
+    assert len(outcomes) == 10
     table = pd.read_csv(run / "tables/ml_md_statistics.csv", keep_default_na=False)
     for (driver, name), row in table.set_index(["model", "class"]).iterrows():
         runs = [o for o in outcomes if o["drove"] == driver]
@@ -863,6 +863,8 @@ def test_local_models_set_the_mixture_against_sgdmls_descriptors(run):
                 trials = [t for t in record["region_trials"] if t["cell"] == region["cell"]]
                 assert {t["descriptor"] for t in trials} == {"inverse_distances", "extended"}
     assert "## Local models against global ones" in (run / "tables/summary.md").read_text()
+    # the mixture drove i-PI too, and its runs are set beside the reference's
+    assert "| neb:4 | local sGDML mixture | 2 |" in (run / "tables/local_models.md").read_text()
 
 
 def test_summary_table_sets_ours_beside_the_paper(run):

@@ -226,6 +226,7 @@ rule local_models:
     input:
         comparisons=lambda wc: plan.evaluation.local_model_comparisons(),
         clusters=lambda wc: plan.evaluation.local_model_clusters(),
+        ml_md=plan.ml_md.statistics_table(),
     output:
         report(
             multiext(layout.figure_stem("local_models"), ".pdf", ".png"),

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from flexmlff.local_models import local_models_table, verdict_sentence
+from flexmlff.md_statistics import summary_rows
 from flexmlff.plots import local_model_panels, model_label, save_figure
 from flexmlff.runlog import snakemake_step
 
@@ -25,6 +26,17 @@ with snakemake_step(snakemake) as log:
         log.info("%s", sentence)
     save_figure(local_model_panels(clusters), snakemake.output[:2])
     shown = table.assign(model=table["model"].map(model_label)).round(3)
+    # the same models' ML-driven MD against the reference level, where they drove any
+    dynamics = ""
+    if snakemake.input.ml_md:
+        statistics = summary_rows(pd.read_csv(snakemake.input.ml_md[0], keep_default_na=False, na_values=[""]))
+        statistics = statistics[statistics["model"].isin(models)]
+        if not statistics.empty:
+            dynamics = (
+                "\n\nML-driven MD of these models against the reference level (results/tables/"
+                "ml_md_statistics.md; the sGDML entry drives with the descriptor it chose):\n\n"
+                + statistics.assign(model=statistics["model"].map(model_label)).round(2).to_markdown(index=False)
+            )
     Path(snakemake.output.markdown).write_text(
         "The mixture of local models against the single models of its base family, on the same "
         "splits and training frames at the largest size. energy_rmse, force_rmse: held-out RMSEs "
@@ -35,5 +47,6 @@ with snakemake_step(snakemake) as log:
         + "\n".join(f"- {s}" for s in sentences)
         + "\n\n"
         + shown.to_markdown(index=False)
+        + dynamics
         + "\n"
     )
