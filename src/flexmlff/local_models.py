@@ -34,6 +34,8 @@ COLUMNS = [
     "force_ratio",
     "force_ratio_low",
     "force_ratio_high",
+    "regions",
+    "merged",
 ]
 
 
@@ -99,7 +101,21 @@ def local_models_table(
                 for bound in ("", "_low", "_high")
             },
         )
-    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+    # the mixture's regions are filled in from its training record (:func:`region_columns`)
+    return pd.DataFrame(rows).reindex(columns=COLUMNS).assign(regions="", merged="")
+
+
+def region_columns(record: dict) -> dict[str, str]:
+    """What a mixture's training record says of its regions: each region's cell, training
+    frames and descriptor, and the regions merged for too few frames (naming the dataset)."""
+    regions = "; ".join(
+        f"{region['cell']}: {region['train_frames']} frames, {region['descriptor']}" for region in record["regions"]
+    )
+    merged = "; ".join(
+        f"{m['dataset']}: {m['cv']} band {m['band']} ({m['frames']} frames) merged across {m['edge_dropped']:g} deg"
+        for m in record.get("merged", [])
+    )
+    return {"regions": regions, "merged": merged or "none"}
 
 
 def verdict_sentence(table: pd.DataFrame, label=str) -> str:

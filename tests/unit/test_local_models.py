@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flexmlff.local_models import local_models_table, verdict_sentence
+from flexmlff.local_models import local_models_table, region_columns, verdict_sentence
 
 
 def comparisons() -> pd.DataFrame:
@@ -96,3 +96,18 @@ def test_each_single_model_is_set_against_the_mixture_with_its_paired_interval()
         "rotation, n = 100: local_sgdml (energy 2.00, forces 2.10) is energy better than sgdml by +1.00"
     )
     assert "energy worse than sgdml_ang by -0.50 [-0.80, -0.20] kcal/mol" in sentence
+
+
+def test_the_mixtures_regions_and_merges_are_named_with_the_dataset():
+    record = {
+        "regions": [
+            {"cell": [0], "train_frames": 41, "descriptor": "inverse_distances"},
+            {"cell": [1], "train_frames": 61, "descriptor": "extended"},
+        ],
+        "merged": [{"dataset": "rotation", "cv": "phi", "band": 1, "frames": 13, "edge_dropped": 120.0}],
+    }
+    assert region_columns(record) == {
+        "regions": "[0]: 41 frames, inverse_distances; [1]: 61 frames, extended",
+        "merged": "rotation: phi band 1 (13 frames) merged across 120 deg",
+    }
+    assert region_columns({**record, "merged": []})["merged"] == "none"

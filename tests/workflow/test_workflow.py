@@ -853,6 +853,8 @@ def test_local_models_set_the_mixture_against_sgdmls_descriptors(run):
     assert table.loc["sgdml", "energy_rmse"] == pytest.approx(pair["energy_rmse_a"])
     assert table.loc["local_sgdml", "force_rmse"] == pytest.approx(pair["force_rmse_b"])
     assert table.loc["sgdml", "energy_difference"] == pytest.approx(pair["energy_difference"])
+    merged = table.loc["local_sgdml", "merged"]
+    assert merged == "none" or merged.startswith("glycine: tau1 band")
     for n in (10, 40):
         for fold in range(3):
             record = json.loads((run / f"glycine/models/local_sgdml/n{n}/fold{fold}/training.json").read_text())

@@ -226,6 +226,7 @@ rule local_models:
     input:
         comparisons=lambda wc: plan.evaluation.local_model_comparisons(),
         clusters=lambda wc: plan.evaluation.local_model_clusters(),
+        records=lambda wc: plan.evaluation.local_model_records(),
         ml_md=plan.ml_md.statistics_table(),
     output:
         report(

@@ -1,10 +1,11 @@
 """The mixture of local models against the single models of its base family (rule local_models)."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
-from flexmlff.local_models import local_models_table, verdict_sentence
+from flexmlff.local_models import local_models_table, region_columns, verdict_sentence
 from flexmlff.md_statistics import summary_rows
 from flexmlff.plots import local_model_panels, model_label, save_figure
 from flexmlff.runlog import snakemake_step
@@ -19,6 +20,13 @@ with snakemake_step(snakemake) as log:
         local_models_table(dataset, pd.read_csv(comparisons), clusters[dataset], settings["model"], settings["against"])
         for dataset, comparisons in zip(settings["datasets"], snakemake.input.comparisons)
     ]
+    # the mixture's regions and merges, from its best fold's training record
+    n_folds = len(snakemake.input.records) // len(settings["datasets"])
+    for k, table in enumerate(tables):
+        records = snakemake.input.records[k * n_folds : (k + 1) * n_folds]
+        record = json.loads(Path(records[int(table.loc[0, "best_fold"])]).read_text())
+        for column, value in region_columns(record).items():
+            table.loc[0, column] = value
     table = pd.concat(tables, ignore_index=True)
     table.to_csv(snakemake.output.table, index=False)
     sentences = [verdict_sentence(t, model_label) for t in tables]

@@ -142,6 +142,15 @@ class Evaluation(Stage):
             for model in [settings["model"], *settings["against"]]
         ]
 
+    def local_model_records(self) -> list[str]:
+        """The mixture's training records at the largest size, per dataset then fold (its merged regions)."""
+        settings = self.figures["local_models"]
+        return [
+            record
+            for dataset in settings["datasets"]
+            for record in self.training.largest_size_records(dataset, [settings["model"]])
+        ]
+
     def local_model_comparisons(self) -> list[str]:
         """The paired comparisons of each dataset of the local-models comparison."""
         return [
