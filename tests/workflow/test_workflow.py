@@ -869,6 +869,21 @@ def test_local_models_set_the_mixture_against_sgdmls_descriptors(run):
     assert "| neb:4 | local sGDML mixture | 2 |" in (run / "tables/local_models.md").read_text()
 
 
+def test_the_run_report_sums_the_smoke_run_from_its_own_files(run):
+    """Every job of the run left a log with its times and a benchmark file; the report's
+    core-hours are their CPU time and every figure of the run is timed."""
+    from flexmlff.runstats import job_benchmarks, job_times, run_report
+
+    times, benchmarks = job_times(run / "logs"), job_benchmarks(run / "benchmarks")
+    assert set(zip(times["rule"], times["job"])) <= set(zip(benchmarks["rule"], benchmarks["job"]))
+    assert {"plot_fig7_phi_clusters", "summary_table", "ml_md_statistics", "local_models"} <= set(times["rule"])
+    report = run_report(run, cores=2)
+    assert report["core_hours"] == pytest.approx(benchmarks["cpu_s"].sum() / 3600)
+    assert set(report["figures"]) == {figure.stem for figure in (run / "figures").glob("*.png")}
+    assert 0 < report["first_figure_h"] <= report["wall_h"] and 0 < report["utilisation"] <= 1.05
+    assert report["line"].startswith(f"flexmlff run: {len(times)} jobs, ")
+
+
 def test_summary_table_sets_ours_beside_the_paper(run):
     table = pd.read_csv(run / "tables/summary.csv").set_index(["dataset", "model"])
     curves = pd.read_csv(run / "tables/learning_curves.csv").set_index(["dataset", "model", "n_train"])

@@ -13,6 +13,8 @@ rule plot_energy_distributions:
         table=layout.table("fig2_energy_distributions"),
     log:
         log_file("plot_energy_distributions", "fig2"),
+    benchmark:
+        benchmark_file("plot_energy_distributions", "fig2")
     conda:
         env("analysis")
     params:
@@ -37,6 +39,8 @@ rule plot_distance_distributions:
         ),
     log:
         log_file("plot_distance_distributions", "fig3"),
+    benchmark:
+        benchmark_file("plot_distance_distributions", "fig3")
     conda:
         env("analysis")
     params:

@@ -14,6 +14,8 @@ rule plot_fig4_learning_curves:
         ),
     log:
         log_file("plot_fig4_learning_curves"),
+    benchmark:
+        benchmark_file("plot_fig4_learning_curves", "all")
     conda:
         env("analysis")
     params:
@@ -44,6 +46,8 @@ use rule plot_fig4_learning_curves as plot_fig5_fold_means with:
         ),
     log:
         log_file("plot_fig5_fold_means"),
+    benchmark:
+        benchmark_file("plot_fig5_fold_means", "all")
     params:
         rows=lambda wc: plan.evaluation.learning_curve_rows(
             "fold_means", plan.training.shown_models
@@ -85,6 +89,8 @@ rule plot_fig6a_gap_cutoff:
         table=layout.table("fig6a_gap_cutoff"),
     log:
         log_file("plot_fig6a_gap_cutoff"),
+    benchmark:
+        benchmark_file("plot_fig6a_gap_cutoff", "all")
     conda:
         env("analysis")
     params:
@@ -102,6 +108,8 @@ use rule plot_fig4_learning_curves as plot_fig6b_descriptors with:
         ),
     log:
         log_file("plot_fig6b_descriptors"),
+    benchmark:
+        benchmark_file("plot_fig6b_descriptors", "all")
     params:
         rows=lambda wc: plan.evaluation.learning_curve_rows(
             "descriptor_comparison", DESCRIPTOR_FAMILIES
@@ -124,6 +132,8 @@ rule plot_dispersion_ablation:
         table=layout.table("dispersion_ablation"),
     log:
         log_file("plot_dispersion_ablation"),
+    benchmark:
+        benchmark_file("plot_dispersion_ablation", "all")
     conda:
         env("analysis")
     params:
@@ -171,6 +181,8 @@ rule plot_fig7_phi_clusters:
         ),
     log:
         log_file("plot_fig7_phi_clusters"),
+    benchmark:
+        benchmark_file("plot_fig7_phi_clusters", "all")
     conda:
         env("analysis")
     script:
@@ -192,6 +204,8 @@ use rule plot_fig7_phi_clusters as plot_fig8_metadynamics_clusters with:
         ),
     log:
         log_file("plot_fig8_metadynamics_clusters"),
+    benchmark:
+        benchmark_file("plot_fig8_metadynamics_clusters", "all")
 
 
 # Beyond the paper: every family's force RMSE per cell of a grid of two dihedrals (alanine
@@ -208,6 +222,8 @@ rule cv_grid_errors:
         ),
     log:
         log_file("cv_grid_errors", "{dataset}"),
+    benchmark:
+        benchmark_file("cv_grid_errors", "{dataset}")
     conda:
         env("analysis")
     params:
@@ -266,6 +282,8 @@ rule summary_table:
         ),
     log:
         log_file("summary_table"),
+    benchmark:
+        benchmark_file("summary_table", "all")
     conda:
         env("analysis")
     script:
@@ -313,6 +331,8 @@ rule path_error_tables:
         ),
     log:
         log_file("path_error_tables"),
+    benchmark:
+        benchmark_file("path_error_tables", "all")
     conda:
         env("analysis")
     script:

@@ -88,6 +88,8 @@ rule isomerisation_table:
         markdown=layout.table("{molecule}_isomerisation_barriers", "md"),
     log:
         log_file("isomerisation_table", "{molecule}"),
+    benchmark:
+        benchmark_file("isomerisation_table", "{molecule}")
     conda:
         env("analysis")
     params:
@@ -113,6 +115,8 @@ rule plot_isomerisation_profiles:
         ),
     log:
         log_file("plot_isomerisation_profiles", "{molecule}"),
+    benchmark:
+        benchmark_file("plot_isomerisation_profiles", "{molecule}")
     conda:
         env("analysis")
     params:

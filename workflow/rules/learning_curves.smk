@@ -8,6 +8,8 @@ rule learning_curve_table:
         layout.table("{dataset}_learning_curve"),
     log:
         log_file("learning_curve_table", "{dataset}"),
+    benchmark:
+        benchmark_file("learning_curve_table", "{dataset}")
     conda:
         env("analysis")
     params:
@@ -48,6 +50,8 @@ rule plot_learning_curve:
         ),
     log:
         log_file("plot_learning_curve", "{dataset}"),
+    benchmark:
+        benchmark_file("plot_learning_curve", "{dataset}")
     conda:
         env("analysis")
     script:
@@ -63,6 +67,8 @@ rule dataset_metrics:
         layout.metrics("{dataset}"),
     log:
         log_file("dataset_metrics", "{dataset}"),
+    benchmark:
+        benchmark_file("dataset_metrics", "{dataset}")
     conda:
         env("analysis")
     params:
@@ -78,6 +84,8 @@ rule model_registry:
         layout.model_registry(),
     log:
         log_file("model_registry"),
+    benchmark:
+        benchmark_file("model_registry", "all")
     conda:
         env("analysis")
     params:

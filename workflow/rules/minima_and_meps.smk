@@ -87,6 +87,8 @@ rule mep_barrier_table:
         markdown=layout.table("{molecule}_mep_barriers", "md"),
     log:
         log_file("mep_barrier_table", "{molecule}"),
+    benchmark:
+        benchmark_file("mep_barrier_table", "{molecule}")
     conda:
         env("analysis")
     params:
@@ -110,6 +112,8 @@ rule plot_mep_profiles:
         ),
     log:
         log_file("plot_mep_profiles", "{molecule}"),
+    benchmark:
+        benchmark_file("plot_mep_profiles", "{molecule}")
     conda:
         env("analysis")
     params:

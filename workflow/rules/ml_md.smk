@@ -98,6 +98,8 @@ rule plot_fig9_ml_md:
         ),
     log:
         log_file("plot_fig9_ml_md"),
+    benchmark:
+        benchmark_file("plot_fig9_ml_md", "all")
     conda:
         env("analysis")
     script:
@@ -121,6 +123,8 @@ rule ml_md_statistics:
         markdown=layout.table("ml_md_statistics", "md"),
     log:
         log_file("ml_md_statistics"),
+    benchmark:
+        benchmark_file("ml_md_statistics", "all")
     conda:
         env("analysis")
     script:

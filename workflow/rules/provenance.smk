@@ -6,6 +6,8 @@ rule effective_config:
         layout.effective_config(),
     log:
         log_file("effective_config"),
+    benchmark:
+        benchmark_file("effective_config", "all")
     conda:
         env("analysis")
     params:

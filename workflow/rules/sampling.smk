@@ -54,6 +54,8 @@ rule gather_labels:
         layout.md_labelled("{molecule}", "{campaign}", "{run}"),
     log:
         log_file("gather_labels", "{molecule}_{campaign}_{run}"),
+    benchmark:
+        benchmark_file("gather_labels", "{molecule}_{campaign}_{run}")
     conda:
         env("sampling")
     params:

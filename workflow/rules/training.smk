@@ -68,6 +68,8 @@ rule collect_errors:
         layout.family_errors("{dataset}", "{model}"),
     log:
         log_file("collect_errors", "{dataset}_{model}"),
+    benchmark:
+        benchmark_file("collect_errors", "{dataset}_{model}")
     conda:
         env("analysis")
     script:
@@ -82,6 +84,8 @@ rule model_errors_table:
         curves=layout.table("learning_curves"),
     log:
         log_file("model_errors_table"),
+    benchmark:
+        benchmark_file("model_errors_table", "all")
     conda:
         env("analysis")
     params:
@@ -103,6 +107,8 @@ rule training_diagnostics:
         table=layout.table("{dataset}_training_choices"),
     log:
         log_file("training_diagnostics", "{dataset}"),
+    benchmark:
+        benchmark_file("training_diagnostics", "{dataset}")
     conda:
         env("analysis")
     script:

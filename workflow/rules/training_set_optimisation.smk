@@ -98,6 +98,8 @@ rule plot_training_set_optimisation:
         steps=layout.table("training_set_optimisation_steps"),
     log:
         log_file("plot_training_set_optimisation"),
+    benchmark:
+        benchmark_file("plot_training_set_optimisation", "all")
     conda:
         env("analysis")
     params:
