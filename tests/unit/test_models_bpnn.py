@@ -32,3 +32,16 @@ def test_bpnn_energy_is_a_sum_of_atomic_energies(trained):
     atomic = model.networks(species, model.aev(species, R), atomic=True)
     assert atomic.shape == (1, 10)
     assert float(atomic.sum()) + float(model.energy_shift) == pytest.approx(float(model(z, R)[0]), abs=1e-3)
+
+
+def test_bpnn_training_is_bit_reproducible_whatever_the_threads_it_is_given(trained, glycine_dataset):
+    """The same seed trains the same network on a laptop's one thread and a node's four."""
+    import numpy as np
+
+    bpnn, model, train, test = trained
+    again = bpnn.train(
+        train, glycine_dataset.subset(range(100, 140)), {"max_epochs": 2, "learning_rate": 3e-3}, threads=4
+    )
+    assert torch.get_num_threads() == 1
+    for first, second in zip(bpnn.predict(model, test.R, test.z), bpnn.predict(again, test.R, test.z)):
+        assert np.array_equal(first, second)

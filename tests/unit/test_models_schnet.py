@@ -29,3 +29,14 @@ def test_schnet_forces_are_the_energy_gradient(trained):
     shifted[0, 0, 0] -= 2 * step
     down, _ = schnet.predict(model, shifted, test.z)
     assert forces[0, 0, 0] == pytest.approx(-(up[0] - down[0]) / (2 * step), abs=0.05)
+
+
+def test_schnet_training_is_bit_reproducible_for_a_seed(trained, glycine_dataset):
+    """Two trainings of the same frames, seed and threads give the very same network."""
+    import numpy as np
+
+    schnet, model, test = trained
+    train, valid = glycine_dataset.subset(range(0, 30)), glycine_dataset.subset(range(30, 40))
+    again = schnet.train(train, valid, SMALL)
+    for first, second in zip(schnet.predict(model, test.R, test.z), schnet.predict(again, test.R, test.z)):
+        assert np.array_equal(first, second)
