@@ -34,7 +34,11 @@ def test_the_weights_are_a_smooth_partition_of_unity_over_two_gate_cvs():
 def test_forces_are_the_exact_negative_gradient_inside_the_switching_region(glycine_dataset):
     """Central differences of the mixture's energy against its forces, at frames whose |tau1|
     lies where the two regions' weights both count."""
-    mixture = local_sgdml.train(glycine_dataset.subset(range(0, 60)), glycine_dataset.subset(range(60, 100)), SMALL)
+    mixture = local_sgdml.train(
+        glycine_dataset.subset(range(0, 60)),
+        glycine_dataset.subset(range(60, 100)),
+        {**SMALL, "descriptors": ["inverse_distances"]},  # the weights are the point, not the descriptor
+    )
     axis = mixture.axes[0]
     switching = [i for i, v in enumerate(axis.degrees(glycine_dataset.R)) if abs(v - 176.5) < 0.8][:2]
     assert len(switching) == 2
