@@ -39,32 +39,33 @@ COLUMNS = [
 ]
 
 
+def _pair(comparisons: pd.DataFrame, mixture: str, single: str, n_train: int) -> tuple[pd.Series, str, str]:
+    """The paired comparison of `mixture` and `single` at `n_train`, and the column suffixes
+    ("a" or "b") of the mixture and of the single model in it."""
+    rows = comparisons[comparisons["n_train"] == n_train]
+    for mine, theirs in (("b", "a"), ("a", "b")):
+        row = rows[(rows[f"model_{mine}"] == mixture) & (rows[f"model_{theirs}"] == single)]
+        if not row.empty:
+            return row.iloc[0], mine, theirs
+    raise ValueError(f"no paired comparison of {mixture} and {single} at n = {n_train}")
+
+
 def paired_against(comparisons: pd.DataFrame, mixture: str, single: str, n_train: int) -> dict:
     """Held-out RMSEs of `single` and RMSE(single) − RMSE(mixture) with its paired interval
     and verdict, per quantity, at `n_train` (a positive difference: the mixture is better)."""
-    rows = comparisons[comparisons["n_train"] == n_train]
-    row = rows[(rows["model_a"] == single) & (rows["model_b"] == mixture)]
-    sign = 1.0
-    if row.empty:
-        row, sign = rows[(rows["model_a"] == mixture) & (rows["model_b"] == single)], -1.0
-    if row.empty:
-        raise ValueError(f"no paired comparison of {mixture} and {single} at n = {n_train}")
-    row = row.iloc[0]
-    mine = "a" if sign > 0 else "b"
+    row, _, theirs = _pair(comparisons, mixture, single, n_train)
+    sign = 1.0 if theirs == "a" else -1.0  # the table's difference is RMSE(a) − RMSE(b)
     result = {}
     for quantity in ("energy", "force"):
         low, high = sign * row[f"{quantity}_difference_low"], sign * row[f"{quantity}_difference_high"]
+        low, high = min(low, high), max(low, high)
         result.update(
             {
-                f"{quantity}_rmse": row[f"{quantity}_rmse_{mine}"],
+                f"{quantity}_rmse": row[f"{quantity}_rmse_{theirs}"],
                 f"{quantity}_difference": sign * row[f"{quantity}_difference"],
-                f"{quantity}_difference_low": min(low, high),
-                f"{quantity}_difference_high": max(low, high),
-                f"{quantity}_verdict": "mixture better"
-                if min(low, high) > 0
-                else "single model better"
-                if max(low, high) < 0
-                else "tied",
+                f"{quantity}_difference_low": low,
+                f"{quantity}_difference_high": high,
+                f"{quantity}_verdict": "mixture better" if low > 0 else "single model better" if high < 0 else "tied",
             }
         )
     return result
@@ -72,12 +73,8 @@ def paired_against(comparisons: pd.DataFrame, mixture: str, single: str, n_train
 
 def mixture_errors(comparisons: pd.DataFrame, mixture: str, single: str, n_train: int) -> dict:
     """The mixture's own held-out RMSEs, read from its comparison with `single`."""
-    rows = comparisons[comparisons["n_train"] == n_train]
-    for side, other in (("a", "b"), ("b", "a")):
-        row = rows[(rows[f"model_{side}"] == mixture) & (rows[f"model_{other}"] == single)]
-        if not row.empty:
-            return {f"{q}_rmse": row.iloc[0][f"{q}_rmse_{side}"] for q in ("energy", "force")}
-    raise ValueError(f"no paired comparison of {mixture} and {single} at n = {n_train}")
+    row, mine, _ = _pair(comparisons, mixture, single, n_train)
+    return {f"{quantity}_rmse": row[f"{quantity}_rmse_{mine}"] for quantity in ("energy", "force")}
 
 
 def local_models_table(

@@ -245,10 +245,16 @@ def predict(
     """
     if batch_size is None:
         batch_size = max(1, int(PREDICT_BATCH_BYTES // (8 * model.x_train.size)))
+    return energies_and_forces(model.torch_energy, R, batch_size)
+
+
+def energies_and_forces(torch_energy, R: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Energies of a differentiable ``torch_energy(R)`` and forces −dE/dR by autograd, in
+    batches of `batch_size` frames (units as the energy's: kcal/mol, kcal/(mol Å))."""
     energies, forces = [], []
     for start in range(0, len(R), batch_size):
         positions = torch.tensor(np.asarray(R[start : start + batch_size], dtype=float), requires_grad=True)
-        energy = model.torch_energy(positions)
+        energy = torch_energy(positions)
         (gradient,) = torch.autograd.grad(energy.sum(), positions)
         energies.append(energy.detach().numpy())
         forces.append(-gradient.numpy())

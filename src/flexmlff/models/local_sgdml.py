@@ -386,16 +386,9 @@ def _gdml_settings(settings: dict) -> dict:
 
 def predict(model: LocalMixture, R: np.ndarray, z=None, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Energies (M,) in kcal/mol and forces (M, N, 3) = −dE/dR in kcal/(mol Å)."""
-    import torch
+    from flexmlff.models._gdml import energies_and_forces
 
-    energies, forces = [], []
-    for start in range(0, len(R), batch_size):
-        positions = torch.tensor(np.asarray(R[start : start + batch_size], dtype=float), requires_grad=True)
-        energy = model.torch_energy(positions)
-        (gradient,) = torch.autograd.grad(energy.sum(), positions)
-        energies.append(energy.detach().numpy())
-        forces.append(-gradient.numpy())
-    return np.concatenate(energies), np.concatenate(forces)
+    return energies_and_forces(model.torch_energy, R, batch_size)
 
 
 def save(model: LocalMixture, path) -> None:
